@@ -1,0 +1,93 @@
+"""The custodian (account bank): keeps the trust's accounts, moves money only on instruction.
+
+Design rule (DEAL.md §1): the custodian executes trustee instructions on their value
+date — at once if value-dated today, else at the start of that business day — and
+reports balances: a morning statement to the trustee, a midday statement to the
+servicer (which needs it to tell the cash available for purchase).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from trustsim.actors.base import Actor
+from trustsim.actors.messages import BalanceReport, Instruction, InstructionResult, ProceedsPaidIn
+from trustsim.ledger import (
+    ELIGIBLE_INVESTMENTS,
+    ISSUANCE_PROCEEDS_ACCOUNT,
+    TRUST_ACCOUNT,
+    LedgerError,
+)
+from trustsim.sim import clock
+
+
+class Custodian(Actor):
+    name = "custodian"
+
+    def __init__(self, env) -> None:
+        super().__init__(env)
+        self.trustee: Actor | None = None
+        self.servicer: Actor | None = None
+        self._pending: dict[dt.date, list[Instruction]] = {}
+        env.process(self._settle_daily())
+        env.process(self._statements())
+
+    def connect(self, trustee: Actor, servicer: Actor) -> None:
+        self.trustee, self.servicer = trustee, servicer
+
+    # ------------------------------------------------------------ processes
+    def _settle_daily(self):
+        for wake in self.env.business_days_from(self.env.origin, clock.CUSTODIAN_SETTLE):
+            yield wake
+            for ins in self._pending.pop(self.env.today, ()):
+                self._execute(ins)
+
+    def _statements(self):
+        env = self.env
+        d = env.calendar.following(env.origin)
+        while True:
+            yield env.until(d, clock.CUSTODIAN_MORNING)
+            self.send(self.trustee, self._report())
+            yield env.until(d, clock.CUSTODIAN_MIDDAY)
+            self.send(self.servicer, self._report())
+            d = env.calendar.add_business_days(d, 1)
+
+    def _report(self) -> BalanceReport:
+        b = self.env.ledger.balances
+        return BalanceReport(self.env.today, b[TRUST_ACCOUNT], b[ISSUANCE_PROCEEDS_ACCOUNT],
+                             b[ELIGIBLE_INVESTMENTS])
+
+    # ------------------------------------------------------------ messages
+    def on_Instruction(self, ins: Instruction) -> None:
+        today = self.env.today
+        if ins.value_date < today:
+            raise LedgerError(f"instruction {ins.instruction_id} value-dated in the past")
+        if ins.value_date == today:
+            self._execute(ins)
+        else:
+            self._pending.setdefault(ins.value_date, []).append(ins)
+
+    def on_ProceedsPaidIn(self, msg: ProceedsPaidIn) -> None:
+        payer = f"investors:{msg.note_class}"
+        p = self.env.ledger.post(ISSUANCE_PROCEEDS_ACCOUNT, payer, msg.amount_fen,
+                                 "note proceeds")
+        self.emit("proceeds_received", note_class=msg.note_class, series=msg.series,
+                  debit=p.debit, credit=p.credit, amount_fen=p.amount_fen, reason=p.reason,
+                  instruction=None)
+
+    def _execute(self, ins: Instruction) -> None:
+        ledger = self.env.ledger
+        try:
+            p = ledger.post(ins.debit, ins.credit, ins.amount_fen, ins.reason, ins.instruction_id)
+        except LedgerError as exc:
+            self.emit("instruction_failed", instruction=ins.instruction_id, debit=ins.debit,
+                      credit=ins.credit, amount_fen=ins.amount_fen, reason=ins.reason,
+                      error=str(exc))
+            ok = False
+        else:
+            self.emit("instruction_executed", instruction=ins.instruction_id, debit=p.debit,
+                      credit=p.credit, amount_fen=p.amount_fen, reason=p.reason, ref=ins.ref)
+            ok = True
+        b = ledger.balances
+        self.send(self.trustee, InstructionResult(ins, ok, b[TRUST_ACCOUNT], b[ELIGIBLE_INVESTMENTS],
+                                                  b[ISSUANCE_PROCEEDS_ACCOUNT]))

@@ -1,0 +1,122 @@
+"""Messages the actors exchange: small immutable records passed through SimPy mailboxes.
+
+Why messages and not method calls: each party of the contract acts only on what it has
+been told, as in the real trust (the trustee knows the trust account's balance from the
+custodian's statements and advices, not by reading the bank's books). Every message that
+changes a right or moves money is also an event in the audit log, written by its sender.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from trustsim.pool.base import Offer
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionsSwept:
+    """Servicer -> trustee: collections transferred to the trust account today."""
+
+    date: dt.date
+    principal_fen: int
+    income_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceReport:
+    """Custodian -> trustee / servicer: the trust's account balances."""
+
+    date: dt.date
+    trust_account_fen: int
+    issuance_proceeds_fen: int
+    eligible_investments_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchasesMayProceed:
+    """Trustee -> servicer, originator: the required amount is reserved for this accrual period."""
+
+    date: dt.date
+    required_amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchasesEnded:
+    """Trustee -> servicer, originator: the revolving period is over."""
+
+    date: dt.date
+    cause: str
+
+
+@dataclass(frozen=True, slots=True)
+class AvailableFunds:
+    """Servicer -> trustee, originator: cash available for purchase on a base date."""
+
+    base_date: dt.date
+    amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseRequest:
+    """Originator -> trustee (copy custodian): receivables offered, priced on the base date."""
+
+    request_id: str
+    base_date: dt.date
+    purchase_date: dt.date
+    offer: Offer
+
+
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    """Trustee -> custodian: move ``amount_fen`` from ``credit`` to ``debit`` on ``value_date``."""
+
+    instruction_id: str
+    value_date: dt.date
+    debit: str
+    credit: str
+    amount_fen: int
+    reason: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstructionResult:
+    """Custodian -> trustee: an instruction executed or failed, and the balances after it."""
+
+    instruction: Instruction
+    executed: bool
+    trust_account_fen: int
+    eligible_investments_fen: int
+    issuance_proceeds_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseSettled:
+    """Trustee -> originator: the price is paid; transfer the receivables."""
+
+    request: PurchaseRequest
+
+
+@dataclass(frozen=True, slots=True)
+class ProceedsPaidIn:
+    """Market -> custodian: note proceeds paid into the issuance proceeds account."""
+
+    note_class: str
+    series: int | None
+    amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class RemitNow:
+    """Trustee -> servicer: transfer every collection held, now (termination)."""
+
+    date: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class CleanUpNotice:
+    """Trustee -> originator: repurchase the remaining pool at ``price_fen`` (clean-up call)."""
+
+    date: dt.date
+    price_fen: int

@@ -1,0 +1,542 @@
+"""The trustee (issuer): reserves, confirms purchases, runs waterfalls, recognises triggers.
+
+What it does each business day, in the order of :mod:`trustsim.sim.clock`:
+
+* morning — senior series roll on a series maturity [一.2]; payment dates (revolving
+  quarterly and series maturities; amortization every 10 business days) [一.4.4(2)];
+  the revolving period's end [一.4.2]; each accrual period's required amount, reserved in
+  an eligible investment before purchases may proceed [一.4.3];
+* during the day — confirms purchase requests and instructs the custodian [一.4.3];
+* close (24:00) — evaluates the triggers on the day's figures [一.4.4(1)].
+
+The trustee keeps its own book of the trust's accounts from the custodian's statements
+and the results of its instructions, and reconciles it with each morning statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from decimal import Decimal
+
+from trustsim.actors.base import Actor
+from trustsim.actors.messages import (
+    AvailableFunds,
+    BalanceReport,
+    CleanUpNotice,
+    CollectionsSwept,
+    Instruction,
+    InstructionResult,
+    ProceedsPaidIn,
+    PurchaseRequest,
+    PurchasesEnded,
+    PurchasesMayProceed,
+    PurchaseSettled,
+    RemitNow,
+)
+from trustsim.calendar import DAY_COUNT_BASIS
+from trustsim.config.models import WaterfallStep
+from trustsim.contract.dues import DuesBook
+from trustsim.contract.notes import NoteClass, period_income_cap
+from trustsim.contract.reserve import required_amount
+from trustsim.contract.schedule import PaymentDate, amortization_calculation_date, payment_date_for
+from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
+from trustsim.contract.waterfalls import WaterfallResult, run_waterfall
+from trustsim.ledger import ELIGIBLE_INVESTMENTS, ISSUANCE_PROCEEDS_ACCOUNT, TRUST_ACCOUNT
+from trustsim.money import accrue, fen_from_wan, round_fen
+from trustsim.sim import clock
+
+ORIGINATOR = "originator"
+NOTEHOLDERS = {"senior": "senior_noteholders", "mezz": "mezz_noteholders",
+               "sub": "sub_noteholders"}
+INVESTMENT_INCOME = "investment_income"
+# waterfall step -> (note class, what is paid) for the steps that pay noteholders
+NOTE_STEPS = {
+    "senior_interest": ("senior", "interest"),
+    "senior_principal": ("senior", "principal"),
+    "mezz_interest": ("mezz", "interest"),
+    "mezz_principal": ("mezz", "principal"),
+    "sub_principal": ("sub", "principal"),
+    "sub_income": ("sub", "income"),
+    "residual_to_sub": ("sub", "income"),
+}
+
+
+class Trustee(Actor):
+    name = "trustee"
+
+    def __init__(self, env) -> None:
+        super().__init__(env)
+        deal, sched = env.deal, env.timetable
+        self.deal = deal
+        self.custodian: Actor | None = None
+        self.servicer: Actor | None = None
+        self.originator: Actor | None = None
+        eff = deal.dates.trust_effective_date
+        n = deal.notes
+        self.notes: dict[str, NoteClass] = {
+            "senior": NoteClass("senior", fen_from_wan(n.senior.size_wan), n.senior.coupon_pct,
+                                n.senior.day_count, eff),
+            "mezz": NoteClass("mezz", fen_from_wan(n.mezz.size_wan), n.mezz.coupon_pct,
+                              n.mezz.day_count, eff),
+            "sub": NoteClass("sub", fen_from_wan(n.sub.size_wan), Decimal(0), n.sub.day_count, eff),
+        }
+        self.notes["senior"].series_issued.append(1)
+        self.dues = DuesBook(deal.fees, last_payment_date=eff)
+        self.triggers: list[Trigger] = build_triggers(deal.triggers)
+        self.fired: list[Fired] = []
+        self.period = "revolving"
+        self.post_default = False
+        self.revolving_end: dt.date | None = None
+        self.revolving_end_cause: str | None = None
+        self.termination_date: dt.date | None = None
+        self.termination_cause: str | None = None
+        self.pool_released_fen = 0
+        # the trustee's book of the trust's accounts
+        self.book = {TRUST_ACCOUNT: 0, ELIGIBLE_INVESTMENTS: 0, ISSUANCE_PROCEEDS_ACCOUNT: 0}
+        self.invested_on: dt.date | None = None
+        # revolving purchase state
+        self.purchases_open = False
+        self.reserve_target = 0
+        self.reserve_target_date: dt.date | None = None
+        self._awaiting: dict[str, PurchaseRequest] = {}
+        self._income_window: deque[tuple[dt.date, int]] = deque()
+        # schedule lookups
+        cal = env.calendar
+        self._pd_by_date = {pd.date: pd for pd in sched.revolving_payment_dates}
+        self._accrual_by_bd = {cal.following(a): a for a in sched.accrual_starts}
+        self._rolls = {m: i for i, m in enumerate(sched.series_maturities[:-1], start=1)
+                       if m < sched.scheduled_revolving_end}
+        self._failed_series = {inc.series for inc in deal.incidents
+                               if inc.kind == "series_issuance_failure"}
+        self._amort_n = 0
+        self.next_amortization_pd: dt.date | None = None
+        self.senior_arrears_since: dt.date | None = None
+        self.initial_cutoff_fen = 0
+        self.purchases_fen = 0
+        self.purchases_principal_fen = 0
+        self.waterfall_paid: dict[str, int] = {}
+        self._instructions = 0
+        self.terminated = False
+        self.clean_up_called = False
+        env.process(self._start())
+        env.process(self._mornings())
+        env.process(self._closes())
+
+    def connect(self, custodian: Actor, servicer: Actor, originator: Actor) -> None:
+        self.custodian, self.servicer, self.originator = custodian, servicer, originator
+
+    # ------------------------------------------------------------ instructions and book
+    def instruct(self, debit: str, credit: str, amount: int, reason: str,
+                 value_date: dt.date | None = None, ref: str | None = None) -> Instruction:
+        """Send the custodian an instruction and book it at once (its result reconciles)."""
+        self._instructions += 1
+        ins = Instruction(f"I{self._instructions:06d}", value_date or self.env.today, debit,
+                          credit, amount, reason, ref)
+        book = self.book
+        if credit in book:
+            book[credit] -= amount
+        if debit in book:
+            book[debit] += amount
+        self.send(self.custodian, ins)
+        return ins
+
+    def on_InstructionResult(self, res: InstructionResult) -> None:
+        ins = res.instruction
+        if not res.executed:
+            if ins.credit in self.book:
+                self.book[ins.credit] += ins.amount_fen
+            if ins.debit in self.book:
+                self.book[ins.debit] -= ins.amount_fen
+            req = self._awaiting.pop(ins.instruction_id, None)
+            if req is not None:
+                self.emit("purchase_rejected", request=req.request_id,
+                          reason="custodian could not pay the price")
+            return
+        req = self._awaiting.pop(ins.instruction_id, None)
+        if req is not None:
+            self.purchases_fen += req.offer.price_fen
+            self.purchases_principal_fen += req.offer.principal_fen
+            self.send(self.originator, PurchaseSettled(req))
+
+    def on_BalanceReport(self, msg: BalanceReport) -> None:
+        bank = {TRUST_ACCOUNT: msg.trust_account_fen,
+                ELIGIBLE_INVESTMENTS: msg.eligible_investments_fen,
+                ISSUANCE_PROCEEDS_ACCOUNT: msg.issuance_proceeds_fen}
+        if bank != self.book:
+            raise RuntimeError(f"{msg.date}: trustee book {self.book} disagrees with the "
+                               f"custodian's statement {bank}")
+
+    def on_CollectionsSwept(self, msg: CollectionsSwept) -> None:
+        amount = msg.principal_fen + msg.income_fen
+        self.book[TRUST_ACCOUNT] += amount
+        self.dues.income_since_last_fen += msg.income_fen
+        self._income_window.append((msg.date, msg.income_fen))
+        while self._income_window and (msg.date - self._income_window[0][0]).days > 30:
+            self._income_window.popleft()
+
+    def on_AvailableFunds(self, msg: AvailableFunds) -> None:
+        pass  # recorded in the servicer's event; the request is checked against the book
+
+    # ------------------------------------------------------------ start of the trust
+    def _start(self):
+        env = self.env
+        yield env.timeout(clock.TRUSTEE_MORNING)
+        total = 0
+        for name in ("senior", "mezz", "sub"):
+            amount = self.notes[name].original_fen
+            self.send(self.custodian, ProceedsPaidIn(name, 1 if name == "senior" else None, amount))
+            self.book[ISSUANCE_PROCEEDS_ACCOUNT] += amount
+            total += amount
+        self.emit("series_issued", note_class="senior", series=1,
+                  amount_fen=self.notes["senior"].original_fen,
+                  expected_maturity=env.timetable.series_maturities[0].isoformat())
+        self.instruct(ORIGINATOR, ISSUANCE_PROCEEDS_ACCOUNT, total,
+                      "consideration for the initial pool")
+        self.originator.transfer_initial_pool(total)
+        self.initial_cutoff_fen = env.pool.balances().outstanding_fen
+        self.emit("period_changed", period="revolving", cause="trust effective date")
+
+    # ------------------------------------------------------------ morning
+    def _mornings(self):
+        for wake in self.env.business_days_from(self.env.origin, clock.TRUSTEE_MORNING):
+            yield wake
+            if self.terminated:
+                return
+            self.morning(self.env.today)
+
+    def morning(self, d: dt.date) -> None:
+        sched = self.env.timetable
+        if self.period == "revolving" and d in self._rolls:
+            self._roll_series(d, self._rolls[d])
+        pd = self._pd_by_date.get(d)
+        if pd is not None and self.revolving_end in (None, d):
+            self._payment_date(d, pd)
+        if self.period == "revolving" and d >= sched.scheduled_revolving_end:
+            self._end_revolving(d, "revolving period expired")
+        if self.period == "amortization" and d == self.next_amortization_pd:
+            self._payment_date(d, None)
+            if self.terminated:
+                return
+        if d >= sched.legal_maturity and not self.terminated:
+            if d != self.next_amortization_pd:
+                self._payment_date(d, None)
+            self._terminate(d, "legal maturity")
+            return
+        if self.senior_arrears_since is not None:
+            self._cure_senior_arrears(d)
+        if self.period == "revolving":
+            if d in self._accrual_by_bd:
+                self._start_reserve(d)
+            if not self.purchases_open:
+                self._top_up_reserve(d)
+
+    # ------------------------------------------------------------ senior series
+    def _roll_series(self, d: dt.date, maturing: int) -> None:
+        senior = self.notes["senior"]
+        new = maturing + 1
+        senior.book_interest(d)
+        if new in self._failed_series:
+            self.emit("issuance_terminated", series=new, maturing_series=maturing,
+                      outstanding_fen=senior.outstanding_fen)
+            self._fire(Fired("acceleration", "h", d, {"series": new}))
+            return
+        size = fen_from_wan(self.deal.notes.senior.size_wan)
+        self.send(self.custodian, ProceedsPaidIn("senior", new, size))
+        self.book[ISSUANCE_PROCEEDS_ACCOUNT] += size
+        self.emit("series_issued", note_class="senior", series=new, amount_fen=size,
+                  expected_maturity=self.env.timetable.series_maturities[new - 1].isoformat())
+        repaid = senior.outstanding_fen
+        self.instruct(NOTEHOLDERS["senior"], ISSUANCE_PROCEEDS_ACCOUNT, repaid,
+                      f"senior series {maturing} principal from series {new} proceeds")
+        senior.pay_principal(repaid)
+        senior.outstanding_fen = size
+        senior.original_fen += size
+        senior.series = new
+        senior.series_issued.append(new)
+        senior.accrual_start = d
+
+    # ------------------------------------------------------------ payment dates
+    def _waterfall_steps(self) -> tuple[str, list[WaterfallStep]]:
+        w = self.deal.waterfalls
+        if self.period == "revolving":
+            return "revolving", w.revolving
+        if self.post_default:
+            return "post_default", w.post_default
+        return "amortization", w.amortization
+
+    def _redeem_investments(self, d: dt.date) -> None:
+        invested = self.book[ELIGIBLE_INVESTMENTS]
+        if invested <= 0:
+            return
+        rate = self.deal.revolving_purchase.eligible_investment_rate_pct
+        days = (d - self.invested_on).days if self.invested_on else 0
+        income = accrue(invested, rate, days, DAY_COUNT_BASIS["ACT/365F"])
+        if income:
+            self.instruct(ELIGIBLE_INVESTMENTS, INVESTMENT_INCOME, income, "eligible investment income")
+        self.instruct(TRUST_ACCOUNT, ELIGIBLE_INVESTMENTS, invested + income,
+                      "eligible investment matures")
+        self.invested_on = None
+
+    def _payment_date(self, d: dt.date, pd: PaymentDate | None) -> None:
+        self._redeem_investments(d)
+        name, steps = self._waterfall_steps()
+        revolving = name == "revolving"
+        n = self.deal.notes
+        k = pd.calculation_index if pd else None
+        if revolving:
+            senior_due = pd.series_maturity is not None or (
+                n.senior.interest_frequency == "quarterly" and k is not None)
+            mezz_due = k == n.mezz.revolving_income_calculation_date
+            sub_income = (period_income_cap(self.notes["sub"].outstanding_fen,
+                                            n.sub.revolving_income_cap_pct,
+                                            self.env.origin, d, n.sub.day_count)
+                          if k == n.sub.revolving_income_calculation_date else 0)
+        else:
+            senior_due, mezz_due, sub_income = True, True, 0
+        claims = self.dues.claims(d, self.notes, senior_interest=senior_due,
+                                  mezz_interest=mezz_due, sub_income_fen=sub_income)
+        available = self.book[TRUST_ACCOUNT]
+        result = run_waterfall(steps, claims, available)
+        self.emit("payment_date", waterfall=name, available_fen=available,
+                  remaining_fen=result.remaining_fen, calculation_index=k,
+                  series_maturity=pd.series_maturity if pd else None,
+                  amortization_index=None if pd else self._amort_n)
+        self._pay(result)
+        self.dues.settle(d, result)
+        senior_short = result.step("senior_interest")
+        if senior_short is not None and senior_short.shortfall_fen > 0:
+            self.senior_arrears_since = self.senior_arrears_since or d
+        elif senior_short is not None:
+            self.senior_arrears_since = None
+        if not revolving:
+            self._schedule_next_amortization_pd(d)
+            if all(note.outstanding_fen == 0 for note in self.notes.values()):
+                self._terminate(d, "notes repaid in full")
+        else:
+            self._start_reserve(d)
+
+    def _pay(self, result: WaterfallResult) -> None:
+        for s in result.steps:
+            if not s.claims:
+                continue
+            self.emit("waterfall_step", pay=s.pay, clause=s.clause, due_fen=s.due_fen,
+                      paid_fen=s.paid_fen, shortfall_fen=s.shortfall_fen, gated_by=s.gated_by,
+                      payees={c.payee: [c.due_fen, p] for c, p in zip(s.claims, s.paid, strict=True)})
+            for c, paid in zip(s.claims, s.paid, strict=True):
+                if paid <= 0:
+                    continue
+                self.instruct(c.payee, TRUST_ACCOUNT, paid, f"{s.pay} ({s.clause})")
+                self.waterfall_paid[s.pay] = self.waterfall_paid.get(s.pay, 0) + paid
+                note_step = NOTE_STEPS.get(s.pay)
+                if note_step is None:
+                    continue
+                note, what = note_step
+                if what == "principal":
+                    self.notes[note].pay_principal(paid)
+                elif what == "interest":
+                    self.notes[note].pay_interest(paid)
+                else:
+                    self.notes[note].interest_paid_fen += paid
+
+    def _cure_senior_arrears(self, d: dt.date) -> None:
+        """Within the grace period, pay senior interest arrears from cash as it arrives."""
+        senior = self.notes["senior"]
+        cash = self.book[TRUST_ACCOUNT]
+        due = senior.interest_unpaid_fen if d > self.senior_arrears_since else 0
+        pay = min(cash, due)
+        if pay > 0:
+            self.instruct(NOTEHOLDERS["senior"], TRUST_ACCOUNT, pay,
+                          "senior interest arrears (grace period)")
+            senior.pay_interest(pay)
+            self.waterfall_paid["senior_interest"] = self.waterfall_paid.get("senior_interest", 0) + pay
+        if senior.interest_unpaid_fen == 0:
+            self.senior_arrears_since = None
+
+    def _schedule_next_amortization_pd(self, d: dt.date) -> None:
+        cal, dates = self.env.calendar, self.deal.dates
+        while True:
+            self._amort_n += 1
+            calc = amortization_calculation_date(cal, self.revolving_end, self._amort_n,
+                                                 dates.amortization_every_business_days)
+            nxt = payment_date_for(cal, calc, self.deal)
+            if nxt > d:
+                break
+        legal = self.env.timetable.legal_maturity
+        self.next_amortization_pd = min(nxt, legal)
+
+    # ------------------------------------------------------------ revolving period
+    def _end_revolving(self, d: dt.date, cause: str) -> None:
+        if self.period != "revolving":
+            return
+        self.period = "amortization"
+        self.revolving_end, self.revolving_end_cause = d, cause
+        self.purchases_open = False
+        self.emit("period_changed", period="amortization", cause=cause)
+        ended = PurchasesEnded(d, cause)
+        self.send(self.servicer, ended)
+        self.send(self.originator, ended)
+        self._redeem_investments(d)
+        self._amort_n = 0
+        self._schedule_next_amortization_pd(d)
+
+    def _income_per_day(self) -> int:
+        w = self._income_window
+        if not w:
+            return 0
+        span = max(1, (w[-1][0] - w[0][0]).days + 1)
+        return sum(i for _, i in w) // span
+
+    def _start_reserve(self, d: dt.date) -> None:
+        """A new accrual period (or a payment date inside one): compute the required amount."""
+        sched = self.env.timetable
+        starts = [a for a in sched.accrual_starts if a > d]
+        period_end = starts[0] if starts else sched.scheduled_revolving_end
+        target = sched.next_payment_on_or_after(period_end)
+        if target is None:
+            target = PaymentDate(sched.scheduled_revolving_end)
+        senior_due = True if target.calculation_index is None and target.series_maturity is None \
+            else (target.series_maturity is not None
+                  or self.deal.notes.senior.interest_frequency == "quarterly")
+        ra = required_amount(self.deal, d, target, self.dues, self.notes, self._income_per_day(),
+                             senior_due)
+        self.reserve_target, self.reserve_target_date = ra.total_fen, ra.target_date
+        self.purchases_open = False
+        self.emit("accrual_period_started", target_payment_date=ra.target_date.isoformat(),
+                  required_amount_fen=ra.total_fen, taxes_fen=ra.taxes_fen, fees_fen=ra.fees_fen,
+                  senior_interest_fen=ra.senior_interest_fen, mezz_interest_fen=ra.mezz_interest_fen,
+                  sub_income_fen=ra.sub_income_fen, factor_pct=str(ra.factor_pct),
+                  reserved_fen=self.book[ELIGIBLE_INVESTMENTS])
+
+    def _top_up_reserve(self, d: dt.date) -> None:
+        short = self.reserve_target - self.book[ELIGIBLE_INVESTMENTS]
+        move = min(short, self.book[TRUST_ACCOUNT] - self._senior_arrears_hold())
+        if move > 0:
+            self.instruct(ELIGIBLE_INVESTMENTS, TRUST_ACCOUNT, move,
+                          "required amount into eligible investment")
+            self.invested_on = self.invested_on or d
+            short -= move
+        if short <= 0:
+            self.purchases_open = True
+            self.emit("required_amount_reserved", required_amount_fen=self.reserve_target,
+                      reserved_fen=self.book[ELIGIBLE_INVESTMENTS],
+                      target_payment_date=self.reserve_target_date.isoformat(),
+                      notified=["servicer", "originator"])
+            notice = PurchasesMayProceed(d, self.reserve_target)
+            self.send(self.servicer, notice)
+            self.send(self.originator, notice)
+
+    def _senior_arrears_hold(self) -> int:
+        return self.notes["senior"].interest_unpaid_fen if self.senior_arrears_since else 0
+
+    def on_PurchaseRequest(self, req: PurchaseRequest) -> None:
+        free = self.book[TRUST_ACCOUNT] - self._senior_arrears_hold()
+        reason = None
+        if self.period != "revolving":
+            reason = "revolving period has ended"
+        elif not self.purchases_open:
+            reason = "required amount not yet reserved"
+        elif req.offer.price_fen > free:
+            reason = f"price {req.offer.price_fen} fen exceeds free cash {free} fen"
+        if reason:
+            self.emit("purchase_rejected", request=req.request_id, reason=reason)
+            return
+        ins = self.instruct(ORIGINATOR, TRUST_ACCOUNT, req.offer.price_fen, "revolving purchase",
+                            value_date=req.purchase_date, ref=req.request_id)
+        self._awaiting[ins.instruction_id] = req
+        self.emit("purchase_confirmed", request=req.request_id, instruction=ins.instruction_id,
+                  value_date=req.purchase_date.isoformat(), amount_fen=req.offer.price_fen,
+                  principal_fen=req.offer.principal_fen, cc=["originator", "servicer"])
+
+    # ------------------------------------------------------------ close of day: triggers
+    def _closes(self):
+        for wake in self.env.business_days_from(self.env.origin, clock.TRUSTEE_CLOSE):
+            yield wake
+            if self.terminated:
+                return
+            self.close(self.env.today)
+
+    def figures(self, d: dt.date) -> DayFigures:
+        b = self.env.pool.balances()
+        cal = self.env.calendar
+        legal = self.env.timetable.legal_maturity
+        principal_left = sum(n.outstanding_fen for n in self.notes.values())
+        return DayFigures(
+            date=d,
+            revolving=self.period == "revolving",
+            npl_balance_fen=b.non_performing_fen + (
+                b.npl_fees_fen if self.deal.triggers.npl_balance_basis == "principal_plus_fees" else 0),
+            initial_cutoff_fen=self.initial_cutoff_fen,
+            pool_balance_fen=b.outstanding_fen,
+            notes_outstanding_fen=principal_left,
+            originator_rating=self.originator.rating,
+            originator_insolvent=self.originator.insolvent,
+            senior_interest_overdue_bd=(cal.business_days_between(self.senior_arrears_since, d)
+                                        if self.senior_arrears_since else 0),
+            principal_overdue_bd=(cal.business_days_between(legal, d)
+                                  if d > legal and principal_left else 0),
+        )
+
+    def close(self, d: dt.date) -> None:
+        f = self.figures(d)
+        for trig in self.triggers:
+            fired = trig.observe(f)
+            if fired is not None:
+                self._fire(fired, already_marked=True)
+        if self.period == "amortization" and not self.clean_up_called:
+            self._maybe_clean_up(d)
+
+    def _maybe_clean_up(self, d: dt.date) -> None:
+        """Clean-up call (config ``termination.clean_up_call``): notify the originator."""
+        cfg = self.deal.termination.clean_up_call
+        if cfg is None:
+            return
+        b = self.env.pool.balances()
+        if b.outstanding_fen * 100 >= cfg.pool_below_pct_of_initial * self.initial_cutoff_fen:
+            return
+        price = (round_fen(Decimal(b.performing_fen) * cfg.price_pct_of_performing / 100)
+                 + round_fen(Decimal(b.overdue_fen) * cfg.price_pct_of_overdue / 100)
+                 + round_fen(Decimal(b.non_performing_fen) * cfg.price_pct_of_non_performing / 100))
+        self.clean_up_called = True
+        self.emit("clean_up_call_noticed", pool_outstanding_fen=b.outstanding_fen,
+                  threshold_pct=str(cfg.pool_below_pct_of_initial), price_fen=price)
+        self.send(self.originator, CleanUpNotice(d, price))
+
+    def on_CleanUpNotice(self, msg: CleanUpNotice) -> None:
+        """The originator has repurchased the pool and paid: the price is in the trust account."""
+        self.book[TRUST_ACCOUNT] += msg.price_fen
+
+    def _fire(self, fired: Fired, already_marked: bool = False) -> None:
+        if not already_marked:
+            for trig in self.triggers:
+                if trig.kind == fired.kind and trig.clause == fired.clause and trig.fired is None:
+                    trig.fired = fired
+        self.fired.append(fired)
+        self.emit("trigger_fired", kind=fired.kind, clause=fired.clause, figures=fired.figures)
+        if fired.kind == "default":
+            self.post_default = True
+        label = "acceleration event" if fired.kind == "acceleration" else "event of default"
+        self._end_revolving(fired.date, f"{label} ({fired.clause})")
+
+    # ------------------------------------------------------------ termination
+    def _terminate(self, d: dt.date, cause: str) -> None:
+        self.terminated = True
+        self.termination_date, self.termination_cause = d, cause
+        released = self.env.pool.release_all(d)
+        self.pool_released_fen = released.outstanding_fen
+        self.send(self.servicer, RemitNow(d))
+        self.env.process(self._wind_up(d, cause, released.outstanding_fen))
+
+    def _wind_up(self, d: dt.date, cause: str, released_fen: int):
+        yield self.env.until(d, clock.TRUSTEE_CLOSE)
+        self._redeem_investments(d)
+        cash = self.book[TRUST_ACCOUNT]
+        if cash > 0:
+            self.instruct(NOTEHOLDERS["sub"], TRUST_ACCOUNT, cash, "final residual to sub")
+            self.notes["sub"].interest_paid_fen += cash
+            self.waterfall_paid["residual_to_sub"] = self.waterfall_paid.get("residual_to_sub", 0) + cash
+        self.emit("trust_terminated", cause=cause, pool_released_fen=released_fen,
+                  released_to="sub_noteholders (in kind)", final_residual_fen=cash,
+                  notes_outstanding_fen={k: v.outstanding_fen for k, v in self.notes.items()})
+        yield self.env.timeout(0.01)
+        self.env.terminated.succeed(d)

@@ -1,0 +1,292 @@
+"""The deal as data: strict pydantic models for every part of a trust's configuration.
+
+Each model mirrors a section of the contract (DEAL.md); behaviour lives in code. Rules
+that span fields (note sizes add up to the issue, series maturities in order, waterfall
+gates that name earlier steps) are validators here, so a bad deal fails before a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from trustsim.config.base import BusinessDays, Cny, Pct, Rating, Strict, Wan
+
+DayCount = Literal["ACT/365F", "ACT/360"]
+Convention = Literal["following", "preceding", "unadjusted"]
+
+
+# ---------------------------------------------------------------- parties
+class Originator(Strict):
+    name: str
+    long_term_rating: Rating
+
+
+class Servicer(Strict):
+    name: str
+    designated_affiliate: str | None = None
+
+
+class Party(Strict):
+    name: str
+
+
+class Parties(Strict):
+    originator: Originator
+    servicer: Servicer
+    trustee: Party
+    custodian: Party
+
+
+# ---------------------------------------------------------------- dates
+class Dates(Strict):
+    trust_effective_date: dt.date
+    pool_reference_date: dt.date
+    revolving_months: int = Field(gt=0)
+    revolving_end_convention: Convention
+    calculation_every_months: int = Field(gt=0)
+    amortization_every_business_days: int = Field(gt=0)
+    payment_lag_business_days: BusinessDays
+    payment_convention: Convention
+    legal_maturity_months_after_sub: int = Field(ge=0)
+    sweep_after_business_days: int = Field(ge=1)
+
+
+# ---------------------------------------------------------------- notes
+class SeniorNotes(Strict):
+    size_wan: Wan
+    coupon_pct: Pct
+    day_count: DayCount
+    max_series: int = Field(ge=1)
+    series_expected_maturities: list[dt.date]
+    interest_frequency: Literal["at_series_maturity", "quarterly"]
+
+    @model_validator(mode="after")
+    def _series(self) -> SeniorNotes:
+        if len(self.series_expected_maturities) != self.max_series:
+            raise ValueError(
+                f"series_expected_maturities has {len(self.series_expected_maturities)} dates "
+                f"but max_series is {self.max_series}"
+            )
+        ms = self.series_expected_maturities
+        if any(b <= a for a, b in zip(ms, ms[1:], strict=False)):
+            raise ValueError("series_expected_maturities must be strictly increasing")
+        return self
+
+
+class MezzNotes(Strict):
+    size_wan: Wan
+    coupon_pct: Pct
+    day_count: DayCount
+    expected_maturity: dt.date
+    revolving_income_calculation_date: int = Field(ge=1)
+
+
+class SubNotes(Strict):
+    size_wan: Wan
+    revolving_income_cap_pct: Pct
+    day_count: DayCount
+    expected_maturity: dt.date
+    revolving_income_calculation_date: int = Field(ge=1)
+
+
+class Notes(Strict):
+    issue_size_wan: Wan
+    senior: SeniorNotes
+    mezz: MezzNotes
+    sub: SubNotes
+
+    @model_validator(mode="after")
+    def _sizes_add_up(self) -> Notes:
+        total = self.senior.size_wan + self.mezz.size_wan + self.sub.size_wan
+        if total != self.issue_size_wan:
+            raise ValueError(
+                f"senior + mezz + sub = {total} wan, but issue_size_wan is {self.issue_size_wan}"
+            )
+        return self
+
+
+# ---------------------------------------------------------------- fees and taxes
+class Fees(Strict):
+    tax_rate_pct: Pct
+    trustee_counsel_cny_per_year: Cny
+    rating_tracking_cny_per_year: Cny
+    agents_pct_pa: dict[str, Pct]
+    expenses_cny_per_year: Cny
+    senior_expense_cap_cny_per_year: Cny
+    day_count: DayCount
+
+
+# ---------------------------------------------------------------- revolving purchase
+class RevolvingPurchase(Strict):
+    required_amount_factor_pct: Annotated[Decimal, Field(ge=0, le=1000)]
+    price_pct_of_principal: Annotated[Decimal, Field(gt=0, le=200)]
+    eligible_investment_rate_pct: Pct
+    reserve_delay_max_business_days: BusinessDays
+    purchase_request_grace_business_days: BusinessDays
+
+
+# ---------------------------------------------------------------- triggers
+class Triggers(Strict):
+    npl_ratio_pct: Pct
+    npl_consecutive_business_days: int = Field(ge=1)
+    npl_balance_basis: Literal["principal", "principal_plus_fees"]
+    pool_vs_notes_pct: Pct
+    pool_vs_notes_cumulative_business_days: int = Field(ge=1)
+    originator_rating_floor: Rating
+    successor_days: int = Field(ge=0)
+    senior_interest_grace_business_days: BusinessDays
+    principal_grace_business_days: BusinessDays
+    declared_cure_days: int = Field(ge=0)
+
+
+# ---------------------------------------------------------------- waterfalls
+StepKind = Literal[
+    "taxes",
+    "trustee_counsel_fees",
+    "rating_fees",
+    "fees_within_cap",
+    "senior_interest",
+    "senior_principal",
+    "mezz_interest",
+    "mezz_principal",
+    "expenses_above_cap",
+    "sub_income",
+    "sub_principal",
+    "residual_to_sub",
+    "retain",
+]
+
+
+class WaterfallStep(Strict):
+    pay: StepKind
+    clause: str = Field(min_length=1, description="the contract clause this step implements")
+    after_paid_in_full: list[StepKind] = Field(
+        default_factory=list,
+        description="earlier steps that must be paid in full in the same run before this one pays",
+    )
+
+
+def _check_steps(name: str, steps: list[WaterfallStep]) -> None:
+    seen: list[str] = []
+    for i, step in enumerate(steps):
+        if step.pay in seen:
+            raise ValueError(f"{name}[{i}]: step {step.pay!r} appears twice")
+        for gate in step.after_paid_in_full:
+            if gate not in seen:
+                raise ValueError(f"{name}[{i}]: gate {gate!r} is not an earlier step")
+        seen.append(step.pay)
+    terminal = {"residual_to_sub", "retain"}
+    if steps and steps[-1].pay not in terminal:
+        raise ValueError(f"{name}: the last step must be one of {sorted(terminal)}")
+
+
+class Waterfalls(Strict):
+    revolving: list[WaterfallStep] = Field(min_length=1)
+    amortization: list[WaterfallStep] = Field(min_length=1)
+    post_default: list[WaterfallStep] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Waterfalls:
+        for name in ("revolving", "amortization", "post_default"):
+            _check_steps(name, getattr(self, name))
+        return self
+
+
+# ---------------------------------------------------------------- termination
+class CleanUpCall(Strict):
+    """The originator's repurchase of a small remaining pool in amortization (清仓回购)."""
+
+    pool_below_pct_of_initial: Annotated[Decimal, Field(gt=0, le=100)]
+    price_pct_of_performing: Annotated[Decimal, Field(ge=0, le=200)]
+    price_pct_of_overdue: Annotated[Decimal, Field(ge=0, le=200)]
+    price_pct_of_non_performing: Annotated[Decimal, Field(ge=0, le=200)]
+
+
+class Termination(Strict):
+    clean_up_call: CleanUpCall | None
+
+
+# ---------------------------------------------------------------- pool
+class RepLinePool(Strict):
+    """The rating agency's four parameters applied to cohorts of purchased principal."""
+
+    kind: Literal["rep_line"]
+    initial_principal_wan: Wan
+    yield_pct: Pct
+    write_off_pct: Pct
+    mpr_pct: Annotated[Decimal, Field(gt=0, le=100)]
+    mpr_basis: Literal["outstanding", "initial"]
+    purchase_rate_pct: Pct
+    npl_after_days: int = Field(ge=1)
+    charge_off_after_days: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _timing(self) -> RepLinePool:
+        if self.charge_off_after_days <= self.npl_after_days:
+            raise ValueError("charge_off_after_days must exceed npl_after_days")
+        if self.write_off_pct >= 100:
+            raise ValueError("write_off_pct must be below 100")
+        return self
+
+
+PoolConfig = Annotated[RepLinePool, Field(discriminator="kind")]
+
+
+# ---------------------------------------------------------------- incidents
+class SeriesIssuanceFailure(Strict):
+    """Series ``series`` of the senior notes cannot be placed or paid in (trigger (h))."""
+
+    kind: Literal["series_issuance_failure"]
+    series: int = Field(ge=2)
+
+
+Incident = Annotated[SeriesIssuanceFailure, Field(discriminator="kind")]
+
+
+# ---------------------------------------------------------------- run
+class Run(Strict):
+    seed: int = Field(ge=0)
+    out: str = Field(min_length=1)
+
+
+class DealConfig(Strict):
+    """A whole deal: everything one run needs."""
+
+    name: str = Field(min_length=1)
+    source: str
+    parties: Parties
+    dates: Dates
+    notes: Notes
+    fees: Fees
+    revolving_purchase: RevolvingPurchase
+    triggers: Triggers
+    waterfalls: Waterfalls
+    termination: Termination
+    pool: PoolConfig
+    incidents: list[Incident] = Field(default_factory=list)
+    run: Run
+
+    @model_validator(mode="after")
+    def _dates_fit(self) -> DealConfig:
+        eff = self.dates.trust_effective_date
+        first = self.notes.senior.series_expected_maturities[0]
+        if first <= eff:
+            raise ValueError(
+                f"notes.senior.series_expected_maturities[0] ({first}) must be after "
+                f"dates.trust_effective_date ({eff})"
+            )
+        for name, d in (("mezz", self.notes.mezz.expected_maturity),
+                        ("sub", self.notes.sub.expected_maturity)):
+            if d <= eff:
+                raise ValueError(f"notes.{name}.expected_maturity must be after the effective date")
+        for inc in self.incidents:
+            if inc.kind == "series_issuance_failure" and inc.series > self.notes.senior.max_series:
+                raise ValueError(
+                    f"incidents: series {inc.series} does not exist "
+                    f"(max_series is {self.notes.senior.max_series})"
+                )
+        return self

@@ -1,0 +1,76 @@
+"""Note classes [一.2, Table 2]: balances, interest accrual, rolling senior series.
+
+Interest accrues on the outstanding balance, simple (never compounded), by the class's
+day count. Interest that is due but unpaid is carried as ``interest_unpaid_fen`` and paid
+before new interest at the next payment date — the contract's "shortfall carried to the
+next date in the same order". The senior class is issued in rolling series: each series
+has the full senior size; series i's proceeds repay series i-1's principal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from trustsim.calendar import DAY_COUNT_BASIS
+from trustsim.money import accrue
+
+
+@dataclass(slots=True)
+class NoteClass:
+    """One class of notes and its running accounts, in fen."""
+
+    name: str
+    original_fen: int
+    coupon_pct: Decimal
+    day_count: str
+    accrual_start: dt.date
+    outstanding_fen: int = 0
+    interest_unpaid_fen: int = 0   # accrued and booked, not yet paid
+    principal_paid_fen: int = 0
+    interest_paid_fen: int = 0
+    series: int = 1
+    series_issued: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.outstanding_fen:
+            self.outstanding_fen = self.original_fen
+
+    def book_interest(self, to: dt.date) -> int:
+        """Accrue interest from ``accrual_start`` to ``to`` into the unpaid balance; return it."""
+        days = (to - self.accrual_start).days
+        amount = accrue(self.outstanding_fen, self.coupon_pct, days, DAY_COUNT_BASIS[self.day_count])
+        self.interest_unpaid_fen += amount
+        if days > 0:
+            self.accrual_start = to
+        return amount
+
+    def projected_interest(self, to: dt.date) -> int:
+        """Unpaid interest plus what would accrue to ``to`` at the current balance."""
+        days = (to - self.accrual_start).days
+        return self.interest_unpaid_fen + accrue(
+            self.outstanding_fen, self.coupon_pct, days, DAY_COUNT_BASIS[self.day_count]
+        )
+
+    def pay_interest(self, amount: int) -> None:
+        if amount > self.interest_unpaid_fen:
+            raise ValueError(f"{self.name}: paying {amount} fen of interest, {self.interest_unpaid_fen} due")
+        self.interest_unpaid_fen -= amount
+        self.interest_paid_fen += amount
+
+    def pay_principal(self, amount: int) -> None:
+        if amount > self.outstanding_fen:
+            raise ValueError(f"{self.name}: repaying {amount} fen, {self.outstanding_fen} outstanding")
+        self.outstanding_fen -= amount
+        self.principal_paid_fen += amount
+
+    @property
+    def paid_in_full(self) -> bool:
+        return self.outstanding_fen == 0 and self.interest_unpaid_fen == 0
+
+
+def period_income_cap(balance_fen: int, cap_pct: Decimal, start: dt.date, end: dt.date,
+                      day_count: str) -> int:
+    """The sub's revolving period income: at most ``cap_pct`` a year on its balance [Table 2]."""
+    return accrue(balance_fen, cap_pct, (end - start).days, DAY_COUNT_BASIS[day_count])

@@ -1,0 +1,84 @@
+"""The contract's dates [一.4.2, 一.4.4(2)]: periods, calculation and payment dates.
+
+Revolving calculation dates fall every 3 months from the effective date (month end when
+the month has no such day); amortization calculation dates every 10 business days from
+the revolving-period end. Payment dates follow calculation dates after a configured lag
+(the report gives none). With senior interest paid at each series' expected maturity
+(Table 2's reading), each series maturity is also a payment date in the revolving period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from trustsim.calendar import BusinessCalendar, add_months, monthly_dates
+from trustsim.config.models import DealConfig
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentDate:
+    """A revolving-period payment date and why it is one."""
+
+    date: dt.date
+    calculation_date: dt.date | None = None
+    calculation_index: int | None = None   # 1-based revolving calculation date number
+    series_maturity: int | None = None     # senior series maturing on this date
+
+
+@dataclass(frozen=True)
+class DealSchedule:
+    effective_date: dt.date
+    scheduled_revolving_end: dt.date
+    accrual_starts: tuple[dt.date, ...]
+    revolving_payment_dates: tuple[PaymentDate, ...]
+    series_maturities: tuple[dt.date, ...]   # business-day adjusted, series 1..N
+    legal_maturity: dt.date
+
+    def next_payment_on_or_after(self, d: dt.date) -> PaymentDate | None:
+        for pd in self.revolving_payment_dates:
+            if pd.date >= d:
+                return pd
+        return None
+
+
+def payment_date_for(cal: BusinessCalendar, calc: dt.date, deal: DealConfig) -> dt.date:
+    d = cal.adjust(calc, deal.dates.payment_convention)
+    lag = deal.dates.payment_lag_business_days
+    return cal.add_business_days(d, lag) if lag else cal.following(d)
+
+
+def build_schedule(deal: DealConfig, cal: BusinessCalendar) -> DealSchedule:
+    dates = deal.dates
+    eff = dates.trust_effective_date
+    end_unadjusted = add_months(eff, dates.revolving_months)
+    revolving_end = cal.adjust(end_unadjusted, dates.revolving_end_convention)
+    calcs = monthly_dates(eff, dates.calculation_every_months, end_unadjusted)
+    series = tuple(cal.following(m) for m in deal.notes.senior.series_expected_maturities)
+    by_date: dict[dt.date, PaymentDate] = {}
+    for k, calc in enumerate(calcs, start=1):
+        pd = payment_date_for(cal, calc, deal)
+        by_date[pd] = PaymentDate(pd, calc, k, None)
+    for i, m in enumerate(series, start=1):
+        if m >= revolving_end:
+            continue
+        old = by_date.get(m)
+        by_date[m] = PaymentDate(m, old.calculation_date if old else None,
+                                 old.calculation_index if old else None, i)
+    accruals = (eff, *monthly_dates(eff, 1, end_unadjusted))
+    legal = cal.following(add_months(deal.notes.sub.expected_maturity,
+                                     dates.legal_maturity_months_after_sub))
+    return DealSchedule(
+        effective_date=eff,
+        scheduled_revolving_end=revolving_end,
+        accrual_starts=accruals,
+        revolving_payment_dates=tuple(by_date[d] for d in sorted(by_date)),
+        series_maturities=series,
+        legal_maturity=legal,
+    )
+
+
+def amortization_calculation_date(cal: BusinessCalendar, revolving_end: dt.date, n: int,
+                                  every: int) -> dt.date:
+    """The n-th amortization calculation date (n >= 1): n * ``every`` business days after the end."""
+    return cal.add_business_days(revolving_end, n * every)

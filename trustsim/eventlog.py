@@ -1,0 +1,90 @@
+"""The audit log: one JSON line per business action, and the catalogue of actions.
+
+Why structlog with one logger per run: several runs may share a process (tests, Monte
+Carlo), so nothing is configured globally. Each line is stamped with ``seq`` (order in
+the run), ``day`` (calendar days since the trust effective date), ``date`` (the
+simulated business date) — never wall-clock time, so the same seed gives the same bytes
+— then ``actor`` and ``event``. Money fields are integer fen named ``*_fen``. Every
+money movement is logged as the event that caused it, carrying its ledger posting
+(``debit``, ``credit``, ``amount_fen``, ``reason``, ``instruction``), so the postings
+view is the subset of events with a ``debit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import IO, Any
+
+import orjson
+import structlog
+
+ACTORS = ("originator", "servicer", "trustee", "custodian", "environment")
+
+#: event name -> what it records. The single place an event is documented.
+EVENTS: dict[str, str] = {
+    # environment
+    "run_started": "A run begins: deal name, seed, pool kind, initial pool principal.",
+    "run_finished": "A run ends: termination date, final ledger totals.",
+    "period_changed": "The trust enters a period (revolving, amortization); cause and date.",
+    "day_closed": "24:00 of a business day: every account's balance and the pool by status, NPL ratio (ppm).",
+    # originator
+    "initial_pool_transferred": "The originator transfers the initial pool to the trust.",
+    "purchase_requested": "The originator's purchase request (base date, loans, principal, price).",
+    "receivables_transferred": "Purchased receivables enter the pool on the purchase date.",
+    "clean_up_repurchased": "The originator repurchases the remaining pool (clean-up call) and pays its price (posting).",
+    # servicer
+    "collections_received": "Obligor payments land in the JD collection account (posting).",
+    "collections_swept": "The servicer transfers collections to the trust account (posting).",
+    "available_funds_notified": "The servicer tells trustee and originator the cash for purchase.",
+    # trustee
+    "accrual_period_started": "A new accrual period: required amount computed for the next payment date.",
+    "required_amount_reserved": "The required amount is set aside; purchases may proceed (notice).",
+    "purchase_confirmed": "The trustee confirms a purchase request and instructs the custodian.",
+    "purchase_rejected": "The trustee rejects a purchase request, with the reason.",
+    "payment_date": "A payment date: the waterfall used and the cash available.",
+    "waterfall_step": "One step of a waterfall: due, paid and shortfall per payee.",
+    "series_issued": "A senior series is placed; proceeds due into the issuance proceeds account.",
+    "issuance_terminated": "A senior series cannot be issued: series-i issuance termination event.",
+    "clean_up_call_noticed": "The pool is below the clean-up threshold: the trustee notifies the originator and the price.",
+    "trigger_fired": "A trigger clause fires: kind, clause, figures behind it.",
+    "trust_terminated": "The trust terminates: cause, remaining pool distributed.",
+    "instruction_issued": "A trustee instruction to the custodian (id, value date, amount, payee).",
+    # custodian
+    "instruction_executed": "The custodian executes a trustee instruction (posting).",
+    "instruction_failed": "The custodian cannot execute an instruction (insufficient funds).",
+    "proceeds_received": "Note proceeds paid into the issuance proceeds account (posting).",
+    "investment_income": "Income on an eligible investment credited to the trust (posting).",
+}
+
+
+class EventLog:
+    """Writes the run's events as JSON lines to ``stream`` via a run-local structlog logger."""
+
+    def __init__(self, stream: IO[bytes], clock: Callable[[], tuple[int, dt.date]]) -> None:
+        self._clock = clock
+        self._seq = 0
+        self.counts: dict[str, int] = {}
+        self._logger = structlog.wrap_logger(
+            structlog.BytesLogger(stream),
+            processors=[
+                self._stamp,  # seq/day/date first, from the simulation clock, never wall time
+                structlog.processors.JSONRenderer(serializer=orjson.dumps),  # fast, compact
+            ],
+            context_class=dict,
+            cache_logger_on_first_use=True,
+        )
+
+    def _stamp(self, _logger: Any, _name: str, ed: dict[str, Any]) -> dict[str, Any]:
+        day, date = self._clock()
+        self._seq += 1
+        actor = ed.pop("actor")
+        event = ed.pop("event")
+        return {"seq": self._seq, "day": day, "date": date.isoformat(), "actor": actor,
+                "event": event, **ed}
+
+    def emit(self, actor: str, event: str, **fields: Any) -> None:
+        if event not in EVENTS:
+            raise KeyError(f"event {event!r} is not in the catalogue (trustsim.eventlog.EVENTS)")
+        self.counts[event] = self.counts.get(event, 0) + 1
+        self._logger.msg(event, actor=actor, **fields)

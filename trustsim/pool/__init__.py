@@ -1,0 +1,23 @@
+"""Pools of receivables behind one interface (:class:`trustsim.pool.base.Pool`).
+
+``rep_line`` — the rating agency's four parameters on lots of principal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from trustsim.config.models import DealConfig
+from trustsim.pool.base import Collections, Offer, Pool, PoolBalances
+from trustsim.pool.rep_line import RepLinePool
+
+
+def build_pool(deal: DealConfig, rng_streams=None) -> Pool:
+    """The pool model the deal's ``pool.kind`` names, holding the initial pool on the effective date."""
+    eff: dt.date = deal.dates.trust_effective_date
+    if deal.pool.kind == "rep_line":
+        return RepLinePool(deal.pool, eff)
+    raise ValueError(f"pool.kind {deal.pool.kind!r} is not implemented")
+
+
+__all__ = ["Collections", "Offer", "Pool", "PoolBalances", "RepLinePool", "build_pool"]

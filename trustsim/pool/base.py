@@ -1,0 +1,83 @@
+"""The one interface every pool model implements, and the records it exchanges.
+
+Why an interface: the actors must not care whether the trust's receivables are one
+representative line driven by the rating agency's four parameters or 2.86 million loans
+on a tape. The servicer asks the pool what obligors paid; the originator asks it for an
+eligible offer; the trustee asks for balances by status; the custodian never sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class Collections:
+    """Cash obligors paid on one day: principal and everything else (fees, penalties)."""
+
+    principal_fen: int
+    income_fen: int
+
+    @property
+    def total_fen(self) -> int:
+        return self.principal_fen + self.income_fen
+
+
+@dataclass(frozen=True, slots=True)
+class PoolBalances:
+    """Outstanding principal by status at 24:00, and cumulative flows since the start."""
+
+    performing_fen: int        # current (not past due)
+    overdue_fen: int           # 1-90 days past due
+    non_performing_fen: int    # more than 90 days past due, not yet charged off
+    charged_off_fen: int       # cumulative principal charged off
+    bought_fen: int            # cumulative principal that entered the pool (initial + purchases)
+    collected_fen: int         # cumulative principal collected
+    removed_fen: int           # cumulative principal that left otherwise (repurchase, sale, in kind)
+    npl_fees_fen: int = 0      # accrued unpaid fees on non-performing assets (for the NPL basis)
+    loans: int | None = None   # live receivables, where the model knows them
+
+    @property
+    def outstanding_fen(self) -> int:
+        """The pool's payable principal balance: everything not yet charged off."""
+        return self.performing_fen + self.overdue_fen + self.non_performing_fen
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Receivables the originator has screened as eligible, with the price fixed on the base date."""
+
+    base_date: dt.date
+    principal_fen: int
+    price_fen: int
+    loans: int | None = None
+    lots: Any = None  # model-specific handle (loan indices for a loan-level pool)
+
+
+@runtime_checkable
+class Pool(Protocol):
+    """What the actors may ask of a pool."""
+
+    kind: str
+
+    def collect(self, through: dt.date) -> Collections:
+        """Advance behaviour through ``through`` (incl.) and return what obligors paid on those days."""
+        ...
+
+    def balances(self) -> PoolBalances:
+        """Balances by status after the last ``collect``."""
+        ...
+
+    def eligible_offer(self, base_date: dt.date, budget_fen: int, price_pct: Any) -> Offer:
+        """The originator's screened eligible receivables whose price fits ``budget_fen``."""
+        ...
+
+    def buy(self, offer: Offer, on: dt.date) -> None:
+        """Receivables of a confirmed and paid offer enter the pool on the purchase date."""
+        ...
+
+    def release_all(self, on: dt.date) -> PoolBalances:
+        """Everything left leaves the trust (distribution in kind at termination); returns what left."""
+        ...

@@ -1,0 +1,186 @@
+"""A representative-line pool driven by the rating agency's four parameters (DEAL.md §11).
+
+Two readings of the monthly payment rate, chosen by ``pool.mpr_basis``:
+
+* ``outstanding`` (default) — each month the pool repays ``mpr`` of its performing
+  principal and defaults a further ``h`` of it, with ``h = mpr * wo / (1 - wo)`` so that
+  every static pool's cumulative write-off is exactly ``wo`` of its initial amount. The
+  report defines MPR on the *initial* static-pool amount; applied literally to a pool
+  that revolves daily (next reading), each lot runs off linearly in under five months,
+  the pool turns over about five times a year and loses about 5.7% a year — more than
+  its 7.15% yield less the senior coupon, which cannot be the agency's model since it
+  rates the senior AAA under 5.5x that loss. Applying the average monthly ratio to the
+  outstanding balance keeps the reported static-pool write-off and an annual loss of
+  about 2.9%, in line with the asset class. A flagged assumption.
+* ``initial`` — the literal reading, below.
+
+Literal reading. Every lot of principal that enters the pool (the initial pool on the effective
+date, each revolving purchase on its purchase date) is a static pool in the agency's
+sense: each month it repays ``mpr`` of its *initial* amount and defaults a further
+``write_off / T`` of it, where ``T = (1 - write_off) / mpr`` months is when it is
+exhausted, so its cumulative write-off is exactly ``write_off`` of the initial amount.
+Performing principal earns ``yield`` a year in fees. Defaulted principal stops paying:
+it is overdue for ``npl_after_days``, non-performing until ``charge_off_after_days``,
+then charged off. Obligors pay every calendar day; the servicer collects daily.
+
+Because each lot runs off linearly, the pool's daily flows are sums of constant rates
+that change only when a lot starts or is exhausted: the pool keeps those rates and a
+schedule of changes, so a day costs O(1) whatever the number of lots. Amounts are
+computed in float and floored to fen on cumulative totals, so no fen is created or lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import deque
+from decimal import Decimal
+
+from trustsim.config.models import RepLinePool as RepLineConfig
+from trustsim.money import fen_from_wan, round_fen
+from trustsim.pool.base import Collections, Offer, PoolBalances
+
+_DAYS_PER_MONTH = 365 / 12
+
+
+class RepLinePool:
+    """The agency's rep line, lot by lot; see the module docstring."""
+
+    kind = "rep_line"
+
+    def __init__(self, cfg: RepLineConfig, effective_date: dt.date) -> None:
+        self.cfg = cfg
+        self._origin = effective_date
+        self._mpr = float(cfg.mpr_pct) / 100
+        self._wo = float(cfg.write_off_pct) / 100
+        self._yield = float(cfg.yield_pct) / 100
+        self.purchase_rate = Decimal(cfg.purchase_rate_pct) / 100
+        self._balance_basis = cfg.mpr_basis == "outstanding"
+        self._bal_p = self._mpr * 12 / 365                                   # of performing / day
+        self._bal_d = (self._mpr * self._wo / (1 - self._wo)) * 12 / 365 if self._wo < 1 else 0.0
+        life_months = (1 - self._wo) / self._mpr
+        self._life_days = life_months * _DAYS_PER_MONTH
+        self._p_rate = self._mpr / _DAYS_PER_MONTH                 # principal / initial / day
+        self._d_rate = (self._wo / life_months) / _DAYS_PER_MONTH  # default / initial / day
+        # aggregate per-day rates of active lots, and scheduled changes: day -> weight delta
+        self._active_weight = 0.0
+        self._changes: dict[int, float] = {}
+        self._day = 0  # last day advanced (days since the effective date)
+        # float cumulatives (for flooring) and integer tallies
+        self._cum_p = self._cum_d = self._cum_i = 0.0
+        self._perf = 0.0
+        self._collected = self._defaulted = self._income = 0
+        self._bought = self._removed = 0
+        self._removed_perf = 0  # performing principal that left otherwise than by collection
+        self._charged_off = 0
+        self._overdue: deque[tuple[int, int]] = deque()  # (default day, fen)
+        self._npl: deque[tuple[int, int]] = deque()
+        self._overdue_sum = self._npl_sum = 0
+        self._add_lot(fen_from_wan(cfg.initial_principal_wan), 0)
+
+    # ------------------------------------------------------------ lots
+    def _add_lot(self, principal_fen: int, day: int) -> None:
+        """A lot bought on ``day`` pays from ``day + 1`` for ``life_days`` days."""
+        w = float(principal_fen)
+        full = int(self._life_days)
+        frac = self._life_days - full
+        ch = self._changes
+        ch[day + 1] = ch.get(day + 1, 0.0) + w
+        ch[day + full + 1] = ch.get(day + full + 1, 0.0) - w * (1 - frac)
+        ch[day + full + 2] = ch.get(day + full + 2, 0.0) - w * frac
+        self._perf += w
+        self._bought += principal_fen
+
+    # ------------------------------------------------------------ Pool interface
+    def collect(self, through: dt.date) -> Collections:
+        target = (through - self._origin).days
+        p0, i0 = self._collected, self._income
+        while self._day < target:
+            self._day += 1
+            self._advance_one(self._day)
+        return Collections(self._collected - p0, self._income - i0)
+
+    def _advance_one(self, day: int) -> None:
+        delta = self._changes.pop(day, None)
+        if delta is not None:
+            self._active_weight += delta
+            if self._active_weight < 1e-6:
+                self._active_weight = 0.0
+        w = self._active_weight
+        # fees accrue on the performing principal at the start of the day
+        self._cum_i += self._perf * self._yield / 365
+        if self._balance_basis:
+            paid = self._perf * self._bal_p
+            dflt = self._perf * self._bal_d
+            self._cum_p += paid
+            self._cum_d += dflt
+            self._perf -= paid + dflt
+        elif w > 0:
+            paid = min(w * self._p_rate, self._perf)
+            self._cum_p += paid
+            dflt = min(w * self._d_rate, self._perf - paid)
+            self._cum_d += dflt
+            self._perf -= paid + dflt
+        new_p = math.floor(self._cum_p) - self._collected
+        new_d = math.floor(self._cum_d) - self._defaulted
+        new_i = math.floor(self._cum_i) - self._income
+        self._collected += new_p
+        self._defaulted += new_d
+        self._income += new_i
+        if new_d:
+            self._overdue.append((day, new_d))
+            self._overdue_sum += new_d
+        self._age_defaults(day)
+
+    def _age_defaults(self, day: int) -> None:
+        npl_after, off_after = self.cfg.npl_after_days, self.cfg.charge_off_after_days
+        while self._overdue and day - self._overdue[0][0] > npl_after:
+            d0, amt = self._overdue.popleft()
+            self._overdue_sum -= amt
+            self._npl.append((d0, amt))
+            self._npl_sum += amt
+        while self._npl and day - self._npl[0][0] > off_after:
+            _, amt = self._npl.popleft()
+            self._npl_sum -= amt
+            self._charged_off += amt
+
+    def balances(self) -> PoolBalances:
+        performing = self._bought - self._collected - self._defaulted - self._removed_perf
+        return PoolBalances(
+            performing_fen=performing,
+            overdue_fen=self._overdue_sum,
+            non_performing_fen=self._npl_sum,
+            charged_off_fen=self._charged_off,
+            bought_fen=self._bought,
+            collected_fen=self._collected,
+            removed_fen=self._removed,
+        )
+
+    def eligible_offer(self, base_date: dt.date, budget_fen: int, price_pct: Decimal) -> Offer:
+        """The originator offers new eligible principal of ``purchase_rate`` x the budget."""
+        if budget_fen <= 0:
+            return Offer(base_date, 0, 0)
+        spend = int(Decimal(budget_fen) * self.purchase_rate)
+        principal = int(Decimal(spend) * 100 / price_pct)
+        price = round_fen(Decimal(principal) * price_pct / 100)
+        while price > spend and principal > 0:  # never above the budget
+            principal -= 1
+            price = round_fen(Decimal(principal) * price_pct / 100)
+        return Offer(base_date, principal, price)
+
+    def buy(self, offer: Offer, on: dt.date) -> None:
+        if offer.principal_fen > 0:
+            self._add_lot(offer.principal_fen, (on - self._origin).days)
+
+    def release_all(self, on: dt.date) -> PoolBalances:
+        """Every remaining lot leaves the trust; the pool is empty afterwards."""
+        left = self.balances()
+        self._removed += left.outstanding_fen
+        self._removed_perf += left.performing_fen
+        self._overdue.clear()
+        self._npl.clear()
+        self._overdue_sum = self._npl_sum = 0
+        self._perf = 0.0
+        self._active_weight = 0.0
+        self._changes.clear()
+        return left

@@ -1,0 +1,1 @@
+"""The machinery that runs a deal: environment, clock, random streams, runner."""

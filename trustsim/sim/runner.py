@@ -1,0 +1,186 @@
+"""Running a deal: wire the actors, run to termination, write the run folder atomically.
+
+``simulate(deal) -> Result`` writes ``config.json`` (the resolved deal), ``events.jsonl``
+(the audit log) and ``summary.json`` into a temporary folder beside the target and
+renames it into place only when the run has finished, so a failed run leaves nothing
+half-written. ``run_deal`` is the in-memory core (tests and benchmarks).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from trustsim.actors.custodian import Custodian
+from trustsim.actors.originator import Originator
+from trustsim.actors.servicer import Servicer
+from trustsim.actors.trustee import Trustee
+from trustsim.config.models import DealConfig
+from trustsim.contract.triggers import PPM
+from trustsim.ledger import INTERNAL_ACCOUNTS
+from trustsim.sim import clock
+from trustsim.sim.environment import TrustEnvironment
+
+
+@dataclass
+class Parties:
+    originator: Originator
+    servicer: Servicer
+    trustee: Trustee
+    custodian: Custodian
+
+
+@dataclass
+class Result:
+    summary: dict[str, Any]
+    out_dir: Path | None = None
+
+    @property
+    def events_path(self) -> Path | None:
+        return self.out_dir / "events.jsonl" if self.out_dir else None
+
+
+def build(deal: DealConfig, stream: IO[bytes], seed: int | None = None) -> tuple[TrustEnvironment, Parties]:
+    """A ready-to-run environment with the four parties connected."""
+    env = TrustEnvironment(deal, stream, seed)
+    env.log.emit("environment", "run_started", deal=deal.name,
+                 seed=deal.run.seed if seed is None else seed, pool=deal.pool.kind,
+                 initial_pool_fen=env.pool.balances().outstanding_fen)
+    p = Parties(Originator(env), Servicer(env), Trustee(env), Custodian(env))
+    p.originator.connect(p.trustee)
+    p.servicer.connect(p.trustee, p.originator)
+    p.trustee.connect(p.custodian, p.servicer, p.originator)
+    p.custodian.connect(p.trustee, p.servicer)
+    env.process(_day_closer(env, p.trustee))
+    return env, p
+
+
+def _day_closer(env: TrustEnvironment, trustee: Trustee):
+    """The environment's 24:00 snapshot of every balance, each business day."""
+    for wake in env.business_days_from(env.origin, clock.DAY_CLOSED):
+        yield wake
+        if trustee.terminated:
+            return
+        b = env.pool.balances()
+        accounts = env.ledger.balances
+        cutoff = trustee.initial_cutoff_fen
+        env.log.emit(
+            "environment", "day_closed", period=trustee.period,
+            **{f"{a}_fen": accounts[a] for a in INTERNAL_ACCOUNTS},
+            pool_performing_fen=b.performing_fen, pool_overdue_fen=b.overdue_fen,
+            pool_non_performing_fen=b.non_performing_fen, pool_charged_off_fen=b.charged_off_fen,
+            pool_outstanding_fen=b.outstanding_fen, pool_loans=b.loans,
+            npl_ratio_ppm=b.non_performing_fen * PPM // cutoff if cutoff else 0,
+            notes_outstanding_fen=sum(n.outstanding_fen for n in trustee.notes.values()),
+        )
+
+
+def run_deal(deal: DealConfig, stream: IO[bytes] | None = None, seed: int | None = None,
+             on_day: Callable[[int], None] | None = None) -> tuple[TrustEnvironment, Parties, dict]:
+    """Run ``deal`` to trust termination, writing its log to ``stream``; return the summary."""
+    stream = stream if stream is not None else io.BytesIO()
+    env, parties = build(deal, stream, seed)
+    horizon = (env.timetable.legal_maturity - env.origin).days + 30
+    if on_day is None:
+        env.run(until=env.terminated)
+    else:
+        day = 0
+        while not env.terminated.triggered and day < horizon:
+            day += 1
+            env.run(until=min(day, horizon))
+            on_day(day)
+    if not env.terminated.triggered:
+        raise RuntimeError("the trust did not terminate by legal maturity")
+    summary = summarize(env, parties, seed)
+    env.log.emit("environment", "run_finished",
+                 termination_date=summary["trust_termination_date"],
+                 total_in_fen=env.ledger.total_in(), total_out_fen=env.ledger.total_out(),
+                 held_fen=env.ledger.total_held())
+    return env, parties, summary
+
+
+def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, Any]:
+    t = p.trustee
+    out = env.ledger.outflows
+    notes = {}
+    for name, n in t.notes.items():
+        notes[name] = {
+            "principal_fen": n.original_fen,
+            "principal_paid_fen": n.principal_paid_fen,
+            "interest_paid_fen": n.interest_paid_fen,
+            "interest_unpaid_fen": n.interest_unpaid_fen,
+            "loss_fen": n.outstanding_fen,
+            "paid_in_full": n.outstanding_fen == 0,
+        }
+    notes["senior"]["series_issued"] = list(t.notes["senior"].series_issued)
+    fee_payees = [k for k in out if k.startswith("agent:")] + ["trustee_counsel", "rating_agency",
+                                                               "expenses"]
+    b = env.pool.balances()
+    return {
+        "deal": env.deal.name,
+        "seed": env.deal.run.seed if seed is None else seed,
+        "pool_kind": env.deal.pool.kind,
+        "notes": notes,
+        "revolving_end": {"date": t.revolving_end.isoformat() if t.revolving_end else None,
+                          "cause": t.revolving_end_cause},
+        "trust_termination_date": t.termination_date.isoformat() if t.termination_date else None,
+        "termination_cause": t.termination_cause,
+        "triggers": [{"kind": f.kind, "clause": f.clause, "date": f.date.isoformat(),
+                      "figures": f.figures} for f in t.fired],
+        "cash": {
+            "collections_fen": env.ledger.inflows.get("obligors", 0),
+            "revolving_purchases_fen": t.purchases_fen,
+            "revolving_purchases_principal_fen": t.purchases_principal_fen,
+            "taxes_fen": out.get("tax_authority", 0),
+            "fees_fen": sum(out.get(k, 0) for k in fee_payees),
+            "note_proceeds_fen": sum(v for k, v in env.ledger.inflows.items()
+                                     if k.startswith("investors:")),
+            "investment_income_fen": env.ledger.inflows.get("investment_income", 0),
+        },
+        "pool": {"initial_fen": t.initial_cutoff_fen, "bought_fen": b.bought_fen,
+                 "collected_fen": b.collected_fen, "charged_off_fen": b.charged_off_fen,
+                 "released_at_termination_fen": t.pool_released_fen},
+        "ledger": {"held_fen": env.ledger.total_held(), "in_fen": env.ledger.total_in(),
+                   "out_fen": env.ledger.total_out()},
+        "events": dict(sorted(env.log.counts.items())),
+    }
+
+
+def _dump(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+
+
+def simulate(deal: DealConfig, out_dir: str | Path | None = None, seed: int | None = None,
+             on_day: Callable[[int], None] | None = None) -> Result:
+    """Run ``deal`` and write its run folder atomically; see the module docstring."""
+    out = Path(out_dir if out_dir is not None else deal.run.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        resolved = deal.model_dump(mode="json")
+        if seed is not None:
+            resolved["run"]["seed"] = seed
+        (tmp / "config.json").write_bytes(_dump(resolved))
+        with open(tmp / "events.jsonl", "wb", buffering=1 << 20) as f:
+            _env, _parties, summary = run_deal(deal, f, seed, on_day)
+        (tmp / "summary.json").write_bytes(_dump(summary))
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Result(summary, out)
