@@ -280,6 +280,18 @@ class Trustee(Actor):
 
     def _payment_date(self, d: dt.date, pd: PaymentDate | None) -> None:
         self._redeem_investments(d)
+        revolving = self._distribute(d, pd)
+        if not revolving:
+            self._schedule_next_amortization_pd(d)
+            if all(note.outstanding_fen == 0 for note in self.notes.values()):
+                self._terminate(d, "notes repaid in full")
+            elif self.clean_up_called and self.env.pool.balances().outstanding_fen == 0:
+                self._terminate(d, "trust property exhausted after the clean-up call")
+        else:
+            self._start_reserve(d)
+
+    def _distribute(self, d: dt.date, pd: PaymentDate | None, final: bool = False) -> bool:
+        """Run the waterfall in force on today's trust account cash; True if revolving."""
         name, steps = self._waterfall_steps()
         revolving = name == "revolving"
         n = self.deal.notes
@@ -301,7 +313,7 @@ class Trustee(Actor):
         self.emit("payment_date", waterfall=name, available_fen=available,
                   remaining_fen=result.remaining_fen, calculation_index=k,
                   series_maturity=pd.series_maturity if pd else None,
-                  amortization_index=None if pd else self._amort_n)
+                  amortization_index=None if pd else self._amort_n, final=final)
         self._pay(result)
         self.dues.settle(d, result)
         senior_short = result.step("senior_interest")
@@ -309,12 +321,7 @@ class Trustee(Actor):
             self.senior_arrears_since = self.senior_arrears_since or d
         elif senior_short is not None:
             self.senior_arrears_since = None
-        if not revolving:
-            self._schedule_next_amortization_pd(d)
-            if all(note.outstanding_fen == 0 for note in self.notes.values()):
-                self._terminate(d, "notes repaid in full")
-        else:
-            self._start_reserve(d)
+        return revolving
 
     def _pay(self, result: WaterfallResult) -> None:
         for s in result.steps:
@@ -531,12 +538,10 @@ class Trustee(Actor):
         yield self.env.until(d, clock.TRUSTEE_CLOSE)
         self._redeem_investments(d)
         cash = self.book[TRUST_ACCOUNT]
-        if cash > 0:
-            self.instruct(NOTEHOLDERS["sub"], TRUST_ACCOUNT, cash, "final residual to sub")
-            self.notes["sub"].interest_paid_fen += cash
-            self.waterfall_paid["residual_to_sub"] = self.waterfall_paid.get("residual_to_sub", 0) + cash
+        if cash > 0:  # collections remitted at termination: a final distribution in order
+            self._distribute(d, None, final=True)
         self.emit("trust_terminated", cause=cause, pool_released_fen=released_fen,
-                  released_to="sub_noteholders (in kind)", final_residual_fen=cash,
+                  released_to="sub_noteholders (in kind)", final_distribution_fen=cash,
                   notes_outstanding_fen={k: v.outstanding_fen for k, v in self.notes.items()})
         yield self.env.timeout(0.01)
         self.env.terminated.succeed(d)

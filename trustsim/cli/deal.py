@@ -1,0 +1,107 @@
+"""``trustsim run | validate | schema``: run a deal, check a deal file, print the config schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from trustsim.cli import app, console, fail
+from trustsim.config import ConfigError, DealConfig, load_deal
+from trustsim.money import wan
+
+
+def _load(config: Path, scenario: list[str] | None) -> DealConfig:
+    try:
+        return load_deal(config, scenario or ())
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _fmt_wan(fen: int) -> str:
+    return f"{wan(fen):,.2f}"
+
+
+def summary_table(summary: dict) -> Table:
+    t = Table(title=f"{summary['deal']} (seed {summary['seed']}, {summary['pool_kind']} pool)",
+              title_justify="left")
+    t.add_column("class")
+    for col in ("principal (万元)", "principal paid", "interest / income paid", "loss"):
+        t.add_column(col, justify="right")
+    t.add_column("paid in full")
+    for name, n in summary["notes"].items():
+        t.add_row(name, _fmt_wan(n["principal_fen"]), _fmt_wan(n["principal_paid_fen"]),
+                  _fmt_wan(n["interest_paid_fen"]), _fmt_wan(n["loss_fen"]),
+                  "yes" if n["paid_in_full"] else "[red]no[/]")
+    return t
+
+
+def print_summary(summary: dict, out_dir: Path | None) -> None:
+    console.print(summary_table(summary))
+    re = summary["revolving_end"]
+    console.print(f"revolving ended {re['date']} ({re['cause']}); trust terminated "
+                  f"{summary['trust_termination_date']} ({summary['termination_cause']})")
+    senior = summary["notes"]["senior"]
+    console.print(f"senior series issued: {senior.get('series_issued')}")
+    if summary["triggers"]:
+        for trig in summary["triggers"]:
+            console.print(f"[yellow]trigger[/] {trig['kind']} ({trig['clause']}) on {trig['date']}")
+    else:
+        console.print("triggers: none fired")
+    cash = summary["cash"]
+    console.print(
+        f"collections {_fmt_wan(cash['collections_fen'])} 万元, revolving purchases "
+        f"{_fmt_wan(cash['revolving_purchases_fen'])}, taxes {_fmt_wan(cash['taxes_fen'])}, "
+        f"fees {_fmt_wan(cash['fees_fen'])}")
+    if out_dir is not None:
+        console.print(f"run folder: {out_dir}")
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    out: Annotated[Path | None, typer.Option(help="run folder (default: the deal's run.out)")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="override the deal's seed")] = None,
+    scenario: Annotated[list[str] | None, typer.Option(
+        help="scenario overlay: a name in configs/scenarios or a YAML file; repeatable")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+) -> None:
+    """Run a deal from its effective date to trust termination and write the run folder."""
+    from trustsim.sim.runner import simulate
+
+    deal = _load(config, scenario)
+    if quiet:
+        result = simulate(deal, out, seed)
+    else:
+        with Progress(TextColumn("simulating {task.description}"), BarColumn(),
+                      TextColumn("day {task.completed:.0f}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            from trustsim.config import legal_maturity
+
+            total = (legal_maturity(deal) - deal.dates.trust_effective_date).days
+            task = progress.add_task(deal.name, total=total)
+            result = simulate(deal, out, seed,
+                              on_day=lambda d: progress.update(task, completed=d))
+    if not quiet:
+        print_summary(result.summary, result.out_dir)
+
+
+@app.command()
+def validate(
+    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    scenario: Annotated[list[str] | None, typer.Option(help="scenario overlay(s) to apply")] = None,
+) -> None:
+    """Check a deal file (and scenario overlays) without running it."""
+    deal = _load(config, scenario)
+    console.print(f"{config}: valid ({deal.name}, {deal.pool.kind} pool, "
+                  f"{len(deal.incidents)} incident(s))")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a deal file."""
+    typer.echo(json.dumps(DealConfig.model_json_schema(), indent=2, ensure_ascii=False))
