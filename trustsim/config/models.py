@@ -223,9 +223,16 @@ class RepLinePool(Strict):
     purchase_rate_pct: Pct
     npl_after_days: int = Field(ge=1)
     charge_off_after_days: int = Field(ge=1)
+    lost_pct_per_month: Pct = Field(
+        description="returns and cancellations, % of performing principal a month (lost assets)")
+    remaining_term_pct: dict[int, Pct] = Field(
+        description="share of principal by remaining instalments, upper bound of each bucket")
 
     @model_validator(mode="after")
     def _timing(self) -> RepLinePool:
+        total = sum(self.remaining_term_pct.values())
+        if not self.remaining_term_pct or abs(total - 100) > Decimal("0.05"):
+            raise ValueError(f"remaining_term_pct must add up to 100, got {total}")
         if self.charge_off_after_days <= self.npl_after_days:
             raise ValueError("charge_off_after_days must exceed npl_after_days")
         if self.write_off_pct >= 100:

@@ -56,6 +56,33 @@ class Offer:
     lots: Any = None  # model-specific handle (loan indices for a loan-level pool)
 
 
+SELECTION_KINDS = ("lost", "overdue", "non_performing", "over_term")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Receivables picked out of the pool for a remedy, before they leave it.
+
+    ``kind``: ``lost`` (returned or cancelled since the last selection of lost assets,
+    DEAL.md §6), ``overdue`` / ``non_performing`` (the servicer's optional purchase),
+    ``over_term`` (last instalment after ``cutoff``, repurchased after a series-i issuance
+    termination event). Amounts are outstanding principal by status at selection.
+    """
+
+    kind: str
+    on: dt.date
+    performing_fen: int
+    overdue_fen: int
+    non_performing_fen: int
+    loans: int | None = None
+    lots: Any = None  # model-specific handle (loan indices for a loan-level pool)
+    cutoff: dt.date | None = None
+
+    @property
+    def principal_fen(self) -> int:
+        return self.performing_fen + self.overdue_fen + self.non_performing_fen
+
+
 @runtime_checkable
 class Pool(Protocol):
     """What the actors may ask of a pool."""
@@ -76,6 +103,18 @@ class Pool(Protocol):
 
     def buy(self, offer: Offer, on: dt.date) -> None:
         """Receivables of a confirmed and paid offer enter the pool on the purchase date."""
+        ...
+
+    def select(self, kind: str, on: dt.date, cutoff: dt.date | None = None) -> Selection:
+        """Pick receivables of ``kind`` (see :class:`Selection`) without removing them."""
+        ...
+
+    def remove(self, selection: Selection, on: dt.date) -> None:
+        """Take selected receivables out of the pool (repurchase, servicer purchase, lost)."""
+        ...
+
+    def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
+        """The originator's eligible receivables, of no lower balance, to replace lost assets."""
         ...
 
     def release_all(self, on: dt.date) -> PoolBalances:

@@ -37,8 +37,8 @@ from collections import deque
 from decimal import Decimal
 
 from trustsim.config.models import RepLinePool as RepLineConfig
-from trustsim.money import fen_from_wan, round_fen
-from trustsim.pool.base import Collections, Offer, PoolBalances
+from trustsim.money import fen_from_wan, floor_fen, round_fen
+from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
 
 _DAYS_PER_MONTH = 365 / 12
 
@@ -76,6 +76,10 @@ class RepLinePool:
         self._overdue: deque[tuple[int, int]] = deque()  # (default day, fen)
         self._npl: deque[tuple[int, int]] = deque()
         self._overdue_sum = self._npl_sum = 0
+        self._lost_rate = float(cfg.lost_pct_per_month) / 100 * 12 / 365   # of performing / day
+        self._cum_lost = 0.0
+        self._lost_found = 0   # lost principal already selected
+        self._term_buckets = sorted((int(k), float(v) / 100) for k, v in cfg.remaining_term_pct.items())
         self._add_lot(fen_from_wan(cfg.initial_principal_wan), 0)
 
     # ------------------------------------------------------------ lots
@@ -109,6 +113,7 @@ class RepLinePool:
         w = self._active_weight
         # fees accrue on the performing principal at the start of the day
         self._cum_i += self._perf * self._yield / 365
+        self._cum_lost += self._perf * self._lost_rate
         if self._balance_basis:
             paid = self._perf * self._bal_p
             dflt = self._perf * self._bal_d
@@ -171,6 +176,67 @@ class RepLinePool:
     def buy(self, offer: Offer, on: dt.date) -> None:
         if offer.principal_fen > 0:
             self._add_lot(offer.principal_fen, (on - self._origin).days)
+
+    # ------------------------------------------------------------ remedies
+    def _share_beyond(self, months: float) -> float:
+        """Share of principal whose remaining term exceeds ``months`` (uniform within buckets)."""
+        share, lo = 0.0, 0
+        for hi, pct in self._term_buckets:
+            if months <= lo:
+                share += pct
+            elif months < hi:
+                share += pct * (hi - months) / (hi - lo)
+            lo = hi
+        return share
+
+    def select(self, kind: str, on: dt.date, cutoff: dt.date | None = None) -> Selection:
+        """Rep-line selections: shares of the performing principal, or whole status buckets."""
+        b = self.balances()
+        if kind == "lost":
+            found = min(math.floor(self._cum_lost) - self._lost_found, b.performing_fen)
+            return Selection(kind, on, max(0, found), 0, 0)
+        if kind == "overdue":
+            return Selection(kind, on, 0, b.overdue_fen, 0)
+        if kind == "non_performing":
+            return Selection(kind, on, 0, 0, b.non_performing_fen)
+        if kind == "over_term":
+            if cutoff is None:
+                raise ValueError("an over_term selection needs a cutoff date")
+            months = max(0.0, (cutoff - on).days / _DAYS_PER_MONTH)
+            return Selection(kind, on, floor_fen(b.performing_fen * self._share_beyond(months)),
+                             0, 0, cutoff=cutoff)
+        raise ValueError(f"unknown selection kind {kind!r}")
+
+    def remove(self, selection: Selection, on: dt.date) -> None:
+        """Performing principal leaves pro rata across lots; status buckets leave whole."""
+        if selection.kind == "lost":
+            self._lost_found += selection.performing_fen
+        perf = selection.performing_fen
+        if perf:
+            current = self._bought - self._collected - self._defaulted - self._removed_perf
+            if perf > current:
+                raise ValueError(f"removing {perf} fen of performing principal, {current} held")
+            keep = 1 - perf / self._perf if self._perf > 0 else 0.0
+            self._perf *= keep
+            self._active_weight *= keep
+            for day in self._changes:
+                self._changes[day] *= keep
+            self._removed_perf += perf
+        if selection.overdue_fen:
+            if selection.overdue_fen != self._overdue_sum:
+                raise ValueError("a rep-line pool removes its overdue bucket whole")
+            self._overdue.clear()
+            self._overdue_sum = 0
+        if selection.non_performing_fen:
+            if selection.non_performing_fen != self._npl_sum:
+                raise ValueError("a rep-line pool removes its non-performing bucket whole")
+            self._npl.clear()
+            self._npl_sum = 0
+        self._removed += selection.principal_fen
+
+    def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
+        """The originator's book always holds eligible receivables: an offer of exactly that balance."""
+        return Offer(on, min_principal_fen, 0)
 
     def release_all(self, on: dt.date) -> PoolBalances:
         """Every remaining lot leaves the trust; the pool is empty afterwards."""
