@@ -12,15 +12,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from trustsim.actors.base import Actor
-from trustsim.ledger import TRUST_ACCOUNT
 from trustsim.actors.messages import (
     AvailableFunds,
     CleanUpNotice,
     PurchaseRequest,
     PurchasesEnded,
-    PurchasesMayProceed,
     PurchaseSettled,
+    PurchasesMayProceed,
 )
+from trustsim.ledger import TRUST_ACCOUNT
 
 
 class Originator(Actor):

@@ -30,8 +30,8 @@ from trustsim.actors.messages import (
     ProceedsPaidIn,
     PurchaseRequest,
     PurchasesEnded,
-    PurchasesMayProceed,
     PurchaseSettled,
+    PurchasesMayProceed,
     RemitNow,
 )
 from trustsim.calendar import DAY_COUNT_BASIS
@@ -249,12 +249,11 @@ class Trustee(Actor):
         repaid = senior.outstanding_fen
         self.instruct(NOTEHOLDERS["senior"], ISSUANCE_PROCEEDS_ACCOUNT, repaid,
                       f"senior series {maturing} principal from series {new} proceeds")
-        senior.pay_principal(repaid)
+        senior.pay_principal(repaid, d)
         senior.outstanding_fen = size
         senior.original_fen += size
         senior.series = new
         senior.series_issued.append(new)
-        senior.accrual_start = d
 
     # ------------------------------------------------------------ payment dates
     def _waterfall_steps(self) -> tuple[str, list[WaterfallStep]]:
@@ -340,7 +339,7 @@ class Trustee(Actor):
                     continue
                 note, what = note_step
                 if what == "principal":
-                    self.notes[note].pay_principal(paid)
+                    self.notes[note].pay_principal(paid, self.env.today)
                 elif what == "interest":
                     self.notes[note].pay_interest(paid)
                 else:

@@ -8,6 +8,7 @@ gates that name earlier steps) are validators here, so a bad deal fails before a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -72,7 +73,7 @@ class SeniorNotes(Strict):
                 f"but max_series is {self.max_series}"
             )
         ms = self.series_expected_maturities
-        if any(b <= a for a, b in zip(ms, ms[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(ms)):
             raise ValueError("series_expected_maturities must be strictly increasing")
         return self
 

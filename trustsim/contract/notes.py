@@ -32,26 +32,36 @@ class NoteClass:
     interest_paid_fen: int = 0
     series: int = 1
     series_issued: list[int] = field(default_factory=list)
+    booked_since_start_fen: int = 0  # interest booked since ``accrual_start`` (same balance)
 
     def __post_init__(self) -> None:
         if not self.outstanding_fen:
             self.outstanding_fen = self.original_fen
 
-    def book_interest(self, to: dt.date) -> int:
-        """Accrue interest from ``accrual_start`` to ``to`` into the unpaid balance; return it."""
+    def _accrued_since_start(self, to: dt.date) -> int:
         days = (to - self.accrual_start).days
-        amount = accrue(self.outstanding_fen, self.coupon_pct, days, DAY_COUNT_BASIS[self.day_count])
+        return accrue(self.outstanding_fen, self.coupon_pct, days, DAY_COUNT_BASIS[self.day_count])
+
+    def book_interest(self, to: dt.date) -> int:
+        """Book interest accrued to ``to`` into the unpaid balance; return the amount booked.
+
+        Interest is computed over the whole span since the balance last changed and only
+        the part not yet booked is added, so booking often never adds rounding fen.
+        """
+        amount = self._accrued_since_start(to) - self.booked_since_start_fen
         self.interest_unpaid_fen += amount
-        if days > 0:
-            self.accrual_start = to
+        self.booked_since_start_fen += amount
         return amount
+
+    def restart_accrual(self, on: dt.date) -> None:
+        """The balance changes on ``on``: book interest to it and accrue afresh from it."""
+        self.book_interest(on)
+        self.accrual_start = on
+        self.booked_since_start_fen = 0
 
     def projected_interest(self, to: dt.date) -> int:
         """Unpaid interest plus what would accrue to ``to`` at the current balance."""
-        days = (to - self.accrual_start).days
-        return self.interest_unpaid_fen + accrue(
-            self.outstanding_fen, self.coupon_pct, days, DAY_COUNT_BASIS[self.day_count]
-        )
+        return self.interest_unpaid_fen + self._accrued_since_start(to) - self.booked_since_start_fen
 
     def pay_interest(self, amount: int) -> None:
         if amount > self.interest_unpaid_fen:
@@ -59,9 +69,10 @@ class NoteClass:
         self.interest_unpaid_fen -= amount
         self.interest_paid_fen += amount
 
-    def pay_principal(self, amount: int) -> None:
+    def pay_principal(self, amount: int, on: dt.date) -> None:
         if amount > self.outstanding_fen:
             raise ValueError(f"{self.name}: repaying {amount} fen, {self.outstanding_fen} outstanding")
+        self.restart_accrual(on)
         self.outstanding_fen -= amount
         self.principal_paid_fen += amount
 

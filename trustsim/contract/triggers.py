@@ -92,7 +92,8 @@ class NplRatio(Trigger):
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
         ratio = f.npl_ratio_ppm
-        if ratio > self.threshold_ppm:
+        # exact: npl / cutoff > threshold, compared in integers (the ppm figure is floored)
+        if f.npl_balance_fen * PPM > self.threshold_ppm * f.initial_cutoff_fen:
             self.run.append(ratio)
         else:
             self.run.clear()

@@ -1,0 +1,43 @@
+"""Shared fixtures: the bundled deal, and whole runs computed once per test session."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from trustsim.config import DealConfig, load_deal
+from trustsim.sim.runner import run_deal
+
+ROOT = Path(__file__).resolve().parents[1]
+DEAL_FILE = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
+
+
+@pytest.fixture(scope="session")
+def deal() -> DealConfig:
+    return load_deal(DEAL_FILE)
+
+
+class Run:
+    """A finished in-memory run: parties, summary and the parsed event log."""
+
+    def __init__(self, deal: DealConfig) -> None:
+        stream = io.BytesIO()
+        self.env, self.parties, self.summary = run_deal(deal, stream)
+        self.raw = stream.getvalue()
+        self.events = [json.loads(line) for line in self.raw.splitlines()]
+
+    def of(self, *names: str) -> list[dict]:
+        return [e for e in self.events if e["event"] in names]
+
+
+@pytest.fixture(scope="session")
+def base_run(deal: DealConfig) -> Run:
+    return Run(deal)
+
+
+@pytest.fixture(scope="session")
+def stress_run() -> Run:
+    return Run(load_deal(DEAL_FILE, ["stress_aaa_series2_fails"]))
