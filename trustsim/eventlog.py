@@ -32,7 +32,7 @@ EVENTS: dict[str, str] = {
     "initial_pool_transferred": "The originator transfers the initial pool to the trust.",
     "purchase_requested": "The originator's purchase request (base date, loans, principal, price).",
     "receivables_transferred": "Purchased receivables enter the pool on the purchase date.",
-    "clean_up_repurchased": "The originator repurchases the remaining pool (clean-up call) and pays its price (posting).",
+    "clean_up_repurchased": "The originator repurchases the remaining pool (clean-up call) for its price (posting).",
     # servicer
     "collections_received": "Obligor payments land in the JD collection account (posting).",
     "collections_swept": "The servicer transfers collections to the trust account (posting).",
@@ -46,7 +46,7 @@ EVENTS: dict[str, str] = {
     "waterfall_step": "One step of a waterfall: due, paid and shortfall per payee.",
     "series_issued": "A senior series is placed; proceeds due into the issuance proceeds account.",
     "issuance_terminated": "A senior series cannot be issued: series-i issuance termination event.",
-    "clean_up_call_noticed": "The pool is below the clean-up threshold: the trustee notifies the originator and the price.",
+    "clean_up_call_noticed": "Pool below the clean-up threshold: the trustee notifies the originator of the price.",
     "trigger_fired": "A trigger clause fires: kind, clause, figures behind it.",
     "trust_terminated": "The trust terminates: cause, remaining pool distributed.",
     "instruction_issued": "A trustee instruction to the custodian (id, value date, amount, payee).",
