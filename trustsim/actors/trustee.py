@@ -138,6 +138,10 @@ class Trustee(Actor):
             book[credit] -= amount
         if debit in book:
             book[debit] += amount
+        # logged without debit/credit keys: an instruction is not a posting (its execution is)
+        self.emit("instruction_issued", instruction=ins.instruction_id,
+                  value_date=ins.value_date.isoformat(), from_account=credit, to_account=debit,
+                  amount_fen=amount, reason=reason, ref=ref)
         self.send(self.custodian, ins)
         return ins
 
