@@ -28,15 +28,32 @@ EVENTS: dict[str, str] = {
     "run_finished": "A run ends: termination date, final ledger totals.",
     "period_changed": "The trust enters a period (revolving, amortization); cause and date.",
     "day_closed": "24:00 of a business day: every account's balance and the pool by status, NPL ratio (ppm).",
+    "incident_started": "An injected incident begins (kind and parameters).",
+    "incident_ended": "An injected incident ends, or reaches its resolving milestone.",
     # originator
     "initial_pool_transferred": "The originator transfers the initial pool to the trust.",
     "purchase_requested": "The originator's purchase request (base date, loans, principal, price).",
     "receivables_transferred": "Purchased receivables enter the pool on the purchase date.",
     "clean_up_repurchased": "The originator repurchases the remaining pool (clean-up call) for its price (posting).",
+    "purchase_request_delayed": "A late purchase request, explained before 16:00: grace granted.",
+    "purchase_request_missed": "A base date passes with no request and no explanation.",
+    "purchase_request_lapsed": "A delayed request is beyond the grace period and lapses.",
+    "lost_assets_replaced": "Lost assets replaced by eligible receivables of no lower balance.",
+    "lost_assets_compensated": "Lost assets compensated with cash of equal value.",
+    "replacement_failed": "Lost assets could not be replaced (insolvent originator).",
+    "over_term_repurchased": "Over-term assets leave the pool, repurchased at the noticed price.",
+    "repurchase_failed": "A repurchase (over-term or clean-up) the originator cannot make.",
+    "rating_changed": "The originator's long-term rating changes.",
     # servicer
     "collections_received": "Obligor payments land in the JD collection account (posting).",
     "collections_swept": "The servicer transfers collections to the trust account (posting).",
     "available_funds_notified": "The servicer tells trustee and originator the cash for purchase.",
+    "reserve_delay_notified": "The servicer notifies, the same day, that its systems delay the reserve.",
+    "transfer_delay_explained": "The servicer's written explanation for a late transfer, accepted.",
+    "collections_commingled": "The collection account's balance falls into the insolvent servicer's estate.",
+    "lost_assets_found": "Returned or cancelled receivables found; the originator is notified.",
+    "servicer_purchase_requested": "The servicer (affiliate) asks to buy non-performing assets.",
+    "servicer_purchase_completed": "The servicer's purchase is done: assets leave, price paid.",
     # trustee
     "accrual_period_started": "A new accrual period: required amount computed for the next payment date.",
     "required_amount_reserved": "The required amount is set aside; purchases may proceed (notice).",
@@ -50,7 +67,18 @@ EVENTS: dict[str, str] = {
     "trigger_fired": "A trigger clause fires: kind, clause, figures behind it.",
     "trust_terminated": "The trust terminates: cause, remaining pool distributed.",
     "instruction_issued": "A trustee instruction to the custodian (id, value date, amount, payee).",
+    "servicer_termination_event": "A servicer termination event; the successor deadline.",
+    "successor_appointed": "A successor servicer or trustee takes office.",
+    "declared_event_occurred": "An event that needs a noteholder meeting occurs.",
+    "noteholder_meeting_convened": "The trustee convenes a noteholder meeting (date).",
+    "noteholder_meeting_resolved": "The meeting resolves whether the event has occurred.",
+    "declared_event_notified": "The trustee notifies the parties of a declared event.",
+    "servicer_purchase_confirmed": "The trustee confirms the servicer's purchase (price >= fair value).",
+    "servicer_purchase_rejected": "The trustee refuses the servicer's purchase (price below fair value).",
+    "over_term_repurchase_noticed": "The trustee notifies the originator of over-term assets and price.",
     # custodian
+    "transfer_received": "Money paid into the trust account by a party (posting).",
+    "investment_written_down": "An eligible investment loses value (posting).",
     "instruction_executed": "The custodian executes a trustee instruction (posting).",
     "instruction_failed": "The custodian cannot execute an instruction (insufficient funds).",
     "proceeds_received": "Note proceeds paid into the issuance proceeds account (posting).",
@@ -59,13 +87,18 @@ EVENTS: dict[str, str] = {
 
 
 class EventLog:
-    """Writes the run's events as JSON lines to ``stream`` via a run-local structlog logger."""
+    """Writes the run's events as JSON lines to ``stream`` via a run-local structlog logger.
 
-    def __init__(self, stream: IO[bytes], clock: Callable[[], tuple[int, dt.date]]) -> None:
+    ``stream=None`` is the no-op sink for runs whose log nobody reads (break-even searches,
+    Monte Carlo paths): events are still checked against the catalogue and counted, but
+    not formatted, which saves about a third of a rep-line run.
+    """
+
+    def __init__(self, stream: IO[bytes] | None, clock: Callable[[], tuple[int, dt.date]]) -> None:
         self._clock = clock
         self._seq = 0
         self.counts: dict[str, int] = {}
-        self._logger = structlog.wrap_logger(
+        self._logger = None if stream is None else structlog.wrap_logger(
             structlog.BytesLogger(stream),
             processors=[
                 self._stamp,  # seq/day/date first, from the simulation clock, never wall time
@@ -87,4 +120,7 @@ class EventLog:
         if event not in EVENTS:
             raise KeyError(f"event {event!r} is not in the catalogue (trustsim.eventlog.EVENTS)")
         self.counts[event] = self.counts.get(event, 0) + 1
+        if self._logger is None:
+            self._seq += 1
+            return
         self._logger.msg(event, actor=actor, **fields)

@@ -65,7 +65,11 @@ def test_event_of_default_a_after_the_grace_period():
 
 
 def test_a_fired_trigger_stays_fired_and_is_reported_once(deal):
-    t = build_triggers(deal.triggers)[1]
-    assert t.clause == "e"
+    t = next(t for t in build_triggers(deal.triggers) if t.clause == "e")
     fired = [t.observe(fig(i, npl=10_000_000)) for i in range(10)]
     assert sum(f is not None for f in fired) == 1
+
+
+def test_the_deal_has_every_automatic_clause_and_both_defaults(deal):
+    got = [(t.kind, t.clause) for t in build_triggers(deal.triggers)]
+    assert got == [("acceleration", c) for c in "abcdefgh"] + [("default", "a"), ("default", "b")]

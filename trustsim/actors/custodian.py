@@ -9,15 +9,25 @@ servicer (which needs it to tell the cash available for purchase).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from trustsim.actors.base import Actor
-from trustsim.actors.messages import BalanceReport, Instruction, InstructionResult, ProceedsPaidIn
+from trustsim.actors.messages import (
+    BalanceReport,
+    CreditAdvice,
+    IncidentNotice,
+    IncomingTransfer,
+    Instruction,
+    InstructionResult,
+    ProceedsPaidIn,
+)
 from trustsim.ledger import (
     ELIGIBLE_INVESTMENTS,
     ISSUANCE_PROCEEDS_ACCOUNT,
     TRUST_ACCOUNT,
     LedgerError,
 )
+from trustsim.money import round_fen
 from trustsim.sim import clock
 
 
@@ -74,6 +84,29 @@ class Custodian(Actor):
         self.emit("proceeds_received", note_class=msg.note_class, series=msg.series,
                   debit=p.debit, credit=p.credit, amount_fen=p.amount_fen, reason=p.reason,
                   instruction=None)
+
+    def on_IncomingTransfer(self, msg: IncomingTransfer) -> None:
+        """Money paid into the trust account by a party; the trustee gets a credit advice."""
+        p = self.env.ledger.post(TRUST_ACCOUNT, msg.payer, msg.amount_fen, msg.reason)
+        self.emit("transfer_received", payer=msg.payer, ref=msg.ref, debit=p.debit, credit=p.credit,
+                  amount_fen=p.amount_fen, reason=p.reason, instruction=None)
+        self.send(self.trustee, CreditAdvice(self.env.today, TRUST_ACCOUNT, msg.amount_fen,
+                                             msg.payer, msg.reason))
+
+    def on_IncidentNotice(self, msg: IncidentNotice) -> None:
+        """An eligible investment's counterparty fails: write the investment down."""
+        if msg.kind != "investment_loss":
+            return
+        held = self.env.ledger.balances[ELIGIBLE_INVESTMENTS]
+        loss = round_fen(Decimal(held) * msg.incident.loss_pct / 100)
+        if loss <= 0:
+            return
+        p = self.env.ledger.post("investment_counterparty", ELIGIBLE_INVESTMENTS, loss,
+                                 "eligible investment written down", instruction="incident:investment_loss")
+        self.emit("investment_written_down", loss_pct=str(msg.incident.loss_pct), debit=p.debit,
+                  credit=p.credit, amount_fen=p.amount_fen, reason=p.reason, instruction=p.instruction)
+        self.send(self.trustee, CreditAdvice(self.env.today, ELIGIBLE_INVESTMENTS, -loss,
+                                             "investment_counterparty", p.reason))
 
     def _execute(self, ins: Instruction) -> None:
         ledger = self.env.ledger

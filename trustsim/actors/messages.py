@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from trustsim.pool.base import Offer
+from trustsim.pool.base import Offer, Selection
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +120,76 @@ class CleanUpNotice:
 
     date: dt.date
     price_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentNotice:
+    """Environment -> an actor: an incident starts or ends (``phase``) and what it is."""
+
+    kind: str
+    phase: str   # "start" | "end" | a named milestone such as "successor_appointed", "recovery"
+    incident: object
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveDelayNotice:
+    """Servicer -> trustee, originator: its systems delay the reserve calculation until ``until``."""
+
+    date: dt.date
+    until: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacementNotice:
+    """Servicer -> originator (copy trustee): lost assets found; replace them (§6)."""
+
+    selection: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingTransfer:
+    """A party -> custodian: money paid into the trust account (no trustee instruction needed)."""
+
+    payer: str
+    amount_fen: int
+    reason: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditAdvice:
+    """Custodian -> trustee: an account of the trust was credited (>0) or written down (<0)."""
+
+    date: dt.date
+    account: str
+    amount_fen: int
+    payer: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepurchaseNotice:
+    """Trustee -> originator: repurchase these over-term assets at ``price_fen`` by ``pay_by``."""
+
+    date: dt.date
+    selection: Selection
+    price_fen: int
+    pay_by: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class ServicerPurchaseRequest:
+    """Servicer (affiliate) -> trustee: it asks to buy these assets at ``price_fen``."""
+
+    request_id: str
+    selection: Selection
+    price_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServicerPurchaseDecision:
+    """Trustee -> servicer: the servicer purchase is confirmed or refused."""
+
+    request: ServicerPurchaseRequest
+    confirmed: bool
+    reason: str | None = None

@@ -1,26 +1,38 @@
-"""The originator (settlor): transfers the initial pool and sells receivables every base date.
+"""The originator (settlor): transfers the initial pool, sells receivables, remedies assets.
 
 [一.4.3] On each base date the originator's system screens its eligible receivables
-(§7) against the cash the servicer says is available and sends a purchase request to
-the trustee, copying the custodian; the assets and price are fixed on the base date and
-the purchase settles on the next business day (the revolving-purchase date). Once the
-custodian has paid, the originator transfers the receivables into the pool.
+(§7) against the cash the servicer says is available and sends a purchase request to the
+trustee, copying the custodian; assets and price are fixed on the base date and the
+purchase settles on the next business day. If a request is late (system upgrade...), it
+explains before 16:00 of the base date and the trustee grants up to 10 business days of
+grace. [二.1(4)] It replaces lost assets with eligible receivables of no lower balance (or
+cash of equal value), repurchases over-term assets after an issuance termination event
+within 1 business day of the trustee's notice of the price, and exercises the clean-up
+call. An insolvent originator can do none of these.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from trustsim.actors.base import Actor
 from trustsim.actors.messages import (
     AvailableFunds,
     CleanUpNotice,
+    IncidentNotice,
+    IncomingTransfer,
     PurchaseRequest,
     PurchasesEnded,
     PurchaseSettled,
     PurchasesMayProceed,
+    ReplacementNotice,
+    RepurchaseNotice,
+    ReserveDelayNotice,
 )
-from trustsim.ledger import TRUST_ACCOUNT
+from trustsim.sim import clock
+
+ORIGINATOR = "originator"
 
 
 class Originator(Actor):
@@ -29,14 +41,20 @@ class Originator(Actor):
     def __init__(self, env) -> None:
         super().__init__(env)
         self.trustee: Actor | None = None
+        self.custodian: Actor | None = None
         self.rating = env.deal.parties.originator.long_term_rating
         self.insolvent = False
         self._price_pct = Decimal(env.deal.revolving_purchase.price_pct_of_principal)
+        self._grace_bd = env.deal.revolving_purchase.purchase_request_grace_business_days
         self._requests = 0
         self.revolving = True
+        # late purchase requests (incident): until when, explained or not, the one pending
+        self.late_until: dt.date | None = None
+        self.late_explained = False
+        self._pending: AvailableFunds | None = None
 
-    def connect(self, trustee: Actor) -> None:
-        self.trustee = trustee
+    def connect(self, trustee: Actor, custodian: Actor) -> None:
+        self.trustee, self.custodian = trustee, custodian
 
     def transfer_initial_pool(self, price_fen: int) -> None:
         b = self.env.pool.balances()
@@ -44,32 +62,61 @@ class Originator(Actor):
                   price_fen=price_fen,
                   pool_reference_date=self.env.deal.dates.pool_reference_date.isoformat())
 
-    # ------------------------------------------------------------ messages
+    # ------------------------------------------------------------ revolving purchase
     def on_PurchasesMayProceed(self, msg: PurchasesMayProceed) -> None:
         pass  # the originator waits for the servicer's available-funds notice
 
+    def on_ReserveDelayNotice(self, msg: ReserveDelayNotice) -> None:
+        pass  # no purchase can proceed before the reserve: nothing to do but wait
+
     def on_PurchasesEnded(self, msg: PurchasesEnded) -> None:
         self.revolving = False
+        self._pending = None
 
     def on_AvailableFunds(self, msg: AvailableFunds) -> None:
         if not self.revolving or self.insolvent:
             return
+        if self.late_until is not None:
+            self._delay(msg)
+            return
+        self._request(msg, self.env.calendar.add_business_days(msg.base_date, 1))
+
+    def _request(self, msg: AvailableFunds, purchase_date: dt.date, late: bool = False) -> None:
         env = self.env
         offer = env.pool.eligible_offer(msg.base_date, msg.amount_fen, self._price_pct)
         if offer.principal_fen <= 0:
             return
         self._requests += 1
-        req = PurchaseRequest(
-            request_id=f"PR{self._requests:05d}",
-            base_date=msg.base_date,
-            purchase_date=env.calendar.add_business_days(msg.base_date, 1),
-            offer=offer,
-        )
+        req = PurchaseRequest(f"PR{self._requests:05d}", msg.base_date, purchase_date, offer)
         self.emit("purchase_requested", request=req.request_id, base_date=msg.base_date.isoformat(),
-                  purchase_date=req.purchase_date.isoformat(), principal_fen=offer.principal_fen,
+                  purchase_date=purchase_date.isoformat(), principal_fen=offer.principal_fen,
                   price_fen=offer.price_fen, loans=offer.loans, available_fen=msg.amount_fen,
-                  cc="custodian")
+                  late=late, cc="custodian")
         self.send(self.trustee, req)
+
+    def _delay(self, msg: AvailableFunds) -> None:
+        """A base date during a system delay: explain before 16:00 and keep it pending."""
+        if self.late_explained:
+            self.emit("purchase_request_delayed", base_date=msg.base_date.isoformat(),
+                      explained_before="16:00", grace_business_days=self._grace_bd,
+                      supersedes=self._pending.base_date.isoformat() if self._pending else None)
+            self._pending = msg  # the latest notice covers all the cash then available
+        else:
+            self.emit("purchase_request_missed", base_date=msg.base_date.isoformat(),
+                      reason="late without an explanation before 16:00")
+
+    def _delay_ends(self) -> None:
+        env, cal = self.env, self.env.calendar
+        self.late_until = None
+        pending, self._pending = self._pending, None
+        if pending is None or not self.revolving:
+            return
+        today = env.today
+        if cal.business_days_between(pending.base_date, today) > self._grace_bd:
+            self.emit("purchase_request_lapsed", base_date=pending.base_date.isoformat(),
+                      grace_business_days=self._grace_bd)
+            return
+        self._request(pending, cal.add_business_days(today, 1), late=True)
 
     def on_PurchaseSettled(self, msg: PurchaseSettled) -> None:
         req = msg.request
@@ -78,17 +125,69 @@ class Originator(Actor):
                   principal_fen=req.offer.principal_fen, price_fen=req.offer.price_fen,
                   loans=req.offer.loans)
 
+    # ------------------------------------------------------------ remedies
+    def on_ReplacementNotice(self, msg: ReplacementNotice) -> None:
+        """Lost assets: replace with eligible receivables of no lower balance, or pay cash."""
+        env, sel, today = self.env, msg.selection, self.env.today
+        env.pool.remove(sel, today)  # the lost receivable is extinguished either way
+        if self.insolvent:
+            self.emit("replacement_failed", principal_fen=sel.principal_fen, loans=sel.loans,
+                      reason="originator insolvent")
+            return
+        offer = env.pool.replacement_offer(today, sel.principal_fen)
+        if offer.principal_fen >= sel.principal_fen:
+            env.pool.buy(offer, today)
+            self.emit("lost_assets_replaced", removed_fen=sel.principal_fen, removed_loans=sel.loans,
+                      added_fen=offer.principal_fen, added_loans=offer.loans)
+        else:
+            self.emit("lost_assets_compensated", removed_fen=sel.principal_fen,
+                      removed_loans=sel.loans, cash_fen=sel.principal_fen)
+            self.send(self.custodian, IncomingTransfer(ORIGINATOR, sel.principal_fen,
+                                                       "cash for lost assets"))
+
+    def on_RepurchaseNotice(self, msg: RepurchaseNotice) -> None:
+        """Over-term assets: repurchased from the start date, the price paid by ``pay_by``."""
+        if self.insolvent:
+            self.emit("repurchase_failed", principal_fen=msg.selection.principal_fen,
+                      reason="originator insolvent")
+            return
+        self.env.pool.remove(msg.selection, self.env.today)
+        self.emit("over_term_repurchased", principal_fen=msg.selection.principal_fen,
+                  loans=msg.selection.loans, cutoff=msg.selection.cutoff.isoformat(),
+                  price_fen=msg.price_fen, pay_by=msg.pay_by.isoformat())
+        self.env.process(self._pay_later(msg.pay_by, msg.price_fen, "over-term repurchase price"))
+
+    def _pay_later(self, on: dt.date, amount: int, reason: str):
+        yield self.env.until(on, clock.CUSTODIAN_SETTLE)
+        if amount > 0:
+            self.send(self.custodian, IncomingTransfer(ORIGINATOR, amount, reason))
+
     def on_CleanUpNotice(self, msg: CleanUpNotice) -> None:
         """Repurchase everything left in the pool and pay its price into the trust account."""
+        if self.insolvent:
+            self.emit("repurchase_failed", principal_fen=self.env.pool.balances().outstanding_fen,
+                      reason="originator insolvent: no clean-up call")
+            return
         released = self.env.pool.release_all(self.env.today)
-        fields = {}
-        if msg.price_fen > 0:
-            p = self.env.ledger.post(TRUST_ACCOUNT, "originator", msg.price_fen,
-                                     "clean-up repurchase price")
-            fields = {"debit": p.debit, "credit": p.credit, "amount_fen": p.amount_fen,
-                      "reason": p.reason, "instruction": None}
         self.emit("clean_up_repurchased", principal_fen=released.outstanding_fen,
                   performing_fen=released.performing_fen, overdue_fen=released.overdue_fen,
-                  non_performing_fen=released.non_performing_fen, price_fen=msg.price_fen,
-                  **fields)
-        self.send(self.trustee, msg)
+                  non_performing_fen=released.non_performing_fen, price_fen=msg.price_fen)
+        if msg.price_fen > 0:
+            self.send(self.custodian, IncomingTransfer(ORIGINATOR, msg.price_fen,
+                                                       "clean-up repurchase price"))
+
+    # ------------------------------------------------------------ incidents
+    def on_IncidentNotice(self, msg: IncidentNotice) -> None:
+        inc = msg.incident
+        if msg.kind == "originator_insolvency":
+            self.insolvent = True
+        elif msg.kind == "originator_downgrade":
+            self.emit("rating_changed", old=self.rating, new=inc.rating)
+            self.rating = inc.rating
+        elif msg.kind == "late_purchase_requests" and msg.phase == "start":
+            cal = self.env.calendar
+            self.late_until = cal.add_business_days(cal.following(self.env.today),
+                                                    inc.duration_business_days)
+            self.late_explained = inc.explained_before_1600
+        elif msg.kind == "late_purchase_requests" and msg.phase == "end":
+            self._delay_ends()

@@ -1,31 +1,47 @@
 """The servicer: collects from obligors every day and sweeps to the trust next business day.
 
-[一.4.1] Collections land in the JD collection account (the servicer's own account, so
-money there is exposed to the servicer's credit: commingling) and must reach the trust
-account on the ``sweep_after_business_days``-th business day after receipt. On each
+[一.4.1] Collections land in the JD collection account (the servicer's side, so money
+there is exposed to the servicer's credit: commingling) and must reach the trust account
+on the ``sweep_after_business_days``-th business day after receipt. On each
 revolving-purchase base date (a day the trust account receives collections once the
 required amount is reserved) the servicer tells the trustee and the originator the cash
-available for purchase [一.4.3].
+available for purchase [一.4.3]. It finds lost assets and asks the originator to replace
+them; under a scenario's policy it buys non-performing assets at fair value [二.1(4)].
+
+Incidents change what it can do: an outage or a transfer failure holds the sweep (with
+or without an accepted explanation); insolvency commingles the collection account's
+balance in its estate until a successor servicer takes over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import deque
+from decimal import Decimal
 
 from trustsim.actors.base import Actor
 from trustsim.actors.messages import (
     AvailableFunds,
     BalanceReport,
     CollectionsSwept,
+    IncidentNotice,
+    IncomingTransfer,
     PurchasesEnded,
     PurchasesMayProceed,
     RemitNow,
+    ReplacementNotice,
+    ReserveDelayNotice,
+    ServicerPurchaseDecision,
+    ServicerPurchaseRequest,
 )
+from trustsim.contract.triggers import PPM
 from trustsim.ledger import COLLECTION_ACCOUNT, TRUST_ACCOUNT
+from trustsim.money import round_fen
 from trustsim.sim import clock
 
 OBLIGORS = "obligors"
+SERVICER_ESTATE = "servicer_estate"
+SERVICER_AFFILIATE = "servicer_affiliate"
 
 
 class Servicer(Actor):
@@ -35,24 +51,39 @@ class Servicer(Actor):
         super().__init__(env)
         self.trustee: Actor | None = None
         self.originator: Actor | None = None
+        self.custodian: Actor | None = None
         self.purchases_open = False
         self.revolving = True
         self.stopped = False
         self._held: deque[tuple[dt.date, dt.date, int, int]] = deque()  # (received, due, p, i)
         self._swept_today: dt.date | None = None
         self._lag = env.deal.dates.sweep_after_business_days
+        # incident state: sweeps held back, and whether the delay is explained
+        self.holding_since: dt.date | None = None
+        self.hold_explained = False
+        self.hold_reason: str | None = None
+        self.insolvent = False
+        # servicer purchase policy (scenario): consecutive business days above the threshold
+        self._policy = env.deal.remedies.servicer_purchase
+        self._npl_run = 0
+        self._purchases = 0
+        self.cutoff_fen = env.pool.balances().outstanding_fen  # the initial cut-off balance
         env.process(self._collect_daily())
         env.process(self._sweep_daily())
 
-    def connect(self, trustee: Actor, originator: Actor) -> None:
-        self.trustee, self.originator = trustee, originator
+    def connect(self, trustee: Actor, originator: Actor, custodian: Actor) -> None:
+        self.trustee, self.originator, self.custodian = trustee, originator, custodian
 
-    # ------------------------------------------------------------ processes
+    # ------------------------------------------------------------ collections
     def _collect_daily(self):
         env = self.env
         yield env.timeout(1 + clock.SERVICER_COLLECT)  # obligors pay from the day after delivery
         while not self.stopped:
-            self.collect(env.today)
+            today = env.today
+            self.collect(today)
+            if env.calendar.is_business_day(today):
+                self._find_lost_assets(today)
+                self._watch_npl_ratio()
             yield env.timeout(1)
 
     def collect(self, today: dt.date) -> None:
@@ -71,7 +102,8 @@ class Servicer(Actor):
             yield wake
             if self.stopped:
                 return
-            self.sweep(only_due=True)
+            if self.holding_since is None:
+                self.sweep(only_due=True)
 
     def sweep(self, only_due: bool) -> int:
         """Transfer held collections to the trust account: those due today, or all of them."""
@@ -79,13 +111,16 @@ class Servicer(Actor):
         principal = income = 0
         first: dt.date | None = None
         last: dt.date | None = None
+        overdue_since: dt.date | None = None
         held = self._held
         while held and (not only_due or held[0][1] <= today):
-            received, _due, p, i = held.popleft()
+            received, due, p, i = held.popleft()
             principal += p
             income += i
             first = first or received
             last = received
+            if due < today and overdue_since is None:
+                overdue_since = due
         total = principal + income
         if total == 0:
             return 0
@@ -93,10 +128,73 @@ class Servicer(Actor):
         self._swept_today = today
         self.emit("collections_swept", principal_fen=principal, income_fen=income,
                   received_from=first.isoformat(), received_to=last.isoformat(),
+                  late_since=overdue_since.isoformat() if overdue_since else None,
                   debit=post.debit, credit=post.credit, amount_fen=post.amount_fen,
                   reason=post.reason, instruction=None)
         self.send(self.trustee, CollectionsSwept(today, principal, income))
         return total
+
+    def overdue_transfer_fen(self, today: dt.date) -> tuple[int, dt.date | None]:
+        """Collections whose sweep date has passed (what the trustee sees in the ABS system)."""
+        amount, since = 0, None
+        for _received, due, p, i in self._held:
+            if due > today:
+                break
+            amount += p + i
+            since = since or due
+        return amount, since
+
+    # ------------------------------------------------------------ lost assets
+    def _find_lost_assets(self, today: dt.date) -> None:
+        """Returned or cancelled orders found today: the replacement start date is today (§6)."""
+        if self.insolvent:
+            return
+        sel = self.env.pool.select("lost", today)
+        if sel.principal_fen <= 0:
+            return
+        self.emit("lost_assets_found", principal_fen=sel.principal_fen, loans=sel.loans,
+                  notified=["originator", "trustee"])
+        self.send(self.originator, ReplacementNotice(sel))
+
+    # ------------------------------------------------------------ servicer purchase (policy)
+    def _watch_npl_ratio(self) -> None:
+        if self._policy is None or not self.cutoff_fen:
+            return
+        b = self.env.pool.balances()
+        if b.non_performing_fen * 100 > self._policy.npl_ratio_above_pct * self.cutoff_fen:
+            self._npl_run += 1
+        else:
+            self._npl_run = 0
+
+    def _maybe_buy_non_performing(self) -> None:
+        pol = self._policy
+        if pol is None or self._npl_run < pol.after_business_days or self.insolvent:
+            return
+        today = self.env.today
+        sel = self.env.pool.select("non_performing", today)
+        if sel.principal_fen <= 0:
+            return
+        self._purchases += 1
+        price = round_fen(Decimal(sel.principal_fen) * pol.price_pct_of_principal / 100)
+        req = ServicerPurchaseRequest(f"SP{self._purchases:04d}", sel, price)
+        self.emit("servicer_purchase_requested", request=req.request_id,
+                  principal_fen=sel.principal_fen, price_fen=price, loans=sel.loans,
+                  npl_ratio_ppm=sel.principal_fen * PPM // self.cutoff_fen,
+                  buyer=self.env.deal.parties.servicer.designated_affiliate or "servicer")
+        self._npl_run = 0
+        self.send(self.trustee, req)
+
+    def on_ServicerPurchaseDecision(self, msg: ServicerPurchaseDecision) -> None:
+        req = msg.request
+        if not msg.confirmed:
+            return
+        self.env.pool.remove(req.selection, self.env.today)
+        self.emit("servicer_purchase_completed", request=req.request_id,
+                  principal_fen=req.selection.principal_fen, price_fen=req.price_fen,
+                  loans=req.selection.loans)
+        if req.price_fen > 0:
+            self.send(self.custodian, IncomingTransfer(SERVICER_AFFILIATE, req.price_fen,
+                                                       "servicer purchase price", req.request_id))
 
     # ------------------------------------------------------------ messages
     def on_PurchasesMayProceed(self, msg: PurchasesMayProceed) -> None:
@@ -107,7 +205,8 @@ class Servicer(Actor):
         self.revolving = False
 
     def on_BalanceReport(self, msg: BalanceReport) -> None:
-        """Midday statement: on a base date, tell the cash available for purchase."""
+        """Midday statement: act on the servicer-purchase policy; on a base date, tell the cash."""
+        self._maybe_buy_non_performing()
         if not (self.purchases_open and self.revolving and self._swept_today == msg.date):
             return
         amount = msg.trust_account_fen
@@ -121,3 +220,47 @@ class Servicer(Actor):
     def on_RemitNow(self, msg: RemitNow) -> None:
         self.sweep(only_due=False)
         self.stopped = True
+
+    def on_IncidentNotice(self, msg: IncidentNotice) -> None:
+        inc, today, cal = msg.incident, self.env.today, self.env.calendar
+        if msg.kind == "servicer_outage" and msg.phase == "start":
+            until = cal.add_business_days(cal.following(today), inc.duration_business_days)
+            self._hold(today, explained=True, reason="servicer system outage")
+            self.emit("reserve_delay_notified", until=until.isoformat(),
+                      business_days=inc.duration_business_days, notified=["trustee", "originator"])
+            notice = ReserveDelayNotice(today, until)
+            self.send(self.trustee, notice)
+            self.send(self.originator, notice)
+        elif msg.kind == "servicer_transfer_failure" and msg.phase == "start":
+            self._hold(today, explained=inc.explanation_accepted, reason="transfer withheld")
+            if inc.explanation_accepted:
+                self.emit("transfer_delay_explained", business_days=inc.duration_business_days)
+        elif msg.kind in ("servicer_outage", "servicer_transfer_failure") and msg.phase == "end":
+            self._release()
+        elif msg.kind == "servicer_insolvency" and msg.phase == "start":
+            self._commingle(today)
+        elif msg.kind == "servicer_insolvency" and msg.phase == "successor_appointed":
+            self.insolvent = False
+            self._release()
+
+    def _hold(self, today: dt.date, explained: bool, reason: str) -> None:
+        self.holding_since = self.holding_since or today
+        self.hold_explained = explained
+        self.hold_reason = reason
+
+    def _release(self) -> None:
+        self.holding_since = None
+        self.hold_explained = False
+        self.hold_reason = None
+
+    def _commingle(self, today: dt.date) -> None:
+        """Insolvency: the collection account's balance falls into the servicer's estate."""
+        self.insolvent = True
+        self._hold(today, explained=True, reason="servicer insolvent; successor awaited")
+        balance = self.env.ledger.balances[COLLECTION_ACCOUNT]
+        self._held.clear()
+        if balance > 0:
+            p = self.env.ledger.post(SERVICER_ESTATE, COLLECTION_ACCOUNT, balance,
+                                     "collections commingled in the servicer's estate")
+            self.emit("collections_commingled", debit=p.debit, credit=p.credit,
+                      amount_fen=p.amount_fen, reason=p.reason, instruction=None)

@@ -25,6 +25,8 @@ from trustsim.actors.messages import (
     BalanceReport,
     CleanUpNotice,
     CollectionsSwept,
+    CreditAdvice,
+    IncidentNotice,
     Instruction,
     InstructionResult,
     ProceedsPaidIn,
@@ -33,6 +35,10 @@ from trustsim.actors.messages import (
     PurchaseSettled,
     PurchasesMayProceed,
     RemitNow,
+    RepurchaseNotice,
+    ReserveDelayNotice,
+    ServicerPurchaseDecision,
+    ServicerPurchaseRequest,
 )
 from trustsim.calendar import DAY_COUNT_BASIS
 from trustsim.config.models import WaterfallStep
@@ -119,6 +125,9 @@ class Trustee(Actor):
         self._instructions = 0
         self.terminated = False
         self.clean_up_called = False
+        self.servicer_terminated_on: dt.date | None = None
+        self.trustee_replacement_since: dt.date | None = None
+        self.reserve_delayed_until: dt.date | None = None
         env.process(self._start())
         env.process(self._mornings())
         env.process(self._closes())
@@ -182,6 +191,89 @@ class Trustee(Actor):
     def on_AvailableFunds(self, msg: AvailableFunds) -> None:
         pass  # recorded in the servicer's event; the request is checked against the book
 
+    def on_CreditAdvice(self, msg: CreditAdvice) -> None:
+        """Money in (repurchase, compensation, recovery...) or a write-down, per the custodian."""
+        self.book[msg.account] += msg.amount_fen
+        if msg.account == ELIGIBLE_INVESTMENTS and msg.amount_fen < 0 and self.period == "revolving":
+            self.purchases_open = False  # the reserve is short again: top it up before buying
+
+    # ------------------------------------------------------------ incidents the trustee is told of
+    def on_IncidentNotice(self, msg: IncidentNotice) -> None:
+        today = self.env.today
+        if msg.kind in ("servicer_termination", "servicer_insolvency"):
+            if msg.phase == "start":
+                self.servicer_terminated_on = today
+                self.emit("servicer_termination_event", cause=msg.kind,
+                          successor_deadline=(today + dt.timedelta(
+                              days=self.deal.triggers.successor_days)).isoformat())
+            elif msg.phase == "successor_appointed":
+                self.servicer_terminated_on = None
+                self.emit("successor_appointed", role="servicer")
+        elif msg.kind == "trustee_replacement":
+            if msg.phase == "start":
+                self.trustee_replacement_since = today
+            elif msg.phase == "successor_appointed":
+                self.trustee_replacement_since = None
+                self.emit("successor_appointed", role="trustee")
+        elif msg.kind == "declared_event" and msg.phase == "start":
+            self.env.process(self._noteholder_meeting(msg.incident))
+
+    def _noteholder_meeting(self, inc):
+        """A declared event: convene the meeting; if it resolves so, the event takes effect."""
+        env, cal = self.env, self.env.calendar
+        occurred = env.today
+        meeting = cal.add_business_days(cal.following(occurred), inc.meeting_after_business_days)
+        self.emit("declared_event_occurred", clause=inc.clause, effect=inc.effect,
+                  description=inc.description)
+        self.emit("noteholder_meeting_convened", clause=inc.clause, meeting_date=meeting.isoformat())
+        yield env.until(meeting, clock.TRUSTEE_MORNING)
+        if self.terminated:
+            return
+        self.emit("noteholder_meeting_resolved", clause=inc.clause, declared=inc.declared)
+        if not inc.declared:
+            return
+        self.emit("declared_event_notified", clause=inc.clause,
+                  notified=["servicer", "custodian", "registrar", "paying_agent", "rating_agency"])
+        self._fire(Fired(inc.effect, inc.clause, meeting,
+                         {"occurred": occurred.isoformat(), "resolution": meeting.isoformat(),
+                          "description": inc.description}))
+
+    def on_ReserveDelayNotice(self, msg: ReserveDelayNotice) -> None:
+        """The servicer's systems delay the reserve: no purchase until it is calculated."""
+        self.reserve_delayed_until = msg.until
+        self.purchases_open = False
+
+    def on_ServicerPurchaseRequest(self, req: ServicerPurchaseRequest) -> None:
+        """Confirm the servicer's purchase only at no less than fair value [二.1(4)]."""
+        pol = self.deal.remedies.servicer_purchase
+        fair = round_fen(Decimal(req.selection.principal_fen) * pol.fair_value_pct_of_principal / 100)
+        ok = req.price_fen >= fair
+        reason = None if ok else f"price {req.price_fen} fen below fair value {fair} fen"
+        self.emit("servicer_purchase_confirmed" if ok else "servicer_purchase_rejected",
+                  request=req.request_id, price_fen=req.price_fen, fair_value_fen=fair,
+                  reason=reason)
+        self.send(self.servicer, ServicerPurchaseDecision(req, ok, reason))
+
+    def _over_term_repurchase(self, d: dt.date, maturing: int) -> None:
+        """After an issuance termination event: notify the originator of over-term assets."""
+        if not self.deal.remedies.over_term_repurchase:
+            return
+        sched = self.env.timetable
+        maturity = sched.series_maturities[maturing - 1]
+        calcs = [p.calculation_date for p in sched.revolving_payment_dates
+                 if p.calculation_date and p.calculation_date < maturity]
+        cutoff = calcs[-1] if calcs else self.env.origin
+        sel = self.env.pool.select("over_term", d, cutoff)
+        if sel.principal_fen <= 0:
+            return
+        price = round_fen(Decimal(sel.principal_fen)
+                          * self.deal.remedies.over_term_price_pct_of_principal / 100)
+        pay_by = self.env.calendar.add_business_days(d, 1)
+        self.emit("over_term_repurchase_noticed", cutoff=cutoff.isoformat(),
+                  principal_fen=sel.principal_fen, loans=sel.loans, price_fen=price,
+                  pay_by=pay_by.isoformat())
+        self.send(self.originator, RepurchaseNotice(d, sel, price, pay_by))
+
     # ------------------------------------------------------------ start of the trust
     def _start(self):
         env = self.env
@@ -222,14 +314,20 @@ class Trustee(Actor):
             self._payment_date(d, None)
             if self.terminated:
                 return
-        if d >= sched.legal_maturity and not self.terminated:
-            if d != self.next_amortization_pd:
-                self._payment_date(d, None)
-            self._terminate(d, "legal maturity")
+        if d > sched.legal_maturity and self._principal_default_fired():
+            # event of default (b) took effect at yesterday's close: wind the trust up
+            self._payment_date(d, None)
+            if not self.terminated:
+                self._terminate(d, "legal maturity passed with principal unpaid (event of default b)")
             return
         if self.senior_arrears_since is not None:
             self._cure_senior_arrears(d)
         if self.period == "revolving":
+            if self.reserve_delayed_until is not None:
+                if d < self.reserve_delayed_until:
+                    return  # the servicer's systems cannot calculate the reserve yet
+                self.reserve_delayed_until = None
+                self._start_reserve(d)
             if d in self._accrual_by_bd:
                 self._start_reserve(d)
             if not self.purchases_open:
@@ -244,6 +342,7 @@ class Trustee(Actor):
             self.emit("issuance_terminated", series=new, maturing_series=maturing,
                       outstanding_fen=senior.outstanding_fen)
             self._fire(Fired("acceleration", "h", d, {"series": new}))
+            self._over_term_repurchase(d, maturing)
             return
         size = fen_from_wan(self.deal.notes.senior.size_wan)
         self.send(self.custodian, ProceedsPaidIn("senior", new, size))
@@ -373,7 +472,9 @@ class Trustee(Actor):
             if nxt > d:
                 break
         legal = self.env.timetable.legal_maturity
-        self.next_amortization_pd = min(nxt, legal)
+        if d < legal:
+            nxt = min(nxt, legal)  # the legal maturity date is always a payment date
+        self.next_amortization_pd = nxt
 
     # ------------------------------------------------------------ revolving period
     def _end_revolving(self, d: dt.date, cause: str) -> None:
@@ -471,6 +572,7 @@ class Trustee(Actor):
         cal = self.env.calendar
         legal = self.env.timetable.legal_maturity
         principal_left = sum(n.outstanding_fen for n in self.notes.values())
+        overdue, since = self.servicer.overdue_transfer_fen(d)
         return DayFigures(
             date=d,
             revolving=self.period == "revolving",
@@ -481,11 +583,32 @@ class Trustee(Actor):
             notes_outstanding_fen=principal_left,
             originator_rating=self.originator.rating,
             originator_insolvent=self.originator.insolvent,
+            transfer_overdue_fen=overdue,
+            transfer_overdue_since=since,
+            transfer_explained=self._transfer_explained(d),
+            servicer_unreplaced_days=((d - self.servicer_terminated_on).days
+                                      if self.servicer_terminated_on else -1),
+            trustee_unreplaced_days=((d - self.trustee_replacement_since).days
+                                     if self.trustee_replacement_since else -1),
             senior_interest_overdue_bd=(cal.business_days_between(self.senior_arrears_since, d)
                                         if self.senior_arrears_since else 0),
             principal_overdue_bd=(cal.business_days_between(legal, d)
                                   if d > legal and principal_left else 0),
         )
+
+    def _principal_default_fired(self) -> bool:
+        return any(f.kind == "default" and f.clause == "b" for f in self.fired)
+
+    def _transfer_explained(self, d: dt.date) -> bool:
+        """An accepted explanation covers a held sweep for at most the reserve-delay limit;
+        an insolvent servicer's collections wait for the successor (clause (b) governs)."""
+        sv = self.servicer
+        if sv.insolvent:
+            return True
+        if not sv.hold_explained or sv.holding_since is None:
+            return False
+        limit = self.deal.revolving_purchase.reserve_delay_max_business_days
+        return self.env.calendar.business_days_between(sv.holding_since, d) <= limit
 
     def close(self, d: dt.date) -> None:
         f = self.figures(d)
@@ -512,9 +635,6 @@ class Trustee(Actor):
                   threshold_pct=str(cfg.pool_below_pct_of_initial), price_fen=price)
         self.send(self.originator, CleanUpNotice(d, price))
 
-    def on_CleanUpNotice(self, msg: CleanUpNotice) -> None:
-        """The originator has repurchased the pool and paid: the price is in the trust account."""
-        self.book[TRUST_ACCOUNT] += msg.price_fen
 
     def _fire(self, fired: Fired, already_marked: bool = False) -> None:
         if not already_marked:

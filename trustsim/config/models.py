@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from trustsim.config.base import BusinessDays, Cny, Pct, Rating, Strict, Wan
+from trustsim.config.incidents import Incident, Remedies
 
 DayCount = Literal["ACT/365F", "ACT/360"]
 Convention = Literal["following", "preceding", "unadjusted"]
@@ -244,15 +245,8 @@ class RepLinePool(Strict):
 PoolConfig = Annotated[RepLinePool, Field(discriminator="kind")]
 
 
-# ---------------------------------------------------------------- incidents
-class SeriesIssuanceFailure(Strict):
-    """Series ``series`` of the senior notes cannot be placed or paid in (trigger (h))."""
-
-    kind: Literal["series_issuance_failure"]
-    series: int = Field(ge=2)
-
-
-Incident = Annotated[SeriesIssuanceFailure, Field(discriminator="kind")]
+# ---------------------------------------------------------------- incidents and remedies
+# (models in trustsim.config.incidents)
 
 
 # ---------------------------------------------------------------- run
@@ -274,6 +268,7 @@ class DealConfig(Strict):
     triggers: Triggers
     waterfalls: Waterfalls
     termination: Termination
+    remedies: Remedies
     pool: PoolConfig
     incidents: list[Incident] = Field(default_factory=list)
     run: Run
@@ -291,10 +286,20 @@ class DealConfig(Strict):
                         ("sub", self.notes.sub.expected_maturity)):
             if d <= eff:
                 raise ValueError(f"notes.{name}.expected_maturity must be after the effective date")
-        for inc in self.incidents:
-            if inc.kind == "series_issuance_failure" and inc.series > self.notes.senior.max_series:
+        from trustsim.config.load import legal_maturity
+
+        last = legal_maturity(self)
+        for i, inc in enumerate(self.incidents):
+            if inc.kind == "series_issuance_failure":
+                if inc.series > self.notes.senior.max_series:
+                    raise ValueError(
+                        f"incidents[{i}]: series {inc.series} does not exist "
+                        f"(max_series is {self.notes.senior.max_series})"
+                    )
+                continue
+            if not eff <= inc.start <= last:
                 raise ValueError(
-                    f"incidents: series {inc.series} does not exist "
-                    f"(max_series is {self.notes.senior.max_series})"
+                    f"incidents[{i}] ({inc.kind}): start {inc.start} is outside the deal's life "
+                    f"({eff} to legal maturity {last})"
                 )
         return self

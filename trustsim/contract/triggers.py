@@ -33,6 +33,11 @@ class DayFigures:
     originator_rating: str
     originator_insolvent: bool = False
     issuance_failed_series: int | None = None
+    transfer_overdue_fen: int = 0          # collections past their sweep date, still at the servicer
+    transfer_overdue_since: dt.date | None = None
+    transfer_explained: bool = False       # an accepted written explanation covers the delay
+    servicer_unreplaced_days: int = -1     # days since a servicer termination event, no successor (-1: none)
+    trustee_unreplaced_days: int = -1      # days since the trustee must be replaced, no successor (-1: none)
     senior_interest_overdue_bd: int = 0    # business days after a payment date, senior interest still unpaid (0: none)
     principal_overdue_bd: int = 0          # business days after legal maturity, principal still unpaid (0: none)
 
@@ -79,6 +84,46 @@ class OriginatorInsolvency(Trigger):
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
         return {"originator_insolvent": True} if f.originator_insolvent else None
+
+
+@dataclass(slots=True)
+class ServicerNotReplaced(Trigger):
+    """(b) a servicer termination event and no qualified successor within N days."""
+
+    clause: str = "b"
+    days: int = 90
+
+    def check(self, f: DayFigures) -> dict[str, Any] | None:
+        if f.servicer_unreplaced_days >= self.days:
+            return {"days_without_successor": f.servicer_unreplaced_days, "limit_days": self.days}
+        return None
+
+
+@dataclass(slots=True)
+class TransferFailure(Trigger):
+    """(c) the servicer fails to transfer on time and in full without an accepted explanation."""
+
+    clause: str = "c"
+
+    def check(self, f: DayFigures) -> dict[str, Any] | None:
+        if f.transfer_overdue_fen > 0 and not f.transfer_explained:
+            return {"overdue_fen": f.transfer_overdue_fen,
+                    "due_since": f.transfer_overdue_since.isoformat()
+                    if f.transfer_overdue_since else None}
+        return None
+
+
+@dataclass(slots=True)
+class TrusteeNotReplaced(Trigger):
+    """(d) the trustee must be replaced and no successor within N days."""
+
+    clause: str = "d"
+    days: int = 90
+
+    def check(self, f: DayFigures) -> dict[str, Any] | None:
+        if f.trustee_unreplaced_days >= self.days:
+            return {"days_without_successor": f.trustee_unreplaced_days, "limit_days": self.days}
+        return None
 
 
 @dataclass(slots=True)
@@ -182,6 +227,9 @@ def build_triggers(cfg: Triggers) -> list[Trigger]:
     """The deal's automatic acceleration events and events of default, in clause order."""
     return [
         OriginatorInsolvency(),
+        ServicerNotReplaced(days=cfg.successor_days),
+        TransferFailure(),
+        TrusteeNotReplaced(days=cfg.successor_days),
         NplRatio(threshold_ppm=int(cfg.npl_ratio_pct * PPM / 100),
                  days_required=cfg.npl_consecutive_business_days),
         RatingFloor(floor=cfg.originator_rating_floor),

@@ -57,6 +57,7 @@ class Offer:
 
 
 SELECTION_KINDS = ("lost", "overdue", "non_performing", "over_term")
+ADJUSTABLE = ("default_multiplier", "lost_pct_per_month", "purchase_rate_pct")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,15 @@ class Pool(Protocol):
 
     def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
         """The originator's eligible receivables, of no lower balance, to replace lost assets."""
+        ...
+
+    def adjust(self, parameter: str, value: float | None) -> None:
+        """Change a behaviour parameter from today (an incident); ``None`` restores the deal's.
+
+        Parameters every pool understands (:data:`ADJUSTABLE`): ``default_multiplier``
+        (defaults x value), ``lost_pct_per_month`` (returns and cancellations),
+        ``purchase_rate_pct`` (eligible receivables the originator can offer).
+        """
         ...
 
     def release_all(self, on: dt.date) -> PoolBalances:

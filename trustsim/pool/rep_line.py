@@ -23,6 +23,14 @@ Performing principal earns ``yield`` a year in fees. Defaulted principal stops p
 it is overdue for ``npl_after_days``, non-performing until ``charge_off_after_days``,
 then charged off. Obligors pay every calendar day; the servicer collects daily.
 
+Purchase rate. The agency defines it as the new eligible assets originated in a month
+over the cash available for purchase the month before, and sets it at 100% "because the
+business grows fast": at 100% (or more) supply never binds and every fen available is
+reinvested. Below 100% the originator's supply on a base date is the purchase rate times
+the cash the pool paid over the trailing 30 days, less what it already offered in those
+days; cash it cannot spend stays idle in the trust account (negative carry), so at the
+AAA stress's 55% about 45% of the cash idles and the pool shrinks against the notes.
+
 Because each lot runs off linearly, the pool's daily flows are sums of constant rates
 that change only when a lot starts or is exhausted: the pool keeps those rates and a
 schedule of changes, so a day costs O(1) whatever the number of lots. Amounts are
@@ -41,6 +49,7 @@ from trustsim.money import fen_from_wan, floor_fen, round_fen
 from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
 
 _DAYS_PER_MONTH = 365 / 12
+SUPPLY_WINDOW_DAYS = 30  # the purchase rate compares a month of new assets with a month of cash
 
 
 class RepLinePool:
@@ -62,6 +71,7 @@ class RepLinePool:
         self._life_days = life_months * _DAYS_PER_MONTH
         self._p_rate = self._mpr / _DAYS_PER_MONTH                 # principal / initial / day
         self._d_rate = (self._wo / life_months) / _DAYS_PER_MONTH  # default / initial / day
+        self._base_bal_d, self._base_d_rate = self._bal_d, self._d_rate
         # aggregate per-day rates of active lots, and scheduled changes: day -> weight delta
         self._active_weight = 0.0
         self._changes: dict[int, float] = {}
@@ -76,6 +86,8 @@ class RepLinePool:
         self._overdue: deque[tuple[int, int]] = deque()  # (default day, fen)
         self._npl: deque[tuple[int, int]] = deque()
         self._overdue_sum = self._npl_sum = 0
+        self._window: deque[tuple[int, int, int]] = deque()  # (day, cash paid, bought)
+        self._window_cash = self._window_bought = 0
         self._lost_rate = float(cfg.lost_pct_per_month) / 100 * 12 / 365   # of performing / day
         self._cum_lost = 0.0
         self._lost_found = 0   # lost principal already selected
@@ -129,6 +141,8 @@ class RepLinePool:
         new_p = math.floor(self._cum_p) - self._collected
         new_d = math.floor(self._cum_d) - self._defaulted
         new_i = math.floor(self._cum_i) - self._income
+        if new_p or new_i:
+            self._record_supply(day, new_p + new_i, 0)
         self._collected += new_p
         self._defaulted += new_d
         self._income += new_i
@@ -161,21 +175,44 @@ class RepLinePool:
             removed_fen=self._removed,
         )
 
+    def _supply_fen(self, day: int) -> int:
+        """New eligible receivables the originator can still offer: the purchase rate x the
+        cash the pool paid over the trailing 30 days, less what the trust bought in them."""
+        window = self._window
+        while window and day - window[0][0] >= SUPPLY_WINDOW_DAYS:
+            _, cash, bought = window.popleft()
+            self._window_cash -= cash
+            self._window_bought -= bought
+        return int(Decimal(self._window_cash) * self.purchase_rate) - self._window_bought
+
     def eligible_offer(self, base_date: dt.date, budget_fen: int, price_pct: Decimal) -> Offer:
-        """The originator offers new eligible principal of ``purchase_rate`` x the budget."""
+        """Eligible principal up to the budget and the originator's supply (see the docstring)."""
         if budget_fen <= 0:
             return Offer(base_date, 0, 0)
-        spend = int(Decimal(budget_fen) * self.purchase_rate)
+        day = (base_date - self._origin).days
+        if self.purchase_rate >= 1:
+            spend = budget_fen  # "set at 100% because the business grows fast": never binding
+        else:
+            spend = min(budget_fen, self._supply_fen(day))
+        if spend <= 0:
+            return Offer(base_date, 0, 0)
         principal = int(Decimal(spend) * 100 / price_pct)
         price = round_fen(Decimal(principal) * price_pct / 100)
         while price > spend and principal > 0:  # never above the budget
             principal -= 1
             price = round_fen(Decimal(principal) * price_pct / 100)
+        self._record_supply(day, 0, price)  # the supply is committed when offered
         return Offer(base_date, principal, price)
 
     def buy(self, offer: Offer, on: dt.date) -> None:
         if offer.principal_fen > 0:
-            self._add_lot(offer.principal_fen, (on - self._origin).days)
+            day = (on - self._origin).days
+            self._add_lot(offer.principal_fen, day)
+
+    def _record_supply(self, day: int, cash: int, bought: int) -> None:
+        self._window.append((day, cash, bought))
+        self._window_cash += cash
+        self._window_bought += bought
 
     # ------------------------------------------------------------ remedies
     def _share_beyond(self, months: float) -> float:
@@ -237,6 +274,20 @@ class RepLinePool:
     def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
         """The originator's book always holds eligible receivables: an offer of exactly that balance."""
         return Offer(on, min_principal_fen, 0)
+
+    def adjust(self, parameter: str, value: float | None) -> None:
+        cfg = self.cfg
+        if parameter == "default_multiplier":
+            m = 1.0 if value is None else float(value)
+            self._bal_d = self._base_bal_d * m
+            self._d_rate = self._base_d_rate * m
+        elif parameter == "lost_pct_per_month":
+            pct = float(cfg.lost_pct_per_month if value is None else value)
+            self._lost_rate = pct / 100 * 12 / 365
+        elif parameter == "purchase_rate_pct":
+            self.purchase_rate = Decimal(cfg.purchase_rate_pct if value is None else str(value)) / 100
+        else:
+            raise ValueError(f"a rep-line pool cannot adjust {parameter!r}")
 
     def release_all(self, on: dt.date) -> PoolBalances:
         """Every remaining lot leaves the trust; the pool is empty afterwards."""

@@ -25,9 +25,18 @@ from trustsim.actors.servicer import Servicer
 from trustsim.actors.trustee import Trustee
 from trustsim.config.models import DealConfig
 from trustsim.contract.triggers import PPM
-from trustsim.ledger import INTERNAL_ACCOUNTS
+from trustsim.incidents import IncidentDesk
+from trustsim.ledger import COLLECTION_ACCOUNT, INTERNAL_ACCOUNTS
 from trustsim.sim import clock
 from trustsim.sim.environment import TrustEnvironment
+
+
+@dataclass
+class Commingling:
+    """The daily balance held at the servicer: what the trust would lose if it failed that day."""
+
+    peak_fen: int = 0
+    peak_date: str | None = None
 
 
 @dataclass
@@ -36,6 +45,8 @@ class Parties:
     servicer: Servicer
     trustee: Trustee
     custodian: Custodian
+    desk: IncidentDesk | None = None
+    commingling: Commingling | None = None
 
 
 @dataclass
@@ -48,22 +59,24 @@ class Result:
         return self.out_dir / "events.jsonl" if self.out_dir else None
 
 
-def build(deal: DealConfig, stream: IO[bytes], seed: int | None = None) -> tuple[TrustEnvironment, Parties]:
+def build(deal: DealConfig, stream: IO[bytes] | None, seed: int | None = None) -> tuple[TrustEnvironment, Parties]:
     """A ready-to-run environment with the four parties connected."""
     env = TrustEnvironment(deal, stream, seed)
     env.log.emit("environment", "run_started", deal=deal.name,
                  seed=deal.run.seed if seed is None else seed, pool=deal.pool.kind,
                  initial_pool_fen=env.pool.balances().outstanding_fen)
     p = Parties(Originator(env), Servicer(env), Trustee(env), Custodian(env))
-    p.originator.connect(p.trustee)
-    p.servicer.connect(p.trustee, p.originator)
+    p.originator.connect(p.trustee, p.custodian)
+    p.servicer.connect(p.trustee, p.originator, p.custodian)
     p.trustee.connect(p.custodian, p.servicer, p.originator)
     p.custodian.connect(p.trustee, p.servicer)
-    env.process(_day_closer(env, p.trustee))
+    p.desk = IncidentDesk(env, p)
+    p.commingling = Commingling()
+    env.process(_day_closer(env, p.trustee, p.commingling))
     return env, p
 
 
-def _day_closer(env: TrustEnvironment, trustee: Trustee):
+def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Commingling):
     """The environment's 24:00 snapshot of every balance, each business day."""
     for wake in env.business_days_from(env.origin, clock.DAY_CLOSED):
         yield wake
@@ -72,6 +85,9 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee):
         b = env.pool.balances()
         accounts = env.ledger.balances
         cutoff = trustee.initial_cutoff_fen
+        at_servicer = accounts[COLLECTION_ACCOUNT]
+        if at_servicer > commingling.peak_fen:
+            commingling.peak_fen, commingling.peak_date = at_servicer, env.today.isoformat()
         env.log.emit(
             "environment", "day_closed", period=trustee.period,
             **{f"{a}_fen": accounts[a] for a in INTERNAL_ACCOUNTS},
@@ -80,13 +96,20 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee):
             pool_outstanding_fen=b.outstanding_fen, pool_loans=b.loans,
             npl_ratio_ppm=b.non_performing_fen * PPM // cutoff if cutoff else 0,
             notes_outstanding_fen=sum(n.outstanding_fen for n in trustee.notes.values()),
+            commingling_at_risk_fen=at_servicer,
         )
 
 
 def run_deal(deal: DealConfig, stream: IO[bytes] | None = None, seed: int | None = None,
-             on_day: Callable[[int], None] | None = None) -> tuple[TrustEnvironment, Parties, dict]:
-    """Run ``deal`` to trust termination, writing its log to ``stream``; return the summary."""
-    stream = stream if stream is not None else io.BytesIO()
+             on_day: Callable[[int], None] | None = None, *,
+             log: bool = True) -> tuple[TrustEnvironment, Parties, dict]:
+    """Run ``deal`` to trust termination, writing its log to ``stream``; return the summary.
+
+    ``log=False`` (and no stream) runs with the event log's no-op sink: the same run, its
+    events counted but not written — for searches and Monte Carlo paths.
+    """
+    if stream is None and log:
+        stream = io.BytesIO()
     env, parties = build(deal, stream, seed)
     horizon = (env.timetable.legal_maturity - env.origin).days + 30
     if on_day is None:
@@ -144,6 +167,13 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
             "note_proceeds_fen": sum(v for k, v in env.ledger.inflows.items()
                                      if k.startswith("investors:")),
             "investment_income_fen": env.ledger.inflows.get("investment_income", 0),
+        },
+        "incidents": p.desk.records if p.desk else [],
+        "commingling": {
+            "peak_fen": p.commingling.peak_fen if p.commingling else 0,
+            "peak_date": p.commingling.peak_date if p.commingling else None,
+            "lost_fen": env.ledger.outflows.get("servicer_estate", 0)
+            - env.ledger.inflows.get("servicer_estate", 0),
         },
         "pool": {"initial_fen": t.initial_cutoff_fen, "bought_fen": b.bought_fen,
                  "collected_fen": b.collected_fen, "charged_off_fen": b.charged_off_fen,
