@@ -1,0 +1,38 @@
+"""The contract's clauses as checks over the log, in the order a reader would ask them.
+
+Each module checks one clause (or a few close ones) and exposes a :class:`Check`: a
+name, the clause it enforces and a pure function of the :class:`AuditLog` returning an
+:class:`Outcome` whose findings cite the ``seq`` of each offending event. Adding a check
+is adding it to :data:`CHECKS`.
+"""
+
+from __future__ import annotations
+
+from trustsim.audit.checks import (
+    cash,
+    instructions,
+    integrity,
+    notes,
+    purchases,
+    sweep,
+    triggers,
+    waterfall,
+)
+from trustsim.audit.model import Check
+
+CHECKS: tuple[Check, ...] = (
+    integrity.CHECK,
+    sweep.CHECK,
+    purchases.RESERVE,
+    purchases.GRACE,
+    purchases.PURCHASES,
+    purchases.ELIGIBLE,
+    instructions.CHECK,
+    waterfall.ORDER,
+    waterfall.CARRY,
+    cash.CHECK,
+    triggers.CHECK,
+    notes.CHECK,
+)
+
+BY_NAME: dict[str, Check] = {c.name: c for c in CHECKS}

@@ -1,0 +1,213 @@
+"""[一.4.4(1)] Each trigger fired on the first business day its condition held, never otherwise.
+
+The audit recomputes, from the figures the log records, when each clause's condition
+first held, and compares with the ``trigger_fired`` events:
+
+* (e) asset NPL ratio above the threshold on N consecutive business days — from each
+  ``day_closed``: non-performing balance (plus ``pool_npl_fees_fen`` on the
+  principal-plus-fees basis) over the initial cut-off balance, in ppm, floored;
+* (g) in revolving, the pool below X% of outstanding note principal on a cumulative N
+  business days — ``pool_outstanding_fen`` and ``notes_outstanding_fen`` of each close
+  during the revolving period;
+* (h) a series-i issuance termination event — the day of ``issuance_terminated``;
+* (a) originator insolvency and (f) rating below the floor — from any event that
+  carries ``originator_insolvent`` or ``originator_rating`` (checked only when the log
+  has them);
+* default (a) senior interest unpaid N business days after a payment date — from the
+  senior-interest shortfalls of each payment date, less senior interest paid since;
+* default (b) principal unpaid N business days after legal maturity.
+
+Clauses the log gives no figures for (servicer, trustee-successor, declared events) are
+listed in the notes, each still checked to fire at most once. Every acceleration event
+or event of default fired in revolving must end revolving on its day.
+
+Which period a close is in: the trustee evaluates triggers at 24:00 on the day's
+figures, before any trigger that fires then ends revolving, so a close whose period
+changed at that same close (no servicer or originator event between the change and the
+snapshot) still counts as revolving.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from trustsim.audit.log import AuditLog, Event
+from trustsim.audit.model import Check, Outcome
+from trustsim.config.base import RATING_SCALE
+
+PPM = 1_000_000
+KIND_OF = frozenset({"acceleration", "default"})
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    date: dt.date
+    seq: int          # the event whose figures make the condition hold
+    why: str
+
+
+def _label(kind: str, clause: str) -> str:
+    return f"acceleration ({clause})" if kind == "acceleration" else f"event of default ({clause})"
+
+
+def _close_time_changes(log: AuditLog) -> set[str]:
+    """Dates whose revolving period ended at the trustee's 24:00 close."""
+    out: set[str] = set()
+    events = log.events
+    for i, e in enumerate(events):
+        if e["event"] != "period_changed" or e.get("period") == "revolving":
+            continue
+        for x in events[i + 1:]:
+            if x["event"] == "day_closed":
+                out.add(e["date"])
+                break
+            if x["actor"] in ("servicer", "originator") or x["date"] != e["date"]:
+                break
+    return out
+
+
+def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]]:
+    """When each recomputable clause's condition first held; and what could not be checked."""
+    t, cal = log.terms, log.calendar
+    cutoff = log.initial_cutoff_fen
+    expected: dict[tuple[str, str], Expected] = {}
+    notes: list[str] = []
+
+    def hold(key: tuple[str, str], date: dt.date, seq: int, why: str) -> None:
+        if key not in expected:
+            expected[key] = Expected(date, seq, why)
+
+    closes = log.of("day_closed")
+    fees_basis = t.npl_basis == "principal_plus_fees"
+    npl_ok = not fees_basis or (closes and "pool_npl_fees_fen" in closes[0])
+    if not npl_ok:
+        notes.append("(e) not recomputed: the NPL basis counts fees and day_closed carries no "
+                     "pool_npl_fees_fen")
+    at_close = _close_time_changes(log)
+    run = count = 0
+    rating: str | None = None
+    insolvent_since: dt.date | None = None
+    arrears_since: dt.date | None = None
+    arrears_owed = 0
+    dist_steps = {d.seq: d for d in log.distributions}
+    outside = {p.seq: p for p in log.payments if p.distribution_seq is None
+               and p.note_class == "senior" and p.kind == "interest"}
+    for e in log.events:
+        seq, name = e["seq"], e["event"]
+        if "originator_rating" in e:
+            rating = str(e["originator_rating"])
+        if e.get("originator_insolvent") is True and insolvent_since is None:
+            insolvent_since = log.day(e)
+        if name == "issuance_terminated":
+            hold(("acceleration", "h"), log.day(e), seq,
+                 f"series {e.get('series')} could not be issued")
+        if seq in dist_steps:
+            for s in dist_steps[seq].steps:
+                if s.pay != "senior_interest":
+                    continue
+                owed = sum(d - p for d, p in s.payees.values())
+                if owed > 0:
+                    arrears_since = arrears_since or log.day(e)
+                    arrears_owed = owed
+                else:
+                    arrears_since, arrears_owed = None, 0
+        if seq in outside and arrears_since is not None:
+            arrears_owed -= outside[seq].amount_fen
+            if arrears_owed <= 0:
+                arrears_since, arrears_owed = None, 0
+        if name != "day_closed":
+            continue
+        d = log.day(e)
+        if npl_ok and cutoff:
+            npl = int(e.get("pool_non_performing_fen") or 0)
+            if fees_basis:
+                npl += int(e.get("pool_npl_fees_fen") or 0)
+            ratio = npl * PPM // cutoff
+            run = run + 1 if ratio > t.npl_threshold_ppm else 0
+            if run >= t.npl_days:
+                hold(("acceleration", "e"), d, seq, f"NPL ratio above {t.npl_threshold_ppm} ppm "
+                                                    f"on {t.npl_days} consecutive business days")
+        revolving = e.get("period") == "revolving" or e["date"] in at_close
+        pool, notes_out = e.get("pool_outstanding_fen"), e.get("notes_outstanding_fen")
+        if revolving and isinstance(pool, int) and isinstance(notes_out, int) \
+                and pool * 100 < t.pool_vs_notes_pct * notes_out:
+            count += 1
+            if count >= t.pool_vs_notes_days:
+                hold(("acceleration", "g"), d, seq, f"pool below {t.pool_vs_notes_pct}% of the "
+                     f"notes on {t.pool_vs_notes_days} cumulative business days")
+        if insolvent_since is not None and d >= insolvent_since:
+            hold(("acceleration", "a"), d, seq, "the originator is insolvent")
+        if rating is not None and rating in RATING_SCALE and t.rating_floor in RATING_SCALE \
+                and RATING_SCALE.index(rating) > RATING_SCALE.index(t.rating_floor):
+            hold(("acceleration", "f"), d, seq, f"originator rated {rating}, below "
+                                                f"{t.rating_floor}")
+        if arrears_since is not None and cal.business_days_between(arrears_since, d) \
+                >= t.senior_interest_grace_bd:
+            hold(("default", "a"), d, seq, f"senior interest unpaid since {arrears_since}")
+        legal = t.legal_maturity
+        if d > legal and isinstance(notes_out, int) and notes_out > 0 \
+                and cal.business_days_between(legal, d) >= t.principal_grace_bd:
+            hold(("default", "b"), d, seq, f"principal unpaid after legal maturity {legal}")
+    return expected, notes
+
+
+def _recomputable(log: AuditLog) -> set[tuple[str, str]]:
+    keys = {("acceleration", "g"), ("acceleration", "h"), ("default", "a"), ("default", "b")}
+    closes = log.of("day_closed")
+    if log.terms.npl_basis == "principal" or (closes and "pool_npl_fees_fen" in closes[0]):
+        keys.add(("acceleration", "e"))
+    if any("originator_rating" in e for e in log.events):
+        keys.add(("acceleration", "f"))
+    if any(e.get("originator_insolvent") is True for e in log.events):
+        keys.add(("acceleration", "a"))
+    return keys
+
+
+def triggers_on_first_day(log: AuditLog) -> Outcome:
+    out = Outcome()
+    expected, notes = recompute(log)
+    out.notes.extend(notes)
+    recomputable = _recomputable(log)
+    out.notes.append("recomputed: " + ", ".join(_label(*k) for k in sorted(recomputable)))
+    fired: dict[tuple[str, str], list[Event]] = {}
+    for e in log.of("trigger_fired"):
+        fired.setdefault((str(e.get("kind")), str(e.get("clause"))), []).append(e)
+    for key in sorted(recomputable | set(fired)):
+        out.checked += 1
+        got = fired.get(key, [])
+        for dup in got[1:]:
+            out.fail(dup["seq"], dup["date"], f"{_label(*key)} fired again (first at seq "
+                                              f"{got[0]['seq']})", got[0]["seq"])
+        if key not in recomputable:
+            if got:
+                out.notes.append(f"{_label(*key)} fired at seq {got[0]['seq']}: its condition "
+                                 f"is not recomputable from the log")
+            continue
+        want = expected.get(key)
+        if want is None and got:
+            out.fail(got[0]["seq"], got[0]["date"], f"{_label(*key)} fired, but by the logged "
+                                                    f"figures its condition never held")
+        elif want is not None and not got:
+            out.fail(want.seq, want.date.isoformat(), f"{_label(*key)} should have fired on "
+                     f"{want.date} ({want.why}); no trigger fired")
+        elif want is not None and got[0]["date"] != want.date.isoformat():
+            out.fail(got[0]["seq"], got[0]["date"], f"{_label(*key)} fired on {got[0]['date']}; "
+                     f"its condition first held on {want.date} ({want.why})", want.seq)
+    # an acceleration event or event of default ends revolving on its day
+    changes = [e for e in log.of("period_changed") if e.get("period") != "revolving"]
+    end = changes[0] if changes else None
+    for e in log.of("trigger_fired"):
+        if str(e.get("kind")) not in KIND_OF or (end is not None and end["seq"] < e["seq"]):
+            continue      # not an ending event, or revolving had already ended
+        if end is None or end["date"] != e["date"]:
+            out.fail(e["seq"], e["date"], f"{_label(e['kind'], e['clause'])} fired in revolving "
+                     f"but revolving did not end that day"
+                     + (f" (it ended {end['date']})" if end is not None else ""),
+                     *((end["seq"],) if end is not None else ()))
+    return out
+
+
+CHECK = Check("triggers_on_first_day", "一.4.4(1)",
+              "each trigger fired on the first business day its condition held, never otherwise",
+              triggers_on_first_day)

@@ -1,0 +1,244 @@
+"""[一.4.4(2)] Each payment date paid in the contract's order; shortfalls carried forward.
+
+Order: a payment date's steps appear in the order of the waterfall it names (the deal's
+``waterfalls`` in config.json), each with that step's clause. Each step is paid
+``min(cash left, due)`` — or nothing when a step it waits for (``after_paid_in_full``)
+fell short — split pro rata over its payees by the project's one rule
+(:func:`trustsim.money.pro_rata`). The cash the waterfall starts from is the trust
+account as the trustee's book stands at that moment (the custodian's postings plus the
+instructions issued and not yet executed). Every payee paid has exactly one payment
+executed for that amount, and the payments execute in the waterfall's order.
+
+Carry forward: a fee-type shortfall (taxes, fees, expenses, period income) is presented
+again in the same step at the very next payment date whose waterfall has that step; an
+interest shortfall the next time that interest is presented; either for at least what
+is still unpaid after any payment made to that payee outside a waterfall. Principal is
+carried by the note balance (see ``note_balances_reconciled``).
+"""
+
+from __future__ import annotations
+
+from trustsim.audit.log import TRUST_ACCOUNT, AuditLog, Distribution, StepLine
+from trustsim.audit.model import Check, Outcome
+from trustsim.money import pro_rata
+
+RESIDUAL = frozenset({"residual_to_sub"})
+NOT_CARRIED = frozenset({"senior_principal", "mezz_principal", "sub_principal",
+                         "residual_to_sub", "retain"})
+
+
+def trustee_book(log: AuditLog, account: str = TRUST_ACCOUNT) -> dict[int, int]:
+    """payment_date seq -> the trustee's book of ``account`` just before that event."""
+    posted = 0
+    pending: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for e in log.events:
+        name = e["event"]
+        if name == "payment_date":
+            out[e["seq"]] = posted + sum(pending.values())
+        elif name == "instruction_issued":
+            delta = 0
+            if e.get("to_account") == account:
+                delta += int(e.get("amount_fen", 0))
+            if e.get("from_account") == account:
+                delta -= int(e.get("amount_fen", 0))
+            if delta:
+                pending[str(e.get("instruction"))] = delta
+        elif name == "instruction_failed":
+            pending.pop(str(e.get("instruction")), None)
+        if e.get("debit") is not None:
+            if e.get("instruction"):
+                pending.pop(str(e["instruction"]), None)
+            if e["debit"] == account:
+                posted += int(e["amount_fen"])
+            if e["credit"] == account:
+                posted -= int(e["amount_fen"])
+    return out
+
+
+def _step_payments(log: AuditLog, d: Distribution, s: StepLine, window_end: int,
+                   out: Outcome) -> list[tuple[int, str]]:
+    """(execution seq, payee) of the step's payments; records missing or wrong ones."""
+    found: list[tuple[int, str]] = []
+    seq = s.event["seq"]
+    if log.instructions:
+        by_payee: dict[str, list] = {}
+        for ins in s.instructions:
+            by_payee.setdefault(str(ins.get("to_account")), []).append(ins)
+        for payee, (_due, paid) in s.payees.items():
+            if paid <= 0:
+                continue
+            issued = by_payee.pop(payee, [])
+            if len(issued) != 1 or int(issued[0].get("amount_fen", -1)) != paid:
+                amounts = [i.get("amount_fen") for i in issued]
+                out.fail(seq, d.date, f"{s.pay}: {payee} is paid {paid} fen, the trustee "
+                                      f"instructs {amounts or 'nothing'}")
+                continue
+            ins = issued[0]
+            ex = log.executions.get(str(ins.get("instruction")), [])
+            if not ex:
+                out.fail(seq, d.date, f"{s.pay}: the payment of {paid} fen to {payee} "
+                         f"(instruction {ins.get('instruction')}) is never made", ins["seq"])
+                continue
+            if int(ex[0]["amount_fen"]) != paid or ex[0]["debit"] != payee \
+                    or ex[0]["credit"] != TRUST_ACCOUNT:
+                out.fail(ex[0]["seq"], ex[0]["date"], f"{s.pay}: the waterfall pays {paid} fen "
+                         f"to {payee} from the trust account; the custodian paid "
+                         f"{ex[0]['amount_fen']} fen to {ex[0]['debit']} from {ex[0]['credit']}",
+                         seq)
+            found.append((ex[0]["seq"], payee))
+        for payee, extra in by_payee.items():
+            for ins in extra:
+                out.fail(ins["seq"], ins["date"], f"{s.pay}: instruction to pay {payee} "
+                         f"{ins.get('amount_fen')} fen that the step does not pay", seq)
+        return found
+    # older logs: no instruction_issued; match postings by reason within the payment date
+    reason = f"{s.pay} ({s.event.get('clause')})"
+    posts = [p for p in log.postings if d.seq < p["seq"] < window_end
+             and p.get("reason") == reason and p["date"] == d.date]
+    for payee, (_due, paid) in s.payees.items():
+        if paid <= 0:
+            continue
+        match = [p for p in posts if p["debit"] == payee]
+        if len(match) != 1 or int(match[0]["amount_fen"]) != paid:
+            out.fail(seq, d.date, f"{s.pay}: {payee} is paid {paid} fen, the custodian paid "
+                                  f"{[p['amount_fen'] for p in match] or 'nothing'}")
+            continue
+        found.append((match[0]["seq"], payee))
+    return found
+
+
+def waterfall_order(log: AuditLog) -> Outcome:
+    out = Outcome()
+    books = trustee_book(log) if log.instructions else {}
+    dists = log.distributions
+    drift = 0
+    for k, d in enumerate(dists):
+        out.checked += 1
+        window_end = dists[k + 1].seq if k + 1 < len(dists) else len(log.events) + 1
+        cfg = log.terms.waterfalls.get(d.waterfall)
+        if cfg is None:
+            out.fail(d.seq, d.date, f"waterfall {d.waterfall!r} is not one of the deal's "
+                                    f"({', '.join(log.terms.waterfalls)})")
+            continue
+        index = {s.pay: (i, s) for i, s in enumerate(cfg)}
+        available = int(d.event.get("available_fen", 0))
+        if d.seq in books and books[d.seq] - available != drift:
+            out.fail(d.seq, d.date, f"the waterfall starts from {available} fen; the trust "
+                     f"account holds {books[d.seq]} fen by the trustee's book")
+            drift = books[d.seq] - available   # report a wrong posting once, not every date
+        left = available
+        last = -1
+        short: set[str] = set()
+        order: list[tuple[int, int, int, str, str]] = []   # exec seq, step idx, payee idx
+        for s in d.steps:
+            seq, pay = s.event["seq"], s.pay
+            if pay not in index:
+                out.fail(seq, d.date, f"step {pay!r} is not in the {d.waterfall} waterfall")
+                continue
+            i, step = index[pay]
+            if i <= last:
+                out.fail(seq, d.date, f"{pay} comes after {cfg[last].pay}: not the order of "
+                                      f"the {d.waterfall} waterfall")
+            last = max(last, i)
+            if step.clause and s.event.get("clause") != step.clause:
+                out.fail(seq, d.date, f"{pay} cites clause {s.event.get('clause')!r}, the deal "
+                                      f"says {step.clause!r}")
+            payees = s.payees
+            dues = [v[0] for v in payees.values()]
+            paid = [v[1] for v in payees.values()]
+            due_fen, paid_fen = sum(dues), sum(paid)
+            if (s.event.get("due_fen"), s.event.get("paid_fen"), s.event.get("shortfall_fen")) \
+                    != (due_fen, paid_fen, due_fen - paid_fen):
+                out.fail(seq, d.date, f"{pay}: due/paid/shortfall "
+                         f"{s.event.get('due_fen')}/{s.event.get('paid_fen')}/"
+                         f"{s.event.get('shortfall_fen')} disagree with its payees")
+            gate = next((g for g in step.after_paid_in_full if g in short), None)
+            if pay in RESIDUAL and gate is None and due_fen != left:
+                out.fail(seq, d.date, f"{pay}: residual {due_fen} fen, {left} fen were left")
+            expected_total = 0 if gate is not None else min(left, due_fen)
+            expected = pro_rata(expected_total, dues)
+            if s.event.get("gated_by") != gate:
+                out.fail(seq, d.date, f"{pay}: held back by {s.event.get('gated_by')!r}, the "
+                                      f"contract holds it back by {gate!r}")
+            if paid != expected:
+                out.fail(seq, d.date, f"{pay}: pays {paid} of dues {dues} with {left} fen left; "
+                                      f"in order and pro rata it pays {expected}")
+            left -= paid_fen
+            if paid_fen < due_fen:
+                short.add(pay)
+            for p_seq, payee in _step_payments(log, d, s, window_end, out):
+                order.append((p_seq, i, list(payees).index(payee), pay, payee))
+        if d.event.get("remaining_fen") is not None and int(d.event["remaining_fen"]) != left:
+            out.fail(d.seq, d.date, f"remaining {d.event['remaining_fen']} fen, the steps leave "
+                                    f"{left} fen")
+        order.sort()
+        top: tuple[int, int, int, str, str] | None = None
+        for item in order:
+            if top is not None and item[1:3] < top[1:3]:
+                out.fail(item[0], d.date, f"{item[3]} to {item[4]} is paid after {top[3]} to "
+                         f"{top[4]} (seq {top[0]}): payments out of the contract's order", top[0])
+            elif top is None or item[1:3] > top[1:3]:
+                top = item
+    return out
+
+
+def _outside_payments(log: AuditLog) -> list[tuple[int, str, int, str]]:
+    """(seq, payee, amount, kind) of payments made outside any payment date's waterfall."""
+    return [(p.seq, p.payee, p.amount_fen, p.kind) for p in log.payments
+            if p.distribution_seq is None]
+
+
+def shortfalls_carried_forward(log: AuditLog) -> Outcome:
+    out = Outcome()
+    dists = log.distributions
+    outside = _outside_payments(log)
+    for k, d in enumerate(dists):
+        for s in d.steps:
+            if s.pay in NOT_CARRIED:
+                continue
+            for payee, (due, paid) in s.payees.items():
+                owed = due - paid
+                if owed <= 0:
+                    continue
+                out.checked += 1
+                interest = s.pay.endswith("_interest")
+                later = dists[k + 1:]
+                if not later:
+                    continue
+                if interest:
+                    nxt = next((x for x in later if any(t.pay == s.pay for t in x.steps)), None)
+                else:
+                    nxt = next((x for x in later if s.pay in {st.pay for st in
+                               log.terms.waterfalls.get(x.waterfall, ())}), None)
+                    if nxt is not later[0]:
+                        out.notes.append(f"{s.pay} shortfall of {owed} fen to {payee} (seq "
+                                         f"{s.event['seq']}): the next payment date's "
+                                         f"{later[0].waterfall} waterfall has no such step")
+                        continue
+                stop = nxt.seq if nxt is not None else len(log.events) + 1
+                cured = sum(a for q, who, a, _ in outside
+                            if who == payee and s.event["seq"] < q < stop)
+                still = owed - cured
+                if still <= 0:
+                    continue
+                if nxt is None:
+                    out.fail(s.event["seq"], d.date, f"{s.pay}: {still} fen owed to {payee} "
+                             f"are never presented again")
+                    continue
+                again = next((t for t in nxt.steps if t.pay == s.pay), None)
+                due_next = again.payees.get(payee, (0, 0))[0] if again else 0
+                if due_next < still:
+                    cite = again.event["seq"] if again else nxt.seq
+                    out.fail(cite, nxt.date, f"{s.pay}: {still} fen owed to {payee} since seq "
+                             f"{s.event['seq']} but only {due_next} fen presented",
+                             s.event["seq"])
+    return out
+
+
+ORDER = Check("waterfall_order", "一.4.4(2)",
+              "each payment date paid in the contract's order, pro rata within a step",
+              waterfall_order)
+CARRY = Check("shortfalls_carried_forward", "一.4.4(2)",
+              "shortfalls carried to the next payment date in the same step",
+              shortfalls_carried_forward)

@@ -1,0 +1,119 @@
+"""The contract's terms an audit needs, read from the run's resolved ``config.json``.
+
+Why a plain reading and not the pydantic model: the model is strict and changes with the
+simulator; a log from last year carries last year's config. The audit reads the few
+values it checks against — deadlines, thresholds, the waterfalls' order — by path, and a
+missing value is a :class:`TermsError` naming that path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from trustsim.calendar import BusinessCalendar, add_months, monthly_dates
+
+#: the reading of DEAL.md §7(d): an obligor's total payable balance at most 50,000 CNY
+MAX_OBLIGOR_BALANCE_FEN = 5_000_000
+#: §7(f): worst single overdue at JD Mall at most 30 days; credit levels 1-4
+MAX_WORST_OVERDUE_DAYS = 30
+ELIGIBLE_CREDIT_LEVELS = frozenset({"Level1", "Level2", "Level3", "Level4"})
+#: §7(g): last instalment no later than 24 months after the trust effective date
+MAX_LAST_INSTALMENT_MONTHS = 24
+#: §7(c): the Baitiao use at least 2 days old
+MIN_DAYS_SINCE_USE = 2
+
+
+class TermsError(ValueError):
+    """config.json lacks a value the audit needs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    pay: str
+    clause: str
+    after_paid_in_full: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DealTerms:
+    deal: str | None
+    effective_date: dt.date
+    scheduled_revolving_end: dt.date
+    accrual_starts: tuple[dt.date, ...]
+    legal_maturity: dt.date
+    sweep_after_bd: int
+    reserve_delay_max_bd: int
+    request_grace_bd: int
+    price_pct: Decimal
+    npl_threshold_ppm: int
+    npl_days: int
+    npl_basis: str
+    pool_vs_notes_pct: Decimal
+    pool_vs_notes_days: int
+    rating_floor: str
+    senior_interest_grace_bd: int
+    principal_grace_bd: int
+    waterfalls: dict[str, tuple[Step, ...]]
+    calendar: BusinessCalendar
+
+    def step_names(self) -> frozenset[str]:
+        return frozenset(s.pay for steps in self.waterfalls.values() for s in steps)
+
+
+def _get(cfg: dict[str, Any], path: str) -> Any:
+    node: Any = cfg
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise TermsError(f"config.json: {path}: missing (the audit needs it)")
+        node = node[part]
+    return node
+
+
+def _date(cfg: dict[str, Any], path: str) -> dt.date:
+    value = _get(cfg, path)
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise TermsError(f"config.json: {path}: {value!r} is not a date") from None
+
+
+def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> DealTerms:
+    """The audit's terms from a resolved deal (``config.json``)."""
+    eff = _date(cfg, "dates.trust_effective_date")
+    months = int(_get(cfg, "dates.revolving_months"))
+    end_unadjusted = add_months(eff, months)
+    sub_maturity = _date(cfg, "notes.sub.expected_maturity")
+    legal_unadjusted = add_months(sub_maturity, int(_get(cfg, "dates.legal_maturity_months_after_sub")))
+    horizon = max(legal_unadjusted, last_log_date or legal_unadjusted) + dt.timedelta(days=60)
+    cal = BusinessCalendar(eff, horizon)
+    convention = str(_get(cfg, "dates.revolving_end_convention"))
+    waterfalls: dict[str, tuple[Step, ...]] = {}
+    for name, steps in dict(_get(cfg, "waterfalls")).items():
+        waterfalls[name] = tuple(Step(str(s["pay"]), str(s.get("clause", "")),
+                                      tuple(s.get("after_paid_in_full") or ()))
+                                 for s in steps)
+    t = "triggers."
+    return DealTerms(
+        deal=cfg.get("name"),
+        effective_date=eff,
+        scheduled_revolving_end=cal.adjust(end_unadjusted, convention),
+        accrual_starts=(eff, *monthly_dates(eff, 1, end_unadjusted)),
+        legal_maturity=cal.following(legal_unadjusted),
+        sweep_after_bd=int(_get(cfg, "dates.sweep_after_business_days")),
+        reserve_delay_max_bd=int(_get(cfg, "revolving_purchase.reserve_delay_max_business_days")),
+        request_grace_bd=int(_get(cfg, "revolving_purchase.purchase_request_grace_business_days")),
+        price_pct=Decimal(str(_get(cfg, "revolving_purchase.price_pct_of_principal"))),
+        npl_threshold_ppm=int(Decimal(str(_get(cfg, t + "npl_ratio_pct"))) * 10_000),
+        npl_days=int(_get(cfg, t + "npl_consecutive_business_days")),
+        npl_basis=str(_get(cfg, t + "npl_balance_basis")),
+        pool_vs_notes_pct=Decimal(str(_get(cfg, t + "pool_vs_notes_pct"))),
+        pool_vs_notes_days=int(_get(cfg, t + "pool_vs_notes_cumulative_business_days")),
+        rating_floor=str(_get(cfg, t + "originator_rating_floor")),
+        senior_interest_grace_bd=int(_get(cfg, t + "senior_interest_grace_business_days")),
+        principal_grace_bd=int(_get(cfg, t + "principal_grace_business_days")),
+        waterfalls=waterfalls,
+        calendar=cal,
+    )
