@@ -54,6 +54,7 @@ class DealTerms:
     pool_vs_notes_pct: Decimal
     pool_vs_notes_days: int
     rating_floor: str
+    successor_days: int
     senior_interest_grace_bd: int
     principal_grace_bd: int
     waterfalls: dict[str, tuple[Step, ...]]
@@ -112,6 +113,7 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
         pool_vs_notes_pct=Decimal(str(_get(cfg, t + "pool_vs_notes_pct"))),
         pool_vs_notes_days=int(_get(cfg, t + "pool_vs_notes_cumulative_business_days")),
         rating_floor=str(_get(cfg, t + "originator_rating_floor")),
+        successor_days=int(_get(cfg, t + "successor_days")),
         senior_interest_grace_bd=int(_get(cfg, t + "senior_interest_grace_business_days")),
         principal_grace_bd=int(_get(cfg, t + "principal_grace_business_days")),
         waterfalls=waterfalls,

@@ -12,6 +12,9 @@ from __future__ import annotations
 from trustsim.audit.log import AuditLog
 from trustsim.audit.model import Check, Outcome
 
+#: postings that record a loss the trust suffered, not a payment the custodian made
+LOSS_EVENTS = frozenset({"investment_written_down"})
+
 
 def custodian_payments_instructed(log: AuditLog) -> Outcome:
     out = Outcome()
@@ -19,6 +22,10 @@ def custodian_payments_instructed(log: AuditLog) -> Outcome:
     done: dict[str, int] = {}
     for p in log.postings:
         if p["credit"] not in log.trust_held and not p.get("instruction"):
+            continue
+        if p["event"] in LOSS_EVENTS:
+            out.notes.append(f"{p['amount_fen']} fen lost from {p['credit']} at seq {p['seq']} "
+                             f"({p['event']}): a loss, not a payment")
             continue
         out.checked += 1
         seq, date, ins_id = p["seq"], p["date"], p.get("instruction")

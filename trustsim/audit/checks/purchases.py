@@ -36,9 +36,14 @@ from trustsim.money import round_fen
 
 
 def _revolving_end(log: AuditLog) -> dt.date | None:
+    end = _revolving_end_event(log)
+    return log.day(end) if end is not None else None
+
+
+def _revolving_end_event(log: AuditLog) -> Event | None:
     for e in log.of("period_changed"):
         if e.get("period") != "revolving":
-            return log.day(e)
+            return e
     return None
 
 
@@ -123,7 +128,7 @@ def _reserved_periods(log: AuditLog) -> list[tuple[int, int | None]]:
 
 def revolving_purchases(log: AuditLog) -> Outcome:
     out = Outcome()
-    end = _revolving_end(log)
+    end = _revolving_end_event(log)
     pct = log.terms.price_pct
     periods = _reserved_periods(log)
     notices = {(e.get("base_date"), e["seq"]): e for e in log.of("available_funds_notified")}
@@ -138,9 +143,9 @@ def revolving_purchases(log: AuditLog) -> Outcome:
         out.checked += 1
         seq, date, req = e["seq"], e["date"], e.get("request")
         base = dt.date.fromisoformat(e["base_date"])
-        if end is not None and base >= end:
-            out.fail(seq, date, f"request {req}: base date {base} is after the revolving "
-                                f"period ended ({end})")
+        if end is not None and seq > end["seq"]:
+            out.fail(seq, date, f"request {req} (base date {base}) made after the revolving "
+                                f"period ended (seq {end['seq']}, {end['date']})", end["seq"])
         period = [p for p in periods if p[0] < seq]
         if not period or period[-1][1] is None:
             out.fail(seq, date, f"request {req}: the required amount of the accrual period "

@@ -1,25 +1,31 @@
 """[一.4.4(1)] Each trigger fired on the first business day its condition held, never otherwise.
 
-The audit recomputes, from the figures the log records, when each clause's condition
-first held, and compares with the ``trigger_fired`` events:
+The audit recomputes, from what the log records, the first business day each clause's
+condition held (the trustee evaluates automatic events at the 24:00 close, on the day's
+figures), and compares with the ``trigger_fired`` events:
 
-* (e) asset NPL ratio above the threshold on N consecutive business days — from each
-  ``day_closed``: non-performing balance (plus ``pool_npl_fees_fen`` on the
+* (a) originator insolvency — from the day the log records it (an ``incident_started``
+  of kind ``originator_insolvency``, or any event with ``originator_insolvent: true``);
+* (b) servicer termination event and no successor within ``successor_days`` days —
+  ``servicer_termination_event`` to ``successor_appointed`` (role servicer);
+* (c) the servicer fails to transfer on time and in full without an accepted
+  explanation — from the collection account's replay (see :mod:`.sweep`);
+* (d) the trustee must be replaced and no successor within ``successor_days`` days;
+* (e) asset NPL ratio above the threshold on N consecutive business days — each
+  ``day_closed``'s non-performing balance (plus ``pool_npl_fees_fen`` on the
   principal-plus-fees basis) over the initial cut-off balance, in ppm, floored;
+* (f) originator rating below the floor — ``rating_changed`` (or ``originator_rating``);
 * (g) in revolving, the pool below X% of outstanding note principal on a cumulative N
-  business days — ``pool_outstanding_fen`` and ``notes_outstanding_fen`` of each close
-  during the revolving period;
+  business days — ``pool_outstanding_fen`` and ``notes_outstanding_fen`` of each close;
 * (h) a series-i issuance termination event — the day of ``issuance_terminated``;
-* (a) originator insolvency and (f) rating below the floor — from any event that
-  carries ``originator_insolvent`` or ``originator_rating`` (checked only when the log
-  has them);
+* declared events (D(h)-D(k), and events of default declared by a meeting) — the day of
+  the ``noteholder_meeting_resolved`` that declared them;
 * default (a) senior interest unpaid N business days after a payment date — from the
   senior-interest shortfalls of each payment date, less senior interest paid since;
 * default (b) principal unpaid N business days after legal maturity.
 
-Clauses the log gives no figures for (servicer, trustee-successor, declared events) are
-listed in the notes, each still checked to fire at most once. Every acceleration event
-or event of default fired in revolving must end revolving on its day.
+Each fires at most once. Every acceleration event or event of default fired in
+revolving must end revolving on its day.
 
 Which period a close is in: the trustee evaluates triggers at 24:00 on the day's
 figures, before any trigger that fires then ends revolving, so a close whose period
@@ -32,12 +38,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from trustsim.audit.checks.sweep import Excuses, replay
 from trustsim.audit.log import AuditLog, Event
 from trustsim.audit.model import Check, Outcome
 from trustsim.config.base import RATING_SCALE
 
 PPM = 1_000_000
-KIND_OF = frozenset({"acceleration", "default"})
+ENDING_KINDS = frozenset({"acceleration", "default"})
+AUTOMATIC = (*(("acceleration", c) for c in "abcdefgh"), ("default", "a"), ("default", "b"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +56,7 @@ class Expected:
 
 
 def _label(kind: str, clause: str) -> str:
-    return f"acceleration ({clause})" if kind == "acceleration" else f"event of default ({clause})"
+    return f"acceleration ({clause})" if kind == "acceleration" else f"{kind} ({clause})"
 
 
 def _close_time_changes(log: AuditLog) -> set[str]:
@@ -67,8 +75,21 @@ def _close_time_changes(log: AuditLog) -> set[str]:
     return out
 
 
+def _windows(log: AuditLog, start: str, role: str, kind: str | None = None
+             ) -> list[tuple[dt.date, dt.date | None, int]]:
+    """(start, successor date or None, seq) of each period a party awaits its successor."""
+    out: list[tuple[dt.date, dt.date | None, int]] = []
+    for e in log.events:
+        if e["event"] == start and (kind is None or e.get("kind") == kind):
+            out.append((log.day(e), None, e["seq"]))
+        elif e["event"] == "successor_appointed" and e.get("role") == role and out \
+                and out[-1][1] is None:
+            out[-1] = (out[-1][0], log.day(e), out[-1][2])
+    return out
+
+
 def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]]:
-    """When each recomputable clause's condition first held; and what could not be checked."""
+    """When each clause's condition first held by the log; and what could not be checked."""
     t, cal = log.terms, log.calendar
     cutoff = log.initial_cutoff_fen
     expected: dict[tuple[str, str], Expected] = {}
@@ -80,11 +101,16 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
 
     closes = log.of("day_closed")
     fees_basis = t.npl_basis == "principal_plus_fees"
-    npl_ok = not fees_basis or (closes and "pool_npl_fees_fen" in closes[0])
+    npl_ok = not fees_basis or bool(closes and "pool_npl_fees_fen" in closes[0])
     if not npl_ok:
         notes.append("(e) not recomputed: the NPL basis counts fees and day_closed carries no "
                      "pool_npl_fees_fen")
     at_close = _close_time_changes(log)
+    overdue = {e["seq"]: held for e, held in replay(log).overdue_at_close}
+    excuses = Excuses(log)
+    servicer_wait = _windows(log, "servicer_termination_event", "servicer")
+    trustee_wait = _windows(log, "incident_started", "trustee", "trustee_replacement")
+    declared = {e.get("clause"): e.get("effect") for e in log.of("declared_event_occurred")}
     run = count = 0
     rating: str | None = None
     insolvent_since: dt.date | None = None
@@ -97,11 +123,18 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
         seq, name = e["seq"], e["event"]
         if "originator_rating" in e:
             rating = str(e["originator_rating"])
-        if e.get("originator_insolvent") is True and insolvent_since is None:
+        if name == "rating_changed" and e["actor"] == "originator" and e.get("new"):
+            rating = str(e["new"])
+        if insolvent_since is None and (e.get("originator_insolvent") is True or (
+                name == "incident_started" and e.get("kind") == "originator_insolvency")):
             insolvent_since = log.day(e)
         if name == "issuance_terminated":
             hold(("acceleration", "h"), log.day(e), seq,
                  f"series {e.get('series')} could not be issued")
+        if name == "noteholder_meeting_resolved" and e.get("declared") is True:
+            clause = str(e.get("clause"))
+            hold((str(declared.get(clause, "acceleration")), clause), log.day(e), seq,
+                 "the noteholder meeting declared it")
         if seq in dist_steps:
             for s in dist_steps[seq].steps:
                 if s.pay != "senior_interest":
@@ -119,6 +152,21 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
         if name != "day_closed":
             continue
         d = log.day(e)
+        if insolvent_since is not None and d >= insolvent_since:
+            hold(("acceleration", "a"), d, seq, "the originator is insolvent")
+        for start, end, wseq in servicer_wait:
+            if start <= d and (end is None or d < end) and (d - start).days >= t.successor_days:
+                hold(("acceleration", "b"), d, wseq, f"no successor servicer {t.successor_days} "
+                                                     f"days after the termination event")
+        late = overdue.get(seq) or []
+        if late and excuses.on(d) is None:
+            hold(("acceleration", "c"), d, late[0].seq,
+                 f"collections received {late[0].received} not transferred by "
+                 f"{late[0].deadline}, no accepted explanation")
+        for start, end, wseq in trustee_wait:
+            if start <= d and (end is None or d < end) and (d - start).days >= t.successor_days:
+                hold(("acceleration", "d"), d, wseq, f"no successor trustee {t.successor_days} "
+                                                     f"days after it had to be replaced")
         if npl_ok and cutoff:
             npl = int(e.get("pool_non_performing_fen") or 0)
             if fees_basis:
@@ -128,6 +176,10 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
             if run >= t.npl_days:
                 hold(("acceleration", "e"), d, seq, f"NPL ratio above {t.npl_threshold_ppm} ppm "
                                                     f"on {t.npl_days} consecutive business days")
+        if rating in RATING_SCALE and t.rating_floor in RATING_SCALE \
+                and RATING_SCALE.index(rating) > RATING_SCALE.index(t.rating_floor):
+            hold(("acceleration", "f"), d, seq, f"originator rated {rating}, below "
+                                                f"{t.rating_floor}")
         revolving = e.get("period") == "revolving" or e["date"] in at_close
         pool, notes_out = e.get("pool_outstanding_fen"), e.get("notes_outstanding_fen")
         if revolving and isinstance(pool, int) and isinstance(notes_out, int) \
@@ -136,12 +188,6 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
             if count >= t.pool_vs_notes_days:
                 hold(("acceleration", "g"), d, seq, f"pool below {t.pool_vs_notes_pct}% of the "
                      f"notes on {t.pool_vs_notes_days} cumulative business days")
-        if insolvent_since is not None and d >= insolvent_since:
-            hold(("acceleration", "a"), d, seq, "the originator is insolvent")
-        if rating is not None and rating in RATING_SCALE and t.rating_floor in RATING_SCALE \
-                and RATING_SCALE.index(rating) > RATING_SCALE.index(t.rating_floor):
-            hold(("acceleration", "f"), d, seq, f"originator rated {rating}, below "
-                                                f"{t.rating_floor}")
         if arrears_since is not None and cal.business_days_between(arrears_since, d) \
                 >= t.senior_interest_grace_bd:
             hold(("default", "a"), d, seq, f"senior interest unpaid since {arrears_since}")
@@ -152,15 +198,14 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
     return expected, notes
 
 
-def _recomputable(log: AuditLog) -> set[tuple[str, str]]:
-    keys = {("acceleration", "g"), ("acceleration", "h"), ("default", "a"), ("default", "b")}
+def recomputable(log: AuditLog) -> set[tuple[str, str]]:
+    """Clauses whose condition the log lets the audit recompute."""
+    keys = set(AUTOMATIC)
     closes = log.of("day_closed")
-    if log.terms.npl_basis == "principal" or (closes and "pool_npl_fees_fen" in closes[0]):
-        keys.add(("acceleration", "e"))
-    if any("originator_rating" in e for e in log.events):
-        keys.add(("acceleration", "f"))
-    if any(e.get("originator_insolvent") is True for e in log.events):
-        keys.add(("acceleration", "a"))
+    if log.terms.npl_basis != "principal" and not (closes and "pool_npl_fees_fen" in closes[0]):
+        keys.discard(("acceleration", "e"))
+    for e in log.of("declared_event_occurred"):
+        keys.add((str(e.get("effect", "acceleration")), str(e.get("clause"))))
     return keys
 
 
@@ -168,27 +213,29 @@ def triggers_on_first_day(log: AuditLog) -> Outcome:
     out = Outcome()
     expected, notes = recompute(log)
     out.notes.extend(notes)
-    recomputable = _recomputable(log)
-    out.notes.append("recomputed: " + ", ".join(_label(*k) for k in sorted(recomputable)))
+    keys = recomputable(log)
     fired: dict[tuple[str, str], list[Event]] = {}
     for e in log.of("trigger_fired"):
         fired.setdefault((str(e.get("kind")), str(e.get("clause"))), []).append(e)
-    for key in sorted(recomputable | set(fired)):
+    for key in sorted(keys | set(fired)):
         out.checked += 1
         got = fired.get(key, [])
         for dup in got[1:]:
             out.fail(dup["seq"], dup["date"], f"{_label(*key)} fired again (first at seq "
                                               f"{got[0]['seq']})", got[0]["seq"])
-        if key not in recomputable:
+        if key not in keys:
             if got:
                 out.notes.append(f"{_label(*key)} fired at seq {got[0]['seq']}: its condition "
                                  f"is not recomputable from the log")
             continue
         want = expected.get(key)
         if want is None and got:
-            out.fail(got[0]["seq"], got[0]["date"], f"{_label(*key)} fired, but by the logged "
-                                                    f"figures its condition never held")
+            out.fail(got[0]["seq"], got[0]["date"], f"{_label(*key)} fired, but by the log "
+                                                    f"its condition never held")
         elif want is not None and not got:
+            first_end = next((e for e in log.of("trust_terminated")), None)
+            if first_end is not None and first_end["seq"] < want.seq:
+                continue
             out.fail(want.seq, want.date.isoformat(), f"{_label(*key)} should have fired on "
                      f"{want.date} ({want.why}); no trigger fired")
         elif want is not None and got[0]["date"] != want.date.isoformat():
@@ -198,7 +245,7 @@ def triggers_on_first_day(log: AuditLog) -> Outcome:
     changes = [e for e in log.of("period_changed") if e.get("period") != "revolving"]
     end = changes[0] if changes else None
     for e in log.of("trigger_fired"):
-        if str(e.get("kind")) not in KIND_OF or (end is not None and end["seq"] < e["seq"]):
+        if str(e.get("kind")) not in ENDING_KINDS or (end is not None and end["seq"] < e["seq"]):
             continue      # not an ending event, or revolving had already ended
         if end is None or end["date"] != e["date"]:
             out.fail(e["seq"], e["date"], f"{_label(e['kind'], e['clause'])} fired in revolving "
