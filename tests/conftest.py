@@ -41,3 +41,21 @@ def base_run(deal: DealConfig) -> Run:
 @pytest.fixture(scope="session")
 def stress_run() -> Run:
     return Run(load_deal(DEAL_FILE, ["stress_aaa_series2_fails"]))
+
+
+SCENARIO_DIR = ROOT / "configs" / "scenarios"
+SCENARIOS = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def scenario_run():
+    """Run a bundled scenario (plus optional overrides) once per session: ``scenario_run(name)``."""
+    cache: dict[str, Run] = {}
+
+    def get(name: str, overrides: dict | None = None) -> Run:
+        key = f"{name}:{json.dumps(overrides, sort_keys=True, default=str)}"
+        if key not in cache:
+            cache[key] = Run(load_deal(DEAL_FILE, [name], overrides))
+        return cache[key]
+
+    return get

@@ -49,6 +49,7 @@ class Originator(Actor):
         self._requests = 0
         self.revolving = True
         # late purchase requests (incident): until when, explained or not, the one pending
+        self.late_since: dt.date | None = None
         self.late_until: dt.date | None = None
         self.late_explained = False
         self._pending: AvailableFunds | None = None
@@ -95,7 +96,20 @@ class Originator(Actor):
         self.send(self.trustee, req)
 
     def _delay(self, msg: AvailableFunds) -> None:
-        """A base date during a system delay: explain before 16:00 and keep it pending."""
+        """A base date during a system delay: explain before 16:00 and keep it pending.
+
+        The trustee's grace covers at most ``grace`` business days of the delay; a base date
+        beyond it lapses what was pending and is missed itself.
+        """
+        cal = self.env.calendar
+        if self.late_explained and cal.business_days_between(self.late_since, msg.base_date) > self._grace_bd:
+            if self._pending is not None:
+                self.emit("purchase_request_lapsed", base_date=self._pending.base_date.isoformat(),
+                          grace_business_days=self._grace_bd)
+                self._pending = None
+            self.emit("purchase_request_missed", base_date=msg.base_date.isoformat(),
+                      reason="the grace period for the delay is exhausted")
+            return
         if self.late_explained:
             self.emit("purchase_request_delayed", base_date=msg.base_date.isoformat(),
                       explained_before="16:00", grace_business_days=self._grace_bd,
@@ -186,8 +200,8 @@ class Originator(Actor):
             self.rating = inc.rating
         elif msg.kind == "late_purchase_requests" and msg.phase == "start":
             cal = self.env.calendar
-            self.late_until = cal.add_business_days(cal.following(self.env.today),
-                                                    inc.duration_business_days)
+            self.late_since = cal.following(self.env.today)
+            self.late_until = cal.add_business_days(self.late_since, inc.duration_business_days)
             self.late_explained = inc.explained_before_1600
         elif msg.kind == "late_purchase_requests" and msg.phase == "end":
             self._delay_ends()

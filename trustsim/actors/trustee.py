@@ -106,6 +106,7 @@ class Trustee(Actor):
         self.reserve_target = 0
         self.reserve_target_date: dt.date | None = None
         self._awaiting: dict[str, PurchaseRequest] = {}
+        self._value_dated: dict[str, tuple[str, int]] = {}  # instruction -> (account, amount) not yet due
         self._income_window: deque[tuple[dt.date, int]] = deque()
         # schedule lookups
         cal = env.calendar
@@ -145,6 +146,8 @@ class Trustee(Actor):
         book = self.book
         if credit in book:
             book[credit] -= amount
+            if ins.value_date > self.env.today:
+                self._value_dated[ins.instruction_id] = (credit, amount)
         if debit in book:
             book[debit] += amount
         # logged without debit/credit keys: an instruction is not a posting (its execution is)
@@ -156,6 +159,7 @@ class Trustee(Actor):
 
     def on_InstructionResult(self, res: InstructionResult) -> None:
         ins = res.instruction
+        self._value_dated.pop(ins.instruction_id, None)
         if not res.executed:
             if ins.credit in self.book:
                 self.book[ins.credit] += ins.amount_fen
@@ -176,6 +180,9 @@ class Trustee(Actor):
         bank = {TRUST_ACCOUNT: msg.trust_account_fen,
                 ELIGIBLE_INVESTMENTS: msg.eligible_investments_fen,
                 ISSUANCE_PROCEEDS_ACCOUNT: msg.issuance_proceeds_fen}
+        # instructions confirmed for a later value date are already off the book
+        for acct, amount in self._value_dated.values():
+            bank[acct] -= amount
         if bank != self.book:
             raise RuntimeError(f"{msg.date}: trustee book {self.book} disagrees with the "
                                f"custodian's statement {bank}")

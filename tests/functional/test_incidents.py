@@ -1,0 +1,59 @@
+"""Every bundled scenario: cash conserved to the fen, incidents logged when they start and end,
+and commingling reported."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SCENARIOS
+from test_cash_conservation import INTERNAL, replay
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_cash_is_conserved_in_every_bundled_scenario(scenario_run, name):
+    run = scenario_run(name)
+    for snap, bal, came_in, paid_out in replay(run.events):
+        for acct in INTERNAL:
+            assert snap[f"{acct}_fen"] == bal[acct], (name, snap["date"], acct)
+        assert sum(bal.values()) == came_in - paid_out
+    fin = run.of("run_finished")[0]
+    assert fin["held_fen"] == 0 and fin["total_in_fen"] == fin["total_out_fen"]
+    b = run.env.pool.balances()
+    assert b.outstanding_fen == 0
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_incidents_are_logged_at_start_and_end(scenario_run, name):
+    run = scenario_run(name)
+    started = run.of("incident_started")
+    assert len(started) == len(run.summary["incidents"])
+    for rec, ev in zip(run.summary["incidents"], started, strict=True):
+        assert rec["start"] == ev["date"] or rec["kind"] != "series_issuance_failure"
+        if rec["end"]:
+            ended = [e for e in run.of("incident_ended") if e["incident"] == rec["incident"]]
+            assert [e["date"] for e in ended] == [rec["end"]]
+
+
+def test_servicer_insolvency_commingles_the_collection_account(scenario_run):
+    run = scenario_run("servicer_insolvency_commingling")
+    before = [e for e in run.of("day_closed") if e["date"] < "2021-06-10"][-1]
+    received_since = sum(e["amount_fen"] for e in run.of("collections_received")
+                         if before["date"] < e["date"] < "2021-06-10")
+    swept_since = sum(e["amount_fen"] for e in run.of("collections_swept")
+                      if before["date"] < e["date"] <= "2021-06-10")
+    commingled = run.of("collections_commingled")[0]
+    assert commingled["date"] == "2021-06-10"
+    assert commingled["amount_fen"] == before["collection_account_fen"] + received_since - swept_since
+    recovery = next(e for e in run.of("transfer_received") if e["payer"] == "servicer_estate")
+    assert recovery["date"] == "2021-12-07"  # 180 days later
+    assert recovery["amount_fen"] == (commingled["amount_fen"] * 3 + 5) // 10
+    c = run.summary["commingling"]
+    assert c["lost_fen"] == commingled["amount_fen"] - recovery["amount_fen"]
+    # the successor takes office after 30 days: (b) does not fire
+    assert run.summary["triggers"] == []
+    assert [e["date"] for e in run.of("successor_appointed")] == ["2021-07-10"]
+
+
+def test_pool_incidents_change_behaviour_only_while_they_last(scenario_run):
+    run = scenario_run("return_surge_replacement")
+    found = [e["date"] for e in run.of("lost_assets_found")]
+    assert min(found) >= "2021-05-10" and max(found) <= "2021-06-07"
