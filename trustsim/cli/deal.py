@@ -105,3 +105,12 @@ def validate(
 def schema() -> None:
     """Print the JSON Schema of a deal file."""
     typer.echo(json.dumps(DealConfig.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def events() -> None:
+    """Print the audit log's event catalogue (name and what it records)."""
+    from trustsim.eventlog import EVENTS
+
+    for name, what in EVENTS.items():
+        typer.echo(f"{name:32s} {what}")
