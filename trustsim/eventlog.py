@@ -100,21 +100,20 @@ class EventLog:
         self.counts: dict[str, int] = {}
         self._logger = None if stream is None else structlog.wrap_logger(
             structlog.BytesLogger(stream),
-            processors=[
-                self._stamp,  # seq/day/date first, from the simulation clock, never wall time
-                structlog.processors.JSONRenderer(serializer=orjson.dumps),  # fast, compact
-            ],
+            # one processor: stamp seq/day/date from the simulation clock (never wall time)
+            # in a fixed key order, and render with orjson (compact, fast, deterministic)
+            processors=[self._stamp_and_render],
             context_class=dict,
             cache_logger_on_first_use=True,
         )
 
-    def _stamp(self, _logger: Any, _name: str, ed: dict[str, Any]) -> dict[str, Any]:
+    def _stamp_and_render(self, _logger: Any, _name: str, ed: dict[str, Any]) -> bytes:
         day, date = self._clock()
         self._seq += 1
         actor = ed.pop("actor")
         event = ed.pop("event")
-        return {"seq": self._seq, "day": day, "date": date.isoformat(), "actor": actor,
-                "event": event, **ed}
+        return orjson.dumps({"seq": self._seq, "day": day, "date": date.isoformat(), "actor": actor,
+                             "event": event, **ed})
 
     def emit(self, actor: str, event: str, **fields: Any) -> None:
         if event not in EVENTS:

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 import simpy
 
 from trustsim.sim.environment import TrustEnvironment
+
+
+class Mailbox:
+    """A FIFO of messages for one actor, in SimPy terms.
+
+    Why not ``simpy.Store``: a store schedules a put and a get event per message; an actor
+    that handles its messages in order needs only to be woken once per burst. ``put``
+    appends and wakes the actor if it is waiting; the actor drains the queue in its own
+    process at the same simulation time, so ordering and determinism are as with a store.
+    """
+
+    __slots__ = ("_env", "_wake", "items")
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self._env = env
+        self.items: deque[object] = deque()
+        self._wake: simpy.Event | None = None
+
+    def put(self, msg: object) -> None:
+        self.items.append(msg)
+        wake = self._wake
+        if wake is not None:
+            self._wake = None
+            wake.succeed()
+
+    def wait(self) -> simpy.Event:
+        self._wake = self._env.event()
+        return self._wake
 
 
 class Actor:
@@ -16,20 +45,23 @@ class Actor:
 
     def __init__(self, env: TrustEnvironment) -> None:
         self.env = env
-        self.inbox = simpy.Store(env)
+        self.inbox = Mailbox(env)
         self._handlers: dict[type, Any] = {}
         self.mailroom = env.process(self._serve())
 
     def _serve(self):
+        items = self.inbox.items
         while True:
-            msg = yield self.inbox.get()
-            handler = self._handlers.get(type(msg))
-            if handler is None:
-                handler = getattr(self, f"on_{type(msg).__name__}", None)
+            while items:
+                msg = items.popleft()
+                handler = self._handlers.get(type(msg))
                 if handler is None:
-                    raise TypeError(f"{self.name} cannot handle {type(msg).__name__}")
-                self._handlers[type(msg)] = handler
-            handler(msg)
+                    handler = getattr(self, f"on_{type(msg).__name__}", None)
+                    if handler is None:
+                        raise TypeError(f"{self.name} cannot handle {type(msg).__name__}")
+                    self._handlers[type(msg)] = handler
+                handler(msg)
+            yield self.inbox.wait()
 
     def send(self, to: Actor, msg: object) -> None:
         to.inbox.put(msg)
