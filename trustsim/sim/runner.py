@@ -13,7 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,6 +37,12 @@ class Commingling:
 
     peak_fen: int = 0
     peak_date: str | None = None
+    daily: list[tuple[str, int]] = field(default_factory=list)  # (date, balance at the servicer)
+
+    def csv(self) -> str:
+        lines = ["date,collection_account_fen,lost_if_servicer_failed_fen"]
+        lines += [f"{d},{fen},{fen}" for d, fen in self.daily]
+        return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -86,6 +92,7 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Comminglin
         accounts = env.ledger.balances
         cutoff = trustee.initial_cutoff_fen
         at_servicer = accounts[COLLECTION_ACCOUNT]
+        commingling.daily.append((env.today.isoformat(), at_servicer))
         if at_servicer > commingling.peak_fen:
             commingling.peak_fen, commingling.peak_date = at_servicer, env.today.isoformat()
         env.log.emit(
@@ -201,8 +208,9 @@ def simulate(deal: DealConfig, out_dir: str | Path | None = None, seed: int | No
             resolved["run"]["seed"] = seed
         (tmp / "config.json").write_bytes(_dump(resolved))
         with open(tmp / "events.jsonl", "wb", buffering=1 << 20) as f:
-            _env, _parties, summary = run_deal(deal, f, seed, on_day)
+            _env, parties, summary = run_deal(deal, f, seed, on_day)
         (tmp / "summary.json").write_bytes(_dump(summary))
+        (tmp / "commingling.csv").write_text(parties.commingling.csv(), encoding="utf-8")
         if out.exists():
             old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
             os.replace(out, old)
