@@ -1,0 +1,234 @@
+"""The HTML report: one self-contained page that opens offline.
+
+Why self-contained: a trustee report is archived and mailed; it must render the same in
+ten years with no network. So there is no CDN, no external script, font or stylesheet:
+styles are inline, plots are PNG data URIs, the timeline is inline SVG, and a
+Content-Security-Policy forbids the page from loading anything but its own data. One
+small inline script counts the images that decoded, so a headless browser (the report's
+test) can tell the plots rendered.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from html import escape
+from typing import Any
+
+from trustsim.audit.model import AuditReport
+from trustsim.reports.data import ReportData
+from trustsim.reports.plots import COLORS
+
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+       "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1200px;
+color:#222;padding:0 1em}
+h1{font-size:1.6em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.85em}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
+th{background:#f3f3f3}td.l,th.l{text-align:left}
+.pass{color:#2a7a2a;font-weight:bold}.fail{color:#c00;font-weight:bold}.skipped{color:#a60}
+figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.9em;color:#555}
+details{margin:.4em 0;border:1px solid #ddd;padding:.3em .6em;border-radius:4px}
+summary{cursor:pointer;font-weight:600}
+.cat{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1em}
+"""
+
+SCRIPT = """
+window.addEventListener('load', function () {
+  var imgs = document.querySelectorAll('img.plot');
+  var ok = 0;
+  imgs.forEach(function (i) { if (i.complete && i.naturalWidth > 0) { ok += 1; } });
+  document.body.setAttribute('data-plots-rendered', String(ok));
+  document.body.setAttribute('data-plots-total', String(imgs.length));
+  var tl = document.querySelectorAll('#timeline svg circle').length;
+  document.body.setAttribute('data-timeline-markers', String(tl));
+});
+"""
+
+
+def wan(fen: int | None) -> str:
+    """Fen as 万元 with two decimals, for tables."""
+    if fen is None:
+        return ""
+    return f"{fen / 1_000_000:,.2f}"
+
+
+def _table(head: list[str], rows: list[list[Any]], left: int = 1) -> str:
+    h = "".join(f'<th class="l">{escape(c)}</th>' if i < left else f"<th>{escape(c)}</th>"
+                for i, c in enumerate(head))
+    body = []
+    for r in rows:
+        cells = "".join(f'<td class="l">{escape(str(v))}</td>' if i < left
+                        else f"<td>{escape(str(v))}</td>" for i, v in enumerate(r))
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{h}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _timeline_svg(rd: ReportData) -> str:
+    ms = rd.milestones
+    if not ms:
+        return "<p>No key events.</p>"
+    first = min([m.date for m in ms] + rd.dates[:1])
+    last = max([m.date for m in ms] + rd.dates[-1:])
+    span = max(1, (last - first).days)
+    width, left, right = 1100, 40, 20
+    rows = {"period": 30, "issuance": 60, "incident": 90, "trigger": 120}
+    parts = [f'<svg role="img" width="100%" '
+             f'viewBox="0 0 {width} 160" aria-label="timeline of key events">']
+    for cat, y in rows.items():
+        parts.append(f'<text x="0" y="{y + 4}" font-size="10">{cat}</text>'
+                     f'<line x1="{left + 30}" y1="{y}" x2="{width - right}" y2="{y}" '
+                     f'stroke="#ddd"/>')
+    year = first.year
+    while dt.date(year, 1, 1) <= last:
+        d = dt.date(year, 1, 1)
+        if d >= first:
+            x = left + 30 + (d - first).days / span * (width - left - right - 30)
+            parts.append(f'<line x1="{x:.1f}" y1="15" x2="{x:.1f}" y2="135" stroke="#bbb" '
+                         f'stroke-dasharray="3,3"/><text x="{x + 2:.1f}" y="150" '
+                         f'font-size="10">{year}</text>')
+        year += 1
+    for m in ms:
+        x = left + 30 + (m.date - first).days / span * (width - left - right - 30)
+        y = rows.get(m.category, 90)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y}" r="5" fill="{COLORS.get(m.category, "#333")}">'
+                     f'<title>{escape(m.date.isoformat())} (seq {m.seq}): {escape(m.label)}'
+                     f'</title></circle>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _img(png: bytes, name: str, title: str) -> str:
+    data = base64.b64encode(png).decode()
+    return (f'<figure id="plot-{escape(name.removesuffix(".png"))}"><img class="plot" '
+            f'alt="{escape(title)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{escape(title)} (also <code>plots/{escape(name)}</code>)"
+            f"</figcaption></figure>")
+
+
+def _trustee_section(reports: list[dict[str, Any]]) -> str:
+    out = []
+    for r in reports:
+        tr = _table(["class", "opening", "principal paid", "interest / income paid",
+                     "interest shortfall", "closing"],
+                    [[t["class"], wan(t["opening_fen"]), wan(t["principal_paid_fen"]),
+                      wan(t["interest_paid_fen"]), wan(t["interest_shortfall_fen"]),
+                      wan(t["closing_fen"])] for t in r["tranches"]])
+        wf = _table(["step", "clause", "due", "paid", "shortfall", "held back by"],
+                    [[s["pay"], s["clause"] or "", wan(s["due_fen"]), wan(s["paid_fen"]),
+                      wan(s["shortfall_fen"]), s["gated_by"] or ""]
+                     for s in r["waterfall_steps"]], left=2)
+        p = r["pool_performance"]
+        perf = _table(["pool performance", "value"], [
+            ["collections: principal (万元)", wan(p["collections_principal_fen"])],
+            ["collections: fees and other (万元)", wan(p["collections_income_fen"])],
+            ["charged off in the period (万元)", wan(p["charged_off_in_period_fen"])],
+            ["pool outstanding (万元)", wan(p["pool_outstanding_fen"])],
+            ["asset NPL ratio", f"{p['npl_ratio_ppm'] / 10_000:.4f}%"],
+            ["pool / notes outstanding", f"{p['pool_vs_notes_pct']}%"
+             if p["pool_vs_notes_pct"] is not None else "n/a"]])
+        dq = _table(["delinquency bucket", "万元"],
+                    [[k, wan(v)] for k, v in r["delinquency"].items()])
+        pu = r["revolving_purchases"]
+        purch = _table(["revolving purchases in the period", "value"], [
+            ["requests", pu["requests"]], ["rejected", pu["rejected"]],
+            ["settled", pu["settled"]], ["principal (万元)", wan(pu["principal_fen"])],
+            ["price (万元)", wan(pu["price_fen"])],
+            ["loans", pu["loans"] if pu["loans"] is not None else "n/a (rep-line pool)"]])
+        trig = r["triggers"]
+        out.append(
+            f'<details class="trustee-report"><summary>{escape(r["payment_date"])} — '
+            f'{escape(r["waterfall"])} waterfall{" (final)" if r["final"] else ""}: available '
+            f'{wan(r["available_fen"])} 万元, left {wan(r["remaining_fen"])} 万元</summary>'
+            f"<h4>Tranches (万元)</h4>{tr}<h4>Waterfall (万元)</h4>{wf}"
+            f'<div class="grid"><div>{perf}</div><div>{dq}</div><div>{purch}</div></div>'
+            f"<p><b>Trigger status:</b> {escape(trig['status'])}; NPL ratio "
+            f"{trig['npl_ratio_ppm'] / 10_000:.4f}% against {trig['npl_threshold_ppm'] / 10_000:g}%"
+            f".</p></details>")
+    return "".join(out)
+
+
+def _servicer_section(months: list[dict[str, Any]]) -> str:
+    return _table(
+        ["month", "collections", "of which principal", "swept to trust", "late transfers",
+         "JD account month end", "JD account peak", "purchased principal", "pool closing",
+         "charged off", "NPL ratio"],
+        [[m["month"], wan(m["collections_fen"]), wan(m["collections_principal_fen"]),
+          wan(m["swept_to_trust_fen"]), m["late_transfers"],
+          wan(m["collection_account_month_end_fen"]), wan(m["collection_account_peak_fen"]),
+          wan(m["purchased_principal_fen"]), wan(m["pool_closing_fen"]),
+          wan(m["charged_off_fen"]), f"{m['npl_ratio_ppm_month_end'] / 10_000:.4f}%"]
+         for m in months])
+
+
+def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditReport,
+           trustee: list[dict[str, Any]], servicer: list[dict[str, Any]]) -> str:
+    s = rd.summary
+    notes = s.get("notes", {})
+    summary_rows = [[c, wan(n.get("principal_fen")), wan(n.get("principal_paid_fen")),
+                     wan(n.get("interest_paid_fen")), wan(n.get("loss_fen")),
+                     "yes" if n.get("paid_in_full") else "no"] for c, n in notes.items()]
+    revolving = s.get("revolving_end") or {}
+    facts = [
+        f"Revolving period ended {revolving.get('date')} ({revolving.get('cause')}).",
+        f"Trust terminated {s.get('trust_termination_date')} ({s.get('termination_cause')}).",
+        "Triggers: " + (", ".join(f"{t.get('kind')} ({t.get('clause')}) on {t.get('date')}"
+                                  for t in s.get("triggers", [])) or "none fired") + ".",
+    ]
+    audit_rows = [[r.name, r.clause, r.status, r.checked, len(r.findings),
+                   ", ".join(str(f.seq) for f in r.findings[:8] if f.seq is not None)]
+                  for r in audit.results]
+    audit_table = _table(["check", "clause", "result", "checked", "failures", "offending seq"],
+                         audit_rows, left=3).replace(
+        "<td class=\"l\">pass</td>", '<td class="l pass">pass</td>').replace(
+        "<td class=\"l\">fail</td>", '<td class="l fail">fail</td>').replace(
+        "<td class=\"l\">skipped</td>", '<td class="l skipped">skipped</td>')
+    legend = " ".join(f'<span class="cat" style="background:{c}"></span>{escape(k)}'
+                      for k, c in COLORS.items())
+    ms_rows = [[m.date.isoformat(), m.category, m.label, m.seq] for m in rd.milestones]
+    cats = sorted({c for *_x, f in rd.cash_flows for c in f})
+    cf_rows = [[d.isoformat(), w, *[wan(f.get(c, 0)) for c in cats],
+                wan(sum(f.values()))] for _seq, d, w, f in rd.cash_flows]
+    figures = "".join(_img(png, name, title) for name, (title, png) in plots.items()
+                      if name != "timeline.png")
+    timeline_png = plots.get("timeline.png")
+    verdict = ('<span class="pass">all checks pass</span>' if audit.passed
+               else '<span class="fail">checks failed</span>')
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(rd.deal)}: run report</title><style>{CSS}</style>
+<script>{SCRIPT}</script></head>
+<body>
+<h1>{escape(rd.deal)}: run report</h1>
+<p>Run folder <code>{escape(rd.run_dir)}</code>, seed {escape(str(s.get("seed")))},
+{escape(str(s.get("pool_kind")))} pool. Every figure is read from the run's event log.
+Amounts in 万元 (10k CNY).</p>
+<section id="summary"><h2>Summary</h2>
+{_table(["class", "principal", "principal paid", "interest / income paid", "loss",
+         "paid in full"], summary_rows)}
+<ul>{"".join(f"<li>{escape(f)}</li>" for f in facts)}</ul></section>
+<section id="audit"><h2>Audit of the log</h2><p>{verdict}
+(<code>trustsim audit</code> lists each finding).</p>{audit_table}</section>
+<section id="timeline"><h2>Timeline of key events</h2><p>{legend}</p>
+{_timeline_svg(rd)}
+{_img(timeline_png[1], "timeline.png", timeline_png[0]) if timeline_png else ""}
+<details><summary>{len(rd.milestones)} key events</summary>
+{_table(["date", "kind", "event", "seq"], ms_rows, left=3)}</details></section>
+<section id="plots"><h2>Balances, pool and notes</h2>{figures}</section>
+<section id="cash-flows"><h2>Cash flow of each payment date (万元)</h2>
+{_table(["payment date", "waterfall", *cats, "total paid"], cf_rows, left=2)}</section>
+<section id="trustee-reports"><h2>Trustee reports ({len(trustee)} payment dates)</h2>
+<p>Also as <code>trustee/*.csv</code> and <code>trustee/reports.json</code>.</p>
+{_trustee_section(trustee)}</section>
+<section id="servicer-reports"><h2>Servicer reports ({len(servicer)} months, 万元)</h2>
+<p>Also as <code>servicer/monthly.csv</code> and <code>servicer/monthly.json</code>.</p>
+{_servicer_section(servicer)}</section>
+</body></html>
+"""
