@@ -97,6 +97,7 @@ class EventLog:
     def __init__(self, stream: IO[bytes] | None, clock: Callable[[], tuple[int, dt.date]]) -> None:
         self._clock = clock
         self._seq = 0
+        self._day, self._date = -1, ""  # the current day's ISO date, formatted once a day
         self.counts: dict[str, int] = {}
         self._logger = None if stream is None else structlog.wrap_logger(
             structlog.BytesLogger(stream),
@@ -109,10 +110,12 @@ class EventLog:
 
     def _stamp_and_render(self, _logger: Any, _name: str, ed: dict[str, Any]) -> bytes:
         day, date = self._clock()
+        if day != self._day:
+            self._day, self._date = day, date.isoformat()
         self._seq += 1
         actor = ed.pop("actor")
         event = ed.pop("event")
-        return orjson.dumps({"seq": self._seq, "day": day, "date": date.isoformat(), "actor": actor,
+        return orjson.dumps({"seq": self._seq, "day": day, "date": self._date, "actor": actor,
                              "event": event, **ed})
 
     def emit(self, actor: str, event: str, **fields: Any) -> None:
