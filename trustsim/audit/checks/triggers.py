@@ -214,6 +214,7 @@ def triggers_on_first_day(log: AuditLog) -> Outcome:
     expected, notes = recompute(log)
     out.notes.extend(notes)
     keys = recomputable(log)
+    out.notes.append("recomputed: " + ", ".join(_label(*k) for k in sorted(keys)))
     fired: dict[tuple[str, str], list[Event]] = {}
     for e in log.of("trigger_fired"):
         fired.setdefault((str(e.get("kind")), str(e.get("clause"))), []).append(e)
@@ -241,6 +242,10 @@ def triggers_on_first_day(log: AuditLog) -> Outcome:
         elif want is not None and got[0]["date"] != want.date.isoformat():
             out.fail(got[0]["seq"], got[0]["date"], f"{_label(*key)} fired on {got[0]['date']}; "
                      f"its condition first held on {want.date} ({want.why})", want.seq)
+        elif want is not None:
+            out.notes.append(f"{_label(*key)} fired at seq {got[0]['seq']} on {want.date}, the "
+                             f"first day its condition held ({want.why}; seq {want.seq}): "
+                             f"confirmed")
     # an acceleration event or event of default ends revolving on its day
     changes = [e for e in log.of("period_changed") if e.get("period") != "revolving"]
     end = changes[0] if changes else None

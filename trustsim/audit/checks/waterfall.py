@@ -130,6 +130,7 @@ def waterfall_order(log: AuditLog) -> Outcome:
         left = available
         last = -1
         short: set[str] = set()
+        short_paid = ""              # the first step paid less than due with cash to pay it
         order: list[tuple[int, int, int, str, str]] = []   # exec seq, step idx, payee idx
         for s in d.steps:
             seq, pay = s.event["seq"], s.pay
@@ -164,9 +165,14 @@ def waterfall_order(log: AuditLog) -> Outcome:
             if paid != expected:
                 out.fail(seq, d.date, f"{pay}: pays {paid} of dues {dues} with {left} fen left; "
                                       f"in order and pro rata it pays {expected}")
+            elif paid_fen > 0 and short_paid:
+                out.fail(seq, d.date, f"{pay} is paid while {short_paid} fell short: a later "
+                                      f"step is paid only after the earlier ones in full")
             left -= paid_fen
             if paid_fen < due_fen:
                 short.add(pay)
+                if gate is None and not short_paid:
+                    short_paid = pay
             for p_seq, payee in _step_payments(log, d, s, window_end, out):
                 order.append((p_seq, i, list(payees).index(payee), pay, payee))
         if d.event.get("remaining_fen") is not None and int(d.event["remaining_fen"]) != left:

@@ -1,0 +1,221 @@
+"""Each audit check on a small log written by hand, as a trustee's clerk would read it.
+
+The logs here are a few lines long and name only the fields a check reads; the deal's
+terms come from the bundled deal's resolved config, exactly as a run folder holds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from audit_support import DEAL_FILE
+
+from trustsim.audit.checks.cash import cash_reconciled_daily
+from trustsim.audit.checks.instructions import custodian_payments_instructed
+from trustsim.audit.checks.sweep import sweep_by_next_business_day
+from trustsim.audit.checks.triggers import triggers_on_first_day
+from trustsim.audit.checks.waterfall import shortfalls_carried_forward, waterfall_order
+from trustsim.audit.log import AuditLog
+from trustsim.config import load_deal
+
+EFFECTIVE = dt.date(2020, 8, 18)
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    return load_deal(DEAL_FILE).model_dump(mode="json")
+
+
+class Log:
+    """Writes a log line by line, stamping seq, day and date."""
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+
+    def add(self, date: str, actor: str, event: str, **fields) -> int:
+        d = dt.date.fromisoformat(date)
+        self.events.append({"seq": len(self.events) + 1, "day": (d - EFFECTIVE).days,
+                            "date": date, "actor": actor, "event": event, **fields})
+        return len(self.events)
+
+    def post(self, date: str, actor: str, event: str, debit: str, credit: str, amount: int,
+             **fields) -> int:
+        return self.add(date, actor, event, debit=debit, credit=credit, amount_fen=amount,
+                        reason=fields.pop("reason", event), instruction=fields.pop("instruction", None),
+                        **fields)
+
+    def audit(self, config: dict) -> AuditLog:
+        return AuditLog.from_events(self.events, config)
+
+
+def close(log: Log, date: str, **balances) -> int:
+    accounts = {"collection_account_fen": 0, "trust_account_fen": 0,
+                "issuance_proceeds_account_fen": 0, "eligible_investments_fen": 0}
+    accounts.update({f"{k}_fen": v for k, v in balances.items()})
+    return log.add(date, "environment", "day_closed", period="revolving", **accounts)
+
+
+# ---------------------------------------------------------------- 一.4.1 sweep
+def test_sweep_friday_receipt_swept_monday_is_on_time(config):
+    log = Log()
+    log.post("2020-09-04", "servicer", "collections_received", "collection_account", "obligors",
+             500)   # Friday
+    log.post("2020-09-07", "servicer", "collections_swept", "trust_account",
+             "collection_account", 500)   # Monday: the 1st business day after
+    out = sweep_by_next_business_day(log.audit(config))
+    assert out.checked == 1 and out.findings == []
+
+
+def test_sweep_on_the_second_business_day_is_cited_by_its_seq(config):
+    log = Log()
+    received = log.post("2020-09-04", "servicer", "collections_received", "collection_account",
+                        "obligors", 500)
+    swept = log.post("2020-09-08", "servicer", "collections_swept", "trust_account",
+                     "collection_account", 500)   # Tuesday
+    out = sweep_by_next_business_day(log.audit(config))
+    assert [(f.seq, f.related) for f in out.findings] == [(swept, (received,))]
+
+
+def test_sweep_late_but_explained_within_the_limit_is_excused(config):
+    log = Log()
+    log.post("2020-09-04", "servicer", "collections_received", "collection_account", "obligors", 5)
+    log.add("2020-09-07", "servicer", "transfer_delay_explained", business_days=3)
+    log.post("2020-09-10", "servicer", "collections_swept", "trust_account",
+             "collection_account", 5)
+    out = sweep_by_next_business_day(log.audit(config))
+    assert out.findings == [] and "excused" in out.notes[0]
+
+
+# ---------------------------------------------------------------- custodian: instructions
+def test_custodian_payment_must_follow_an_instruction_of_the_same_amount(config):
+    log = Log()
+    log.post("2020-09-04", "custodian", "proceeds_received", "trust_account", "investors:sub", 900)
+    log.add("2020-09-07", "trustee", "instruction_issued", instruction="I1",
+            value_date="2020-09-07", from_account="trust_account", to_account="tax_authority",
+            amount_fen=100, reason="taxes")
+    ok = log.post("2020-09-07", "custodian", "instruction_executed", "tax_authority",
+                  "trust_account", 100, instruction="I1")
+    wrong = log.post("2020-09-07", "custodian", "instruction_executed", "tax_authority",
+                     "trust_account", 101, instruction="I1")
+    bare = log.post("2020-09-07", "custodian", "instruction_executed", "expenses",
+                    "trust_account", 7)
+    out = custodian_payments_instructed(log.audit(config))
+    seqs = [f.seq for f in out.findings]
+    assert ok not in seqs and wrong in seqs and bare in seqs
+
+
+# ---------------------------------------------------------------- 一.4.4(2) waterfall
+def _payment_date(log: Log, available: int, steps: list[tuple[str, str, dict]]) -> list[int]:
+    """A payment date on ``available`` fen of new cash, its steps and their payments."""
+    log.post("2020-11-18", "servicer", "collections_swept", "trust_account",
+             "collection_account", available)
+    log.add("2020-11-18", "trustee", "payment_date", waterfall="revolving",
+            available_fen=available,
+            remaining_fen=available - sum(v[1] for _p, _c, ps in steps for v in ps.values()))
+    seqs, issued = [], []
+    for pay, clause, payees in steps:
+        due = sum(v[0] for v in payees.values())
+        paid = sum(v[1] for v in payees.values())
+        seqs.append(log.add("2020-11-18", "trustee", "waterfall_step", pay=pay, clause=clause,
+                            due_fen=due, paid_fen=paid, shortfall_fen=due - paid, gated_by=None,
+                            payees={k: list(v) for k, v in payees.items()}))
+        for payee, (_due, amount) in payees.items():
+            if amount:
+                ins = f"I{len(log.events)}"
+                log.add("2020-11-18", "trustee", "instruction_issued", instruction=ins,
+                        value_date="2020-11-18", from_account="trust_account",
+                        to_account=payee, amount_fen=amount, reason=f"{pay} ({clause})")
+                issued.append((ins, payee, amount, pay, clause))
+    for ins, payee, amount, pay, clause in issued:     # the custodian executes them in order
+        log.post("2020-11-18", "custodian", "instruction_executed", payee, "trust_account",
+                 amount, instruction=ins, reason=f"{pay} ({clause})")
+    return seqs
+
+
+def test_waterfall_pays_pro_rata_within_a_step_when_cash_runs_short(config):
+    log = Log()
+    rev = {s["pay"]: s["clause"] for s in config["waterfalls"]["revolving"]}
+    _payment_date(log, 10, [("taxes", rev["taxes"], {"tax_authority": (4, 4)}),
+                            ("fees_within_cap", rev["fees_within_cap"],
+                             {"agent:trustee": (6, 3), "agent:custodian": (6, 3)})])
+    out = waterfall_order(log.audit(config))
+    assert out.findings == [] and out.checked == 1
+
+
+def test_waterfall_cites_a_step_that_pays_a_later_claim_before_an_earlier_one(config):
+    log = Log()
+    rev = {s["pay"]: s["clause"] for s in config["waterfalls"]["revolving"]}
+    seqs = _payment_date(log, 10, [("taxes", rev["taxes"], {"tax_authority": (8, 4)}),
+                                   ("rating_fees", rev["rating_fees"], {"rating_agency": (6, 6)})])
+    out = waterfall_order(log.audit(config))
+    assert {f.seq for f in out.findings} == set(seqs)   # taxes underpaid, rating fees jump ahead
+
+
+def test_waterfall_cites_steps_out_of_the_contract_order(config):
+    log = Log()
+    rev = {s["pay"]: s["clause"] for s in config["waterfalls"]["revolving"]}
+    seqs = _payment_date(log, 20, [("rating_fees", rev["rating_fees"], {"rating_agency": (6, 6)}),
+                                   ("taxes", rev["taxes"], {"tax_authority": (4, 4)})])
+    out = waterfall_order(log.audit(config))
+    assert seqs[1] in {f.seq for f in out.findings if "order" in f.message}
+
+
+def test_a_fee_shortfall_must_be_presented_again_at_the_next_payment_date(config):
+    log = Log()
+    rev = {s["pay"]: s["clause"] for s in config["waterfalls"]["revolving"]}
+    first = _payment_date(log, 4, [("taxes", rev["taxes"], {"tax_authority": (8, 4)})])
+    again = _payment_date(log, 4, [("taxes", rev["taxes"], {"tax_authority": (3, 3)})])
+    out = shortfalls_carried_forward(log.audit(config))
+    assert [(f.seq, f.related) for f in out.findings] == [(again[0], (first[0],))]
+
+
+# ---------------------------------------------------------------- ledger: cash per day
+def test_cash_reconciliation_cites_the_close_where_a_difference_appears(config):
+    log = Log()
+    log.post("2020-09-03", "servicer", "collections_received", "collection_account", "obligors",
+             500)
+    close(log, "2020-09-03", collection_account=500)
+    log.post("2020-09-04", "servicer", "collections_swept", "trust_account",
+             "collection_account", 499)
+    bad = close(log, "2020-09-04", collection_account=0, trust_account=500)
+    close(log, "2020-09-07", collection_account=0, trust_account=500)
+    out = cash_reconciled_daily(log.audit(config))
+    assert sorted({f.seq for f in out.findings}) == [bad]   # once, not on every later day
+
+
+# ---------------------------------------------------------------- 一.4.4(1) triggers
+def _npl_closes(log: Log, ratios_pct: list[float]) -> list[int]:
+    log.add("2020-08-18", "originator", "initial_pool_transferred", principal_fen=1_000_000)
+    cal_days = ["2021-03-01", "2021-03-02", "2021-03-03", "2021-03-04", "2021-03-05",
+                "2021-03-08", "2021-03-09"]
+    seqs = []
+    for date, pct in zip(cal_days, ratios_pct, strict=False):
+        npl = int(pct * 10_000)
+        seqs.append(log.add(date, "environment", "day_closed", period="amortization",
+                            pool_non_performing_fen=npl, npl_ratio_ppm=npl,
+                            pool_outstanding_fen=1_000_000, notes_outstanding_fen=1))
+    return seqs
+
+
+def test_trigger_e_must_fire_on_the_fifth_consecutive_business_day_above_6pct(config):
+    log = Log()
+    closes = _npl_closes(log, [6.1, 6.2, 6.3, 6.4, 6.5, 6.6])
+    out = triggers_on_first_day(log.audit(config))
+    assert [f.seq for f in out.findings] == [closes[4]]      # none fired: the 5th close cited
+
+
+def test_trigger_e_fired_a_day_early_is_cited(config):
+    log = Log()
+    _npl_closes(log, [6.1, 6.2, 6.3, 6.4])
+    early = log.add("2021-03-04", "trustee", "trigger_fired", kind="acceleration", clause="e",
+                    figures={})
+    out = triggers_on_first_day(log.audit(config))
+    assert early in {f.seq for f in out.findings}
+
+
+def test_exactly_6pct_is_not_above_the_threshold(config):
+    log = Log()
+    _npl_closes(log, [6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0])
+    out = triggers_on_first_day(log.audit(config))
+    assert out.findings == []
