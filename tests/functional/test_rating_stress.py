@@ -1,0 +1,120 @@
+"""The rating agency's stress table (DEAL.md §11) on the full simulation: six case/rating pairs.
+
+What the deal's structure gives under Lianhe's stresses: the senior passes every rating in
+both issuance cases (the published AAAsf); the mezz fails the AAA stress and passes BBB+
+(the published BBB+sf). Unlike the report, the simulator's mezz also passes A- (see
+docs/risk.md). The sub, unrated, loses principal under every stress.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import DEAL_FILE, ROOT
+from typer.testing import CliRunner
+
+import trustsim.cli.risk  # noqa: F401  (registers the commands)
+from trustsim.cli import app
+from trustsim.money import fen_from_wan
+from trustsim.risk.method import load_method
+from trustsim.risk.stress import run_stress
+
+METHOD = ROOT / "configs" / "stress" / "lianhe_2020.yaml"
+SENIOR = fen_from_wan(89000)
+
+
+@pytest.fixture(scope="module")
+def table(deal):
+    return {(r.case, r.rating): r for r in run_stress(deal, load_method(METHOD))}
+
+
+def test_all_six_pairs_are_run(table):
+    assert list(table) == [(c, r) for c in ("issuance_ok", "issuance_fails") for r in ("AAA", "A-", "BBB+")]
+
+
+def test_who_passes_what(table):
+    passed = {k: {c: v.outcome.classes[c].passed for c in ("senior", "mezz", "sub")} for k, v in table.items()}
+    for case in ("issuance_ok", "issuance_fails"):
+        assert passed[(case, "AAA")] == {"senior": True, "mezz": False, "sub": False}
+        assert passed[(case, "A-")] == {"senior": True, "mezz": True, "sub": False}
+        assert passed[(case, "BBB+")] == {"senior": True, "mezz": True, "sub": False}
+
+
+def test_paid_never_exceeds_due_and_cash_is_conserved(table):
+    for key, r in table.items():
+        o = r.outcome
+        for name, line in o.outflows.items():
+            assert 0 <= line.paid_fen <= line.due_fen, (key, name)
+        paid = sum(line.paid_fen for line in o.outflows.values())
+        assert o.principal_in_fen + o.interest_in_fen == paid + o.held_fen, key
+        assert o.held_fen == 0, key     # the trust has terminated and paid everything out
+
+
+def test_pass_fail_agrees_with_shortfalls(table):
+    for key, r in table.items():
+        o = r.outcome
+        for c, res in o.classes.items():
+            assert res.passed == (res.shortfall_fen == 0 and not res.interest_late), (key, c)
+        assert o.classes["mezz"].shortfall_fen == (o.outflows["mezz_principal"].due_fen
+                                                   - o.outflows["mezz_principal"].paid_fen
+                                                   + o.outflows["mezz_interest"].due_fen
+                                                   - o.outflows["mezz_interest"].paid_fen), key
+        assert o.classes["sub"].shortfall_fen == o.outflows["sub_principal"].due_fen - \
+            o.outflows["sub_principal"].paid_fen, key
+
+
+def test_safety_margins_are_the_reports_definition(table):
+    for key, r in table.items():
+        o = r.outcome
+        f = o.outflows
+        ahead = f["revolving_purchases"].due_fen + f["taxes_and_fees"].due_fen
+        left_senior = o.cash_in_fen - ahead - f["senior_interest"].due_fen - f["senior_principal"].due_fen
+        left_mezz = left_senior - f["mezz_interest"].due_fen - f["mezz_principal"].due_fen
+        assert o.safety_margin("senior") == left_senior / SENIOR, key
+        assert o.safety_margin("mezz") == left_mezz / (SENIOR + fen_from_wan(6000)), key
+        # a margin below zero is exactly the class's shortfall
+        assert (o.safety_margin("mezz") < 0) == (not o.classes["mezz"].passed), key
+    aaa = table[("issuance_fails", "AAA")].outcome
+    short = aaa.classes["mezz"].shortfall_fen
+    assert round(aaa.safety_margin("mezz") * (SENIOR + fen_from_wan(6000))) == -short
+
+
+def test_the_issuance_cases_are_what_they_say(table):
+    for rating in ("AAA", "A-", "BBB+"):
+        fails = table[("issuance_fails", rating)].outcome
+        assert fails.triggers[0] == ("acceleration", "h", "2020-12-18")
+        assert fails.revolving_end == "2020-12-18"
+        ok = table[("issuance_ok", rating)].outcome
+        assert all(clause != "h" for _, clause, _ in ok.triggers)
+        # senior principal comes out of collections, in full, in every pair
+        assert ok.outflows["senior_principal"].paid_fen == fails.outflows["senior_principal"].paid_fen == SENIOR
+    # harder stress, less cash: fewer purchases, more loss to the mezz
+    p = [table[("issuance_fails", r)].outcome.outflows["revolving_purchases"].paid_fen for r in ("AAA", "A-", "BBB+")]
+    assert p[0] < p[1] < p[2]
+
+
+def test_cli_writes_the_json_table(tmp_path):
+    out = tmp_path / "stress.json"
+    result = CliRunner().invoke(app, ["stress", str(DEAL_FILE), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "case issuance_fails: does each class pass?" in result.output
+    records = json.loads(out.read_text())
+    assert [(r["case"], r["rating"]) for r in records] == [
+        (c, r) for c in ("issuance_ok", "issuance_fails") for r in ("AAA", "A-", "BBB+")]
+    r = records[3]
+    assert set(r["inflows"]) == {"principal_fen", "interest_fen"}
+    assert {"taxes_and_fees", "senior_interest", "mezz_interest", "sub_income", "revolving_purchases",
+            "senior_principal", "mezz_principal", "sub_principal"} <= set(r["outflows"])
+    assert r["classes"]["mezz"] == {"pass": False, "shortfall_fen": r["classes"]["mezz"]["shortfall_fen"],
+                                    "interest_late": False}
+    assert r["classes"]["mezz"]["shortfall_fen"] > 0
+    assert set(r["safety_margin"]) == {"senior", "mezz"}
+
+
+def test_cli_bad_rating_is_a_clear_error_and_writes_nothing(tmp_path):
+    out = tmp_path / "stress.json"
+    result = CliRunner().invoke(app, ["stress", str(DEAL_FILE), "--rating", "AA", "--json", str(out)])
+    assert result.exit_code == 2
+    assert "--rating: unknown rating 'AA' (known: AAA, A-, BBB+)" in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -1,0 +1,385 @@
+"""``trustsim stress | breakeven | montecarlo``: the risk studies from the command line.
+
+Inputs come from files beside the deal by default — ``configs/stress/lianhe_2020.yaml``,
+``configs/montecarlo/{operational,credit}.yaml`` — and every one can be given explicitly.
+A user error (unknown rating, case or engine, zero paths, a bad config value) exits with
+status 2 and a message naming the flag or field; outputs are written under a temporary
+name and renamed, so a failed study leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from trustsim.cli import app, console, fail
+from trustsim.config import ConfigError, DealConfig, load_deal
+from trustsim.money import wan
+
+Scenario = Annotated[list[str] | None, typer.Option(
+    help="scenario overlay on the deal: a name in configs/scenarios or a YAML file; repeatable")]
+Workers = Annotated[int | None, typer.Option(help="worker processes (default: one per CPU)")]
+EngineOpt = Annotated[str, typer.Option(help="where runs execute: local (processes) or dask")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    help="Dask scheduler address (tcp://host:8786); default: a LocalCluster of --workers processes")]
+
+
+def _deal(config: Path, scenario: list[str] | None) -> DealConfig:
+    try:
+        return load_deal(config, scenario or ())
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _beside(config: Path, explicit: Path | None, default: Path, flag: str) -> Path:
+    path = explicit or default
+    if not path.is_file():
+        raise fail(f"{flag}: {path}: file not found" + ("" if explicit else f" (give one with {flag})"))
+    return path
+
+
+def _write_json_atomic(path: Path, obj: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _w(fen: int) -> str:
+    return f"{wan(fen):,.2f}"
+
+
+def _engine(name: str, workers: int | None, scheduler: str | None):
+    from trustsim.risk.engines import make_engine
+
+    try:
+        return make_engine(name, workers, scheduler)
+    except ValueError as exc:
+        msg = str(exc)
+        flags = {"unknown engine": "--engine", "workers": "--workers", "a scheduler": "--scheduler"}
+        flag = next((f for prefix, f in flags.items() if msg.startswith(prefix)), None)
+        raise fail(f"{flag}: {msg}" if flag else msg) from None
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True)
+
+
+# ---------------------------------------------------------------- stress
+def stress_tables(results: list) -> list[Table]:
+    """One cash table and one outcome table per case, ratings as columns."""
+    from trustsim.risk.outcome import CLASSES
+
+    tables = []
+    for case in dict.fromkeys(r.case for r in results):
+        rs = [r for r in results if r.case == case]
+        cash = Table(title=f"case {case}: cash over the trust's life, 万元 (paid; [red]paid / due[/] when short)",
+                     title_justify="left")
+        cash.add_column("line")
+        for r in rs:
+            cash.add_column(r.rating, justify="right")
+        cash.add_row("cash in: principal", *[_w(r.outcome.principal_in_fen) for r in rs])
+        cash.add_row("cash in: interest", *[_w(r.outcome.interest_in_fen) for r in rs])
+        for name in rs[0].outcome.outflows:
+            cells = []
+            for r in rs:
+                line = r.outcome.outflows.get(name)
+                if line is None:
+                    cells.append("-")
+                elif line.paid_fen < line.due_fen:
+                    cells.append(f"[red]{_w(line.paid_fen)} / {_w(line.due_fen)}[/]")
+                else:
+                    cells.append(_w(line.paid_fen))
+            cash.add_row(name, *cells)
+        cash.add_row("left in the trust", *[_w(r.outcome.held_fen) for r in rs])
+        res = Table(title=f"case {case}: does each class pass?", title_justify="left")
+        res.add_column("")
+        for r in rs:
+            res.add_column(r.rating, justify="right")
+        for c in CLASSES:
+            res.add_row(c, *[("[green]pass[/]" if r.outcome.classes[c].passed else
+                              f"[red]FAIL[/] (short {_w(r.outcome.classes[c].shortfall_fen)})") for r in rs])
+        for c in ("senior", "mezz"):
+            res.add_row(f"{c} safety margin", *[f"{r.outcome.safety_margin(c):.2%}" for r in rs])
+        res.add_row("triggers", *[", ".join(f"{k} ({cl}) {d}" for k, cl, d in r.outcome.triggers) or "none"
+                                  for r in rs])
+        res.add_row("terminated", *[str(r.outcome.termination_date) for r in rs])
+        tables += [cash, res]
+    return tables
+
+
+@app.command()
+def stress(
+    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    scenario: Scenario = None,
+    method: Annotated[Path | None, typer.Option(
+        help="stress method file (default: configs/stress/lianhe_2020.yaml beside the deal)")] = None,
+    case: Annotated[list[str] | None, typer.Option(
+        help="issuance_ok | issuance_fails; repeatable (default both)")] = None,
+    rating: Annotated[list[str] | None, typer.Option(help="target rating, e.g. AAA; repeatable (default all)")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the table as JSON to this file")] = None,
+) -> None:
+    """The rating agency's stress test (DEAL.md §11): every case and rating, cash and pass/fail."""
+    from trustsim.risk.method import default_method_path, load_method
+    from trustsim.risk.stress import check_selection, run_stress
+
+    deal = _deal(config, scenario)
+    try:
+        m = load_method(_beside(config, method, default_method_path(config), "--method"))
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    try:
+        check_selection(m, case, rating)
+    except ValueError as exc:
+        flag = "--case" if "case" in str(exc) else "--rating"
+        raise fail(f"{flag}: {exc}") from None
+    try:
+        results = run_stress(deal, m, case, rating)
+    except (ConfigError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    for t in stress_tables(results):
+        console.print(t)
+    if json_out is not None:
+        _write_json_atomic(json_out, [r.record() for r in results])
+        console.print(f"written: {json_out}")
+
+
+# ---------------------------------------------------------------- break-even
+def breakeven_table(found: list) -> Table:
+    t = Table(title="break-evens: the largest level each class survives, other stresses at the anchor "
+                    "rating's (write-off: x base; others: haircut; none: fails even at 0; "
+                    "(fails at 0): this stress helps it)", title_justify="left")
+    for col in ("case", "anchor", "dimension", "anchor level"):
+        t.add_column(col)
+    classes = list(dict.fromkeys(b.cls for b in found))
+    for c in classes:
+        t.add_column(c, justify="right")
+    keys = list(dict.fromkeys((b.case, b.anchor, b.dimension) for b in found))
+    for k in keys:
+        bs = {b.cls: b for b in found if (b.case, b.anchor, b.dimension) == k}
+        first = next(iter(bs.values()))
+        cells = []
+        for c in classes:
+            b = bs[c]
+            if b.value is None:
+                cells.append("[red]none[/]")
+            elif b.fails_at is None:
+                cells.append(f">= {b.value:.4g}")
+            else:
+                cells.append(f"{b.value:.4g}" if b.passes_at_anchor else f"[red]{b.value:.4g}[/]")
+            if b.value is not None and not b.passes_at_low:
+                cells[-1] += " [yellow](fails at 0)[/]"
+        t.add_row(*k, f"{first.anchor_level:g}", *cells)
+    return t
+
+
+def _axis(text: str, flag: str) -> list[float]:
+    """``START:STOP:N`` -> N evenly spaced values, or a comma-separated list."""
+    import numpy as np
+
+    try:
+        if ":" in text:
+            a, b, n = text.split(":")
+            if int(n) < 1:
+                raise ValueError
+            return [round(float(x), 9) for x in np.linspace(float(a), float(b), int(n))]
+        return [float(x) for x in text.split(",")]
+    except ValueError:
+        raise fail(f"{flag}: expected START:STOP:N or a comma-separated list, got {text!r}") from None
+
+
+@app.command()
+def breakeven(
+    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    out: Annotated[Path, typer.Option(help="output folder (breakeven.json/.csv, grid CSV and heat maps)")],
+    scenario: Scenario = None,
+    method: Annotated[Path | None, typer.Option(help="stress method file (default: beside the deal)")] = None,
+    case: Annotated[list[str] | None, typer.Option(help="issuance_ok | issuance_fails; repeatable")] = None,
+    rating: Annotated[list[str] | None, typer.Option(
+        help="anchor rating(s) whose other stresses are held; repeatable (default all)")] = None,
+    dimension: Annotated[list[str] | None, typer.Option(
+        help="write_off | yield | mpr | purchase_rate; repeatable (default all)")] = None,
+    tolerance: Annotated[float | None, typer.Option(help="bisection tolerance (default 0.01x / 0.25pp)")] = None,
+    grid_rating: Annotated[str, typer.Option(help="anchor of the write-off x purchase-rate grid")] = "AAA",
+    grid_write_off: Annotated[str, typer.Option(help="grid write-off multiples, START:STOP:N or a list")] = "0:10:11",
+    grid_purchase: Annotated[str, typer.Option(help="grid purchase-rate haircuts, START:STOP:N or a list")] = "0:1:11",
+    no_grid: Annotated[bool, typer.Option("--no-grid", help="skip the grid and heat map")] = False,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    workers: Workers = None,
+) -> None:
+    """Break-evens by root finding on the full simulation, and a write-off x purchase-rate heat map."""
+    import shutil
+
+    from trustsim.risk import plots
+    from trustsim.risk.breakeven import breakevens, grid
+    from trustsim.risk.method import CASES, DIMENSIONS, default_method_path, load_method, rating_levels
+    from trustsim.risk.stress import check_selection
+
+    deal = _deal(config, scenario)
+    try:
+        m = load_method(_beside(config, method, default_method_path(config), "--method"))
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    try:
+        cases, anchors = check_selection(m, case, rating)
+    except ValueError as exc:
+        raise fail(f"{'--case' if 'case' in str(exc) else '--rating'}: {exc}") from None
+    dims = list(dimension or DIMENSIONS)
+    for d in dims:
+        if d not in DIMENSIONS:
+            raise fail(f"--dimension: unknown stress dimension {d!r} (known: {', '.join(DIMENSIONS)})")
+    try:
+        rating_levels(m, grid_rating)
+    except ValueError as exc:
+        raise fail(f"--grid-rating: {exc}") from None
+    if tolerance is not None and tolerance <= 0:
+        raise fail("--tolerance: must be positive")
+    wo_axis, ph_axis = _axis(grid_write_off, "--grid-write-off"), _axis(grid_purchase, "--grid-purchase")
+    eng = _engine(engine, workers, scheduler)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        with _progress() as progress:
+            n = len(cases) * len(anchors) * len(dims)
+            task = progress.add_task("break-even searches", total=n)
+            found = breakevens(deal, m, cases, anchors, dims, eng, tolerance,
+                               on_done=lambda _i: progress.advance(task))
+            grids = {}
+            if not no_grid:
+                for c in cases if case else CASES:
+                    g = progress.add_task(f"grid ({c})", total=len(wo_axis) * len(ph_axis))
+                    grids[c] = grid(deal, m, c, grid_rating, wo_axis, ph_axis, eng,
+                                    on_done=lambda _i, g=g: progress.advance(g))
+        records = [b.as_dict() for b in found]
+        (tmp / "breakeven.json").write_text(json.dumps(records, indent=2), encoding="utf-8")
+        _csv(tmp / "breakeven.csv", records)
+        lv = rating_levels(m, grid_rating)
+        for c, rows in grids.items():
+            _csv(tmp / f"grid_{c}.csv", rows)
+            plots.heatmap(rows, f"{deal.name}, case {c}: loss by write-off multiple and purchase-rate haircut "
+                                f"(other stresses at {grid_rating})", tmp / f"heatmap_{c}.png",
+                          mark=(lv.write_off_multiple, lv.purchase_haircut))
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except (ConfigError, ValueError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise fail(str(exc)) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        eng.close()
+    console.print(breakeven_table(found))
+    console.print(f"written: {out}")
+
+
+def _csv(path: Path, rows: list[dict]) -> None:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        if rows:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+
+
+# ---------------------------------------------------------------- Monte Carlo
+def montecarlo_tables(summary: dict) -> list[Table]:
+    t = Table(title=f"{summary['deal']}: {summary['paths']:,} paths, seed {summary['seed']} "
+                    f"({summary['engine']}, {summary['workers']} workers, {summary['paths_per_second']} paths/s)",
+              title_justify="left")
+    for col in ("class", "expected loss", "EL % of principal", "P(loss)", "99% loss", "99.9% loss", "max loss"):
+        t.add_column(col, justify="right")
+    for c in summary["class_losses"]:
+        t.add_row(c["class"], _w(round(c["expected_loss_fen"])), f"{c['expected_loss_pct']:.4f}%",
+                  f"{c['probability_of_loss']:.2%}", _w(round(c["loss_p99_fen"])),
+                  _w(round(c["loss_p99.9_fen"])), _w(c["max_loss_fen"]))
+    tr = Table(title="triggers", title_justify="left")
+    for col in ("trigger", "probability", "median date", "10%-90% days"):
+        tr.add_column(col, justify="right")
+    for x in summary["triggers"]:
+        if x["fired_paths"]:
+            tr.add_row(x["trigger"], f"{x['probability']:.2%}", x["median_date"],
+                       f"{x['day_p10']:.0f}-{x['day_p90']:.0f}")
+    cm = summary["commingling"]
+    ct = Table(title=f"commingling: P(loss) {cm['probability_of_loss']:.2%}, expected loss "
+                     f"{_w(round(cm['expected_lost_fen']))} 万元, max {_w(cm['max_lost_fen'])}; peak exposure "
+                     f"median {_w(round(cm['peak_p50_fen']))}, max {_w(cm['max_peak_fen'])}", title_justify="left")
+    ct.add_column("incident kind")
+    ct.add_column("share of paths", justify="right")
+    for c in ("senior", "mezz", "sub"):
+        ct.add_column(f"{c} EL added (万元)", justify="right")
+    for x in summary["incident_contributions"]:
+        ct.add_row(x["kind"], f"{x['frequency']:.2%}",
+                   *[f"{x[f'{c}_expected_contribution_fen'] / 1e6:,.4f}" for c in ("senior", "mezz", "sub")])
+    return [t, tr, ct]
+
+
+@app.command()
+def montecarlo(
+    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    out: Annotated[Path, typer.Option(help="output folder (paths.parquet, tables, plots)")],
+    paths: Annotated[int, typer.Option(help="number of paths (at least 1)")] = 1000,
+    seed: Annotated[int, typer.Option(help="the study's seed (paths are its SeedSequence children)")] = 0,
+    scenario: Scenario = None,
+    operational: Annotated[Path | None, typer.Option(
+        help="operational-risk file (default: configs/montecarlo/operational.yaml beside the deal)")] = None,
+    credit: Annotated[Path | None, typer.Option(
+        help="credit-risk file (default: configs/montecarlo/credit.yaml beside the deal)")] = None,
+    no_operational: Annotated[bool, typer.Option("--no-operational", help="no sampled incidents")] = False,
+    no_credit: Annotated[bool, typer.Option("--no-credit", help="pool parameters fixed at the deal's")] = False,
+    attribution: Annotated[bool, typer.Option(
+        help="re-run paths without each incident kind to attribute loss")] = True,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    workers: Workers = None,
+) -> None:
+    """Monte Carlo of credit and operational luck: loss per class, triggers, commingling, incidents."""
+    from trustsim.risk.credit import load_credit
+    from trustsim.risk.montecarlo import check_study, run_montecarlo, write_study
+    from trustsim.risk.operational import load_operational
+    from trustsim.risk.paths import Study
+
+    if paths < 1:
+        raise fail(f"--paths: must be at least 1, got {paths}")
+    if seed < 0:
+        raise fail(f"--seed: must be non-negative, got {seed}")
+    deal = _deal(config, scenario)
+    mc_dir = config.resolve().parent.parent / "montecarlo"
+    try:
+        op = None if no_operational else load_operational(
+            _beside(config, operational, mc_dir / "operational.yaml", "--operational"), deal)
+        cr = None if no_credit else load_credit(_beside(config, credit, mc_dir / "credit.yaml", "--credit"))
+        study = Study(deal, cr, op, seed, attribution)
+        check_study(study, paths)
+    except (ConfigError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    eng = _engine(engine, workers, scheduler)
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"{paths:,} paths", total=paths)
+            res = run_montecarlo(study, paths, eng, on_paths=lambda n: progress.advance(task, n))
+        res.meta["scenarios"] = list(scenario or [])
+        summary = write_study(res, out)
+    except (ConfigError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        eng.close()
+    for t in montecarlo_tables(summary):
+        console.print(t)
+    console.print(f"written: {out}")

@@ -1,0 +1,254 @@
+"""The Monte Carlo study: many paths of credit and operational luck, and what they cost.
+
+``run_montecarlo`` cuts the paths into chunks, has an engine compute them (see
+:mod:`.engines`; results never depend on which), and assembles one row per path in path
+order. ``summarize`` turns the rows into the answers: each class's loss distribution,
+each trigger's probability and timing, the commingling loss distribution, and each
+incident kind's contribution to expected loss. ``write_study`` writes them — Parquet for
+the paths, CSV for the tables, PNG plots, a JSON summary — into a folder, atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trustsim.contract.triggers import build_triggers
+from trustsim.risk.engines import Engine, chunks
+from trustsim.risk.outcome import CLASSES
+from trustsim.risk.paths import Chunk, Study, draw, path_deal, run_chunk, trigger_column
+
+
+@dataclass
+class StudyResult:
+    study: Study
+    rows: list[dict[str, Any]]
+    contributions: list[dict[str, Any]]
+    engine: str
+    workers: int
+    seconds: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def trigger_columns(self) -> list[str]:
+        base = [trigger_column(t.kind, t.clause) for t in build_triggers(self.study.deal.triggers)]
+        seen = sorted({k for r in self.rows for k in r if k.startswith("trigger_")} - set(base))
+        return base + seen
+
+
+def check_study(study: Study, paths: int) -> None:
+    """Fail before any work: bad path count, or a first path whose deal does not validate."""
+    if paths < 1:
+        raise ValueError(f"--paths must be at least 1, got {paths}")
+    if study.seed < 0:
+        raise ValueError(f"--seed must be non-negative, got {study.seed}")
+    path_deal(study, draw(study, 0))
+
+
+def run_montecarlo(study: Study, paths: int, engine: Engine,
+                   on_paths: Callable[[int], None] | None = None) -> StudyResult:
+    """Compute ``paths`` paths of ``study`` on ``engine``; ``on_paths(n)`` as n more finish."""
+    import time
+
+    check_study(study, paths)
+    parts = [Chunk(study, r.start, r.stop) for r in chunks(paths, engine.workers)]
+    t0 = time.perf_counter()
+    done = engine.map(run_chunk, parts, (lambda i: on_paths(len(range(parts[i].start, parts[i].stop))))
+                      if on_paths else None)
+    seconds = time.perf_counter() - t0
+    rows = [row for part in done for row, _ in part]
+    contributions = [c for part in done for _, cs in part for c in cs]
+    return StudyResult(study, rows, contributions, engine.name, engine.workers, seconds)
+
+
+# ---------------------------------------------------------------- the answers
+def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> dict[str, float]:
+    if values.size == 0:
+        return {f"p{q * 100:g}": None for q in qs}
+    return {f"p{q * 100:g}": float(np.quantile(values, q, method="inverted_cdf")) for q in qs}
+
+
+def class_losses(res: StudyResult) -> list[dict[str, Any]]:
+    deal = res.study.deal
+    from trustsim.money import fen_from_wan
+
+    sizes = {"senior": fen_from_wan(deal.notes.senior.size_wan), "mezz": fen_from_wan(deal.notes.mezz.size_wan),
+             "sub": fen_from_wan(deal.notes.sub.size_wan)}
+    out = []
+    for c in CLASSES:
+        loss = np.array([r[f"{c}_loss_fen"] for r in res.rows], dtype=np.int64)
+        out.append({
+            "class": c,
+            "principal_fen": sizes[c],
+            "paths": int(loss.size),
+            "expected_loss_fen": float(loss.mean()),
+            "expected_loss_pct": float(100 * loss.mean() / sizes[c]),
+            "probability_of_loss": float((loss > 0).mean()),
+            "probability_of_failure": float(np.mean([not r[f"{c}_pass"] for r in res.rows])),
+            **{f"loss_{k}_fen": v for k, v in _quantiles(loss, (0.5, 0.9, 0.99, 0.999)).items()},
+            "max_loss_fen": int(loss.max()),
+        })
+    return out
+
+
+def _day(iso: str, origin: dt.date) -> int:
+    return (dt.date.fromisoformat(iso) - origin).days
+
+
+def trigger_table(res: StudyResult) -> list[dict[str, Any]]:
+    origin = res.study.deal.dates.trust_effective_date
+    n = len(res.rows)
+    out = []
+    for col in res.trigger_columns:
+        days = np.array([_day(r[col], origin) for r in res.rows if r.get(col)], dtype=np.int64)
+        q = _quantiles(days, (0.1, 0.5, 0.9))
+        out.append({
+            "trigger": col.removeprefix("trigger_"),
+            "fired_paths": int(days.size),
+            "probability": days.size / n,
+            "first_day": int(days.min()) if days.size else None,
+            **{f"day_{k}": v for k, v in q.items()},
+            "median_date": (origin + dt.timedelta(days=int(q["p50"]))).isoformat() if days.size else None,
+        })
+    return out
+
+
+def commingling_table(res: StudyResult) -> dict[str, Any]:
+    peak = np.array([r["commingling_peak_fen"] for r in res.rows], dtype=np.int64)
+    lost = np.array([r["commingling_lost_fen"] for r in res.rows], dtype=np.int64)
+    return {
+        "probability_of_loss": float((lost > 0).mean()),
+        "expected_lost_fen": float(lost.mean()),
+        **{f"lost_{k}_fen": v for k, v in _quantiles(lost, (0.5, 0.99, 0.999)).items()},
+        "max_lost_fen": int(lost.max()),
+        "expected_peak_fen": float(peak.mean()),
+        **{f"peak_{k}_fen": v for k, v in _quantiles(peak, (0.5, 0.99)).items()},
+        "max_peak_fen": int(peak.max()),
+    }
+
+
+def contribution_table(res: StudyResult) -> list[dict[str, Any]]:
+    """Per incident kind: how often, and its expected contribution to each class's loss."""
+    n = len(res.rows)
+    kinds: dict[str, int] = {}
+    for r in res.rows:
+        for k in dict.fromkeys(x.split("@")[0] for x in r["incidents"].split("; ") if x):
+            kinds[k] = kinds.get(k, 0) + 1
+    if any(c["kind"] == "interaction" for c in res.contributions):
+        kinds.setdefault("interaction", sum(1 for r in res.rows if len({x.split("@")[0] for x in
+                                                                       r["incidents"].split("; ") if x}) > 1))
+    el = {c: np.mean([r[f"{c}_loss_fen"] for r in res.rows]) for c in CLASSES}
+    out = []
+    for kind, paths in kinds.items():
+        row: dict[str, Any] = {"kind": kind, "paths": paths, "frequency": paths / n}
+        for c in CLASSES:
+            total = sum(x["contribution_fen"] for x in res.contributions if x["kind"] == kind and x["class"] == c)
+            row[f"{c}_expected_contribution_fen"] = total / n
+            row[f"{c}_share_of_expected_loss"] = (total / n) / el[c] if el[c] else 0.0
+        out.append(row)
+    return out
+
+
+def summarize(res: StudyResult) -> dict[str, Any]:
+    return {
+        "deal": res.study.deal.name,
+        "paths": len(res.rows),
+        "seed": res.study.seed,
+        "engine": res.engine,
+        "workers": res.workers,
+        "seconds": round(res.seconds, 3),
+        "paths_per_second": round(len(res.rows) / res.seconds, 2) if res.seconds else None,
+        "attribution": res.study.attribution,
+        **res.meta,
+        "class_losses": class_losses(res),
+        "triggers": trigger_table(res),
+        "commingling": commingling_table(res),
+        "incident_contributions": contribution_table(res),
+    }
+
+
+# ---------------------------------------------------------------- writing
+def path_table(res: StudyResult):
+    """The paths as an Arrow table: fixed columns, trigger dates as date32 (null if not fired)."""
+    import pyarrow as pa
+
+    cols: dict[str, Any] = {}
+    first = res.rows[0]
+    fixed = [k for k in first if not k.startswith("trigger_")]
+    for k in fixed:
+        values = [r.get(k) for r in res.rows]
+        if k in ("revolving_end", "termination_date"):
+            cols[k] = pa.array([dt.date.fromisoformat(v) if v else None for v in values], pa.date32())
+        elif k == "incidents":
+            cols[k] = pa.array(values, pa.string())
+        elif k.endswith("_pass"):
+            cols[k] = pa.array(values, pa.bool_())
+        elif k.endswith("_fen") or k in ("path", "seed", "n_incidents"):
+            cols[k] = pa.array(values, pa.int64())
+        else:
+            cols[k] = pa.array(values, pa.float64())
+    for k in res.trigger_columns:
+        cols[k] = pa.array([dt.date.fromisoformat(r[k]) if r.get(k) else None for r in res.rows], pa.date32())
+    return pa.table(cols)
+
+
+def _csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        if not rows:
+            return
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_study(res: StudyResult, out: str | Path) -> dict[str, Any]:
+    """Write the study folder atomically (temp name, then rename); return the summary."""
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from trustsim.risk import plots
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        table = path_table(res)
+        pq.write_table(table, tmp / "paths.parquet")
+        pcsv.write_csv(table, tmp / "paths.csv")
+        summary = summarize(res)
+        _csv(tmp / "class_losses.csv", summary["class_losses"])
+        _csv(tmp / "triggers.csv", summary["triggers"])
+        _csv(tmp / "commingling.csv", [summary["commingling"]])
+        _csv(tmp / "incident_contributions.csv", summary["incident_contributions"])
+        _csv(tmp / "contributions_by_path.csv", res.contributions)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+        (tmp / "study.json").write_text(json.dumps({
+            "deal": res.study.deal.model_dump(mode="json"),
+            "credit": res.study.credit.model_dump(mode="json", by_alias=True) if res.study.credit else None,
+            "operational": res.study.operational.model_dump(mode="json") if res.study.operational else None,
+            "seed": res.study.seed, "attribution": res.study.attribution,
+        }, indent=2, default=str), encoding="utf-8")
+        plots.study_plots(res, summary, tmp)
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return summary
