@@ -52,7 +52,7 @@ window.addEventListener('load', function () {
 
 
 def wan(fen: int | None) -> str:
-    """Fen as 万元 with two decimals, for tables."""
+    """Fen as wan (万元, 10k CNY) with two decimals, for tables."""
     if fen is None:
         return ""
     return f"{fen / 1_000_000:,.2f}"
@@ -125,27 +125,27 @@ def _trustee_section(reports: list[dict[str, Any]]) -> str:
                      for s in r["waterfall_steps"]], left=2)
         p = r["pool_performance"]
         perf = _table(["pool performance", "value"], [
-            ["collections: principal (万元)", wan(p["collections_principal_fen"])],
-            ["collections: fees and other (万元)", wan(p["collections_income_fen"])],
-            ["charged off in the period (万元)", wan(p["charged_off_in_period_fen"])],
-            ["pool outstanding (万元)", wan(p["pool_outstanding_fen"])],
+            ["collections: principal (wan)", wan(p["collections_principal_fen"])],
+            ["collections: fees and other (wan)", wan(p["collections_income_fen"])],
+            ["charged off in the period (wan)", wan(p["charged_off_in_period_fen"])],
+            ["pool outstanding (wan)", wan(p["pool_outstanding_fen"])],
             ["asset NPL ratio", f"{p['npl_ratio_ppm'] / 10_000:.4f}%"],
             ["pool / notes outstanding", f"{p['pool_vs_notes_pct']}%"
              if p["pool_vs_notes_pct"] is not None else "n/a"]])
-        dq = _table(["delinquency bucket", "万元"],
+        dq = _table(["delinquency bucket", "wan"],
                     [[k, wan(v)] for k, v in r["delinquency"].items()])
         pu = r["revolving_purchases"]
         purch = _table(["revolving purchases in the period", "value"], [
             ["requests", pu["requests"]], ["rejected", pu["rejected"]],
-            ["settled", pu["settled"]], ["principal (万元)", wan(pu["principal_fen"])],
-            ["price (万元)", wan(pu["price_fen"])],
+            ["settled", pu["settled"]], ["principal (wan)", wan(pu["principal_fen"])],
+            ["price (wan)", wan(pu["price_fen"])],
             ["loans", pu["loans"] if pu["loans"] is not None else "n/a (rep-line pool)"]])
         trig = r["triggers"]
         out.append(
             f'<details class="trustee-report"><summary>{escape(r["payment_date"])} — '
             f'{escape(r["waterfall"])} waterfall{" (final)" if r["final"] else ""}: available '
-            f'{wan(r["available_fen"])} 万元, left {wan(r["remaining_fen"])} 万元</summary>'
-            f"<h4>Tranches (万元)</h4>{tr}<h4>Waterfall (万元)</h4>{wf}"
+            f'{wan(r["available_fen"])} wan, left {wan(r["remaining_fen"])} wan</summary>'
+            f"<h4>Tranches (wan)</h4>{tr}<h4>Waterfall (wan)</h4>{wf}"
             f'<div class="grid"><div>{perf}</div><div>{dq}</div><div>{purch}</div></div>'
             f"<p><b>Trigger status:</b> {escape(trig['status'])}; NPL ratio "
             f"{trig['npl_ratio_ppm'] / 10_000:.4f}% against {trig['npl_threshold_ppm'] / 10_000:g}%"
@@ -209,7 +209,7 @@ def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditRepo
 <h1>{escape(rd.deal)}: run report</h1>
 <p>Run folder <code>{escape(rd.run_dir)}</code>, seed {escape(str(s.get("seed")))},
 {escape(str(s.get("pool_kind")))} pool. Every figure is read from the run's event log.
-Amounts in 万元 (10k CNY).</p>
+Amounts in wan (万元, 10k CNY).</p>
 <section id="summary"><h2>Summary</h2>
 {_table(["class", "principal", "principal paid", "interest / income paid", "loss",
          "paid in full"], summary_rows)}
@@ -222,12 +222,12 @@ Amounts in 万元 (10k CNY).</p>
 <details><summary>{len(rd.milestones)} key events</summary>
 {_table(["date", "kind", "event", "seq"], ms_rows, left=3)}</details></section>
 <section id="plots"><h2>Balances, pool and notes</h2>{figures}</section>
-<section id="cash-flows"><h2>Cash flow of each payment date (万元)</h2>
+<section id="cash-flows"><h2>Cash flow of each payment date (wan)</h2>
 {_table(["payment date", "waterfall", *cats, "total paid"], cf_rows, left=2)}</section>
 <section id="trustee-reports"><h2>Trustee reports ({len(trustee)} payment dates)</h2>
 <p>Also as <code>trustee/*.csv</code> and <code>trustee/reports.json</code>.</p>
 {_trustee_section(trustee)}</section>
-<section id="servicer-reports"><h2>Servicer reports ({len(servicer)} months, 万元)</h2>
+<section id="servicer-reports"><h2>Servicer reports ({len(servicer)} months, wan)</h2>
 <p>Also as <code>servicer/monthly.csv</code> and <code>servicer/monthly.json</code>.</p>
 {_servicer_section(servicer)}</section>
 </body></html>
