@@ -100,13 +100,23 @@ def test_a_contribution_is_the_loss_the_incident_kind_adds(study, serial):
     assert c["contribution_fen"] == with_it - without
 
 
-def test_cli_writes_paths_parquet_tables_and_plots(tmp_path):
+def _cli(tmp_path, name: str, *extra: str):
     ops = tmp_path / "ops.yaml"
     ops.write_text(json.dumps(BUSY))
-    out = tmp_path / "mc"
-    result = CliRunner().invoke(app, ["montecarlo", str(DEAL_FILE), "--paths", "5", "--seed", "9", "--workers", "1",
-                                      "--operational", str(ops), "--out", str(out)])
+    out = tmp_path / name
+    result = CliRunner().invoke(app, ["montecarlo", str(DEAL_FILE), "--paths", "5", "--seed", "9",
+                                      "--operational", str(ops), "--out", str(out), *extra])
     assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def cli_local(tmp_path_factory):
+    return _cli(tmp_path_factory.mktemp("mc"), "local", "--workers", "1")
+
+
+def test_cli_writes_paths_parquet_tables_and_plots(cli_local):
+    out = cli_local
     assert {"paths.parquet", "paths.csv", "class_losses.csv", "triggers.csv", "commingling.csv",
             "incident_contributions.csv", "summary.json", "loss_distribution.png", "trigger_timing.png",
             "commingling.png", "incident_contributions.png"} <= {p.name for p in out.iterdir()}
@@ -120,6 +130,15 @@ def test_cli_writes_paths_parquet_tables_and_plots(tmp_path):
     assert "trigger_acceleration_e" in t.column_names and "trigger_default_a" in t.column_names
     summary = json.loads((out / "summary.json").read_text())
     assert summary["paths"] == 5 and [c["class"] for c in summary["class_losses"]] == ["senior", "mezz", "sub"]
+
+
+def test_cli_on_a_dask_cluster_by_address_writes_the_same_paths(tmp_path, cli_local):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        out = _cli(tmp_path, "dask", "--engine", "dask", "--scheduler", cluster.scheduler_address)
+    assert pq.read_table(out / "paths.parquet").equals(pq.read_table(cli_local / "paths.parquet"))
+    assert json.loads((out / "summary.json").read_text())["engine"] == "dask"
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -27,9 +27,9 @@ def write(tmp_path, text: str):
     return p
 
 
-def test_the_shipped_file_covers_every_incident_kind_but_declared_events(deal):
+def test_the_shipped_file_covers_every_incident_kind(deal):
     cfg = load_operational(SHIPPED, deal)
-    assert set(cfg.incidents) == set(incident_kinds()) - {"declared_event"}
+    assert set(cfg.incidents) == set(incident_kinds())
 
 
 def test_a_negative_probability_is_an_error_naming_the_field(tmp_path):
