@@ -106,3 +106,17 @@ def test_query_without_sql_lists_the_views(base):
     for view in ("events", "postings", "payments", "triggers", "pool_daily", "notes",
                  "accounts_daily"):
         assert view in res.output
+
+
+def test_every_example_query_in_the_docs_runs(base):
+    from audit_support import ROOT
+
+    from trustsim.audit import load
+
+    doc = (ROOT / "docs" / "audit.md").read_text()
+    block = doc.split("```sql", 1)[1].split("```", 1)[0]
+    statements = [s.strip() for s in block.split(";") if s.strip()]
+    assert len(statements) >= 8
+    db = load(base).db
+    for sql in statements:
+        db.execute(sql).fetchall()
