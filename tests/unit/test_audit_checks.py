@@ -219,3 +219,33 @@ def test_exactly_6pct_is_not_above_the_threshold(config):
     _npl_closes(log, [6.0, 6.0, 6.0, 6.0, 6.0, 6.0, 6.0])
     out = triggers_on_first_day(log.audit(config))
     assert out.findings == []
+
+
+# ---------------------------------------------------------------- 一.3 eligibility
+def test_purchases_without_loan_data_skip_the_eligibility_check(config):
+    from trustsim.audit.checks.purchases import purchased_receivables_eligible
+
+    log = Log()
+    log.add("2020-09-04", "originator", "purchase_requested", request="PR1", loans=None,
+            principal_fen=10, price_fen=10)
+    out = purchased_receivables_eligible(log.audit(config))
+    assert out.skipped and out.findings == []
+
+
+def test_a_purchase_carrying_an_ineligible_loan_is_cited(config):
+    from trustsim.audit.checks.purchases import purchased_receivables_eligible
+
+    log = Log()
+    fine = log.add("2020-09-04", "originator", "purchase_requested", request="PR1",
+                   eligibility={"max_obligor_balance_fen": 4_000_000, "credit_levels":
+                                {"Level2": 5, "Level4": 1}, "max_worst_overdue_days": 30})
+    bad = log.add("2020-09-07", "originator", "purchase_requested", request="PR2",
+                  loans=[{"loan_id": "L1", "credit_level": 3, "obligor_balance_fen": 100},
+                         {"loan_id": "L2", "credit_level": "Level5"},
+                         {"loan_id": "L3", "last_instalment": "2022-09-30"}])
+    out = purchased_receivables_eligible(log.audit(config))
+    assert out.checked == 4
+    assert [f.seq for f in out.findings] == [bad, bad]
+    assert fine not in [f.seq for f in out.findings]
+    assert "L2" in out.findings[0].message and "(f)" in out.findings[0].message
+    assert "L3" in out.findings[1].message and "(g)" in out.findings[1].message

@@ -15,15 +15,33 @@ from typing import Any
 
 from trustsim.calendar import BusinessCalendar, add_months, monthly_dates
 
-#: the reading of DEAL.md §7(d): an obligor's total payable balance at most 50,000 CNY
-MAX_OBLIGOR_BALANCE_FEN = 5_000_000
-#: §7(f): worst single overdue at JD Mall at most 30 days; credit levels 1-4
-MAX_WORST_OVERDUE_DAYS = 30
-ELIGIBLE_CREDIT_LEVELS = frozenset({"Level1", "Level2", "Level3", "Level4"})
-#: §7(g): last instalment no later than 24 months after the trust effective date
-MAX_LAST_INSTALMENT_MONTHS = 24
-#: §7(c): the Baitiao use at least 2 days old
-MIN_DAYS_SINCE_USE = 2
+
+@dataclass(frozen=True, slots=True)
+class EligibilityRules:
+    """DEAL.md §7's limits; a deal's ``pool.eligibility`` overrides them when it has one."""
+
+    min_days_since_use: int = 2                 # (c) the Baitiao use at least 2 days old
+    max_obligor_balance_fen: int = 5_000_000    # (d) obligor's total at most 50,000 CNY
+    max_worst_overdue_days: int = 30            # (f) worst single overdue at JD Mall
+    credit_levels: frozenset[str] = frozenset({"Level1", "Level2", "Level3", "Level4"})  # (f)
+    last_instalment_months: int = 24            # (g) months after the effective date
+
+
+def _eligibility(cfg: dict[str, Any]) -> EligibilityRules:
+    e = (cfg.get("pool") or {}).get("eligibility")
+    if not isinstance(e, dict):
+        return EligibilityRules()
+    base = EligibilityRules()
+    return EligibilityRules(
+        min_days_since_use=int(e.get("min_age_days", base.min_days_since_use)),
+        max_obligor_balance_fen=int(Decimal(str(e["max_obligor_cny"])) * 100)
+        if "max_obligor_cny" in e else base.max_obligor_balance_fen,
+        max_worst_overdue_days=int(e.get("max_worst_dpd_days", base.max_worst_overdue_days)),
+        credit_levels=frozenset(f"Level{n}" for n in e["credit_levels"])
+        if e.get("credit_levels") else base.credit_levels,
+        last_instalment_months=int(e.get("last_instalment_months",
+                                         base.last_instalment_months)),
+    )
 
 
 class TermsError(ValueError):
@@ -59,6 +77,7 @@ class DealTerms:
     principal_grace_bd: int
     waterfalls: dict[str, tuple[Step, ...]]
     calendar: BusinessCalendar
+    eligibility: EligibilityRules
 
     def step_names(self) -> frozenset[str]:
         return frozenset(s.pay for steps in self.waterfalls.values() for s in steps)
@@ -118,4 +137,5 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
         principal_grace_bd=int(_get(cfg, t + "principal_grace_business_days")),
         waterfalls=waterfalls,
         calendar=cal,
+        eligibility=_eligibility(cfg),
     )

@@ -24,13 +24,7 @@ from typing import Any
 
 from trustsim.audit.log import AuditLog, Event
 from trustsim.audit.model import Check, Outcome
-from trustsim.audit.terms import (
-    ELIGIBLE_CREDIT_LEVELS,
-    MAX_LAST_INSTALMENT_MONTHS,
-    MAX_OBLIGOR_BALANCE_FEN,
-    MAX_WORST_OVERDUE_DAYS,
-    MIN_DAYS_SINCE_USE,
-)
+from trustsim.audit.terms import EligibilityRules
 from trustsim.calendar import add_months
 from trustsim.money import round_fen
 
@@ -191,34 +185,41 @@ def revolving_purchases(log: AuditLog) -> Outcome:
 
 
 # ---------------------------------------------------------------- eligibility (§7)
-def _loan_findings(rec: dict[str, Any], effective: dt.date) -> list[str]:
+def _level(name: object) -> str:
+    return f"Level{name}" if isinstance(name, int) else str(name)
+
+
+def _loan_findings(rec: dict[str, Any], effective: dt.date, rules: EligibilityRules) -> list[str]:
     """Criteria a loan record (or a purchase's loan statistics) breaks."""
     bad = []
     bal = rec.get("obligor_balance_fen", rec.get("max_obligor_balance_fen"))
-    if isinstance(bal, int) and bal > MAX_OBLIGOR_BALANCE_FEN:
-        bad.append(f"(d) obligor balance {bal} fen above {MAX_OBLIGOR_BALANCE_FEN}")
+    if isinstance(bal, int) and bal > rules.max_obligor_balance_fen:
+        bad.append(f"(d) obligor balance {bal} fen above {rules.max_obligor_balance_fen}")
     overdue = rec.get("days_overdue", rec.get("max_days_overdue", rec.get("overdue_loans")))
     if isinstance(overdue, int) and overdue > 0:
         bad.append(f"(e) currently overdue ({overdue})")
     worst = rec.get("worst_overdue_days", rec.get("max_worst_overdue_days"))
-    if isinstance(worst, int) and worst > MAX_WORST_OVERDUE_DAYS:
-        bad.append(f"(f) worst overdue {worst} days above {MAX_WORST_OVERDUE_DAYS}")
-    level = rec.get("credit_level")
-    levels = rec.get("credit_levels")
-    names = [level] if isinstance(level, str) else list(levels or ()) \
-        if isinstance(levels, (list, dict)) else []
+    if isinstance(worst, int) and worst > rules.max_worst_overdue_days:
+        bad.append(f"(f) worst overdue {worst} days above {rules.max_worst_overdue_days}")
+    level, levels = rec.get("credit_level"), rec.get("credit_levels")
+    if level is not None:
+        names = [level]
+    elif isinstance(levels, dict):     # level -> count of receivables bought
+        names = [k for k, n in levels.items() if n]
+    elif isinstance(levels, list):
+        names = levels
+    else:
+        names = []
     for name in names:
-        if isinstance(levels, dict) and not levels.get(name):
-            continue
-        if name not in ELIGIBLE_CREDIT_LEVELS:
-            bad.append(f"(f) credit level {name}")
+        if _level(name) not in rules.credit_levels:
+            bad.append(f"(f) credit level {_level(name)}")
     last = rec.get("last_instalment", rec.get("max_last_instalment"))
-    limit = add_months(effective, MAX_LAST_INSTALMENT_MONTHS)
+    limit = add_months(effective, rules.last_instalment_months)
     if isinstance(last, str) and dt.date.fromisoformat(last) > limit:
         bad.append(f"(g) last instalment {last} after {limit}")
     age = rec.get("days_since_use", rec.get("min_days_since_use"))
-    if isinstance(age, int) and age < MIN_DAYS_SINCE_USE:
-        bad.append(f"(c) used {age} days ago, less than {MIN_DAYS_SINCE_USE}")
+    if isinstance(age, int) and age < rules.min_days_since_use:
+        bad.append(f"(c) used {age} days ago, less than {rules.min_days_since_use}")
     return bad
 
 
@@ -245,7 +246,7 @@ def purchased_receivables_eligible(log: AuditLog) -> Outcome:
             records.append(stats)
         for rec in records:
             out.checked += 1
-            for bad in _loan_findings(rec, effective):
+            for bad in _loan_findings(rec, effective, log.terms.eligibility):
                 who = rec.get("loan_id") or e.get("request") or e["event"]
                 out.fail(e["seq"], e["date"], f"{who}: ineligible receivable: {bad}")
     if out.checked == 0:
