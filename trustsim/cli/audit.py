@@ -95,14 +95,17 @@ def audit(
         progress.advance(task)
         progress.update(task, description="checking the contract")
         report = run_audit(log, on_check=lambda _c: progress.advance(task))
-    if parquet is not None:
-        export_parquet(log.db, parquet)
     data = orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2)
+    try:
+        if parquet is not None:
+            export_parquet(log.db, parquet)
+        if json_out is not None and str(json_out) != "-":
+            write_atomic(json_out, data + b"\n")
+    except OSError as exc:
+        raise fail(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from None
     if json_out is not None and str(json_out) == "-":
         sys.stdout.buffer.write(data + b"\n")
     else:
-        if json_out is not None:
-            write_atomic(json_out, data + b"\n")
         console.print(audit_table(report, limit))
         for r in report.results:
             for f in r.findings[:limit]:
@@ -191,7 +194,10 @@ def report(
         def step(what: str, done: int, total: int) -> None:
             progress.update(task, description=what, completed=done, total=total)
 
-        result = build_report(log, target, on_step=step)
+        try:
+            result = build_report(log, target, on_step=step)
+        except OSError as exc:
+            raise fail(f"cannot write {exc.filename or target}: {exc.strerror or exc}") from None
     if not quiet:
         console.print(f"report: {result.html}")
         console.print(f"plots: {', '.join(p.name for p in result.plots)}")
