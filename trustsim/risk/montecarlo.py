@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from trustsim.contract.triggers import build_triggers
+from trustsim.money import fen_from_wan
 from trustsim.risk.engines import Engine, chunks
 from trustsim.risk.outcome import CLASSES
 from trustsim.risk.paths import Chunk, Study, draw, path_deal, run_chunk, trigger_column
@@ -57,8 +59,6 @@ def check_study(study: Study, paths: int) -> None:
 def run_montecarlo(study: Study, paths: int, engine: Engine,
                    on_paths: Callable[[int], None] | None = None) -> StudyResult:
     """Compute ``paths`` paths of ``study`` on ``engine``; ``on_paths(n)`` as n more finish."""
-    import time
-
     check_study(study, paths)
     parts = [Chunk(study, r.start, r.stop) for r in chunks(paths, engine.workers)]
     t0 = time.perf_counter()
@@ -79,8 +79,6 @@ def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> dict[str, float]:
 
 def class_losses(res: StudyResult) -> list[dict[str, Any]]:
     deal = res.study.deal
-    from trustsim.money import fen_from_wan
-
     sizes = {"senior": fen_from_wan(deal.notes.senior.size_wan), "mezz": fen_from_wan(deal.notes.mezz.size_wan),
              "sub": fen_from_wan(deal.notes.sub.size_wan)}
     out = []
@@ -136,24 +134,32 @@ def commingling_table(res: StudyResult) -> dict[str, Any]:
     }
 
 
+def _kinds(row: dict[str, Any]) -> list[str]:
+    """The distinct incident kinds of a path, in order of first appearance."""
+    return list(dict.fromkeys(x.split("@")[0] for x in row["incidents"].split("; ") if x))
+
+
 def contribution_table(res: StudyResult) -> list[dict[str, Any]]:
     """Per incident kind: how often, and its expected contribution to each class's loss."""
     n = len(res.rows)
     kinds: dict[str, int] = {}
     for r in res.rows:
-        for k in dict.fromkeys(x.split("@")[0] for x in r["incidents"].split("; ") if x):
+        for k in _kinds(r):
             kinds[k] = kinds.get(k, 0) + 1
-    if any(c["kind"] == "interaction" for c in res.contributions):
-        kinds.setdefault("interaction", sum(1 for r in res.rows if len({x.split("@")[0] for x in
-                                                                       r["incidents"].split("; ") if x}) > 1))
-    el = {c: np.mean([r[f"{c}_loss_fen"] for r in res.rows]) for c in CLASSES}
+    if res.study.attribution:
+        kinds["interaction"] = sum(1 for r in res.rows if len(_kinds(r)) > 1)
+    totals: dict[tuple[str, str], int] = {}
+    for x in res.contributions:
+        key = (x["kind"], x["class"])
+        totals[key] = totals.get(key, 0) + x["contribution_fen"]
+    el = {c: float(np.mean([r[f"{c}_loss_fen"] for r in res.rows])) for c in CLASSES}
     out = []
     for kind, paths in kinds.items():
         row: dict[str, Any] = {"kind": kind, "paths": paths, "frequency": paths / n}
         for c in CLASSES:
-            total = sum(x["contribution_fen"] for x in res.contributions if x["kind"] == kind and x["class"] == c)
-            row[f"{c}_expected_contribution_fen"] = total / n
-            row[f"{c}_share_of_expected_loss"] = (total / n) / el[c] if el[c] else 0.0
+            mean = totals.get((kind, c), 0) / n
+            row[f"{c}_expected_contribution_fen"] = mean
+            row[f"{c}_share_of_expected_loss"] = mean / el[c] if el[c] else 0.0
         out.append(row)
     return out
 
