@@ -68,6 +68,7 @@ EVENTS: dict[str, str] = {
     "trust_terminated": "The trust terminates: cause, remaining pool distributed.",
     "instruction_issued": "A trustee instruction to the custodian (id, value date, amount, payee).",
     "servicer_termination_event": "A servicer termination event; the successor deadline.",
+    "trustee_replacement_event": "The trustee must be replaced; the successor deadline.",
     "successor_appointed": "A successor servicer or trustee takes office.",
     "declared_event_occurred": "An event that needs a noteholder meeting occurs.",
     "noteholder_meeting_convened": "The trustee convenes a noteholder meeting (date).",

@@ -219,6 +219,8 @@ class Trustee(Actor):
         elif msg.kind == "trustee_replacement":
             if msg.phase == "start":
                 self.trustee_replacement_since = today
+                self.emit("trustee_replacement_event", successor_deadline=(today + dt.timedelta(
+                    days=self.deal.triggers.successor_days)).isoformat())
             elif msg.phase == "successor_appointed":
                 self.trustee_replacement_since = None
                 self.emit("successor_appointed", role="trustee")

@@ -101,6 +101,7 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Comminglin
             pool_performing_fen=b.performing_fen, pool_overdue_fen=b.overdue_fen,
             pool_non_performing_fen=b.non_performing_fen, pool_charged_off_fen=b.charged_off_fen,
             pool_outstanding_fen=b.outstanding_fen, pool_loans=b.loans,
+            pool_npl_fees_fen=b.npl_fees_fen,
             npl_ratio_ppm=b.non_performing_fen * PPM // cutoff if cutoff else 0,
             notes_outstanding_fen=sum(n.outstanding_fen for n in trustee.notes.values()),
             commingling_at_risk_fen=at_servicer,
