@@ -242,7 +242,75 @@ class RepLinePool(Strict):
         return self
 
 
-PoolConfig = Annotated[RepLinePool, Field(discriminator="kind")]
+class LoanBehaviour(Strict):
+    """How obligors of a loan-level pool pay (trustsim.pool.behaviour; docs/pool.md)."""
+
+    p30_by_level_pct: dict[int, Pct] = Field(
+        description="probability of reaching 30+ days overdue within 12 due dates, by credit level")
+    cure_within_30_pct: Pct = Field(description="a missed instalment is cured within 1-30 days past due")
+    cure_31_60_pct: Pct = Field(description="... within 31-60 days, once past 30")
+    cure_61_90_pct: Pct = Field(description="... within 61-90 days, once past 60")
+    full_prepayment_pct_per_month: Pct
+    partial_prepayment_pct_per_month: Pct
+    partial_prepayment_min_pct: Pct = Field(description="smallest share of principal repaid early")
+    partial_prepayment_max_pct: Pct = Field(description="largest share of principal repaid early")
+    lost_pct_first_month: Pct = Field(description="returned or cancelled within 30 days of purchase")
+    late_fee_pct_per_day: Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)]
+    npl_after_days: int = Field(ge=1)
+    charge_off_after_days: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LoanBehaviour:
+        if sorted(self.p30_by_level_pct) != [1, 2, 3, 4, 5]:
+            raise ValueError("p30_by_level_pct needs credit levels 1 to 5")
+        if self.charge_off_after_days <= self.npl_after_days:
+            raise ValueError("charge_off_after_days must exceed npl_after_days")
+        if self.partial_prepayment_min_pct > self.partial_prepayment_max_pct:
+            raise ValueError("partial_prepayment_min_pct exceeds partial_prepayment_max_pct")
+        return self
+
+
+class NewBusiness(Strict):
+    """The originator's daily new receivables, from which the trust buys (trustsim.pool.newbusiness)."""
+
+    daily_pct_of_initial: Annotated[Decimal, Field(gt=0, le=100)] = Field(
+        description="principal originated a day, % of the initial pool's principal")
+    repeat_obligor_pct: Pct
+    inventory_days: int = Field(ge=3, le=25)
+    level5_pct: Pct
+    worst_dpd_over_30_pct: Pct
+    warranty_breach_pct: Pct = Field(
+        description="share breaching each of warranties (a), (b), (c: disputed), (h), (i)")
+
+
+class Eligibility(Strict):
+    """The eligibility criteria's parameters (DEAL.md §7)."""
+
+    min_age_days: int = Field(ge=0)
+    max_obligor_cny: Cny
+    max_worst_dpd_days: int = Field(ge=0)
+    credit_levels: list[Annotated[int, Field(ge=1, le=5)]] = Field(min_length=1)
+    last_instalment_months: int = Field(ge=1)
+
+
+class LoanLevelPool(Strict):
+    """A loan tape (a file, or generated to the report's strata) run loan by loan."""
+
+    kind: Literal["loan_level"]
+    tape: str | None = Field(description="Parquet or CSV tape; null = generate one")
+    tape_as_of: dt.date | None = Field(
+        default=None, description="the tape's date when its file does not say it")
+    scale: Annotated[Decimal, Field(gt=0, le=10)] = Field(
+        description="generated tape: share of the report's 2,862,432 receivables")
+    tape_seed: int = Field(ge=0, description="generated tape: its own seed (the pool, not the run)")
+    purchase_rate_pct: Pct
+    behaviour: LoanBehaviour
+    new_business: NewBusiness
+    eligibility: Eligibility
+    journal: bool = Field(description="keep every receivable's entry and exit (for --tape-at)")
+
+
+PoolConfig = Annotated[RepLinePool | LoanLevelPool, Field(discriminator="kind")]
 
 
 # ---------------------------------------------------------------- incidents and remedies

@@ -1,6 +1,7 @@
 """Pools of receivables behind one interface (:class:`trustsim.pool.base.Pool`).
 
 ``rep_line`` — the rating agency's four parameters on lots of principal.
+``loan_level`` — a loan tape, receivable by receivable (:mod:`trustsim.pool.loan_level`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ def build_pool(deal: DealConfig, rng_streams=None) -> Pool:
     eff: dt.date = deal.dates.trust_effective_date
     if deal.pool.kind == "rep_line":
         return RepLinePool(deal.pool, eff)
+    if deal.pool.kind == "loan_level":
+        from trustsim.pool.loan_level import LoanLevelPool  # numpy/pyarrow only when asked for
+        from trustsim.sim.rng import RngStreams
+
+        rng = rng_streams if rng_streams is not None else RngStreams(deal.run.seed)
+        return LoanLevelPool(deal.pool, eff, rng, reference_date=deal.dates.pool_reference_date)
     raise ValueError(f"pool.kind {deal.pool.kind!r} is not implemented")
 
 

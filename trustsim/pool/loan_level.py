@@ -1,0 +1,397 @@
+"""The loan-level pool: the trust's receivables one by one, behind the :class:`Pool` interface.
+
+Why: a trustee must be able to say which receivables the trust holds on any day and why
+each one entered (initial transfer, revolving purchase, replacement) or left (repaid,
+prepaid, charged off, lost and replaced, repurchased, sold to the servicer, released).
+This pool holds the tape in a :class:`~trustsim.pool.book.LoanBook` (the trust's
+receivables, advanced day by day), the originator's new business in a
+:class:`~trustsim.pool.newbusiness.NewBusiness` inventory, and screens every purchase
+and replacement with the eligibility criteria (:mod:`trustsim.pool.eligibility`).
+
+The tape describes the pool at its as-of date (the report's 2020-07-27); the trust
+receives it on the effective date (2020-08-18). Origination dates are moved forward by
+the days between the two, so the pool delivered has the report's seasoning, remaining
+terms and balances (ASSUMPTION: the report's simulated pool stands for the pool
+delivered).
+
+Offers and selections carry loan ids (not row numbers), so they stay valid whatever
+compaction happens between a base date and its purchase date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from trustsim.money import FEN_PER_CNY
+from trustsim.pool import eligibility
+from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
+from trustsim.pool.behaviour import LOST_WINDOW_DAYS, Behaviour
+from trustsim.pool.book import FREE, LoanBook, next_due_table
+from trustsim.pool.newbusiness import NewBusiness
+from trustsim.pool.tape import (
+    CURRENT,
+    ENTRY_REASONS,
+    EXIT_REASONS,
+    LOST,
+    NON_PERFORMING,
+    NOTEHOLDERS,
+    ORIGINATOR,
+    OVERDUE,
+    REPURCHASED,
+    SERVICER,
+    SOLD,
+    TRUST,
+    Tape,
+    add_months_days,
+    date_of,
+    day_number,
+    read_tape,
+    to_table,
+)
+
+INITIAL, REVOLVING_PURCHASE, REPLACEMENT = 0, 1, 2
+RESERVATION_DAYS = 20  # an offer's receivables are held back this long for its settlement
+PPM = 1_000_000
+
+
+@dataclass(frozen=True)
+class Lots:
+    """The receivables of an offer: loan ids in the originator's inventory, and why they enter."""
+
+    loan_ids: np.ndarray
+    entry_reason: int
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Receivables of a selection: their book rows and loan ids (rows never move, but may be
+    recycled once a receivable has left, which its loan id tells)."""
+
+    rows: np.ndarray
+    loan_ids: np.ndarray
+
+
+def load_tape(cfg, reference_date: dt.date) -> Tape:
+    """The tape the config names, or one generated to the report's strata."""
+    if cfg.tape:
+        return read_tape(Path(cfg.tape), cfg.tape_as_of)
+    from trustsim.pool.generator import generate
+
+    return generate(float(cfg.scale), cfg.tape_seed, reference_date)
+
+
+def price_of(principal: np.ndarray, price_pct: Decimal) -> np.ndarray:
+    """Price per receivable: principal x price_pct / 100, rounded half up, in integers."""
+    num, den = Decimal(price_pct).as_integer_ratio()
+    p = np.asarray(principal, np.int64)
+    return (2 * p * num + 100 * den) // (200 * den)
+
+
+class LoanLevelPool:
+    """See the module docstring."""
+
+    kind = "loan_level"
+
+    def __init__(self, cfg, effective_date: dt.date, rng_streams, tape: Tape | None = None,
+                 reference_date: dt.date | None = None) -> None:
+        self.cfg = cfg
+        tape = tape if tape is not None else load_tape(cfg, reference_date or effective_date)
+        self.behaviour = Behaviour.from_config(cfg.behaviour)
+        self.effective_day = day_number(effective_date)
+        self.purchase_rate = Decimal(cfg.purchase_rate_pct) / 100
+        self.regions = list(tape.regions)
+        e = cfg.eligibility
+        self.rules = eligibility.Rules(
+            min_age_days=e.min_age_days, max_obligor_fen=int(e.max_obligor_cny * FEN_PER_CNY),
+            max_worst_dpd=e.max_worst_dpd_days, credit_levels=tuple(e.credit_levels),
+            last_instalment_months=e.last_instalment_months)
+        self.book = LoanBook(self.behaviour, rng_streams["credit"], rng_streams["prepayment"],
+                             rng_streams["returns"], self.effective_day, journal=cfg.journal)
+        c = tape.columns
+        held = np.flatnonzero((c["holder"] == TRUST)
+                              & np.isin(c["status"], (CURRENT, OVERDUE, NON_PERFORMING)))
+        cols = {k: v[held] for k, v in c.items()}
+        shift = self.effective_day - day_number(tape.as_of)
+        cols["origination_day"] = (cols["origination_day"] + shift).astype(np.int32)
+        cols["lost_day"] = self._initial_returns(cols, rng_streams["returns"])
+        max_obligor = int(c["obligor_id"].max()) if len(c["obligor_id"]) else 0
+        self.initial_fen = self._enter(cols, self.effective_day, INITIAL)
+        daily = int(Decimal(self.initial_fen) * cfg.new_business.daily_pct_of_initial / 100)
+        self.new_business = NewBusiness(
+            tape, cfg.new_business, self.behaviour.lost_first_month, rng_streams["origination"],
+            daily, first_loan_id=int(c["loan_id"].max()) + 1, first_obligor_id=max_obligor + 1,
+            offerable=self._offerable)
+
+    def _offerable(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        """New receivables that pass every criterion whose answer cannot change (eligibility.STATIC)."""
+        ctx = self._context(self.effective_day)
+        ok = np.ones(len(cols["loan_id"]), bool)
+        for test in eligibility.STATIC:
+            ok &= test(cols, ctx)
+        return ok
+
+    # ------------------------------------------------------------------ entering and leaving
+    def _initial_returns(self, cols: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
+        """Returns still possible for receivables younger than 30 days on delivery."""
+        age = self.effective_day - cols["origination_day"].astype(np.int64)
+        left = np.clip(LOST_WINDOW_DAYS - age, 0, LOST_WINDOW_DAYS)
+        p = self.behaviour.lost_first_month * left / LOST_WINDOW_DAYS
+        lost = (rng.random(len(age)) < p) & (cols["status"] == CURRENT)
+        when = self.effective_day + 1 + np.floor(rng.random(len(age)) * np.maximum(left, 1))
+        return np.where(lost, when, -1).astype(np.int64)
+
+    def _enter(self, cols: dict[str, np.ndarray], day: int, reason: int) -> int:
+        returned = (cols["lost_day"] >= 0) & (cols["lost_day"] <= self.book.day)
+        if returned.any():  # returned between the base date and the purchase
+            cols["status"] = np.where(returned, LOST, cols["status"]).astype(np.int8)
+        return self.book.add(cols, day, reason)
+
+    # ------------------------------------------------------------------ Pool interface
+    def collect(self, through: dt.date) -> Collections:
+        f = self.book.advance(day_number(through))
+        return Collections(f.principal_fen, f.income_fen)
+
+    def balances(self) -> PoolBalances:
+        b = self.book
+        return PoolBalances(
+            performing_fen=b.performing, overdue_fen=b.overdue, non_performing_fen=b.npl,
+            charged_off_fen=b.charged_off, bought_fen=b.bought, collected_fen=b.collected,
+            removed_fen=b.removed, npl_fees_fen=b.npl_fees(b.day), loans=b.loans)
+
+    def npl_ratio_ppm(self, basis: str = "principal") -> int:
+        """Asset NPL ratio (DEAL.md §6): non-performing payable balance / initial cut-off balance.
+
+        ``basis``: ``principal`` or ``principal_plus_fees`` (adds accrued unpaid fees and
+        late fees of the non-performing receivables). At the initial cut-off every
+        receivable is current, so the denominator is its principal either way.
+        """
+        b = self.balances()
+        npl = b.non_performing_fen + (b.npl_fees_fen if basis == "principal_plus_fees" else 0)
+        return npl * PPM // self.initial_fen if self.initial_fen else 0
+
+    def _context(self, day: int) -> eligibility.Context:
+        return eligibility.Context(day, self.effective_day, self.rules,
+                                   obligor_balance=self.obligor_balances)
+
+    def obligor_balances(self, ids: np.ndarray) -> np.ndarray:
+        """Each obligor's payable balance in the trust (principal of its live receivables)."""
+        ids = np.asarray(ids, np.int64)
+        owed = self.book.obligor_fen
+        out = np.zeros(len(ids), np.int64)
+        known = ids < len(owed)
+        out[known] = owed[ids[known]]
+        return out
+
+    def _screened(self, day: int, enough: int, price_pct: Decimal | None
+                  ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+        """Eligible inventory receivables, oldest first, screened until their value reaches
+        ``enough`` (price, or principal if ``price_pct`` is None); topped up if the inventory
+        falls short."""
+        inv = self.new_business
+        inv.ensure(day)
+        ctx = self._context(day)
+        rows, cols = inv.candidates(day)
+        value = self._value(cols, price_pct)
+        passing = np.zeros(0, np.int64)   # positions in ``rows`` passing (a)-(c), (e)-(i)
+        accepted = passing
+        pos, chunk = 0, int(1.5 * enough / max(1.0, float(value.mean()) if len(value) else 1.0))
+        for _ in range(12):
+            while pos < len(rows):
+                end = min(len(rows), pos + chunk + 256)
+                sub = {k: v[pos:end] for k, v in cols.items()}
+                ok = np.ones(end - pos, bool)
+                for _clause, test in eligibility.INDEPENDENT:
+                    ok &= test(sub, ctx)
+                passing = np.concatenate([passing, pos + np.flatnonzero(ok)])
+                pos, chunk = end, chunk * 2
+                accepted = passing[eligibility.d_obligor_within_limit(
+                    {"obligor_id": cols["obligor_id"][passing],
+                     "principal_fen": cols["principal_fen"][passing]}, ctx)]
+                if int(value[accepted].sum()) >= enough:
+                    break
+            got = int(value[accepted].sum())
+            short = enough - got
+            if short <= 0:
+                break
+            # the originator shows more of its book: receivables just old enough to qualify,
+            # as many as the share found eligible so far says it takes
+            share = max(0.05, got / max(1, int(value.sum()))) if len(value) else 0.5
+            first_new = len(inv)
+            inv.top_up(day - self.rules.min_age_days, int(1.2 * short / share) + 100_000)
+            new_rows, new_cols = inv.candidates(day, first_new)
+            rows = np.concatenate([rows, new_rows])
+            cols = {k: np.concatenate([cols[k], new_cols[k]]) for k in cols}
+            value = np.concatenate([value, self._value(new_cols, price_pct)])
+        return rows[accepted], {k: v[accepted] for k, v in cols.items()}, value[accepted]
+
+    @staticmethod
+    def _value(cols: dict[str, np.ndarray], price_pct: Decimal | None) -> np.ndarray:
+        p = cols["principal_fen"]
+        return p if price_pct is None else price_of(p, price_pct)
+
+    def eligible_offer(self, base_date: dt.date, budget_fen: int, price_pct) -> Offer:
+        """Eligible new receivables, oldest first, priced within purchase_rate x the budget."""
+        spend = int(Decimal(budget_fen) * self.purchase_rate) if budget_fen > 0 else 0
+        if spend <= 0:
+            return Offer(base_date, 0, 0, 0, Lots(np.zeros(0, np.int64), REVOLVING_PURCHASE))
+        day = day_number(base_date)
+        rows, cols, price = self._screened(day, spend, Decimal(price_pct))
+        k = int(np.searchsorted(np.cumsum(price), spend, side="right"))
+        rows = rows[:k]
+        self.new_business.reserved_until[rows] = day + RESERVATION_DAYS
+        ids = cols["loan_id"][:k].copy()
+        return Offer(base_date, int(cols["principal_fen"][:k].sum()), int(price[:k].sum()), k,
+                     Lots(ids, REVOLVING_PURCHASE))
+
+    def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
+        """Eligible receivables whose balance together is no lower than ``min_principal_fen``.
+
+        The originator's oldest eligible receivables, as few as reach the balance; if its
+        inventory cannot reach it, everything eligible (the originator then pays cash).
+        """
+        day = day_number(on)
+        if min_principal_fen <= 0:
+            return Offer(on, 0, 0, 0, Lots(np.zeros(0, np.int64), REPLACEMENT))
+        rows, cols, principal = self._screened(day, min_principal_fen, None)
+        k = min(len(rows), int(np.searchsorted(np.cumsum(principal), min_principal_fen)) + 1)
+        rows = rows[:k]
+        self.new_business.reserved_until[rows] = day + RESERVATION_DAYS
+        return Offer(on, int(principal[:k].sum()), 0, k,
+                     Lots(cols["loan_id"][:k].copy(), REPLACEMENT))
+
+    def buy(self, offer: Offer, on: dt.date) -> None:
+        lots: Lots = offer.lots
+        if lots is None or not len(lots.loan_ids):
+            return
+        inv = self.new_business
+        cols = inv.take(inv.rows_of(lots.loan_ids))
+        got = int(cols["principal_fen"].sum())
+        if got != offer.principal_fen:
+            raise ValueError(f"offer of {offer.principal_fen} fen holds {got} fen of receivables")
+        self._enter(cols, day_number(on), lots.entry_reason)
+
+    # ------------------------------------------------------------------ remedies
+    def _rows_of(self, p: Picked) -> np.ndarray:
+        """The rows a selection's receivables occupy now (their loan ids tell if they moved)."""
+        c = self.book.c
+        return p.rows[c["loan_id"][p.rows] == p.loan_ids]
+
+    def _pick(self, rows: np.ndarray) -> tuple[Picked, int, int, int, int]:
+        c = self.book.c
+        st, p = c["status"][rows], c["principal_fen"][rows]
+        perf = int(p[(st == CURRENT) | (st == LOST)].sum())
+        od = int(p[st == OVERDUE].sum())
+        npl = int(p[st == NON_PERFORMING].sum())
+        return Picked(rows, c["loan_id"][rows].copy()), perf, od, npl, len(rows)
+
+    def select(self, kind: str, on: dt.date, cutoff: dt.date | None = None) -> Selection:
+        c = self.book.c
+        if kind == "lost":
+            rows = self._lost_rows()
+        elif kind in ("overdue", "non_performing"):
+            rows = self.book.live()
+            rows = rows[c["status"][rows] == (OVERDUE if kind == "overdue" else NON_PERFORMING)]
+        elif kind == "over_term":
+            if cutoff is None:
+                raise ValueError("an over_term selection needs a cutoff date")
+            rows = self.book.live()
+            rows = rows[c["status"][rows] != LOST]
+            rem = c["remaining_instalments"][rows].astype(np.int64)
+            nxt = next_due_table(self.book.day)[c["dom"][rows]]
+            last = add_months_days(nxt, np.maximum(rem - 1, 0))
+            rows = rows[(rem > 0) & (last > day_number(cutoff))]
+        else:
+            raise ValueError(f"unknown selection kind {kind!r}")
+        lots, perf, od, npl, n = self._pick(rows)
+        return Selection(kind, on, perf, od, npl, n, lots, cutoff)
+
+    def _lost_rows(self) -> np.ndarray:
+        """Returned receivables still in the trust, from the book's list (no scan)."""
+        c = self.book.c
+        kept, found = [], []
+        for rows, ids in self.book.lost_pending:
+            ok = (c["loan_id"][rows] == ids) & (c["status"][rows] == LOST) & (
+                c["holder"][rows] == TRUST)
+            if ok.any():
+                kept.append((rows[ok], ids[ok]))
+                found.append(rows[ok])
+        self.book.lost_pending = kept
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+    def remove(self, selection: Selection, on: dt.date) -> None:
+        """Selected receivables leave the trust: lost ones back to the originator (extinguished),
+        overdue / non-performing ones sold to the servicer, over-term ones repurchased."""
+        status, holder = {"lost": (None, ORIGINATOR), "overdue": (SOLD, SERVICER),
+                          "non_performing": (SOLD, SERVICER),
+                          "over_term": (REPURCHASED, ORIGINATOR)}[selection.kind]
+        p: Picked | None = selection.lots
+        if p is None or not len(p.rows):
+            return
+        c = self.book.c
+        rows = self._rows_of(p)
+        rows = rows[(c["holder"][rows] == TRUST) & np.isin(
+            c["status"][rows], (CURRENT, OVERDUE, NON_PERFORMING, LOST))]
+        if len(rows):
+            self.book.remove_rows(rows, status, holder, day_number(on))
+        if selection.kind == "lost":
+            self._lost_rows()
+
+    def release_all(self, on: dt.date) -> PoolBalances:
+        """Everything left leaves the trust (distribution in kind); returns what left."""
+        left = self.balances()
+        rows = self.book.live()
+        if len(rows):
+            self.book.remove_rows(rows, None, NOTEHOLDERS, day_number(on))
+        self.book.lost_pending = []
+        return left
+
+    # ------------------------------------------------------------------ the trustee's records
+    def holdings(self) -> pa.Table:
+        """Every receivable the trust holds now, as a tape with why and when it entered."""
+        rows = self.book.live()
+        today = self.book.day
+        c = self.book.c
+        names = ("loan_id", "obligor_id", "origination_day", "instalments",
+                 "remaining_instalments", "annual_fee_rate", "credit_level", "region",
+                 "principal_fen", "original_principal_fen", "worst_dpd", "status", "holder",
+                 "flags", "late_since", "entered_day", "entry_reason")
+        order = rows[np.argsort(c["loan_id"][rows], kind="stable")]
+        cols = {name: c[name][order] for name in names}
+        late = cols["late_since"] >= 0
+        cols["dpd"] = np.where(late, today - cols["late_since"], 0).astype(np.int16)
+        tape = Tape(date_of(today), cols, self.regions)
+        extra = {
+            "entered_on": pa.array(cols["entered_day"].astype("datetime64[D]"), pa.date32()),
+            "entry_reason": pa.DictionaryArray.from_arrays(
+                pa.array(cols["entry_reason"], pa.int8()), pa.array(list(ENTRY_REASONS))),
+        }
+        return to_table(tape, extra)
+
+    def movements(self) -> pa.Table:
+        """Every receivable that entered the trust: when and why it entered, and left (if it did)."""
+        c = self.book.c
+        in_arena = np.flatnonzero(c["holder"][: self.book.end] != FREE)
+        parts = [*self.book.journal, self.book.journal_rows(in_arena)]
+        keys = ("loan_id", "entered_day", "entry_reason", "left_day", "exit_reason",
+                "principal_fen")
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in keys}
+        order = np.argsort(cols["loan_id"], kind="stable")
+        cols = {k: v[order] for k, v in cols.items()}
+        left = cols["left_day"] >= 0
+        return pa.table({
+            "loan_id": pa.array(cols["loan_id"], pa.int64()),
+            "entered_on": pa.array(cols["entered_day"].astype("datetime64[D]"), pa.date32()),
+            "entry_reason": pa.DictionaryArray.from_arrays(
+                pa.array(cols["entry_reason"].astype(np.int8)), pa.array(list(ENTRY_REASONS))),
+            "left_on": pa.array(cols["left_day"].astype("datetime64[D]"), pa.date32(),
+                                mask=~left),
+            "exit_reason": pa.DictionaryArray.from_arrays(
+                pa.array(cols["exit_reason"].astype(np.int8)), pa.array(list(EXIT_REASONS))),
+            "principal_at_exit_fen": pa.array(np.where(left, cols["principal_fen"], 0), pa.int64()),
+        })
