@@ -53,6 +53,11 @@ def check_study(study: Study, paths: int) -> None:
         raise ValueError(f"--paths must be at least 1, got {paths}")
     if study.seed < 0:
         raise ValueError(f"--seed must be non-negative, got {study.seed}")
+    kind = study.deal.pool.kind
+    if study.credit is not None and kind != "rep_line":
+        raise ValueError(f"--credit: credit draws move the rep-line pool's four parameters, but this deal's "
+                         f"pool is {kind!r}; use --no-credit (a {kind} pool draws its own credit randomness "
+                         f"from each path's seed)")
     path_deal(study, draw(study, 0))
 
 
