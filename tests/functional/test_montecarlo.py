@@ -163,14 +163,3 @@ def test_cli_negative_probability_names_the_field(tmp_path):
     assert "ops.yaml: incidents.servicer_outage.annual_probability: Input should be greater than or equal to 0" \
         in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["ops.yaml"]
-
-
-def test_credit_draws_need_a_rep_line_pool(tmp_path):
-    loans = ROOT / "configs" / "deals" / "dongdao3_2020_1_loans.yaml"
-    result = CliRunner().invoke(app, ["montecarlo", str(loans), "--paths", "2", "--out", str(tmp_path / "mc")])
-    assert result.exit_code == 2
-    assert "--credit: credit draws move the rep-line pool's four parameters" in result.output
-    assert "use --no-credit" in result.output
-    result = CliRunner().invoke(app, ["stress", str(loans)])
-    assert result.exit_code == 2 and "the agency's method needs a rep_line pool" in result.output
-    assert list(tmp_path.iterdir()) == []

@@ -73,3 +73,19 @@ def test_errors_name_what_is_wrong(deal, method, tmp_path):
     bad.write_text(METHOD.read_text().replace("ramp_months: 0", "ramp_months: 3"))
     with pytest.raises(ConfigError, match="ramp_months"):
         load_method(bad)
+
+
+def test_the_method_and_credit_draws_need_a_rep_line_pool(deal, method):
+    from types import SimpleNamespace
+
+    from trustsim.risk.credit import CreditConfig
+    from trustsim.risk.montecarlo import check_study
+    from trustsim.risk.paths import Study
+
+    loans = deal.model_copy(update={"pool": SimpleNamespace(kind="loan_level")})
+    with pytest.raises(ConfigError, match="the agency's method needs a rep_line pool, not 'loan_level'"):
+        stressed_pool(loans, Levels.none())
+    credit = CreditConfig.model_validate({p: {"sigma": 0, "loading": 0}
+                                          for p in ("write_off", "mpr", "yield", "purchase_rate")})
+    with pytest.raises(ValueError, match=r"--credit: .* pool is 'loan_level'; use --no-credit"):
+        check_study(Study(loans, credit, None, 1), 10)
