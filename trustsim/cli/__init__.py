@@ -25,7 +25,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 #: modules of this package that add commands to ``app``
-COMMAND_MODULES = ["deal", "audit", "risk"]
+COMMAND_MODULES = ["deal", "audit", "risk", "pool"]
 
 
 class UserError(Exception):

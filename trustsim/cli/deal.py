@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -69,23 +70,39 @@ def run(
     scenario: Annotated[list[str] | None, typer.Option(
         help="scenario overlay: a name in configs/scenarios or a YAML file; repeatable")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
+    tape_at: Annotated[list[str] | None, typer.Option(
+        "--tape-at", help="YYYY-MM-DD: write a loan-level pool's holdings and movements on that "
+        "date into the run folder; repeatable")] = None,
 ) -> None:
     """Run a deal from its effective date to trust termination and write the run folder."""
+    from trustsim.pool.generator import GeneratorError
+    from trustsim.pool.snapshots import TapeAtError
+    from trustsim.pool.tape import TapeError
     from trustsim.sim.runner import simulate
 
     deal = _load(config, scenario)
-    if quiet:
-        result = simulate(deal, out, seed)
-    else:
-        with Progress(TextColumn("simulating {task.description}"), BarColumn(),
-                      TextColumn("day {task.completed:.0f}"), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
-            from trustsim.config import legal_maturity
+    dates = []
+    for text in tape_at or ():
+        try:
+            dates.append(dt.date.fromisoformat(text))
+        except ValueError:
+            raise fail(f"--tape-at: {text!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        if quiet:
+            result = simulate(deal, out, seed, tape_at=dates)
+        else:
+            with Progress(TextColumn("simulating {task.description}"), BarColumn(),
+                          TextColumn("day {task.completed:.0f}"), TimeElapsedColumn(),
+                          console=console, transient=True) as progress:
+                from trustsim.config import legal_maturity
 
-            total = (legal_maturity(deal) - deal.dates.trust_effective_date).days
-            task = progress.add_task(deal.name, total=total)
-            result = simulate(deal, out, seed,
-                              on_day=lambda d: progress.update(task, completed=d))
+                total = (legal_maturity(deal) - deal.dates.trust_effective_date).days
+                task = progress.add_task(deal.name, total=total)
+                result = simulate(deal, out, seed,
+                                  on_day=lambda d: progress.update(task, completed=d),
+                                  tape_at=dates)
+    except (TapeError, TapeAtError, GeneratorError) as exc:
+        raise fail(str(exc)) from None
     if not quiet:
         print_summary(result.summary, result.out_dir)
 

@@ -250,7 +250,8 @@ class LoanBehaviour(Strict):
     cure_within_30_pct: Pct = Field(description="a missed instalment is cured within 1-30 days past due")
     cure_31_60_pct: Pct = Field(description="... within 31-60 days, once past 30")
     cure_61_90_pct: Pct = Field(description="... within 61-90 days, once past 60")
-    full_prepayment_pct_per_month: Pct
+    full_prepayment_pct_per_month: Pct = Field(description="fee-bearing receivables repaid in full early")
+    full_prepayment_no_fee_pct_per_month: Pct = Field(description="... fee-free receivables")
     partial_prepayment_pct_per_month: Pct
     partial_prepayment_min_pct: Pct = Field(description="smallest share of principal repaid early")
     partial_prepayment_max_pct: Pct = Field(description="largest share of principal repaid early")

@@ -12,7 +12,9 @@ dates its chance of reaching 30+ days overdue is the configured ``p30`` of that 
     1 - (1 - miss_L x (1 - cure_1_30)) ** 12 = p30_L
 
 Between due dates a current obligor may repay in full or in part (随借随还: any day, any
-amount), each with a monthly probability; the day is drawn uniformly in the month. A
+amount), each with a monthly probability; the day is drawn uniformly in the month. Early
+full repayment waives the fees of the instalments not yet due, so it saves a fee-bearing
+obligor money and a fee-free one nothing: the two repay early at different rates. A
 new receivable may be returned or cancelled (a lost asset, DEAL.md §6) within its first
 30 days. Late fees run at 0.015% a day on each unpaid amount from its due date (the
 paper §3.2.1), paid on cure.
@@ -35,7 +37,8 @@ class Behaviour:
 
     miss_by_level: np.ndarray        # P(an instalment is missed), index = credit level (0 unused)
     cure: tuple[float, float, float]  # P(cure within 1-30 | missed), (31-60 | rolled), (61-90 | rolled)
-    full_prepay_month: float         # P(repay in full within a month | current)
+    full_prepay_month: float         # P(repay in full within a month | current, fee-bearing)
+    full_prepay_month_no_fee: float  # ... for a fee-free receivable (nothing saved by repaying early)
     partial_prepay_month: float      # P(repay part within a month | current, no full repayment)
     partial_fraction: tuple[float, float]  # share of the principal not yet due, uniform in range
     lost_first_month: float          # P(returned or cancelled within 30 days of origination)
@@ -54,6 +57,7 @@ class Behaviour:
         return cls(
             miss_by_level=miss, cure=cure,
             full_prepay_month=float(cfg.full_prepayment_pct_per_month) / 100,
+            full_prepay_month_no_fee=float(cfg.full_prepayment_no_fee_pct_per_month) / 100,
             partial_prepay_month=float(cfg.partial_prepayment_pct_per_month) / 100,
             partial_fraction=(float(cfg.partial_prepayment_min_pct) / 100,
                               float(cfg.partial_prepayment_max_pct) / 100),
@@ -90,6 +94,28 @@ def draw_paths(rng: np.random.Generator, k: int, cure: tuple[float, float, float
     bucket = (u >= p1).astype(np.int64) + (u >= p2) + (u >= p3)   # 0,1,2 cure; 3 NPL
     day = 1 + bucket * 30 + np.floor(v * 30).astype(np.int64)
     return np.where(bucket == 3, npl_after_days + 1, day)
+
+
+def draw_paths_from(rng: np.random.Generator, dpd_now: np.ndarray,
+                    cure: tuple[float, float, float], npl_after_days: int) -> np.ndarray:
+    """As :func:`draw_paths`, for delinquencies already ``dpd_now`` days past due.
+
+    The path starts in the bucket the receivable is in: cured later in that bucket with
+    that bucket's probability (on a day after today), else rolled on.
+    """
+    dpd_now = np.asarray(dpd_now, np.int64)
+    k = len(dpd_now)
+    end = np.full(k, npl_after_days + 1, np.int64)
+    open_ = np.ones(k, bool)
+    for b, c in enumerate(cure):
+        lo = np.maximum(30 * b + 1, dpd_now + 1)
+        hi = 30 * b + 30
+        here = open_ & (lo <= hi)
+        u, v = rng.random(k), rng.random(k)
+        cured = here & (u < c)
+        end[cured] = (lo + np.floor(v * (hi - lo + 1)).astype(np.int64))[cured]
+        open_ &= ~cured
+    return end
 
 
 def window_probability(monthly: float, days):

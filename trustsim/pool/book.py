@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustsim.pool.behaviour import Behaviour, draw_paths, window_probability
+from trustsim.pool.behaviour import Behaviour, draw_paths, draw_paths_from, window_probability
 from trustsim.pool.tape import (
     CURRENT,
     LOST,
@@ -135,9 +135,14 @@ class LoanBook:
                  start_day: int, track: bool = False, journal: bool = True) -> None:
         self.b = behaviour
         self.rng_credit, self.rng_prepay, self.rng_returns = rng_credit, rng_prepay, rng_returns
-        spans = np.arange(0, 400)  # window lengths in days -> P(full), P(partial and not full)
-        pf = window_probability(behaviour.full_prepay_month, spans)
-        self._window_p = (pf, window_probability(behaviour.partial_prepay_month, spans) * (1 - pf))
+        # window length in days -> P(full), P(partial and not full); fee-free receivables first
+        spans = np.arange(0, 400)
+        self._window_p = {}
+        for has_fee, full in ((False, behaviour.full_prepay_month_no_fee),
+                              (True, behaviour.full_prepay_month)):
+            pf = window_probability(full, spans)
+            self._window_p[has_fee] = (
+                pf, window_probability(behaviour.partial_prepay_month, spans) * (1 - pf))
         self.day = start_day  # last day processed
         self.c: dict[str, np.ndarray] = {k: np.zeros(0, t) for k, t in COLUMNS.items()}
         self.end = 0          # rows [0, end) have been used; rows at or after end are free
@@ -285,10 +290,8 @@ class LoanBook:
         self._schedule_by_day(CHARGE_OFF, rows[npl], co[npl], since[npl])
         od = ~npl
         if od.any():
-            path = draw_paths(self.rng_credit, int(od.sum()), b.cure, b.npl_after_days)
-            dpd_now = self.day - since[od]
-            end = np.where(path > b.npl_after_days, b.npl_after_days + 1,
-                           np.minimum(np.maximum(path, dpd_now + 1), b.npl_after_days + 1))
+            end = draw_paths_from(self.rng_credit, self.day - since[od], b.cure,
+                                  b.npl_after_days)
             self._schedule_path(rows[od], since[od], end)
 
     # ------------------------------------------------------------------ scheduling
@@ -321,7 +324,9 @@ class LoanBook:
         if not len(rows):
             return
         span = np.asarray(due - start, np.int64)
-        pf, pp = self._window_p[0][span], self._window_p[1][span]
+        fee = self.c["fee_fen"][rows] > 0
+        pf = np.where(fee, self._window_p[True][0][span], self._window_p[False][0][span])
+        pp = np.where(fee, self._window_p[True][1][span], self._window_p[False][1][span])
         # one uniform decides and, rescaled within its band, gives the day (uniform too)
         u = self.rng_prepay.random(len(rows))
         full = u < pf

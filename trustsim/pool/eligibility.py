@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustsim.pool.tape import CURRENT, FLAG_BITS, add_months_days
+from trustsim.pool.tape import CURRENT, FLAG_BITS, LOST, add_months_days
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def b_agreements_valid(cols: Columns, ctx: Context) -> np.ndarray:
 def c_two_days_old_not_cancelled(cols: Columns, ctx: Context) -> np.ndarray:
     """(c) the Baitiao use is at least 2 days old; no cancellation, return or dispute."""
     aged = ctx.base_day - cols["origination_day"].astype(np.int64) >= ctx.rules.min_age_days
-    return aged & (cols["status"] == CURRENT) & _flag_clear(cols, "disputed")
+    return aged & (cols["status"] != LOST) & _flag_clear(cols, "disputed")
 
 
 def d_obligor_within_limit(cols: Columns, ctx: Context) -> np.ndarray:

@@ -86,6 +86,26 @@ def load_tape(cfg, reference_date: dt.date) -> Tape:
     return generate(float(cfg.scale), cfg.tape_seed, reference_date)
 
 
+def fill(price: np.ndarray, budget: int) -> np.ndarray:
+    """Positions of the receivables bought, oldest first, within ``budget``.
+
+    Oldest first while they fit; then the later ones that still fit in what is left, so
+    the budget is not stranded by one receivable too large.
+    """
+    chosen = np.zeros(len(price), bool)
+    left = budget
+    for _ in range(16):
+        open_ = np.flatnonzero(~chosen & (price <= left))
+        if not len(open_):
+            break
+        k = int(np.searchsorted(np.cumsum(price[open_]), left, side="right"))
+        if k == 0:
+            k = 1  # the first that fits on its own
+        chosen[open_[:k]] = True
+        left -= int(price[open_[:k]].sum())
+    return np.flatnonzero(chosen)
+
+
 def price_of(principal: np.ndarray, price_pct: Decimal) -> np.ndarray:
     """Price per receivable: principal x price_pct / 100, rounded half up, in integers."""
     num, den = Decimal(price_pct).as_integer_ratio()
@@ -242,12 +262,10 @@ class LoanLevelPool:
             return Offer(base_date, 0, 0, 0, Lots(np.zeros(0, np.int64), REVOLVING_PURCHASE))
         day = day_number(base_date)
         rows, cols, price = self._screened(day, spend, Decimal(price_pct))
-        k = int(np.searchsorted(np.cumsum(price), spend, side="right"))
-        rows = rows[:k]
-        self.new_business.reserved_until[rows] = day + RESERVATION_DAYS
-        ids = cols["loan_id"][:k].copy()
-        return Offer(base_date, int(cols["principal_fen"][:k].sum()), int(price[:k].sum()), k,
-                     Lots(ids, REVOLVING_PURCHASE))
+        take = fill(price, spend)
+        self.new_business.reserved_until[rows[take]] = day + RESERVATION_DAYS
+        return Offer(base_date, int(cols["principal_fen"][take].sum()), int(price[take].sum()),
+                     len(take), Lots(cols["loan_id"][take].copy(), REVOLVING_PURCHASE))
 
     def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
         """Eligible receivables whose balance together is no lower than ``min_principal_fen``.

@@ -23,7 +23,7 @@ def solve(features: np.ndarray, weights: np.ndarray, target: np.ndarray,
     Returns the probabilities, shape (bins, categories). Raises if the margins cannot be
     met (the target is outside what any assignment can reach).
     """
-    bins, cats, nf = features.shape
+    _bins, _cats, nf = features.shape
     theta = np.zeros(nf)
     scale = np.abs(target) + 1.0
 

@@ -87,6 +87,8 @@ class NewBusiness:
         """New receivables of about ``fen`` (default: a day's volume) originated on ``day``."""
         rng, t = self.rng, self.templates
         fen = self.daily_fen if fen is None else fen
+        if fen <= 0:
+            return {k: np.zeros(0, d) for k, d in {**COLUMNS, **EXTRA}.items()}
         k = max(1, int(fen / self.mean_principal * 1.1) + 16)
         pick = self._terms_offerable(day)[rng.integers(0, self._n_offerable, k)]
         principal = t["original_principal_fen"][pick]
@@ -169,16 +171,17 @@ class NewBusiness:
         if self.generated_through is not None:
             first = max(first, self.generated_through + 1)
         for d in range(first, through + 1):
-            self._append(self.originate(d))
+            self.hold(self.originate(d))
         self.generated_through = max(through, self.generated_through or through)
         self._expire(through)
 
     def top_up(self, day: int, fen: int) -> None:
         """More receivables originated on ``day``: the originator's book is far larger than the
         trust's needs (purchase rate 100%, DEAL.md §5), so it can always show more."""
-        self._append(self.originate(day, fen))
+        self.hold(self.originate(day, fen))
 
-    def _append(self, new: dict[str, np.ndarray]) -> None:
+    def hold(self, new: dict[str, np.ndarray]) -> None:
+        """Receivables join the originator's inventory (its own originations, or a user's)."""
         k = len(new["loan_id"])
         need = self.size + k
         cap = len(self._cols["loan_id"])

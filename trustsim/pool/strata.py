@@ -116,7 +116,7 @@ def tables(tape: Tape) -> list[Table]:
                       + [(0, 0.0)]))
     top = rep["regions_table8"]
     names = [r["region"] for r in top]
-    region_names = np.array(tape.regions + [OTHER_REGIONS], dtype=object)
+    region_names = np.array([*tape.regions, OTHER_REGIONS], dtype=object)
     code = {n: i for i, n in enumerate(names)}
     region_key = np.array([code.get(n, len(names)) for n in region_names], np.int64)
     keys = region_key[c["region"].astype(np.int64)]

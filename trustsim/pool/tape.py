@@ -407,3 +407,13 @@ def tape_from_table(table: pa.Table, source: str, as_of: dt.date | None = None) 
 def read_tape(path: str | Path, as_of: dt.date | None = None) -> Tape:
     """Read and validate a tape (Parquet, or CSV with the same columns)."""
     return tape_from_table(read_table(path), str(path), as_of)
+
+
+def tape_from_records(records: list[dict], as_of: dt.date, source: str = "records") -> Tape:
+    """A tape from a list of row mappings (column -> value), validated like a file.
+
+    Dates may be ``datetime.date`` or ISO strings; optional columns may be left out.
+    """
+    rows = [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
+            for r in records]
+    return tape_from_table(pa.Table.from_pylist(rows), source, as_of)

@@ -8,11 +8,12 @@ half-written. ``run_deal`` is the in-memory core (tests and benchmarks).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -110,7 +111,9 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Comminglin
 
 def run_deal(deal: DealConfig, stream: IO[bytes] | None = None, seed: int | None = None,
              on_day: Callable[[int], None] | None = None, *,
-             log: bool = True) -> tuple[TrustEnvironment, Parties, dict]:
+             log: bool = True,
+             on_env: Callable[[TrustEnvironment], None] | None = None,
+             ) -> tuple[TrustEnvironment, Parties, dict]:
     """Run ``deal`` to trust termination, writing its log to ``stream``; return the summary.
 
     ``log=False`` (and no stream) runs with the event log's no-op sink: the same run, its
@@ -119,6 +122,8 @@ def run_deal(deal: DealConfig, stream: IO[bytes] | None = None, seed: int | None
     if stream is None and log:
         stream = io.BytesIO()
     env, parties = build(deal, stream, seed)
+    if on_env is not None:  # e.g. the --tape-at hook, which reads the pool
+        on_env(env)
     horizon = (env.timetable.legal_maturity - env.origin).days + 30
     if on_day is None:
         env.run(until=env.terminated)
@@ -197,8 +202,13 @@ def _dump(obj: Any) -> bytes:
 
 
 def simulate(deal: DealConfig, out_dir: str | Path | None = None, seed: int | None = None,
-             on_day: Callable[[int], None] | None = None) -> Result:
-    """Run ``deal`` and write its run folder atomically; see the module docstring."""
+             on_day: Callable[[int], None] | None = None,
+             tape_at: Sequence[dt.date] = ()) -> Result:
+    """Run ``deal`` and write its run folder atomically; see the module docstring.
+
+    ``tape_at``: dates on which a loan-level pool's holdings are written into the run
+    folder (:mod:`trustsim.pool.snapshots`).
+    """
     out = Path(out_dir if out_dir is not None else deal.run.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
@@ -208,8 +218,17 @@ def simulate(deal: DealConfig, out_dir: str | Path | None = None, seed: int | No
         if seed is not None:
             resolved["run"]["seed"] = seed
         (tmp / "config.json").write_bytes(_dump(resolved))
+        snapshots = None
+        if tape_at:
+            from trustsim.pool.snapshots import TapeAt
+
+            snapshots = TapeAt(tape_at, tmp, on_day)
+            on_day = snapshots
         with open(tmp / "events.jsonl", "wb", buffering=1 << 20) as f:
-            _env, parties, summary = run_deal(deal, f, seed, on_day)
+            _env, parties, summary = run_deal(deal, f, seed, on_day,
+                                              on_env=snapshots.bind if snapshots else None)
+        if snapshots is not None:
+            snapshots.finish()
         (tmp / "summary.json").write_bytes(_dump(summary))
         (tmp / "commingling.csv").write_text(parties.commingling.csv(), encoding="utf-8")
         if out.exists():

@@ -1,0 +1,87 @@
+"""The synthetic tape reproduces the report's simulated pool (DEAL.md §10, Tables 5-11).
+
+At any scale every stratum's principal share is within 1 percentage point of the report;
+at full scale every count is within 2%; the weighted averages, the obligor count and the
+eligibility of every receivable hold as in the report.
+"""
+
+import numpy as np
+import pytest
+
+from trustsim.data import report
+from trustsim.pool import strata
+from trustsim.pool.generator import generate
+from trustsim.pool.tape import CURRENT
+
+TAB5 = report()["pool_summary_table5"]
+
+
+@pytest.fixture(scope="module")
+def tape():
+    return generate(0.02, 20200727)
+
+
+@pytest.mark.parametrize("scale", [0.002, 0.02])
+def test_every_stratum_share_within_1pp_of_the_report(scale, tape):
+    t = tape if scale == 0.02 else generate(scale, 7)
+    for table in strata.tables(t):
+        for row in table.rows:
+            ref = table.report_share_pct(row)
+            assert ref is not None, (table.name, row.label)
+            assert abs(table.share_pct(row) - ref) <= 1.0, (table.name, row.label)
+
+
+def test_counts_at_test_scale_track_the_report(tape):
+    # not the 2% rule (that is for full scale), but no stratum far from its scaled count
+    for table in strata.tables(tape):
+        for row in table.rows:
+            if row.report_count and row.report_count * 0.02 >= 1000:
+                assert row.count == pytest.approx(row.report_count * 0.02, rel=0.02), row.label
+
+
+def test_weighted_averages_and_obligors_match_table_5(tape):
+    s = strata.summary(tape)
+    assert s["obligors"] == round(TAB5["obligors"] * 0.02)
+    assert s["outstanding_principal"] == pytest.approx(TAB5["outstanding_principal"] * 0.02,
+                                                       rel=1e-4)
+    assert s["wa_annual_fee_rate_pct"] == pytest.approx(TAB5["wa_annual_fee_rate_pct"], abs=0.05)
+    assert s["wa_remaining_term_months"] == pytest.approx(TAB5["wa_remaining_term_months"],
+                                                          abs=0.05)
+    assert s["wa_seasoning_months"] == pytest.approx(TAB5["wa_seasoning_months"], abs=0.05)
+    assert s["wa_contract_term_months"] == pytest.approx(TAB5["wa_contract_term_months"],
+                                                         rel=0.01)
+    assert s["contract_balance"] == pytest.approx(TAB5["contract_balance"] * 0.02, rel=0.01)
+    assert (s["min_remaining_term"], s["max_remaining_term"]) == (1, 24)
+    assert s["max_contract"] <= TAB5["max_contract"]
+
+
+def test_every_receivable_meets_the_initial_pool_criteria(tape):
+    c = tape.columns
+    assert (c["status"] == CURRENT).all() and (c["dpd"] == 0).all()
+    assert set(np.unique(c["credit_level"]).tolist()) <= {1, 2, 3, 4}
+    assert c["worst_dpd"].max() <= 30
+    owed = np.bincount(c["obligor_id"], weights=c["principal_fen"].astype(float))
+    assert owed.max() <= 5_000_000  # (d) 50,000 CNY
+    # one-off purchases carry no fee; fee rates are whole multiples of 0.1% a month
+    assert (c["annual_fee_rate"][c["instalments"] == 1] == 0).all()
+    assert np.allclose(np.round(c["annual_fee_rate"] * 1000) % 12, 0)
+
+
+def test_same_seed_same_tape_and_another_seed_another(tape):
+    again = generate(0.02, 20200727)
+    assert all(np.array_equal(again[k], tape[k]) for k in tape.columns)
+    other = generate(0.02, 1)
+    assert not np.array_equal(other["principal_fen"], tape["principal_fen"])
+
+
+def test_full_scale_counts_within_2pct_of_the_report():
+    full = generate(1.0, 20200727)
+    assert len(full) == TAB5["receivables"]
+    assert strata.summary(full)["obligors"] == TAB5["obligors"]
+    assert full.principal_fen == round(TAB5["outstanding_principal"] * 1_000_000)
+    for table in strata.tables(full):
+        for row in table.rows:
+            if row.report_count:
+                assert row.count == pytest.approx(row.report_count, rel=0.02), (table.name,
+                                                                                 row.label)
+    assert full["principal_fen"].max() == round(TAB5["max_outstanding"] * 1_000_000)
