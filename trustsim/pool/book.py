@@ -146,7 +146,7 @@ class LoanBook:
         self.day = start_day  # last day processed
         self.c: dict[str, np.ndarray] = {k: np.zeros(0, t) for k, t in COLUMNS.items()}
         self.end = 0          # rows [0, end) have been used; rows at or after end are free
-        self.free = np.zeros(0, np.int64)                  # recycled rows below ``end``
+        self.free: list[np.ndarray] = []                   # recycled rows below ``end`` (sorted runs)
         self.by_dom: list[list[np.ndarray]] = [[] for _ in range(32)]  # rows due on each day
         self.events: dict[int, list[tuple[int, np.ndarray, np.ndarray | None, np.ndarray]]] = {}
         self.tracker = Tracker() if track else None
@@ -179,15 +179,20 @@ class LoanBook:
 
     def _allocate(self, k: int) -> np.ndarray:
         """``k`` rows for new receivables: recycled ones first, then fresh ones."""
-        take = min(k, len(self.free))
-        rows = self.free[:take]
-        self.free = self.free[take:]
-        rest = k - take
-        if rest:
-            self._grow_arena(self.end + rest)
-            rows = np.concatenate([rows, np.arange(self.end, self.end + rest)])
-            self.end += rest
-        return rows
+        parts, need = [], k
+        while need and self.free:
+            run = self.free[0]
+            parts.append(run[:need])
+            if len(run) > need:
+                self.free[0] = run[need:]
+            else:
+                self.free.pop(0)
+            need -= len(parts[-1])
+        if need:
+            self._grow_arena(self.end + need)
+            parts.append(np.arange(self.end, self.end + need))
+            self.end += need
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     # ------------------------------------------------------------------ entering
     def add(self, cols: dict[str, np.ndarray], day: int, reason: int) -> int:
@@ -200,29 +205,39 @@ class LoanBook:
         k = len(cols["loan_id"])
         if k == 0:
             return 0
-        full: dict[str, np.ndarray] = {}
-        for name, dtype in COLUMNS.items():
-            full[name] = np.asarray(cols[name]).astype(dtype) if name in cols else np.zeros(k, dtype)
-        full["holder"][:] = TRUST
-        full["entered_day"][:] = day
-        full["entry_reason"][:] = reason
-        full["left_day"][:] = -1
-        full["late_since"][:] = -1
+        full = {name: np.asarray(cols[name], dtype) for name, dtype in COLUMNS.items()
+                if name in cols}
+        fixed = {"holder": TRUST, "entered_day": day, "entry_reason": reason, "left_day": -1,
+                 "late_since": -1, "arrears_principal_fen": 0, "arrears_fee_fen": 0,
+                 "arrears_dayfen": 0, "ever30": False}
+        for name in fixed:
+            full.pop(name, None)
         full["dom"] = DOM_OF_DAY[full["origination_day"]]
-        if "fee_fen" not in cols:
+        if "status" not in full:
+            full["status"] = np.zeros(k, np.int8)
+        if "fee_fen" not in full:
             full["fee_fen"] = fee_per_instalment(full["original_principal_fen"],
                                                  full["annual_fee_rate"])
-        dpd = np.asarray(cols.get("dpd", np.zeros(k)), np.int64)
+        dpd = np.asarray(cols.get("dpd", np.zeros(0)), np.int64)
         if (dpd > 0).any():
+            for name in ("late_since", "arrears_principal_fen", "arrears_fee_fen",
+                         "arrears_dayfen", "ever30"):
+                full[name] = np.full(k, fixed.pop(name), COLUMNS[name])
+            full["status"] = full["status"].copy()
             self._initial_arrears(full, dpd > 0, dpd, day)
         rows = self._allocate(k)
         for name, arr in full.items():
             self.c[name][rows] = arr
+        for name, value in fixed.items():
+            self.c[name][rows] = value
+        for name in COLUMNS:
+            if name not in full and name not in fixed:
+                self.c[name][rows] = 0
         order = np.argsort(full["dom"], kind="stable")  # radix sort: rows by day-of-month
         bounds = np.searchsorted(full["dom"][order], np.arange(1, 33)).tolist()
         for s in range(1, 32):
-            if bounds[s] > bounds[s - 1]:
-                self.by_dom[s].append(rows[order[bounds[s - 1]: bounds[s]]])
+            if bounds[s] > bounds[s - 1]:  # each day's rows kept sorted: gathers run in order
+                self.by_dom[s].append(np.sort(rows[order[bounds[s - 1]: bounds[s]]]))
         self._count_in(full, k)
         status = full["status"]
         # what happens next: early repayments before the first due date, returns, delinquency
@@ -243,6 +258,7 @@ class LoanBook:
 
     def _count_in(self, full: dict[str, np.ndarray], k: int) -> None:
         principal, status = full["principal_fen"], full["status"]
+        zero = np.zeros(k, np.int64)
         top = int(full["obligor_id"].max()) + 1
         if top > len(self.obligor_fen):
             grown = np.zeros(max(top, len(self.obligor_fen) * 2), np.int64)
@@ -255,10 +271,13 @@ class LoanBook:
         self.performing += int(principal[(status == CURRENT) | (status == LOST)].sum())
         self.overdue += int(principal[status == OVERDUE].sum())
         npl = status == NON_PERFORMING
-        self.npl += int(principal[npl].sum())
-        self.npl_arrears_fee += int(full["arrears_fee_fen"][npl].sum())
-        self.npl_arrears += int((full["arrears_principal_fen"] + full["arrears_fee_fen"])[npl].sum())
-        self.npl_dayfen += int(full["arrears_dayfen"][npl].sum())
+        if npl.any():
+            arr_p = full.get("arrears_principal_fen", zero)
+            arr_f = full.get("arrears_fee_fen", zero)
+            self.npl += int(principal[npl].sum())
+            self.npl_arrears_fee += int(arr_f[npl].sum())
+            self.npl_arrears += int((arr_p + arr_f)[npl].sum())
+            self.npl_dayfen += int(full.get("arrears_dayfen", zero)[npl].sum())
         if self.tracker is not None:
             vintage = month_index(full["origination_day"])
             Tracker.add(self.tracker.initial, vintage, principal)
@@ -486,7 +505,9 @@ class LoanBook:
     # ------------------------------------------------------------------ due dates
     def _due(self, dom: int, day: int) -> None:
         c = self.c
-        idx = self.by_dom[dom][0] if len(self.by_dom[dom]) == 1 else np.concatenate(self.by_dom[dom])
+        chunks = self.by_dom[dom]
+        # sorted runs merge in linear time (timsort): the rows stay in arena order
+        idx = chunks[0] if len(chunks) == 1 else np.sort(np.concatenate(chunks), kind="stable")
         st = c["status"][idx]
         holder = c["holder"][idx]
         mine = holder == TRUST
@@ -513,7 +534,7 @@ class LoanBook:
                 self.journal.append(self.journal_rows(gone))
             c["holder"][gone] = FREE
             c["loan_id"][gone] = -1
-            self.free = np.concatenate([self.free, gone])
+            self.free.append(gone)
         self.by_dom[dom] = [idx[kept]]
 
     def _scheduled_principal(self, rows: np.ndarray) -> np.ndarray:

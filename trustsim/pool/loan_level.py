@@ -142,6 +142,7 @@ class LoanLevelPool:
         cols["lost_day"] = self._initial_returns(cols, rng_streams["returns"])
         max_obligor = int(c["obligor_id"].max()) if len(c["obligor_id"]) else 0
         self.initial_fen = self._enter(cols, self.effective_day, INITIAL)
+        self.initial_loans = len(cols["loan_id"])
         daily = int(Decimal(self.initial_fen) * cfg.new_business.daily_pct_of_initial / 100)
         self.new_business = NewBusiness(
             tape, cfg.new_business, self.behaviour.lost_first_month, rng_streams["origination"],
@@ -212,27 +213,30 @@ class LoanLevelPool:
                   ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
         """Eligible inventory receivables, oldest first, screened until their value reaches
         ``enough`` (price, or principal if ``price_pct`` is None); topped up if the inventory
-        falls short."""
+        falls short. Returns their inventory rows, loan ids and principal, and values."""
         inv = self.new_business
         inv.ensure(day)
         ctx = self._context(day)
-        rows, cols = inv.candidates(day)
-        value = self._value(cols, price_pct)
+        rows = inv.candidate_rows(day)
+        value = self._value(inv["principal_fen"][rows], price_pct)
         passing = np.zeros(0, np.int64)   # positions in ``rows`` passing (a)-(c), (e)-(i)
         accepted = passing
         pos, chunk = 0, int(1.5 * enough / max(1.0, float(value.mean()) if len(value) else 1.0))
         for _ in range(12):
             while pos < len(rows):
                 end = min(len(rows), pos + chunk + 256)
-                sub = {k: v[pos:end] for k, v in cols.items()}
+                sub = inv.view(rows[pos:end], day)
                 ok = np.ones(end - pos, bool)
                 for _clause, test in eligibility.INDEPENDENT:
                     ok &= test(sub, ctx)
                 passing = np.concatenate([passing, pos + np.flatnonzero(ok)])
                 pos, chunk = end, chunk * 2
+                if int(value[passing].sum()) < enough and pos < len(rows):
+                    continue  # (d) only once there is enough to choose from
+                chosen = rows[passing]
                 accepted = passing[eligibility.d_obligor_within_limit(
-                    {"obligor_id": cols["obligor_id"][passing],
-                     "principal_fen": cols["principal_fen"][passing]}, ctx)]
+                    {"obligor_id": inv["obligor_id"][chosen],
+                     "principal_fen": inv["principal_fen"][chosen]}, ctx)]
                 if int(value[accepted].sum()) >= enough:
                     break
             got = int(value[accepted].sum())
@@ -244,16 +248,16 @@ class LoanLevelPool:
             share = max(0.05, got / max(1, int(value.sum()))) if len(value) else 0.5
             first_new = len(inv)
             inv.top_up(day - self.rules.min_age_days, int(1.2 * short / share) + 100_000)
-            new_rows, new_cols = inv.candidates(day, first_new)
+            new_rows = inv.candidate_rows(day, first_new)
             rows = np.concatenate([rows, new_rows])
-            cols = {k: np.concatenate([cols[k], new_cols[k]]) for k in cols}
-            value = np.concatenate([value, self._value(new_cols, price_pct)])
-        return rows[accepted], {k: v[accepted] for k, v in cols.items()}, value[accepted]
+            value = np.concatenate([value, self._value(inv["principal_fen"][new_rows], price_pct)])
+        out = rows[accepted]
+        return out, {"loan_id": inv["loan_id"][out], "principal_fen": inv["principal_fen"][out]}, \
+            value[accepted]
 
     @staticmethod
-    def _value(cols: dict[str, np.ndarray], price_pct: Decimal | None) -> np.ndarray:
-        p = cols["principal_fen"]
-        return p if price_pct is None else price_of(p, price_pct)
+    def _value(principal: np.ndarray, price_pct: Decimal | None) -> np.ndarray:
+        return principal if price_pct is None else price_of(principal, price_pct)
 
     def eligible_offer(self, base_date: dt.date, budget_fen: int, price_pct) -> Offer:
         """Eligible new receivables, oldest first, priced within purchase_rate x the budget."""

@@ -65,6 +65,8 @@ class NewBusiness:
         self.term_start = np.searchsorted(n, self.terms)
         self.term_end = np.searchsorted(n, self.terms, side="right")
         self.mean_principal = float(self.templates["original_principal_fen"].mean())
+        self._terms_by_day: dict[int, tuple[bool, ...]] = {}
+        self._rows_by_terms: dict[tuple[bool, ...], np.ndarray] = {}
         # columns with spare capacity; rows [0, size) in loan id order
         self._cols = {k: np.zeros(0, t) for k, t in {**COLUMNS, **EXTRA}.items()}
         self.size = 0
@@ -90,7 +92,8 @@ class NewBusiness:
         if fen <= 0:
             return {k: np.zeros(0, d) for k, d in {**COLUMNS, **EXTRA}.items()}
         k = max(1, int(fen / self.mean_principal * 1.1) + 16)
-        pick = self._terms_offerable(day)[rng.integers(0, self._n_offerable, k)]
+        offerable = self._terms_offerable(day)
+        pick = offerable[rng.integers(0, len(offerable), k)]
         principal = t["original_principal_fen"][pick]
         cut = int(np.searchsorted(np.cumsum(principal), fen)) + 1
         pick, principal = pick[:cut], principal[:cut]
@@ -146,8 +149,9 @@ class NewBusiness:
         the originator's receivables of the other terms — which it could never sell to the
         trust — are not drawn at all. The mix among the offerable terms is the tape's.
         """
-        if getattr(self, "_terms_day", None) != day:
-            ok = np.ones(len(self.terms), bool)
+        ok = self._terms_by_day.get(day)
+        if ok is None:
+            ok = (True,) * len(self.terms)
             if self.offerable is not None:
                 k = len(self.terms)
                 days = np.full(k, day, np.int32)
@@ -155,15 +159,16 @@ class NewBusiness:
                          "instalments": self.terms, "credit_level": np.ones(k, np.int8),
                          "worst_dpd": np.zeros(k, np.int16), "flags": np.zeros(k, np.uint8),
                          "last_due_day": add_months_days(days, self.terms.astype(np.int64))}
-                ok = self.offerable(probe)
-            rows = [np.arange(a, z) for a, z, good in
-                    zip(self.term_start, self.term_end, ok, strict=True) if good]
-            self._rows_offerable = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-            self._n_offerable = len(self._rows_offerable)
-            self._terms_day = day
-            if not self._n_offerable:
+                ok = tuple(self.offerable(probe).tolist())
+            self._terms_by_day[day] = ok
+        rows = self._rows_by_terms.get(ok)
+        if rows is None:
+            parts = [np.arange(a, z) for a, z, good in
+                     zip(self.term_start, self.term_end, ok, strict=True) if good]
+            if not parts:
                 raise ValueError("no term of the originator's business can be offered")
-        return self._rows_offerable
+            rows = self._rows_by_terms[ok] = np.concatenate(parts)
+        return rows
 
     def ensure(self, through: int) -> None:
         """Originate every day up to ``through`` (incl.) that is still inside the window."""
@@ -212,17 +217,26 @@ class NewBusiness:
         self.size = k
 
     # ------------------------------------------------------------------ views
-    def candidates(self, day: int, start: int = 0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Unsold, unreserved, unexpired receivables (from row ``start``), seen on ``day``."""
+    def candidate_rows(self, day: int, start: int = 0) -> np.ndarray:
+        """Unsold, unreserved, unexpired receivables (rows from ``start``), seen on ``day``."""
         orig = self["origination_day"][start:]
-        rows = start + np.flatnonzero(
+        return start + np.flatnonzero(
             (self["holder"][start:] == ORIGINATOR) & (self["reserved_until"][start:] < day)
             & (orig <= day) & (orig > day - self.window))
+
+    def view(self, rows: np.ndarray, day: int) -> dict[str, np.ndarray]:
+        """The columns the criteria read, for ``rows``, as on ``day`` (returned ones are lost)."""
         cols = {k: self[k][rows] for k in SCREENED}
         lost_day = self["lost_day"][rows]
         returned = (lost_day >= 0) & (lost_day <= day)
-        cols["status"] = np.where(returned, LOST, cols["status"]).astype(np.int8)
-        return rows, cols
+        if returned.any():
+            cols["status"] = np.where(returned, LOST, cols["status"]).astype(np.int8)
+        return cols
+
+    def candidates(self, day: int, start: int = 0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Candidate rows and their screened columns (see :meth:`candidate_rows`)."""
+        rows = self.candidate_rows(day, start)
+        return rows, self.view(rows, day)
 
     def rows_of(self, loan_ids: np.ndarray) -> np.ndarray:
         ids = self["loan_id"]
