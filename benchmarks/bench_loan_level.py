@@ -85,8 +85,10 @@ def main() -> None:
     print(f"  wall {wall:.1f} s (tape {'read' if args.tape else 'generation'} "
           f"{generation[0]:.1f} s, simulation {wall - generation[0]:.1f} s); "
           f"peak RSS {rss_mb:,.0f} MB")
-    print(f"  {log.getvalue().count(10):,} events; receivables bought "
-          f"{env.pool.book.bought:,} fen; every class repaid: {paid}")
+    book = env.pool.book
+    print(f"  {log.getvalue().count(10):,} events; {book.entered - n_loans:,} receivables bought "
+          f"or received in replacement ({(book.bought - env.pool.initial_fen) / 1e8:,.0f} "
+          f"million CNY); every class repaid: {paid}")
     print(f"  numpy floor: {floor:.1f} s ({bdays} business days x {n_loans:,} loans); "
           f"ratio {wall / floor:.2f}x the floor (simulation alone {(wall - generation[0]) / floor:.2f}x)"
           f"; targets <= 1.0x and <= 3,072 MB")

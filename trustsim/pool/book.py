@@ -156,6 +156,7 @@ class LoanBook:
         self.performing = self.overdue = self.npl = 0
         self.npl_arrears_fee = self.npl_arrears = self.npl_dayfen = 0
         self.loans = 0
+        self.entered = 0  # receivables that ever entered
         self.bought = self.collected = self.income = self.charged_off = self.removed = 0
         self.npl_entered = 0  # cumulative principal at entry into non-performing
         #: returned receivables not yet removed: (rows, loan ids)
@@ -267,6 +268,7 @@ class LoanBook:
         payable = status != LOST
         np.add.at(self.obligor_fen, full["obligor_id"][payable], principal[payable])
         self.bought += int(principal.sum())
+        self.entered += k
         self.loans += k
         self.performing += int(principal[(status == CURRENT) | (status == LOST)].sum())
         self.overdue += int(principal[status == OVERDUE].sum())

@@ -395,25 +395,30 @@ class LoanLevelPool:
         }
         return to_table(tape, extra)
 
-    def movements(self) -> pa.Table:
-        """Every receivable that entered the trust: when and why it entered, and left (if it did)."""
+    def movement_batches(self):
+        """Every receivable that entered the trust — when and why it entered, and left (if it
+        did) — as record batches in the order they left (the ones still held last)."""
         c = self.book.c
         in_arena = np.flatnonzero(c["holder"][: self.book.end] != FREE)
-        parts = [*self.book.journal, self.book.journal_rows(in_arena)]
-        keys = ("loan_id", "entered_day", "entry_reason", "left_day", "exit_reason",
-                "principal_fen")
-        cols = {k: np.concatenate([p[k] for p in parts]) for k in keys}
-        order = np.argsort(cols["loan_id"], kind="stable")
-        cols = {k: v[order] for k, v in cols.items()}
-        left = cols["left_day"] >= 0
-        return pa.table({
-            "loan_id": pa.array(cols["loan_id"], pa.int64()),
-            "entered_on": pa.array(cols["entered_day"].astype("datetime64[D]"), pa.date32()),
-            "entry_reason": pa.DictionaryArray.from_arrays(
-                pa.array(cols["entry_reason"].astype(np.int8)), pa.array(list(ENTRY_REASONS))),
-            "left_on": pa.array(cols["left_day"].astype("datetime64[D]"), pa.date32(),
-                                mask=~left),
-            "exit_reason": pa.DictionaryArray.from_arrays(
-                pa.array(cols["exit_reason"].astype(np.int8)), pa.array(list(EXIT_REASONS))),
-            "principal_at_exit_fen": pa.array(np.where(left, cols["principal_fen"], 0), pa.int64()),
-        })
+        entry = pa.array(list(ENTRY_REASONS))
+        exits = pa.array(list(EXIT_REASONS))
+        for part in [*self.book.journal, self.book.journal_rows(in_arena)]:
+            left = part["left_day"] >= 0
+            yield pa.record_batch({
+                "loan_id": pa.array(part["loan_id"], pa.int64()),
+                "entered_on": pa.array(part["entered_day"].astype("datetime64[D]"), pa.date32()),
+                "entry_reason": pa.DictionaryArray.from_arrays(
+                    pa.array(part["entry_reason"].astype(np.int8)), entry),
+                "left_on": pa.array(part["left_day"].astype("datetime64[D]"), pa.date32(),
+                                    mask=~left),
+                "exit_reason": pa.DictionaryArray.from_arrays(
+                    pa.array(part["exit_reason"].astype(np.int8)), exits),
+                "principal_at_exit_fen": pa.array(np.where(left, part["principal_fen"], 0),
+                                                  pa.int64()),
+            })
+
+    def movements(self) -> pa.Table:
+        """:meth:`movement_batches` as one table, by loan id."""
+        table = pa.Table.from_batches(list(self.movement_batches()))
+        return table.take(pa.array(np.argsort(table.column("loan_id").to_numpy(),
+                                              kind="stable")))

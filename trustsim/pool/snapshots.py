@@ -8,7 +8,8 @@ the run folder (before it is renamed into place, so a failed run leaves none):
   ``entered_on`` and ``entry_reason`` (initial, revolving_purchase, replacement);
 * ``movements_<date>.parquet`` — every receivable that has entered the trust so far, with
   when and why it entered and, if it left, ``left_on`` and ``exit_reason`` (prepaid,
-  repaid, written_off, lost, repurchased, sold_to_servicer, released).
+  repaid, written_off, lost, repurchased, sold_to_servicer, released); written batch by
+  batch in the order receivables left, those still held last.
 
 A date the run does not reach (after the trust terminated) is written at the end.
 """
@@ -16,8 +17,11 @@ A date the run does not reach (after the trust terminated) is written at the end
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from trustsim.pool.tape import write_table
 
@@ -64,4 +68,16 @@ class TapeAt:
         pool = self.env.pool
         stamp = d.isoformat()
         self.written.append(write_table(pool.holdings(), self.folder / f"holdings_{stamp}.parquet"))
-        self.written.append(write_table(pool.movements(), self.folder / f"movements_{stamp}.parquet"))
+        path = self.folder / f"movements_{stamp}.parquet"
+        tmp = path.parent / f".{path.name}.tmp"
+        writer = None
+        try:  # batch by batch: the movements of a whole deal need not fit in memory twice
+            for batch in pool.movement_batches():
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, batch.schema, compression="zstd")
+                writer.write_batch(batch)
+        finally:
+            if writer is not None:
+                writer.close()
+        os.replace(tmp, path)
+        self.written.append(path)
