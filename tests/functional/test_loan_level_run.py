@@ -119,6 +119,13 @@ def test_each_purchase_and_replacement_names_its_loans_and_fen(loan_run):
     assert entries["replacement"] == sum(e["added_loans"] for e in replaced)
 
 
+def test_rows_of_receivables_that_left_are_recycled_so_the_book_does_not_grow(loan_run):
+    book = loan_run.env.pool.book
+    peak = max(e["pool_loans"] for e in loan_run.of("day_closed"))
+    assert book.entered > 4 * peak  # far more receivables passed through than were ever held
+    assert book.end <= 1.5 * peak   # the columns hold about the most ever held at once
+
+
 def test_the_npl_ratio_on_each_day_closed_follows_its_definition(loan_run):
     cutoff = loan_run.summary["pool"]["initial_fen"]
     for e in loan_run.of("day_closed"):

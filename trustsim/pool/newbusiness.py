@@ -106,8 +106,9 @@ class NewBusiness:
         worst[bad] = rng.integers(31, 181, int(bad.sum()))
         flags = np.zeros(k, np.uint8)
         breach = float(cfg.warranty_breach_pct) / 100
-        for bit in FLAG_BITS.values():
-            flags[rng.random(k) < breach] |= bit
+        if breach > 0:  # each warranty breached independently: how many, then which ones
+            for bit in FLAG_BITS.values():
+                flags[rng.choice(k, rng.binomial(k, breach), replace=False)] |= bit
         repeat = rng.random(k) < float(cfg.repeat_obligor_pct) / 100
         obligor = t["obligor_id"][pick].copy()
         fresh = np.flatnonzero(~repeat)
