@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -271,16 +272,27 @@ class _Reader:
         return out
 
 
+def _codes(r: _Reader, name: str) -> tuple[np.ndarray, list[str]]:
+    """A text column as (codes, distinct values), values stripped; fast for few distinct values."""
+    col = r.t.column(name).combine_chunks()
+    if col.null_count:
+        raise r.fail(_first_bad(np.asarray(col.is_null())), name, "missing value")
+    if not isinstance(col.type, pa.DictionaryType):
+        col = pc.dictionary_encode(col.cast(pa.string()))
+    values = [str(v).strip() for v in col.dictionary.cast(pa.string()).to_pylist()]
+    return col.indices.to_numpy(zero_copy_only=False).astype(np.int64), values
+
+
 def _categorical(r: _Reader, name: str, allowed: tuple[str, ...]) -> np.ndarray:
-    values = r.strings(name)
+    idx, values = _codes(r, name)
     code = {s: i for i, s in enumerate(allowed)}
-    out = np.empty(len(values), np.int8)
-    for i, s in enumerate(values):
-        c = code.get(s)
-        if c is None:
-            raise r.fail(i, name, f"unknown {name} {s!r} (expected one of {', '.join(allowed)})")
-        out[i] = c
-    return out
+    lookup = np.array([code.get(v, -1) for v in values], np.int64)
+    out = lookup[idx]
+    if (out < 0).any():
+        i = _first_bad(out < 0)
+        raise r.fail(i, name, f"unknown {name} {values[idx[i]]!r} "
+                     f"(expected one of {', '.join(allowed)})")
+    return out.astype(np.int8)
 
 
 def read_table(path: str | Path) -> pa.Table:
@@ -344,12 +356,14 @@ def tape_from_table(table: pa.Table, source: str, as_of: dt.date | None = None) 
     if bad.any():
         i = _first_bad(bad)
         raise r.fail(i, "credit_level", f"unknown credit level {level[i]} (expected 1-5)")
-    region_names = r.strings("region")
-    if any(not s for s in region_names):
-        raise r.fail(next(i for i, s in enumerate(region_names) if not s), "region", "empty region")
-    regions = sorted(set(region_names))
-    code = {s: i for i, s in enumerate(regions)}
-    region = np.fromiter((code[s] for s in region_names), np.int16, len(region_names))
+    idx, values = _codes(r, "region")
+    regions = sorted(set(values) - {""})
+    rank = {s: i for i, s in enumerate(regions)}
+    lookup = np.array([rank.get(v, -1) for v in values], np.int64)
+    region = lookup[idx]
+    if (region < 0).any():
+        raise r.fail(_first_bad(region < 0), "region", "empty region")
+    region = region.astype(np.int16)
     principal = r.ints("principal_fen")
     if (principal < 0).any():
         i = _first_bad(principal < 0)
