@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from trustsim.pool.behaviour import LOST_WINDOW_DAYS
-from trustsim.pool.book import COLUMNS, fee_per_instalment
+from trustsim.pool.book import fee_per_instalment
 from trustsim.pool.tape import (
     CURRENT,
     FLAG_BITS,
@@ -68,7 +68,7 @@ class NewBusiness:
         self._terms_by_day: dict[int, tuple[bool, ...]] = {}
         self._rows_by_terms: dict[tuple[bool, ...], np.ndarray] = {}
         # columns with spare capacity; rows [0, size) in loan id order
-        self._cols = {k: np.zeros(0, t) for k, t in {**COLUMNS, **EXTRA}.items()}
+        self._cols = {k: np.zeros(0, t) for k, t in INVENTORY.items()}
         self.size = 0
         self.generated_through: int | None = None
         self.originated_fen = 0
@@ -90,7 +90,7 @@ class NewBusiness:
         rng, t = self.rng, self.templates
         fen = self.daily_fen if fen is None else fen
         if fen <= 0:
-            return {k: np.zeros(0, d) for k, d in {**COLUMNS, **EXTRA}.items()}
+            return {k: np.zeros(0, d) for k, d in INVENTORY.items()}
         k = max(1, int(fen / self.mean_principal * 1.1) + 16)
         offerable = self._terms_offerable(day)
         pick = offerable[rng.integers(0, len(offerable), k)]
@@ -127,19 +127,15 @@ class NewBusiness:
         last = add_months_days(np.full(len(choices), day), choices)[np.searchsorted(choices, n)]
         cols = {
             "loan_id": ids, "obligor_id": obligor, "origination_day": orig,
-            "instalments": n, "remaining_instalments": n, "annual_fee_rate": fee,
-            "credit_level": level, "region": t["region"][pick], "principal_fen": principal,
-            "original_principal_fen": principal, "fee_fen": fee_per_instalment(principal, fee),
-            "status": np.full(k, CURRENT, np.int8), "late_since": np.full(k, -1, np.int32),
-            "worst_dpd": worst, "flags": flags, "lost_day": lost_day, "last_due_day": last,
+            "instalments": n, "annual_fee_rate": fee, "credit_level": level,
+            "region": t["region"][pick], "principal_fen": principal,
+            "fee_fen": fee_per_instalment(principal, fee), "worst_dpd": worst, "flags": flags,
+            "lost_day": lost_day, "last_due_day": last,
         }
         if self.offerable is not None:
             keep = self.offerable(cols)
             if not keep.all():
                 cols = {name: v[keep] for name, v in cols.items()}
-        k = len(cols["loan_id"])
-        cols.update(holder=np.full(k, ORIGINATOR, np.int8), entered_day=cols["origination_day"],
-                    left_day=np.full(k, -1, np.int32), reserved_until=np.full(k, -1, np.int64))
         return cols
 
     def _terms_offerable(self, day: int) -> np.ndarray:
@@ -197,8 +193,10 @@ class NewBusiness:
                 grown = np.zeros(new_cap, arr.dtype)
                 grown[: self.size] = arr[: self.size]
                 self._cols[name] = grown
+        defaults = {"status": CURRENT, "late_since": -1, "holder": ORIGINATOR,
+                    "reserved_until": -1}
         for name, arr in self._cols.items():
-            arr[self.size: need] = new.get(name, 0)
+            arr[self.size: need] = new[name] if name in new else defaults.get(name, 0)
         self.size = need
 
     def _alive(self, today: int) -> np.ndarray:
@@ -228,6 +226,7 @@ class NewBusiness:
     def view(self, rows: np.ndarray, day: int) -> dict[str, np.ndarray]:
         """The columns the criteria read, for ``rows``, as on ``day`` (returned ones are lost)."""
         cols = {k: self[k][rows] for k in SCREENED}
+        cols["remaining_instalments"] = cols["instalments"]
         lost_day = self["lost_day"][rows]
         returned = (lost_day >= 0) & (lost_day <= day)
         if returned.any():
@@ -250,13 +249,26 @@ class NewBusiness:
         """Receivables leave the inventory (sold to the trust); their columns."""
         if (self["holder"][rows] != ORIGINATOR).any():
             raise ValueError("a receivable was sold twice")
-        cols = {k: self[k][rows].copy() for k in (*COLUMNS, "lost_day") if k in self._cols}
+        cols = {k: self[k][rows] for k in TRANSFERRED}
+        cols["remaining_instalments"] = cols["instalments"]  # nothing has fallen due yet
+        cols["original_principal_fen"] = cols["principal_fen"]
         self["holder"][rows] = TRUST
         return cols
 
 
 #: inventory-only columns: return day (or -1), last instalment day, offer reservation
-EXTRA = {"lost_day": np.int64, "last_due_day": np.int32, "reserved_until": np.int64}
+#: the inventory's columns: a new receivable's terms, and what the originator tracks
+INVENTORY = {
+    "loan_id": np.int64, "obligor_id": np.int64, "origination_day": np.int32,
+    "instalments": np.int8, "annual_fee_rate": np.float64, "credit_level": np.int8,
+    "region": np.int16, "principal_fen": np.int64, "fee_fen": np.int64, "worst_dpd": np.int16,
+    "flags": np.uint8, "status": np.int8, "late_since": np.int32,
+    "lost_day": np.int64, "last_due_day": np.int32, "reserved_until": np.int64, "holder": np.int8,
+}
+#: columns that go to the trust's book with a receivable
+TRANSFERRED = ("loan_id", "obligor_id", "origination_day", "instalments", "annual_fee_rate",
+               "credit_level", "region", "principal_fen", "fee_fen", "worst_dpd", "flags",
+               "status", "lost_day")
 #: columns the eligibility screening reads
 SCREENED = ("loan_id", "obligor_id", "origination_day", "instalments", "credit_level",
             "principal_fen", "status", "late_since", "worst_dpd", "flags", "last_due_day")

@@ -99,6 +99,8 @@ def run(tape: Tape, behaviour: Behaviour, vintages: int, vintage_fen: int, seed:
         if day < end_origination:
             cols = nb.originate(day)
             cols.pop("lost_day")
+            cols["remaining_instalments"] = cols["instalments"]
+            cols["original_principal_fen"] = cols["principal_fen"]
             book.add(cols, day, 3)
         book.advance(day)
     t = book.tracker
