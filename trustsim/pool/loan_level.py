@@ -14,8 +14,9 @@ the days between the two, so the pool delivered has the report's seasoning, rema
 terms and balances (ASSUMPTION: the report's simulated pool stands for the pool
 delivered).
 
-Offers and selections carry loan ids (not row numbers), so they stay valid whatever
-compaction happens between a base date and its purchase date.
+Offers carry loan ids, so they stay valid however the originator's inventory is compacted
+between a base date and its purchase date; selections carry book rows with their loan
+ids (a row is recycled only after its receivable has left, which its loan id tells).
 """
 
 from __future__ import annotations
