@@ -22,7 +22,7 @@ ids (a row is recycled only after its receivable has left, which its loan id tel
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -287,6 +287,28 @@ class LoanLevelPool:
         self.new_business.reserved_until[rows] = day + RESERVATION_DAYS
         return Offer(on, int(principal[:k].sum()), 0, k,
                      Lots(cols["loan_id"][:k].copy(), REPLACEMENT))
+
+    def adjust(self, parameter: str, value: float | None) -> None:
+        """An incident changes behaviour from today; ``None`` restores the deal's.
+
+        ``default_multiplier`` scales every level's chance of missing an instalment (so
+        delinquencies, and those that roll to non-performing, multiply); ``lost_pct_per_month``
+        sets the share of new receivables returned or cancelled within their first 30 days
+        (receivables already in the pool keep the returns drawn when they were originated);
+        ``purchase_rate_pct`` caps the originator's eligible supply.
+        """
+        if parameter == "default_multiplier":
+            m = 1.0 if value is None else float(value)
+            self.book.b = replace(self.behaviour, miss_by_level=np.minimum(
+                1.0, self.behaviour.miss_by_level * m))
+        elif parameter == "lost_pct_per_month":
+            self.new_business.lost = (self.behaviour.lost_first_month if value is None
+                                      else float(value) / 100)
+        elif parameter == "purchase_rate_pct":
+            pct = self.cfg.purchase_rate_pct if value is None else Decimal(str(value))
+            self.purchase_rate = Decimal(pct) / 100
+        else:
+            raise ValueError(f"a loan-level pool cannot adjust {parameter!r}")
 
     def buy(self, offer: Offer, on: dt.date) -> None:
         lots: Lots = offer.lots

@@ -1,0 +1,48 @@
+"""Incidents that change behaviour work on the loan-level pool too (Pool.adjust)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from trustsim.config import load_deal
+from trustsim.pool.scaling import scale_overrides
+from trustsim.sim.runner import run_deal
+
+LOANS = Path(__file__).resolve().parents[2] / "configs" / "deals" / "dongdao3_2020_1_loans.yaml"
+
+
+def small(scenario: str):
+    return load_deal(LOANS, [scenario], scale_overrides(load_deal(LOANS), 0.01))
+
+
+@pytest.fixture(scope="module")
+def npl_spike():
+    return run_deal(small("npl_spike_trigger_e"), io.BytesIO())
+
+
+def test_credit_shock_fires_the_npl_trigger_loan_by_loan(npl_spike):
+    _env, _p, s = npl_spike
+    assert [(t["kind"], t["clause"]) for t in s["triggers"]] == [("acceleration", "e")]
+    assert min(t["figures"]["npl_ratio_ppm"][0] for t in s["triggers"]) > 60_000
+
+
+def test_adjust_changes_behaviour_and_restores_it():
+    from trustsim.pool import build_pool
+    from trustsim.sim.rng import RngStreams
+
+    d = load_deal(LOANS, (), scale_overrides(load_deal(LOANS), 0.002))
+    pool = build_pool(d, RngStreams(1))
+    base = pool.book.b.miss_by_level.copy()
+    pool.adjust("default_multiplier", 3.0)
+    assert list(pool.book.b.miss_by_level) == pytest.approx(list(base * 3))
+    pool.adjust("default_multiplier", None)
+    assert (pool.book.b.miss_by_level == base).all()
+    pool.adjust("purchase_rate_pct", 40)
+    assert float(pool.purchase_rate) == 0.4
+    pool.adjust("lost_pct_per_month", 5)
+    assert pool.new_business.lost == 0.05
+    with pytest.raises(ValueError, match="cannot adjust"):
+        pool.adjust("weather", 1.0)
