@@ -46,3 +46,25 @@ def test_adjust_changes_behaviour_and_restores_it():
     assert pool.new_business.lost == 0.05
     with pytest.raises(ValueError, match="cannot adjust"):
         pool.adjust("weather", 1.0)
+
+
+def test_loan_level_purchases_carry_eligibility_and_pass_the_audit(tmp_path):
+    import json
+
+    from trustsim.audit import audit, load
+    from trustsim.sim.runner import simulate
+
+    deal = load_deal(LOANS, (), scale_overrides(load_deal(LOANS), 0.003))
+    run = simulate(deal, tmp_path / "run")
+    first = next(json.loads(x) for x in (run.out_dir / "events.jsonl").read_text().splitlines()
+                 if '"purchase_requested"' in x)
+    ev = first["eligibility"]
+    assert ev["overdue_loans"] == 0 and ev["max_worst_overdue_days"] <= 30
+    assert set(ev["credit_levels"]) <= {"1", "2", "3", "4"}
+    assert ev["max_obligor_balance_fen"] <= 5_000_000 and ev["min_days_since_use"] >= 2
+    assert ev["max_last_instalment"] <= "2022-08-18"
+    report = audit(load(run.out_dir))
+    by_name = {r.name: r for r in report.results}
+    assert by_name["purchased_receivables_eligible"].status == "pass"
+    assert by_name["purchased_receivables_eligible"].checked > 100
+    assert all(r.status in ("pass", "skipped") for r in report.results)

@@ -89,10 +89,11 @@ class Originator(Actor):
             return
         self._requests += 1
         req = PurchaseRequest(f"PR{self._requests:05d}", msg.base_date, purchase_date, offer)
+        extra = {"eligibility": offer.evidence} if offer.evidence is not None else {}
         self.emit("purchase_requested", request=req.request_id, base_date=msg.base_date.isoformat(),
                   purchase_date=purchase_date.isoformat(), principal_fen=offer.principal_fen,
                   price_fen=offer.price_fen, loans=offer.loans, available_fen=msg.amount_fen,
-                  late=late, cc="custodian")
+                  late=late, cc="custodian", **extra)
         self.send(self.trustee, req)
 
     def _delay(self, msg: AvailableFunds) -> None:

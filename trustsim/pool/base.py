@@ -54,6 +54,7 @@ class Offer:
     price_fen: int
     loans: int | None = None
     lots: Any = None  # model-specific handle (loan indices for a loan-level pool)
+    evidence: dict[str, Any] | None = None  # eligibility figures of the offered loans, for the log
 
 
 SELECTION_KINDS = ("lost", "overdue", "non_performing", "over_term")

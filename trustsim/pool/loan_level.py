@@ -270,7 +270,28 @@ class LoanLevelPool:
         take = fill(price, spend)
         self.new_business.reserved_until[rows[take]] = day + RESERVATION_DAYS
         return Offer(base_date, int(cols["principal_fen"][take].sum()), int(price[take].sum()),
-                     len(take), Lots(cols["loan_id"][take].copy(), REVOLVING_PURCHASE))
+                     len(take), Lots(cols["loan_id"][take].copy(), REVOLVING_PURCHASE),
+                     evidence=self._evidence(rows[take], day))
+
+    def _evidence(self, rows: np.ndarray, day: int) -> dict | None:
+        """The offered receivables' eligibility figures, as at the base date, for the audit log:
+        the worst of each criterion an auditor can check from the log alone (DEAL.md §7)."""
+        if not len(rows):
+            return None
+        cols = self.new_business.view(rows, day)
+        obligors, idx = np.unique(cols["obligor_id"], return_inverse=True)
+        after = self.obligor_balances(obligors) + np.bincount(
+            idx, weights=cols["principal_fen"].astype(np.float64)).astype(np.int64)
+        last = add_months_days(cols["origination_day"], cols["instalments"].astype(np.int64))
+        levels, counts = np.unique(cols["credit_level"], return_counts=True)
+        return {
+            "max_obligor_balance_fen": int(after.max()),
+            "overdue_loans": int(((cols["late_since"] >= 0) | (cols["status"] != CURRENT)).sum()),
+            "max_worst_overdue_days": int(cols["worst_dpd"].max()),
+            "credit_levels": {str(int(k)): int(n) for k, n in zip(levels, counts, strict=True)},
+            "max_last_instalment": date_of(int(last.max())).isoformat(),
+            "min_days_since_use": int(day - cols["origination_day"].max()),
+        }
 
     def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
         """Eligible receivables whose balance together is no lower than ``min_principal_fen``.

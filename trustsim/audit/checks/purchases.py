@@ -186,7 +186,8 @@ def revolving_purchases(log: AuditLog) -> Outcome:
 
 # ---------------------------------------------------------------- eligibility (§7)
 def _level(name: object) -> str:
-    return f"Level{name}" if isinstance(name, int) else str(name)
+    """A credit level as the deal names it: 3, "3" and "Level3" are all Level3 (JSON keys are text)."""
+    return f"Level{name}" if isinstance(name, int) or str(name).isdigit() else str(name)
 
 
 def _loan_findings(rec: dict[str, Any], effective: dt.date, rules: EligibilityRules) -> list[str]:
