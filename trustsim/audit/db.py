@@ -11,15 +11,13 @@ and is the source of ``docs/audit.md``'s reference.
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import orjson
 
+from trustsim.atomic import atomic_dir
 from trustsim.audit.log import AuditLog
 
 #: view -> (what it holds, {column: meaning})
@@ -197,22 +195,9 @@ def connect(log: AuditLog, events_path: Path | None = None) -> duckdb.DuckDBPyCo
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> list[Path]:
     """Write every view as ``<view>.parquet`` into folder ``out``, atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with atomic_dir(out) as tmp:
         for view in VIEWS:
             path = tmp / f"{view}.parquet"
             quoted = str(path).replace("'", "''")
             con.execute(f"COPY (SELECT * FROM {view}) TO '{quoted}' (FORMAT parquet)")
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return [out / f"{v}.parquet" for v in VIEWS]

@@ -9,9 +9,7 @@ nothing is ever half-written.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from trustsim.atomic import write_bytes_atomic
 from trustsim.cli import app, console, fail
 
 RunDir = Annotated[Path, typer.Argument(help="run folder written by `trustsim run`")]
@@ -42,17 +41,6 @@ def _progress(quiet: bool) -> Progress:
                     TimeElapsedColumn(), console=console, transient=True, disable=quiet)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def audit_table(report, limit: int) -> Table:
@@ -100,7 +88,7 @@ def audit(
         if parquet is not None:
             export_parquet(log.db, parquet)
         if json_out is not None and str(json_out) != "-":
-            write_atomic(json_out, data + b"\n")
+            write_bytes_atomic(json_out, data + b"\n")
     except OSError as exc:
         raise fail(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from None
     if json_out is not None and str(json_out) == "-":

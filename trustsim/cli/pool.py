@@ -16,14 +16,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import uuid
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from trustsim.atomic import write_bytes_atomic
 from trustsim.cli import app, console, fail
 
 pool_app = typer.Typer(help="Loan tapes: generate, stratify, validate; static-pool curves.",
@@ -51,17 +50,6 @@ def _read(path: Path, as_of: str | None):
         return read_tape(path, _date(as_of, "--as-of"))
     except TapeError as exc:
         raise fail(str(exc)) from None
-
-
-def _atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 @pool_app.command()
@@ -220,8 +208,8 @@ def curves(
         for m, pct in enumerate(v.cumulative_30(months)):
             w.writerow([label, m, f"{pct:.4f}"])
     png = _plot(sp, months)
-    _atomic(out / "static_pool_curves.csv", buf.getvalue().encode())
-    _atomic(out / "static_pool_curves.png", png)
+    write_bytes_atomic(out / "static_pool_curves.csv", buf.getvalue().encode())
+    write_bytes_atomic(out / "static_pool_curves.png", png)
     table = Table(title=f"calibration: {vintages} static pools of new business (DEAL.md §11)",
                   title_justify="left")
     for col in ("figure", "simulated", "report", "relative", "vintage spread (sd)"):

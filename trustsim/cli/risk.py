@@ -10,8 +10,6 @@ name and renamed, so a failed study leaves nothing half-written.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +17,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from trustsim.atomic import atomic_dir, write_bytes_atomic
 from trustsim.cli import app, console, fail
 from trustsim.config import ConfigError, DealConfig, load_deal
 from trustsim.money import wan
@@ -46,14 +45,7 @@ def _beside(config: Path, explicit: Path | None, default: Path, flag: str) -> Pa
 
 
 def _write_json_atomic(path: Path, obj: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
-        tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False).encode("utf-8"))
 
 
 def _w(fen: int) -> str:
@@ -221,7 +213,6 @@ def breakeven(
     workers: Workers = None,
 ) -> None:
     """Break-evens by root finding on the full simulation, and a write-off x purchase-rate heat map."""
-    import shutil
 
     from trustsim.risk import plots
     from trustsim.risk.breakeven import breakevens, grid
@@ -249,39 +240,30 @@ def breakeven(
         raise fail("--tolerance: must be positive")
     wo_axis, ph_axis = _axis(grid_write_off, "--grid-write-off"), _axis(grid_purchase, "--grid-purchase")
     eng = _engine(engine, workers, scheduler)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
     try:
-        with _progress() as progress:
-            n = len(cases) * len(anchors) * len(dims)
-            task = progress.add_task("break-even searches", total=n)
-            found = breakevens(deal, m, cases, anchors, dims, eng, tolerance,
-                               on_done=lambda _i: progress.advance(task))
-            grids = {}
-            if not no_grid:
-                for c in cases if case else CASES:
-                    g = progress.add_task(f"grid ({c})", total=len(wo_axis) * len(ph_axis))
-                    grids[c] = grid(deal, m, c, grid_rating, wo_axis, ph_axis, eng,
-                                    on_done=lambda _i, g=g: progress.advance(g))
-        records = [b.as_dict() for b in found]
-        (tmp / "breakeven.json").write_text(json.dumps(records, indent=2), encoding="utf-8")
-        _csv(tmp / "breakeven.csv", records)
-        lv = rating_levels(m, grid_rating)
-        for c, rows in grids.items():
-            _csv(tmp / f"grid_{c}.csv", rows)
-            plots.heatmap(rows, f"{deal.name}, case {c}: loss by write-off multiple and purchase-rate haircut "
-                                f"(other stresses at {grid_rating})", tmp / f"heatmap_{c}.png",
-                          mark=(lv.write_off_multiple, lv.purchase_haircut))
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        with atomic_dir(out) as tmp:
+            with _progress() as progress:
+                n = len(cases) * len(anchors) * len(dims)
+                task = progress.add_task("break-even searches", total=n)
+                found = breakevens(deal, m, cases, anchors, dims, eng, tolerance,
+                                   on_done=lambda _i: progress.advance(task))
+                grids = {}
+                if not no_grid:
+                    for c in cases if case else CASES:
+                        g = progress.add_task(f"grid ({c})", total=len(wo_axis) * len(ph_axis))
+                        grids[c] = grid(deal, m, c, grid_rating, wo_axis, ph_axis, eng,
+                                        on_done=lambda _i, g=g: progress.advance(g))
+            records = [b.as_dict() for b in found]
+            (tmp / "breakeven.json").write_text(json.dumps(records, indent=2), encoding="utf-8")
+            _csv(tmp / "breakeven.csv", records)
+            lv = rating_levels(m, grid_rating)
+            for c, rows in grids.items():
+                _csv(tmp / f"grid_{c}.csv", rows)
+                plots.heatmap(rows, f"{deal.name}, case {c}: loss by write-off multiple and purchase-rate haircut "
+                                    f"(other stresses at {grid_rating})", tmp / f"heatmap_{c}.png",
+                              mark=(lv.write_off_multiple, lv.purchase_haircut))
     except (ConfigError, ValueError) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise fail(str(exc)) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     finally:
         eng.close()
     console.print(breakeven_table(found))

@@ -17,12 +17,12 @@ A date the run does not reach (after the trust terminated) is written at the end
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from trustsim.atomic import atomic_file
 from trustsim.pool.tape import write_table
 
 
@@ -69,15 +69,14 @@ class TapeAt:
         stamp = d.isoformat()
         self.written.append(write_table(pool.holdings(), self.folder / f"holdings_{stamp}.parquet"))
         path = self.folder / f"movements_{stamp}.parquet"
-        tmp = path.parent / f".{path.name}.tmp"
-        writer = None
-        try:  # batch by batch: the movements of a whole deal need not fit in memory twice
-            for batch in pool.movement_batches():
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, batch.schema, compression="zstd")
-                writer.write_batch(batch)
-        finally:
-            if writer is not None:
-                writer.close()
-        os.replace(tmp, path)
+        with atomic_file(path) as tmp:
+            writer = None
+            try:  # batch by batch: the movements of a whole deal need not fit in memory twice
+                for batch in pool.movement_batches():
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, batch.schema, compression="zstd")
+                    writer.write_batch(batch)
+            finally:
+                if writer is not None:
+                    writer.close()
         self.written.append(path)

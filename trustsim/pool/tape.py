@@ -16,8 +16,6 @@ its readable type (``date32``, strings, booleans). The schema is documented in
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from trustsim.atomic import atomic_file
 
 EPOCH = dt.date(1970, 1, 1)
 INSTALMENT_CHOICES = (1, 3, 4, 6, 8, 12, 24)
@@ -156,14 +156,8 @@ def to_table(tape: Tape, extra: dict[str, pa.Array] | None = None) -> pa.Table:
 def write_table(table: pa.Table, path: str | Path) -> Path:
     """Write a Parquet file atomically: a temporary name beside it, renamed when complete."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
+    with atomic_file(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 

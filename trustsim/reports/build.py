@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from trustsim.atomic import atomic_dir
 from trustsim.audit.engine import audit
 from trustsim.audit.log import AuditLog
 from trustsim.reports import html, periodic, plots
@@ -123,20 +121,8 @@ def build_report(log: AuditLog, out: Path, on_step: Step | None = None) -> Repor
 
 
 def _write_folder(out: Path, files: dict[str, bytes]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
+    with atomic_dir(out) as tmp:
         for rel, data in files.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

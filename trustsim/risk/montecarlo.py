@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from trustsim.atomic import atomic_dir
 from trustsim.contract.triggers import build_triggers
 from trustsim.money import fen_from_wan
 from trustsim.risk.engines import Engine, chunks
@@ -230,11 +228,7 @@ def write_study(res: StudyResult, out: str | Path) -> dict[str, Any]:
 
     from trustsim.risk import plots
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with atomic_dir(out) as tmp:
         table = path_table(res)
         pq.write_table(table, tmp / "paths.parquet")
         pcsv.write_csv(table, tmp / "paths.csv")
@@ -252,14 +246,4 @@ def write_study(res: StudyResult, out: str | Path) -> dict[str, Any]:
             "seed": res.study.seed, "attribution": res.study.attribution,
         }, indent=2, default=str), encoding="utf-8")
         plots.study_plots(res, summary, tmp)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return summary

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import shutil
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +21,7 @@ from trustsim.actors.custodian import Custodian
 from trustsim.actors.originator import Originator
 from trustsim.actors.servicer import Servicer
 from trustsim.actors.trustee import Trustee
+from trustsim.atomic import atomic_dir
 from trustsim.config.models import DealConfig
 from trustsim.contract.triggers import PPM
 from trustsim.incidents import IncidentDesk
@@ -210,10 +208,7 @@ def simulate(deal: DealConfig, out_dir: str | Path | None = None, seed: int | No
     folder (:mod:`trustsim.pool.snapshots`).
     """
     out = Path(out_dir if out_dir is not None else deal.run.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with atomic_dir(out) as tmp:
         resolved = deal.model_dump(mode="json")
         if seed is not None:
             resolved["run"]["seed"] = seed
@@ -231,14 +226,4 @@ def simulate(deal: DealConfig, out_dir: str | Path | None = None, seed: int | No
             snapshots.finish()
         (tmp / "summary.json").write_bytes(_dump(summary))
         (tmp / "commingling.csv").write_text(parties.commingling.csv(), encoding="utf-8")
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return Result(summary, out)
