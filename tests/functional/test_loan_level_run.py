@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from test_cash_conservation import INTERNAL, replay
 from typer.testing import CliRunner
 
 from trustsim.cli import app
@@ -25,8 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 LOANS = ROOT / "configs/deals/dongdao3_2020_1_loans.yaml"
 BASE = ROOT / "configs/deals/dongdao3_2020_1.yaml"
 SCALE = 0.01
-INTERNAL = ("collection_account", "trust_account", "issuance_proceeds_account",
-            "eligible_investments")
 
 
 def small_deal(scale=SCALE):
@@ -68,24 +67,12 @@ def test_the_base_run_repays_every_class(loan_run):
 
 
 def test_cash_is_conserved_to_the_fen_every_business_day(loan_run):
-    bal = dict.fromkeys(INTERNAL, 0)
-    came_in = paid_out = days = 0
-    for e in loan_run.events:
-        if "debit" in e and e.get("amount_fen"):
-            amt = e["amount_fen"]
-            if e["credit"] in bal:
-                bal[e["credit"]] -= amt
-            else:
-                came_in += amt
-            if e["debit"] in bal:
-                bal[e["debit"]] += amt
-            else:
-                paid_out += amt
-        if e["event"] == "day_closed":
-            days += 1
-            for acct in INTERNAL:
-                assert e[f"{acct}_fen"] == bal[acct], (e["date"], acct)
-            assert sum(bal.values()) == came_in - paid_out
+    days = 0
+    for snap, bal, came_in, paid_out in replay(loan_run.events):
+        days += 1
+        for acct in INTERNAL:
+            assert snap[f"{acct}_fen"] == bal[acct], (snap["date"], acct)
+        assert sum(bal.values()) == came_in - paid_out
     fin = loan_run.of("run_finished")[0]
     assert fin["total_in_fen"] - fin["total_out_fen"] == fin["held_fen"] == 0
     assert days > 400
