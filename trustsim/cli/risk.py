@@ -37,6 +37,24 @@ def _deal(config: Path, scenario: list[str] | None) -> DealConfig:
         raise fail(str(exc)) from None
 
 
+def _method_and_selection(config: Path, method: Path | None, case: list[str] | None,
+                          rating: list[str] | None):
+    """The stress method file (``--method``, or the default beside the deal) and the chosen
+    cases and ratings, each error naming its flag."""
+    from trustsim.risk.method import default_method_path, load_method
+    from trustsim.risk.stress import check_selection
+
+    try:
+        m = load_method(_beside(config, method, default_method_path(config), "--method"))
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    try:
+        cases, anchors = check_selection(m, case, rating)
+    except ValueError as exc:
+        raise fail(f"{'--case' if 'case' in str(exc) else '--rating'}: {exc}") from None
+    return m, cases, anchors
+
+
 def _beside(config: Path, explicit: Path | None, default: Path, flag: str) -> Path:
     path = explicit or default
     if not path.is_file():
@@ -124,19 +142,10 @@ def stress(
     json_out: Annotated[Path | None, typer.Option("--json", help="write the table as JSON to this file")] = None,
 ) -> None:
     """The rating agency's stress test (DEAL.md §11): every case and rating, cash and pass/fail."""
-    from trustsim.risk.method import default_method_path, load_method
-    from trustsim.risk.stress import check_selection, run_stress
+    from trustsim.risk.stress import run_stress
 
     deal = _deal(config, scenario)
-    try:
-        m = load_method(_beside(config, method, default_method_path(config), "--method"))
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
-    try:
-        check_selection(m, case, rating)
-    except ValueError as exc:
-        flag = "--case" if "case" in str(exc) else "--rating"
-        raise fail(f"{flag}: {exc}") from None
+    m, _cases, _anchors = _method_and_selection(config, method, case, rating)
     try:
         results = run_stress(deal, m, case, rating)
     except (ConfigError, ValueError) as exc:
@@ -216,18 +225,10 @@ def breakeven(
 
     from trustsim.risk import plots
     from trustsim.risk.breakeven import breakevens, grid
-    from trustsim.risk.method import CASES, DIMENSIONS, default_method_path, load_method, rating_levels
-    from trustsim.risk.stress import check_selection
+    from trustsim.risk.method import CASES, DIMENSIONS, rating_levels
 
     deal = _deal(config, scenario)
-    try:
-        m = load_method(_beside(config, method, default_method_path(config), "--method"))
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
-    try:
-        cases, anchors = check_selection(m, case, rating)
-    except ValueError as exc:
-        raise fail(f"{'--case' if 'case' in str(exc) else '--rating'}: {exc}") from None
+    m, cases, anchors = _method_and_selection(config, method, case, rating)
     dims = list(dimension or DIMENSIONS)
     for d in dims:
         if d not in DIMENSIONS:
