@@ -143,10 +143,17 @@ class LoanBook:
             pf = window_probability(full, spans)
             self._window_p[has_fee] = (
                 pf, window_probability(behaviour.partial_prepay_month, spans) * (1 - pf))
+        # the same, as one table each, indexed by span + 400 x has_fee (one gather, no select)
+        self._pf = np.concatenate([self._window_p[False][0], self._window_p[True][0]])
+        self._pp = np.concatenate([self._window_p[False][1], self._window_p[True][1]])
         self.day = start_day  # last day processed
         self.c: dict[str, np.ndarray] = {k: np.zeros(0, t) for k, t in COLUMNS.items()}
         self.end = 0          # rows [0, end) have been used; rows at or after end are free
-        self.free: list[np.ndarray] = []                   # recycled rows below ``end`` (sorted runs)
+        #: recycled rows below ``end`` (sorted runs), by the day-of-month of the receivables
+        #: that left them: a new receivable takes a row freed by its own day-of-month first,
+        #: so each day's rows stay close together in the columns (its gathers read few lines)
+        self.free: list[list[np.ndarray]] = [[] for _ in range(32)]
+        self.n_free = np.zeros(32, np.int64)
         self.by_dom: list[list[np.ndarray]] = [[] for _ in range(32)]  # rows due on each day
         self.events: dict[int, list[tuple[int, np.ndarray, np.ndarray | None, np.ndarray]]] = {}
         self.tracker = Tracker() if track else None
@@ -178,22 +185,52 @@ class LoanBook:
                 grown[self.end:] = FREE
             self.c[name] = grown
 
-    def _allocate(self, k: int) -> np.ndarray:
-        """``k`` rows for new receivables: recycled ones first, then fresh ones."""
-        parts, need = [], k
-        while need and self.free:
-            run = self.free[0]
-            parts.append(run[:need])
+    def _take_free(self, dom: int, need: int, parts: list[np.ndarray]) -> int:
+        """Up to ``need`` recycled rows freed by day-of-month ``dom``; returns how many are left."""
+        runs = self.free[dom]
+        while need and runs:
+            run = runs[-1]  # the most recent runs first: they are the warmest
             if len(run) > need:
-                self.free[0] = run[need:]
+                parts.append(run[-need:])
+                runs[-1] = run[:-need]
+                got = need
             else:
-                self.free.pop(0)
-            need -= len(parts[-1])
-        if need:
-            self._grow_arena(self.end + need)
-            parts.append(np.arange(self.end, self.end + need))
-            self.end += need
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+                parts.append(runs.pop())
+                got = len(run)
+            need -= got
+            self.n_free[dom] -= got
+        return need
+
+    def _allocate(self, dom: np.ndarray) -> np.ndarray:
+        """Rows for new receivables of the given days-of-month: recycled rows of the same
+        day-of-month first, then recycled rows of other days, then fresh ones."""
+        k = len(dom)
+        rows = np.empty(k, np.int64)
+        order = np.argsort(dom, kind="stable")  # radix sort: receivables by day-of-month
+        bounds = np.searchsorted(dom[order], np.arange(1, 33)).tolist()
+        groups: list[tuple[int, int, list[np.ndarray], int]] = []
+        for s in range(1, 32):
+            a, z = bounds[s - 1], bounds[s]
+            if z == a:
+                continue
+            parts: list[np.ndarray] = []
+            groups.append((a, z, parts, self._take_free(s, z - a, parts)))
+        fresh = self.end
+        for a, z, parts, need in groups:  # then other days' rows, then fresh rows, in one growth
+            if need:
+                for other in np.argsort(-self.n_free, kind="stable").tolist():
+                    if not need or not self.n_free[other]:
+                        break
+                    need = self._take_free(other, need, parts)
+            if need:
+                parts.append(np.arange(fresh, fresh + need))
+                fresh += need
+            got = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            rows[order[a:z]] = np.sort(got)
+        if fresh > self.end:
+            self._grow_arena(fresh)
+            self.end = fresh
+        return rows
 
     # ------------------------------------------------------------------ entering
     def add(self, cols: dict[str, np.ndarray], day: int, reason: int) -> int:
@@ -226,7 +263,7 @@ class LoanBook:
                 full[name] = np.full(k, fixed.pop(name), COLUMNS[name])
             full["status"] = full["status"].copy()
             self._initial_arrears(full, dpd > 0, dpd, day)
-        rows = self._allocate(k)
+        rows = self._allocate(full["dom"])
         for name, arr in full.items():
             self.c[name][rows] = arr
         for name, value in fixed.items():
@@ -345,9 +382,8 @@ class LoanBook:
         if not len(rows):
             return
         span = np.asarray(due - start, np.int64)
-        fee = self.c["fee_fen"][rows] > 0
-        pf = np.where(fee, self._window_p[True][0][span], self._window_p[False][0][span])
-        pp = np.where(fee, self._window_p[True][1][span], self._window_p[False][1][span])
+        at = span + 400 * (self.c["fee_fen"][rows] > 0)
+        pf, pp = self._pf[at], self._pp[at]
         # one uniform decides and, rescaled within its band, gives the day (uniform too)
         u = self.rng_prepay.random(len(rows))
         full = u < pf
@@ -536,7 +572,8 @@ class LoanBook:
                 self.journal.append(self.journal_rows(gone))
             c["holder"][gone] = FREE
             c["loan_id"][gone] = -1
-            self.free.append(gone)
+            self.free[dom].append(gone)
+            self.n_free[dom] += len(gone)
         self.by_dom[dom] = [idx[kept]]
 
     def _scheduled_principal(self, rows: np.ndarray) -> np.ndarray:

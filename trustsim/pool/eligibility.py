@@ -66,6 +66,18 @@ def c_two_days_old_not_cancelled(cols: Columns, ctx: Context) -> np.ndarray:
     return aged & (cols["status"] != LOST) & _flag_clear(cols, "disputed")
 
 
+def _by_obligor(obligor: np.ndarray) -> np.ndarray:
+    """``np.argsort(obligor, kind="stable")``, as one plain sort of (obligor, position) keys
+    packed in an int64 (each key distinct, so any sort gives the stable order)."""
+    n = len(obligor)
+    shift = max(1, int(n).bit_length())
+    if n < 2 or int(obligor.min()) < 0 or int(obligor.max()) >= 1 << (62 - shift):
+        return np.argsort(obligor, kind="stable")
+    keys = (obligor.astype(np.int64) << shift) | np.arange(n, dtype=np.int64)
+    keys.sort()
+    return keys & ((1 << shift) - 1)
+
+
 def d_obligor_within_limit(cols: Columns, ctx: Context) -> np.ndarray:
     """(d) the obligor's payable balance in the trust, this asset included, is within 50,000 CNY.
 
@@ -77,7 +89,7 @@ def d_obligor_within_limit(cols: Columns, ctx: Context) -> np.ndarray:
     cap = ctx.rules.max_obligor_fen
     if not len(obligor):
         return np.ones(0, bool)
-    order = np.argsort(obligor, kind="stable")  # by obligor, candidate order kept inside
+    order = _by_obligor(obligor)  # by obligor, candidate order kept inside
     ob, pr = obligor[order], principal[order]
     start = np.r_[True, ob[1:] != ob[:-1]]
     group = np.cumsum(start) - 1

@@ -145,6 +145,7 @@ class LoanLevelPool:
         self.initial_fen = self._enter(cols, self.effective_day, INITIAL)
         self.initial_loans = len(cols["loan_id"])
         daily = int(Decimal(self.initial_fen) * cfg.new_business.daily_pct_of_initial / 100)
+        self._taken = np.zeros(0, np.int64)  # scratch for _screened: obligor -> fen accepted
         self.new_business = NewBusiness(
             tape, cfg.new_business, self.behaviour.lost_first_month, rng_streams["origination"],
             daily, first_loan_id=int(c["loan_id"].max()) + 1, first_obligor_id=max_obligor + 1,
@@ -214,47 +215,78 @@ class LoanLevelPool:
                   ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
         """Eligible inventory receivables, oldest first, screened until their value reaches
         ``enough`` (price, or principal if ``price_pct`` is None); topped up if the inventory
-        falls short. Returns their inventory rows, loan ids and principal, and values."""
+        falls short. Returns their inventory rows, loan ids and principal, and values.
+
+        Criterion (d) of a candidate depends only on the candidates before it, so each
+        candidate is tested once: the obligors' balances carry what this screening has
+        already accepted (``self._taken``, cleared before returning)."""
         inv = self.new_business
         inv.ensure(day)
         ctx = self._context(day)
+        taken = self._taken
+
+        def with_taken(ids: np.ndarray) -> np.ndarray:
+            out = self.obligor_balances(ids)
+            known = ids < len(taken)
+            out[known] += taken[ids[known]]
+            return out
+
+        ctx_d = replace(ctx, obligor_balance=with_taken)
         rows = inv.candidate_rows(day)
         value = self._value(inv["principal_fen"][rows], price_pct)
-        passing = np.zeros(0, np.int64)   # positions in ``rows`` passing (a)-(c), (e)-(i)
-        accepted = passing
+        pending: list[np.ndarray] = []   # positions in ``rows`` passing (a)-(c), (e)-(i), untested
+        passing_value = got = 0
+        accepted: list[np.ndarray] = []  # ... and (d)
         pos, chunk = 0, int(1.5 * enough / max(1.0, float(value.mean()) if len(value) else 1.0))
-        for _ in range(12):
-            while pos < len(rows):
-                end = min(len(rows), pos + chunk + 256)
-                sub = inv.view(rows[pos:end], day)
-                ok = np.ones(end - pos, bool)
-                for _clause, test in eligibility.INDEPENDENT:
-                    ok &= test(sub, ctx)
-                passing = np.concatenate([passing, pos + np.flatnonzero(ok)])
-                pos, chunk = end, chunk * 2
-                if int(value[passing].sum()) < enough and pos < len(rows):
-                    continue  # (d) only once there is enough to choose from
-                chosen = rows[passing]
-                accepted = passing[eligibility.d_obligor_within_limit(
-                    {"obligor_id": inv["obligor_id"][chosen],
-                     "principal_fen": inv["principal_fen"][chosen]}, ctx)]
-                if int(value[accepted].sum()) >= enough:
+        try:
+            for _ in range(12):
+                while pos < len(rows):
+                    end = min(len(rows), pos + chunk + 256)
+                    sub = inv.view(rows[pos:end], day)
+                    ok = np.ones(end - pos, bool)
+                    for _clause, test in eligibility.INDEPENDENT:
+                        ok &= test(sub, ctx)
+                    new = pos + np.flatnonzero(ok)
+                    pending.append(new)
+                    passing_value += int(value[new].sum())
+                    pos, chunk = end, chunk * 2
+                    if passing_value < enough and pos < len(rows):
+                        continue  # (d) only once there is enough to choose from
+                    fresh = pending[0] if len(pending) == 1 else np.concatenate(pending)
+                    pending = []
+                    chosen = rows[fresh]
+                    ob = inv["obligor_id"][chosen]
+                    pr = inv["principal_fen"][chosen]
+                    keep = eligibility.d_obligor_within_limit(
+                        {"obligor_id": ob, "principal_fen": pr}, ctx_d)
+                    if len(ob) and int(ob.max()) >= len(taken):
+                        grown = np.zeros(max(int(ob.max()) + 1, 2 * len(taken)), np.int64)
+                        grown[: len(taken)] = taken
+                        taken = self._taken = grown
+                    np.add.at(taken, ob[keep], pr[keep])
+                    accepted.append(fresh[keep])
+                    got += int(value[fresh[keep]].sum())
+                    if got >= enough:
+                        break
+                short = enough - got
+                if short <= 0:
                     break
-            got = int(value[accepted].sum())
-            short = enough - got
-            if short <= 0:
-                break
-            # the originator shows more of its book: receivables just old enough to qualify,
-            # as many as the share found eligible so far says it takes
-            share = max(0.05, got / max(1, int(value.sum()))) if len(value) else 0.5
-            first_new = len(inv)
-            inv.top_up(day - self.rules.min_age_days, int(1.2 * short / share) + 100_000)
-            new_rows = inv.candidate_rows(day, first_new)
-            rows = np.concatenate([rows, new_rows])
-            value = np.concatenate([value, self._value(inv["principal_fen"][new_rows], price_pct)])
-        out = rows[accepted]
+                # the originator shows more of its book: receivables just old enough to
+                # qualify, as many as the share found eligible so far says it takes
+                share = max(0.05, got / max(1, int(value.sum()))) if len(value) else 0.5
+                first_new = len(inv)
+                inv.top_up(day - self.rules.min_age_days, int(1.2 * short / share) + 100_000)
+                new_rows = inv.candidate_rows(day, first_new)
+                rows = np.concatenate([rows, new_rows])
+                value = np.concatenate([value, self._value(inv["principal_fen"][new_rows],
+                                                           price_pct)])
+        finally:
+            for a in accepted:
+                taken[inv["obligor_id"][rows[a]]] = 0
+        acc = np.concatenate(accepted) if accepted else np.zeros(0, np.int64)
+        out = rows[acc]
         return out, {"loan_id": inv["loan_id"][out], "principal_fen": inv["principal_fen"][out]}, \
-            value[accepted]
+            value[acc]
 
     @staticmethod
     def _value(principal: np.ndarray, price_pct: Decimal | None) -> np.ndarray:
@@ -282,7 +314,7 @@ class LoanLevelPool:
         obligors, idx = np.unique(cols["obligor_id"], return_inverse=True)
         after = self.obligor_balances(obligors) + np.bincount(
             idx, weights=cols["principal_fen"].astype(np.float64)).astype(np.int64)
-        last = add_months_days(cols["origination_day"], cols["instalments"].astype(np.int64))
+        last = cols["last_due_day"]  # the inventory's own figure: its last instalment's day
         levels, counts = np.unique(cols["credit_level"], return_counts=True)
         return {
             "max_obligor_balance_fen": int(after.max()),
