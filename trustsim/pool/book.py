@@ -201,9 +201,13 @@ class LoanBook:
             self.n_free[dom] -= got
         return need
 
-    def _allocate(self, dom: np.ndarray) -> np.ndarray:
+    def _allocate(self, dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """Rows for new receivables of the given days-of-month: recycled rows of the same
-        day-of-month first, then recycled rows of other days, then fresh ones."""
+        day-of-month first, then recycled rows of other days, then fresh ones.
+
+        Returns the rows, the receivables by day-of-month (``order``, stable) and where each
+        day-of-month starts in it (``bounds[s - 1]:bounds[s]``); ``rows[order]`` is sorted
+        within each day-of-month."""
         k = len(dom)
         rows = np.empty(k, np.int64)
         order = np.argsort(dom, kind="stable")  # radix sort: receivables by day-of-month
@@ -230,7 +234,7 @@ class LoanBook:
         if fresh > self.end:
             self._grow_arena(fresh)
             self.end = fresh
-        return rows
+        return rows, order, bounds
 
     # ------------------------------------------------------------------ entering
     def add(self, cols: dict[str, np.ndarray], day: int, reason: int) -> int:
@@ -263,25 +267,25 @@ class LoanBook:
                 full[name] = np.full(k, fixed.pop(name), COLUMNS[name])
             full["status"] = full["status"].copy()
             self._initial_arrears(full, dpd > 0, dpd, day)
-        rows = self._allocate(full["dom"])
+        rows, order, bounds = self._allocate(full["dom"])
+        at = rows[order]  # written in row order within each day-of-month: few cache lines
         for name, arr in full.items():
-            self.c[name][rows] = arr
+            self.c[name][at] = arr[order]
         for name, value in fixed.items():
-            self.c[name][rows] = value
+            self.c[name][at] = value
         for name in COLUMNS:
             if name not in full and name not in fixed:
-                self.c[name][rows] = 0
-        order = np.argsort(full["dom"], kind="stable")  # radix sort: rows by day-of-month
-        bounds = np.searchsorted(full["dom"][order], np.arange(1, 33)).tolist()
+                self.c[name][at] = 0
         for s in range(1, 32):
             if bounds[s] > bounds[s - 1]:  # each day's rows kept sorted: gathers run in order
-                self.by_dom[s].append(np.sort(rows[order[bounds[s - 1]: bounds[s]]]))
+                self.by_dom[s].append(at[bounds[s - 1]: bounds[s]])
         self._count_in(full, k)
         status = full["status"]
         # what happens next: early repayments before the first due date, returns, delinquency
         first = max(day, self.day)
         cur = np.flatnonzero(status == CURRENT)
-        self._draw_window(rows[cur], first, next_due_table(first)[full["dom"][cur]])
+        self._draw_window(rows[cur], first, next_due_table(first)[full["dom"][cur]],
+                          full["fee_fen"][cur] > 0)
         if "lost_day" in cols:
             ld = np.asarray(cols["lost_day"], np.int64)
             m = (ld > self.day) & (status == CURRENT)
@@ -377,12 +381,18 @@ class LoanBook:
         self._schedule_by_day(NPL, rows[npl], days[npl], since[npl])
         self._schedule_by_day(CURE, rows[~npl], days[~npl], since[~npl])
 
-    def _draw_window(self, rows: np.ndarray, start: int, due: np.ndarray) -> None:
-        """Early repayments of current receivables after ``start``, before each next due date."""
+    def _draw_window(self, rows: np.ndarray, start: int, due: np.ndarray | int,
+                     has_fee: np.ndarray | None = None) -> None:
+        """Early repayments of current receivables after ``start``, before each next due date
+        (``has_fee``: whether each bears a fee, if the caller has it already)."""
         if not len(rows):
             return
+        if has_fee is None:
+            has_fee = self.c["fee_fen"][rows] > 0
         span = np.asarray(due - start, np.int64)
-        at = span + 400 * (self.c["fee_fen"][rows] > 0)
+        if span.ndim == 0:
+            span = np.full(len(rows), span)
+        at = span + 400 * has_fee
         pf, pp = self._pf[at], self._pp[at]
         # one uniform decides and, rescaled within its band, gives the day (uniform too)
         u = self.rng_prepay.random(len(rows))
@@ -556,11 +566,10 @@ class LoanBook:
             self._fall_due_unpaid(late, day)
         if len(cur):
             miss = self.rng_credit.random(len(cur)) < self.b.miss_by_level[c["credit_level"][cur]]
-            self._pay_instalment(cur[~miss], day)
+            still, has_fee = self._pay_instalment(cur[~miss], day)
             if miss.any():
                 self._miss(cur[miss], day)
-            still = cur[c["status"][cur] == CURRENT]
-            self._draw_window(still, day, np.full(len(still), next_processing_day(dom, day)))
+            self._draw_window(still, day, next_processing_day(dom, day), has_fee)
         st = c["status"][idx]
         kept = mine & ((st == CURRENT) | (st == OVERDUE) | (st == NON_PERFORMING) | (st == LOST))
         if self.tracker is not None:
@@ -582,9 +591,11 @@ class LoanBook:
         r = c["remaining_instalments"][rows].astype(np.int64)
         return np.where(r > 1, p // np.maximum(r, 1), p)
 
-    def _pay_instalment(self, rows: np.ndarray, day: int) -> None:
+    def _pay_instalment(self, rows: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Current receivables pay their instalment; returns the rows still current (in order)
+        and whether each bears a fee."""
         if not len(rows):
-            return
+            return rows, np.zeros(0, bool)
         c = self.c
         r = c["remaining_instalments"][rows]
         p = c["principal_fen"][rows]  # current receivables carry no arrears
@@ -598,9 +609,11 @@ class LoanBook:
         self._pay(total, int(fee.sum()))
         self._track("principal", rows, sched)
         self._track("income", rows, fee)
-        done = rows[r == 1]
-        if len(done):
-            self._leave(done, REPAID, day)
+        last = r == 1
+        if not last.any():
+            return rows, fee > 0
+        self._leave(rows[last], REPAID, day)
+        return rows[~last], fee[~last] > 0
 
     def _miss(self, rows: np.ndarray, day: int) -> None:
         c = self.c
