@@ -66,7 +66,7 @@ def c_two_days_old_not_cancelled(cols: Columns, ctx: Context) -> np.ndarray:
     return aged & (cols["status"] != LOST) & _flag_clear(cols, "disputed")
 
 
-def _by_obligor(obligor: np.ndarray) -> np.ndarray:
+def by_obligor(obligor: np.ndarray) -> np.ndarray:
     """``np.argsort(obligor, kind="stable")``, as one plain sort of (obligor, position) keys
     packed in an int64 (each key distinct, so any sort gives the stable order)."""
     n = len(obligor)
@@ -89,7 +89,7 @@ def d_obligor_within_limit(cols: Columns, ctx: Context) -> np.ndarray:
     cap = ctx.rules.max_obligor_fen
     if not len(obligor):
         return np.ones(0, bool)
-    order = _by_obligor(obligor)  # by obligor, candidate order kept inside
+    order = by_obligor(obligor)  # by obligor, candidate order kept inside
     ob, pr = obligor[order], principal[order]
     start = np.r_[True, ob[1:] != ob[:-1]]
     group = np.cumsum(start) - 1

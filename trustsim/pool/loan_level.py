@@ -311,11 +311,15 @@ class LoanLevelPool:
         if not len(rows):
             return None
         cols = self.new_business.view(rows, day)
-        obligors, idx = np.unique(cols["obligor_id"], return_inverse=True)
-        after = self.obligor_balances(obligors) + np.bincount(
-            idx, weights=cols["principal_fen"].astype(np.float64)).astype(np.int64)
+        order = eligibility.by_obligor(cols["obligor_id"])
+        ob = cols["obligor_id"][order]
+        firsts = np.flatnonzero(np.r_[True, ob[1:] != ob[:-1]])
+        after = self.obligor_balances(ob[firsts]) + np.add.reduceat(
+            cols["principal_fen"][order].astype(np.int64), firsts)
         last = cols["last_due_day"]  # the inventory's own figure: its last instalment's day
-        levels, counts = np.unique(cols["credit_level"], return_counts=True)
+        counts = np.bincount(cols["credit_level"].astype(np.int64))
+        levels = np.flatnonzero(counts)
+        counts = counts[levels]
         return {
             "max_obligor_balance_fen": int(after.max()),
             "overdue_loans": int(((cols["late_since"] >= 0) | (cols["status"] != CURRENT)).sum()),
