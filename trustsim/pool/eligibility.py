@@ -170,6 +170,10 @@ STATIC = [a_owned_free_of_liens, b_agreements_valid, f_worst_overdue_within_30_d
           i_no_litigation]
 
 
+#: the other independent criteria: their answer can change between screenings
+DYNAMIC = [(clause, test) for clause, test in INDEPENDENT if test not in STATIC]
+
+
 def screen(cols: Columns, ctx: Context) -> np.ndarray:
     """Candidates passing every criterion (a)-(i), in candidate order."""
     ok = np.ones(len(cols["loan_id"]), bool)

@@ -34,7 +34,7 @@ from trustsim.pool import eligibility
 from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
 from trustsim.pool.behaviour import LOST_WINDOW_DAYS, Behaviour
 from trustsim.pool.book import FREE, LoanBook, next_due_table
-from trustsim.pool.newbusiness import NewBusiness
+from trustsim.pool.newbusiness import SCREENED_DYNAMIC, NewBusiness
 from trustsim.pool.tape import (
     CURRENT,
     ENTRY_REASONS,
@@ -242,9 +242,13 @@ class LoanLevelPool:
             for _ in range(12):
                 while pos < len(rows):
                     end = min(len(rows), pos + chunk + 256)
-                    sub = inv.view(rows[pos:end], day)
+                    at = rows[pos:end]
+                    if inv["static_ok"][at].all():  # the static criteria passed at origination
+                        sub, tests = inv.view(at, day, SCREENED_DYNAMIC), eligibility.DYNAMIC
+                    else:
+                        sub, tests = inv.view(at, day), eligibility.INDEPENDENT
                     ok = np.ones(end - pos, bool)
-                    for _clause, test in eligibility.INDEPENDENT:
+                    for _clause, test in tests:
                         ok &= test(sub, ctx)
                     new = pos + np.flatnonzero(ok)
                     pending.append(new)

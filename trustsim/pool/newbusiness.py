@@ -136,6 +136,7 @@ class NewBusiness:
             keep = self.offerable(cols)
             if not keep.all():
                 cols = {name: v[keep] for name, v in cols.items()}
+            cols["static_ok"] = np.ones(len(cols["loan_id"]), bool)
         return cols
 
     def _terms_offerable(self, day: int) -> np.ndarray:
@@ -223,10 +224,13 @@ class NewBusiness:
             (self["holder"][start:] == ORIGINATOR) & (self["reserved_until"][start:] < day)
             & (orig <= day) & (orig > day - self.window))
 
-    def view(self, rows: np.ndarray, day: int) -> dict[str, np.ndarray]:
-        """The columns the criteria read, for ``rows``, as on ``day`` (returned ones are lost)."""
-        cols = {k: self[k][rows] for k in SCREENED}
-        cols["remaining_instalments"] = cols["instalments"]
+    def view(self, rows: np.ndarray, day: int,
+             names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        """The columns the criteria read (or only ``names``), for ``rows``, as on ``day``
+        (returned ones are lost)."""
+        cols = {k: self[k][rows] for k in (SCREENED if names is None else names)}
+        if "instalments" in cols:
+            cols["remaining_instalments"] = cols["instalments"]
         lost_day = self["lost_day"][rows]
         returned = (lost_day >= 0) & (lost_day <= day)
         if returned.any():
@@ -264,6 +268,7 @@ INVENTORY = {
     "region": np.int16, "principal_fen": np.int64, "fee_fen": np.int64, "worst_dpd": np.int16,
     "flags": np.uint8, "status": np.int8, "late_since": np.int32,
     "lost_day": np.int64, "last_due_day": np.int32, "reserved_until": np.int64, "holder": np.int8,
+    "static_ok": np.bool_,  # known to pass every eligibility.STATIC criterion (checked at origination)
 }
 #: columns that go to the trust's book with a receivable
 TRANSFERRED = ("loan_id", "obligor_id", "origination_day", "instalments", "annual_fee_rate",
@@ -272,3 +277,5 @@ TRANSFERRED = ("loan_id", "obligor_id", "origination_day", "instalments", "annua
 #: columns the eligibility screening reads
 SCREENED = ("loan_id", "obligor_id", "origination_day", "instalments", "credit_level",
             "principal_fen", "status", "late_since", "worst_dpd", "flags", "last_due_day")
+#: ... and those the criteria that can change read (eligibility.DYNAMIC)
+SCREENED_DYNAMIC = ("origination_day", "status", "late_since", "flags")
