@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
+from dataclasses import replace
 from decimal import Decimal
 
 from trustsim.actors.base import Actor
@@ -350,7 +351,8 @@ class Trustee(Actor):
         if new in self._failed_series:
             self.emit("issuance_terminated", series=new, maturing_series=maturing,
                       outstanding_fen=senior.outstanding_fen)
-            self._fire(Fired("acceleration", "h", d, {"series": new}))
+            figures = replace(self.figures(d), issuance_failed_series=new)
+            self._fire(next(f for t in self.triggers if (f := t.observe(figures)) is not None))
             self._over_term_repurchase(d, maturing)
             return
         size = fen_from_wan(self.deal.notes.senior.size_wan)
@@ -624,7 +626,7 @@ class Trustee(Actor):
         for trig in self.triggers:
             fired = trig.observe(f)
             if fired is not None:
-                self._fire(fired, already_marked=True)
+                self._fire(fired)
         if self.period == "amortization" and not self.clean_up_called:
             self._maybe_clean_up(d)
 
@@ -645,11 +647,8 @@ class Trustee(Actor):
         self.send(self.originator, CleanUpNotice(d, price))
 
 
-    def _fire(self, fired: Fired, already_marked: bool = False) -> None:
-        if not already_marked:
-            for trig in self.triggers:
-                if trig.kind == fired.kind and trig.clause == fired.clause and trig.fired is None:
-                    trig.fired = fired
+    def _fire(self, fired: Fired) -> None:
+        """A trigger or declared event takes effect: log it, end revolving, switch waterfall."""
         self.fired.append(fired)
         self.emit("trigger_fired", kind=fired.kind, clause=fired.clause, figures=fired.figures)
         if fired.kind == "default":
@@ -664,15 +663,16 @@ class Trustee(Actor):
         released = self.env.pool.release_all(d)
         self.pool_released_fen = released.outstanding_fen
         self.send(self.servicer, RemitNow(d))
-        self.env.process(self._wind_up(d, cause, released.outstanding_fen))
+        self.env.process(self._wind_up(d))
 
-    def _wind_up(self, d: dt.date, cause: str, released_fen: int):
+    def _wind_up(self, d: dt.date):
         yield self.env.until(d, clock.TRUSTEE_CLOSE)
         self._redeem_investments(d)
         cash = self.book[TRUST_ACCOUNT]
         if cash > 0:  # collections remitted at termination: a final distribution in order
             self._distribute(d, None, final=True)
-        self.emit("trust_terminated", cause=cause, pool_released_fen=released_fen,
+        self.emit("trust_terminated", cause=self.termination_cause,
+                  pool_released_fen=self.pool_released_fen,
                   released_to="sub_noteholders (in kind)", final_distribution_fen=cash,
                   notes_outstanding_fen={k: v.outstanding_fen for k, v in self.notes.items()})
         yield self.env.timeout(0.01)
