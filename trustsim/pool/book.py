@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trustsim.pool.behaviour import Behaviour, draw_paths, draw_paths_from, window_probability
+from trustsim.pool.behaviour import Behaviour, draw_paths_from, window_probability
+from trustsim.pool.kernels import book as kern
 from trustsim.pool.tape import (
     CURRENT,
     LOST,
@@ -57,9 +58,20 @@ COLUMNS: dict[str, type] = {
     "flags": np.uint8, "entered_day": np.int32, "entry_reason": np.int8, "left_day": np.int32,
     "ever30": np.bool_, "dom": np.int8,
 }
+#: the columns an entering receivable brings (the kernel's ``s_*`` arguments, in order)
+ENTERING = ("loan_id", "obligor_id", "origination_day", "instalments", "remaining_instalments",
+            "annual_fee_rate", "credit_level", "region", "principal_fen",
+            "original_principal_fen", "fee_fen", "status", "worst_dpd", "flags", "late_since",
+            "arrears_principal_fen", "arrears_fee_fen", "arrears_dayfen", "ever30", "dom",
+            "lost_day")
+#: ... of which the book sets these itself (a receivable enters current unless its ``dpd``
+#: says otherwise, with no arrears; ``lost_day`` is read separately)
+ENGINE_STATE = ("late_since", "arrears_principal_fen", "arrears_fee_fen", "arrears_dayfen",
+                "ever30", "dom", "lost_day")
 FREE = 9  # holder code of a recycled (empty) row
 # event kinds, in the order they are applied within a day
-CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = range(6)
+CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = (
+    kern.CHARGE_OFF, kern.NPL, kern.CURE, kern.PREPAY_FULL, kern.PREPAY_PART, kern.RETURN)
 EXIT_OF_STATUS = {PREPAID: 1, REPAID: 2, WRITTEN_OFF: 3, LOST: 4, REPURCHASED: 5, SOLD: 6}
 EXIT_CODE = np.zeros(16, np.int8)  # status -> exit reason code (tape.EXIT_REASONS)
 for _status, _code in EXIT_OF_STATUS.items():
@@ -127,25 +139,52 @@ class Tracker:
             target[key] = target.get(key, 0) + round(s)
 
 
+class _Aggregate:
+    """A book aggregate stored in ``LoanBook.agg`` (so compiled kernels can update it)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __get__(self, book: LoanBook, owner: type) -> int:
+        return int(book.agg[self.index])
+
+    def __set__(self, book: LoanBook, value: int) -> None:
+        book.agg[self.index] = value
+
+
+class _EventBuffer:
+    """Room for ``n`` events drawn by a kernel: kind, row, day, extra (a delinquency's start
+    day) and tag (the loan id, which tells a recycled row apart)."""
+
+    def __init__(self, n: int) -> None:
+        self.kind = np.empty(n, np.int8)
+        self.row = np.empty(n, np.int64)
+        self.day = np.empty(n, np.int64)
+        self.extra = np.empty(n, np.int64)
+        self.tag = np.empty(n, np.int64)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return self.kind, self.row, self.day, self.extra, self.tag
+
+
 class LoanBook:
     """Receivables held by the trust, advanced day by day; see the module docstring."""
 
     def __init__(self, behaviour: Behaviour, rng_credit: np.random.Generator,
                  rng_prepay: np.random.Generator, rng_returns: np.random.Generator,
-                 start_day: int, track: bool = False, journal: bool = True) -> None:
+                 start_day: int, track: bool = False, journal: bool = True,
+                 tracked_obligors: int | None = None) -> None:
         self.b = behaviour
         self.rng_credit, self.rng_prepay, self.rng_returns = rng_credit, rng_prepay, rng_returns
-        # window length in days -> P(full), P(partial and not full); fee-free receivables first
-        spans = np.arange(0, 400)
-        self._window_p = {}
-        for has_fee, full in ((False, behaviour.full_prepay_month_no_fee),
-                              (True, behaviour.full_prepay_month)):
-            pf = window_probability(full, spans)
-            self._window_p[has_fee] = (
-                pf, window_probability(behaviour.partial_prepay_month, spans) * (1 - pf))
-        # the same, as one table each, indexed by span + 400 x has_fee (one gather, no select)
-        self._pf = np.concatenate([self._window_p[False][0], self._window_p[True][0]])
-        self._pp = np.concatenate([self._window_p[False][1], self._window_p[True][1]])
+        # P(full), P(partial and not full) early repayment in a window of ``span`` days, as one
+        # table each, indexed by span + 400 x has_fee (fee-free receivables first)
+        spans = np.arange(0, kern.FEE_OFFSET)
+        pf = {has_fee: window_probability(full, spans) for has_fee, full in
+              ((False, behaviour.full_prepay_month_no_fee), (True, behaviour.full_prepay_month))}
+        pp = {has_fee: window_probability(behaviour.partial_prepay_month, spans) * (1 - pf[has_fee])
+              for has_fee in (False, True)}
+        self._pf = np.concatenate([pf[False], pf[True]])
+        self._pp = np.concatenate([pp[False], pp[True]])
         self.day = start_day  # last day processed
         self.c: dict[str, np.ndarray] = {k: np.zeros(0, t) for k, t in COLUMNS.items()}
         self.end = 0          # rows [0, end) have been used; rows at or after end are free
@@ -155,22 +194,38 @@ class LoanBook:
         self.free: list[list[np.ndarray]] = [[] for _ in range(32)]
         self.n_free = np.zeros(32, np.int64)
         self.by_dom: list[list[np.ndarray]] = [[] for _ in range(32)]  # rows due on each day
-        self.events: dict[int, list[tuple[int, np.ndarray, np.ndarray | None, np.ndarray]]] = {}
+        #: day -> event groups (kinds, rows, extras, tags) queued for it
+        self.events: dict[int, list[tuple[np.ndarray, ...]]] = {}
         self.tracker = Tracker() if track else None
         self.journal_on = journal
         self.journal: list[dict[str, np.ndarray]] = []
-        # aggregates (fen), kept exact by every change
-        self.performing = self.overdue = self.npl = 0
-        self.npl_arrears_fee = self.npl_arrears = self.npl_dayfen = 0
-        self.loans = 0
-        self.entered = 0  # receivables that ever entered
-        self.bought = self.collected = self.income = self.charged_off = self.removed = 0
-        self.npl_entered = 0  # cumulative principal at entry into non-performing
+        #: aggregates (fen, loans), kept exact by every change; read through the attributes
+        #: below (the compiled kernels update them in place)
+        self.agg = np.zeros(kern.N_AGG, np.int64)
         #: returned receivables not yet removed: (rows, loan ids)
         self.lost_pending: list[tuple[np.ndarray, np.ndarray]] = []
-        #: each obligor's payable balance in the book (criterion (d)), indexed by obligor id
-        self.obligor_fen = np.zeros(0, np.int64)
-        self._flows = Flows()
+        #: each obligor's payable balance in the book (criterion (d)), indexed by obligor id.
+        #: With ``tracked_obligors``, only ids below it are kept: the originator's new users
+        #: (ids above the tape's) each hold a single receivable, so their balance in the trust
+        #: is nil whenever it is asked (before their purchase); not tracking them keeps the
+        #: table small enough to stay in cache while every payment updates it.
+        self.tracked_obligors = tracked_obligors
+        self.obligor_fen = np.zeros(tracked_obligors or 0, np.int64)
+
+    performing = _Aggregate(kern.PERFORMING)    # current and lost-not-yet-removed principal
+    overdue = _Aggregate(kern.OVERDUE_FEN)
+    npl = _Aggregate(kern.NPL_FEN)
+    npl_arrears_fee = _Aggregate(kern.NPL_ARREARS_FEE)
+    npl_arrears = _Aggregate(kern.NPL_ARREARS)
+    npl_dayfen = _Aggregate(kern.NPL_DAYFEN)    # sum of unpaid amount x its due day (late fees)
+    loans = _Aggregate(kern.LOANS)
+    entered = _Aggregate(kern.ENTERED)          # receivables that ever entered
+    bought = _Aggregate(kern.BOUGHT)
+    collected = _Aggregate(kern.COLLECTED)
+    income = _Aggregate(kern.INCOME)
+    charged_off = _Aggregate(kern.CHARGED_OFF)
+    removed = _Aggregate(kern.REMOVED)
+    npl_entered = _Aggregate(kern.NPL_ENTERED)  # cumulative principal at entry into non-performing
 
     # ------------------------------------------------------------------ rows
     def _grow_arena(self, need: int) -> None:
@@ -247,84 +302,67 @@ class LoanBook:
         k = len(cols["loan_id"])
         if k == 0:
             return 0
-        full = {name: np.asarray(cols[name], dtype) for name, dtype in COLUMNS.items()
-                if name in cols}
-        fixed = {"holder": TRUST, "entered_day": day, "entry_reason": reason, "left_day": -1,
-                 "late_since": -1, "arrears_principal_fen": 0, "arrears_fee_fen": 0,
-                 "arrears_dayfen": 0, "ever30": False}
-        for name in fixed:
-            full.pop(name, None)
-        full["dom"] = DOM_OF_DAY[full["origination_day"]]
-        if "status" not in full:
-            full["status"] = np.zeros(k, np.int8)
-        if "fee_fen" not in full:
-            full["fee_fen"] = fee_per_instalment(full["original_principal_fen"],
-                                                 full["annual_fee_rate"])
-        dpd = np.asarray(cols.get("dpd", np.zeros(0)), np.int64)
-        if (dpd > 0).any():
-            for name in ("late_since", "arrears_principal_fen", "arrears_fee_fen",
-                         "arrears_dayfen", "ever30"):
-                full[name] = np.full(k, fixed.pop(name), COLUMNS[name])
-            full["status"] = full["status"].copy()
-            self._initial_arrears(full, dpd > 0, dpd, day)
-        rows, order, bounds = self._allocate(full["dom"])
+        src = self._incoming(cols, day)
+        self._grow_obligors(int(src["obligor_id"].max()) + 1)
+        rows, order, bounds = self._allocate(src["dom"])
         at = rows[order]  # written in row order within each day-of-month: few cache lines
-        for name, arr in full.items():
-            self.c[name][at] = arr[order]
-        for name, value in fixed.items():
-            self.c[name][at] = value
-        for name in COLUMNS:
-            if name not in full and name not in fixed:
-                self.c[name][at] = 0
         for s in range(1, 32):
             if bounds[s] > bounds[s - 1]:  # each day's rows kept sorted: gathers run in order
                 self.by_dom[s].append(at[bounds[s - 1]: bounds[s]])
-        self._count_in(full, k)
-        status = full["status"]
-        # what happens next: early repayments before the first due date, returns, delinquency
         first = max(day, self.day)
-        cur = np.flatnonzero(status == CURRENT)
-        self._draw_window(rows[cur], first, next_due_table(first)[full["dom"][cur]],
-                          full["fee_fen"][cur] > 0)
-        if "lost_day" in cols:
-            ld = np.asarray(cols["lost_day"], np.int64)
-            m = (ld > self.day) & (status == CURRENT)
-            self._schedule_by_day(RETURN, rows[m], ld[m], None)
+        ev = _EventBuffer(2 * k)
+        c = self.c
+        n_ev = kern.enter(
+            at, order, day, reason, first, self.day, next_due_table(first), c["loan_id"],
+            c["obligor_id"], c["origination_day"], c["instalments"], c["remaining_instalments"],
+            c["annual_fee_rate"], c["credit_level"], c["region"], c["principal_fen"],
+            c["original_principal_fen"], c["fee_fen"], c["status"], c["worst_dpd"], c["flags"],
+            c["late_since"], c["arrears_principal_fen"], c["arrears_fee_fen"],
+            c["arrears_dayfen"], c["ever30"], c["dom"],
+            *(src[name] for name in ENTERING), c["holder"], c["entered_day"],
+            c["entry_reason"], c["left_day"], self.obligor_fen, self._pf, self._pp,
+            self.rng_prepay, self.agg, *ev.arrays())
+        self._queue(ev, n_ev)
+        status = src["status"]
+        if self.tracker is not None:
+            vintage = month_index(src["origination_day"])
+            Tracker.add(self.tracker.initial, vintage, src["principal_fen"])
+            Tracker.add(self.tracker.opening, vintage, src["principal_fen"])
         lost = rows[status == LOST]
         if len(lost):  # returned before it entered (between base and purchase date)
-            self.lost_pending.append((lost, self.c["loan_id"][lost].copy()))
+            self.lost_pending.append((lost, c["loan_id"][lost].copy()))
         late = rows[(status == OVERDUE) | (status == NON_PERFORMING)]
         if len(late):
             self._schedule_initial_delinquency(late)
-        return int(full["principal_fen"].sum())
+        return int(src["principal_fen"].sum())
 
-    def _count_in(self, full: dict[str, np.ndarray], k: int) -> None:
-        principal, status = full["principal_fen"], full["status"]
-        zero = np.zeros(k, np.int64)
-        top = int(full["obligor_id"].max()) + 1
-        if top > len(self.obligor_fen):
+    def _incoming(self, cols: dict[str, np.ndarray], day: int) -> dict[str, np.ndarray]:
+        """Every column an entering receivable needs, from ``cols`` or its default."""
+        k = len(cols["loan_id"])
+        src = {name: np.asarray(cols[name], COLUMNS[name]) for name in ENTERING
+               if name in cols and name not in ENGINE_STATE}
+        src["lost_day"] = np.asarray(cols["lost_day"] if "lost_day" in cols else np.full(k, -1),
+                                     np.int64)
+        src["dom"] = DOM_OF_DAY[src["origination_day"]]
+        if "fee_fen" not in src:
+            src["fee_fen"] = fee_per_instalment(src["original_principal_fen"],
+                                                src["annual_fee_rate"])
+        for name in ENTERING:
+            if name not in src:
+                src[name] = np.full(k, -1 if name == "late_since" else 0, COLUMNS[name])
+        dpd = np.asarray(cols.get("dpd", np.zeros(0)), np.int64)
+        if (dpd > 0).any():
+            for name in ("status", "late_since", "arrears_principal_fen", "arrears_fee_fen",
+                         "arrears_dayfen", "ever30"):
+                src[name] = src[name].copy()
+            self._initial_arrears(src, dpd > 0, dpd, day)
+        return src
+
+    def _grow_obligors(self, top: int) -> None:
+        if self.tracked_obligors is None and top > len(self.obligor_fen):
             grown = np.zeros(max(top, len(self.obligor_fen) * 2), np.int64)
             grown[: len(self.obligor_fen)] = self.obligor_fen
             self.obligor_fen = grown
-        payable = status != LOST
-        np.add.at(self.obligor_fen, full["obligor_id"][payable], principal[payable])
-        self.bought += int(principal.sum())
-        self.entered += k
-        self.loans += k
-        self.performing += int(principal[(status == CURRENT) | (status == LOST)].sum())
-        self.overdue += int(principal[status == OVERDUE].sum())
-        npl = status == NON_PERFORMING
-        if npl.any():
-            arr_p = full.get("arrears_principal_fen", zero)
-            arr_f = full.get("arrears_fee_fen", zero)
-            self.npl += int(principal[npl].sum())
-            self.npl_arrears_fee += int(arr_f[npl].sum())
-            self.npl_arrears += int((arr_p + arr_f)[npl].sum())
-            self.npl_dayfen += int(full.get("arrears_dayfen", zero)[npl].sum())
-        if self.tracker is not None:
-            vintage = month_index(full["origination_day"])
-            Tracker.add(self.tracker.initial, vintage, principal)
-            Tracker.add(self.tracker.opening, vintage, principal)
 
     def _initial_arrears(self, full: dict, late: np.ndarray, dpd: np.ndarray, day: int) -> None:
         """A tape receivable already past due: one instalment per started month is in arrears."""
@@ -354,64 +392,45 @@ class LoanBook:
         if od.any():
             end = draw_paths_from(self.rng_credit, self.day - since[od], b.cure,
                                   b.npl_after_days)
-            self._schedule_path(rows[od], since[od], end)
+            npl_end = end > b.npl_after_days
+            days = since[od] + end
+            self._schedule_by_day(NPL, rows[od][npl_end], days[npl_end], since[od][npl_end])
+            self._schedule_by_day(CURE, rows[od][~npl_end], days[~npl_end], since[od][~npl_end])
 
     # ------------------------------------------------------------------ scheduling
     def _schedule_by_day(self, kind: int, rows: np.ndarray, days: np.ndarray,
                          extra: np.ndarray | None) -> None:
         """Queue ``kind`` for each row on its day; the loan id guards against a recycled row."""
-        if not len(rows):
+        k = len(rows)
+        if not k:
             return
+        ev = _EventBuffer(k)
+        ev.kind[:] = kind
+        ev.row[:] = rows
+        ev.day[:] = days
+        ev.extra[:] = 0 if extra is None else extra
+        ev.tag[:] = self.c["loan_id"][rows]
+        self._queue(ev, k)
+
+    def _queue(self, ev: _EventBuffer, n: int) -> None:
+        """Queue the first ``n`` events of ``ev``, each on its day."""
+        if not n:
+            return
+        days = ev.day[:n]
         lo = int(days.min())
         order = np.argsort((days - lo).astype(np.int16), kind="stable")  # radix sort
-        rows, days = rows[order], days[order]
-        extra = None if extra is None else extra[order]
-        tags = self.c["loan_id"][rows]
-        cuts = np.flatnonzero(np.diff(days)) + 1
-        starts = np.concatenate([[0], cuts]).tolist()
-        ends = np.concatenate([cuts, [len(days)]]).tolist()
+        kind, row, day, extra, tag = (a[:n][order] for a in ev.arrays())
+        cuts = np.flatnonzero(np.diff(day)) + 1
+        starts = [0, *cuts.tolist()]
+        ends = [*cuts.tolist(), n]
         events = self.events
         for a, z in zip(starts, ends, strict=True):
-            events.setdefault(int(days[a]), []).append(
-                (kind, rows[a:z], None if extra is None else extra[a:z], tags[a:z]))
-
-    def _schedule_path(self, rows: np.ndarray, since: np.ndarray, end_dpd: np.ndarray) -> None:
-        npl = end_dpd > self.b.npl_after_days
-        days = since + end_dpd
-        self._schedule_by_day(NPL, rows[npl], days[npl], since[npl])
-        self._schedule_by_day(CURE, rows[~npl], days[~npl], since[~npl])
-
-    def _draw_window(self, rows: np.ndarray, start: int, due: np.ndarray | int,
-                     has_fee: np.ndarray | None = None) -> None:
-        """Early repayments of current receivables after ``start``, before each next due date
-        (``has_fee``: whether each bears a fee, if the caller has it already)."""
-        if not len(rows):
-            return
-        if has_fee is None:
-            has_fee = self.c["fee_fen"][rows] > 0
-        span = np.asarray(due - start, np.int64)
-        if span.ndim == 0:
-            span = np.full(len(rows), span)
-        at = span + 400 * has_fee
-        pf, pp = self._pf[at], self._pp[at]
-        # one uniform decides and, rescaled within its band, gives the day (uniform too)
-        u = self.rng_prepay.random(len(rows))
-        full = u < pf
-        part = ~full & (u < pf + pp)
-        width = np.maximum(span - 1, 0)  # event days start+1 .. due-1
-        if full.any():
-            d = start + 1 + (u[full] / pf[full] * width[full]).astype(np.int64)
-            ok = width[full] > 0
-            self._schedule_by_day(PREPAY_FULL, rows[full][ok], d[ok], None)
-        if part.any():
-            d = start + 1 + ((u[part] - pf[part]) / pp[part] * width[part]).astype(np.int64)
-            ok = width[part] > 0
-            self._schedule_by_day(PREPAY_PART, rows[part][ok], d[ok], None)
+            events.setdefault(int(day[a]), []).append((kind[a:z], row[a:z], extra[a:z], tag[a:z]))
 
     # ------------------------------------------------------------------ advancing
     def advance(self, through: int) -> Flows:
         """Process every day after the last one processed, through ``through`` (incl.)."""
-        self._flows = Flows()
+        self.agg[kern.FLOW_PRINCIPAL] = self.agg[kern.FLOW_INCOME] = 0
         for day in range(self.day + 1, through + 1):
             self.day = day
             groups = self.events.pop(day, None)
@@ -420,120 +439,46 @@ class LoanBook:
             for s in doms_due(day):
                 if self.by_dom[s]:
                     self._due(s, day)
-        return self._flows
+        return Flows(int(self.agg[kern.FLOW_PRINCIPAL]), int(self.agg[kern.FLOW_INCOME]))
 
-    def _fire(self, day: int, groups) -> None:
-        """Apply the day's events, one vectorized step per kind across the whole book."""
-        for kind, rows, extra, tags in sorted(_coalesce(groups), key=lambda g: g[0]):
-            self._event(day, kind, rows, extra, tags)
-
-    def _pay(self, principal: int, income: int) -> None:
-        self._flows.principal_fen += principal
-        self._flows.income_fen += income
-        self.collected += principal
-        self.income += income
-
-    def _owed_less(self, rows: np.ndarray, fen: np.ndarray) -> None:
-        """Obligors of ``rows`` owe ``fen`` less (paid, or no longer payable to the trust)."""
-        np.subtract.at(self.obligor_fen, self.c["obligor_id"][rows], fen)
+    def _fire(self, day: int, groups: list) -> None:
+        """Apply the day's events, kind by kind, across the whole book (one compiled pass)."""
+        kinds, rows, extras, tags = (
+            g[0] if len(groups) == 1 else np.concatenate(g) for g in zip(*groups, strict=True))
+        n = len(rows)
+        c, b = self.c, self.b
+        track = self.tracker is not None
+        t_p, t_i, t_npl = (np.zeros(n if track else 0, np.int64) for _ in range(3))
+        applied = np.zeros(n, np.bool_)
+        ev = _EventBuffer(n)
+        lo, hi = b.partial_fraction
+        n_ev = kern.fire(
+            kinds, rows, extras, tags, day, c["holder"], c["status"], c["principal_fen"],
+            c["obligor_id"], self.obligor_fen, c["late_since"], c["arrears_principal_fen"],
+            c["arrears_fee_fen"], c["arrears_dayfen"], c["worst_dpd"], c["left_day"],
+            c["loan_id"], lo, hi, b.late_fee_ppm_per_day, b.charge_off_after_days,
+            self.rng_prepay, self.agg, track, t_p, t_i, t_npl, applied, *ev.arrays())
+        self._queue(ev, n_ev)
+        returned = applied & (kinds == RETURN)
+        if returned.any():
+            r = rows[returned]
+            self.lost_pending.append((r, c["loan_id"][r].copy()))
+        if track:
+            r = rows[applied]
+            self._track("principal", r, t_p[applied])
+            self._track("income", r, t_i[applied])
+            self._track("npl", r, t_npl[applied])
 
     def _track(self, target: str, rows: np.ndarray, values: np.ndarray) -> None:
         if self.tracker is not None and len(rows):
             Tracker.add(getattr(self.tracker, target),
                         month_index(self.c["origination_day"][rows]), values)
 
-    def _leave(self, rows: np.ndarray, status: int, day: int) -> None:
-        self.c["status"][rows] = status
-        self.c["left_day"][rows] = day
-        self.loans -= len(rows)
-
-    def _event(self, day: int, kind: int, rows: np.ndarray, extra: np.ndarray | None,
-               tag: np.ndarray) -> None:
-        c = self.c
-        ok = (c["loan_id"][rows] == tag) & (c["holder"][rows] == TRUST)
-        st = c["status"][rows]
-        if kind in (CURE, NPL):
-            ok &= (st == OVERDUE) & (c["late_since"][rows] == extra)
-        elif kind == CHARGE_OFF:
-            ok &= (st == NON_PERFORMING) & (c["late_since"][rows] == extra)
-        else:
-            ok &= st == CURRENT
-        if not ok.all():
-            rows = rows[ok]
-        if not len(rows):
-            return
-        if kind == CURE:
-            self._cure(rows, day)
-        elif kind == NPL:
-            self._to_npl(rows, day)
-        elif kind == CHARGE_OFF:
-            self._charge_off(rows, day)
-        elif kind == PREPAY_FULL:
-            paid = c["principal_fen"][rows]
-            total = int(paid.sum())
-            c["principal_fen"][rows] = 0
-            self._owed_less(rows, paid)
-            self.performing -= total
-            self._pay(total, 0)
-            self._track("principal", rows, paid)
-            self._leave(rows, PREPAID, day)
-        elif kind == PREPAY_PART:
-            p = c["principal_fen"][rows]
-            lo, hi = self.b.partial_fraction
-            frac = lo + (hi - lo) * self.rng_prepay.random(len(rows))
-            paid = np.clip(np.floor(p * frac).astype(np.int64), 0, p - 1)
-            c["principal_fen"][rows] = p - paid
-            self._owed_less(rows, paid)
-            total = int(paid.sum())
-            self.performing -= total
-            self._pay(total, 0)
-            self._track("principal", rows, paid)
-        elif kind == RETURN:
-            c["status"][rows] = LOST
-            self._owed_less(rows, c["principal_fen"][rows])
-            self.lost_pending.append((rows, c["loan_id"][rows].copy()))
-
-    def _cure(self, rows: np.ndarray, day: int) -> None:
-        c = self.c
-        arr_p = c["arrears_principal_fen"][rows]
-        arr_f = c["arrears_fee_fen"][rows]
-        late = ((day * (arr_p + arr_f) - c["arrears_dayfen"][rows])
-                * self.b.late_fee_ppm_per_day) // 1_000_000
-        income = arr_f + late
-        p = c["principal_fen"][rows]
-        c["principal_fen"][rows] = p - arr_p
-        self._owed_less(rows, arr_p)
-        c["worst_dpd"][rows] = np.maximum(c["worst_dpd"][rows], day - c["late_since"][rows])
-        c["status"][rows] = CURRENT
-        c["late_since"][rows] = -1
-        c["arrears_principal_fen"][rows] = 0
-        c["arrears_fee_fen"][rows] = 0
-        c["arrears_dayfen"][rows] = 0
-        total_p = int(arr_p.sum())
-        self.overdue -= int(p.sum())
-        self.performing += int(p.sum()) - total_p
-        self._pay(total_p, int(income.sum()))
-        self._track("principal", rows, arr_p)
-        self._track("income", rows, income)
-        done = rows[c["principal_fen"][rows] == 0]
-        if len(done):
-            self._leave(done, REPAID, day)
-
-    def _to_npl(self, rows: np.ndarray, day: int) -> None:
-        c = self.c
-        p = c["principal_fen"][rows]
-        c["status"][rows] = NON_PERFORMING
-        total = int(p.sum())
-        self.overdue -= total
-        self.npl += total
-        self.npl_entered += total
-        self.npl_arrears_fee += int(c["arrears_fee_fen"][rows].sum())
-        self.npl_arrears += int((c["arrears_principal_fen"][rows] + c["arrears_fee_fen"][rows]).sum())
-        self.npl_dayfen += int(c["arrears_dayfen"][rows].sum())
-        since = c["late_since"][rows].astype(np.int64)
-        c["worst_dpd"][rows] = np.maximum(c["worst_dpd"][rows], day - since)
-        self._track("npl", rows, p)
-        self._schedule_by_day(CHARGE_OFF, rows, since + self.b.charge_off_after_days + 1, since)
+    def _owed_less(self, rows: np.ndarray, fen: np.ndarray) -> None:
+        """Obligors of ``rows`` owe ``fen`` less (no longer payable to the trust)."""
+        ids = self.c["obligor_id"][rows]
+        known = ids < len(self.obligor_fen)
+        np.subtract.at(self.obligor_fen, ids[known], np.asarray(fen)[known])
 
     def _npl_out(self, rows: np.ndarray) -> int:
         """Remove rows' figures from the non-performing aggregates; returns their principal."""
@@ -545,114 +490,49 @@ class LoanBook:
         self.npl_dayfen -= int(c["arrears_dayfen"][rows].sum())
         return total
 
-    def _charge_off(self, rows: np.ndarray, day: int) -> None:
-        self._owed_less(rows, self.c["principal_fen"][rows])
-        self.charged_off += self._npl_out(rows)
-        self._leave(rows, WRITTEN_OFF, day)
-
     # ------------------------------------------------------------------ due dates
     def _due(self, dom: int, day: int) -> None:
-        c = self.c
+        """Receivables of day-of-month ``dom`` fall due on ``day`` (one compiled pass); those
+        that have left are journaled and their rows recycled."""
+        c, b = self.c, self.b
         chunks = self.by_dom[dom]
         # sorted runs merge in linear time (timsort): the rows stay in arena order
         idx = chunks[0] if len(chunks) == 1 else np.sort(np.concatenate(chunks), kind="stable")
-        st = c["status"][idx]
-        holder = c["holder"][idx]
-        mine = holder == TRUST
-        active = mine & (c["remaining_instalments"][idx] > 0)
-        cur = idx[active & (st == CURRENT)]
-        late = idx[active & ((st == OVERDUE) | (st == NON_PERFORMING))]
-        if len(late):
-            self._fall_due_unpaid(late, day)
-        if len(cur):
-            miss = self.rng_credit.random(len(cur)) < self.b.miss_by_level[c["credit_level"][cur]]
-            still, has_fee = self._pay_instalment(cur[~miss], day)
-            if miss.any():
-                self._miss(cur[miss], day)
-            self._draw_window(still, day, next_processing_day(dom, day), has_fee)
-        st = c["status"][idx]
-        kept = mine & ((st == CURRENT) | (st == OVERDUE) | (st == NON_PERFORMING) | (st == LOST))
-        if self.tracker is not None:
-            live = idx[mine & ((st == CURRENT) | (st == OVERDUE))]
+        n = len(idx)
+        track = self.tracker is not None
+        t_p, t_i = (np.zeros(n if track else 0, np.int64) for _ in range(2))
+        t_first30 = np.zeros(n if track else 0, np.bool_)
+        kept, gone = np.empty(n, np.int64), np.empty(n, np.int64)
+        ev = _EventBuffer(n)
+        n_kept, n_gone, n_ev = kern.due_pass(
+            idx, day, next_processing_day(dom, day), c["holder"], c["status"],
+            c["remaining_instalments"], c["principal_fen"], c["fee_fen"], c["credit_level"],
+            c["obligor_id"], self.obligor_fen, c["late_since"], c["arrears_principal_fen"],
+            c["arrears_fee_fen"], c["arrears_dayfen"], c["ever30"], c["left_day"],
+            c["loan_id"], b.miss_by_level, np.asarray(b.cure, np.float64), b.npl_after_days,
+            self._pf, self._pp, self.rng_credit, self.rng_prepay, self.agg, track,
+            t_p, t_i, t_first30, *ev.arrays(), kept, gone)
+        self._queue(ev, n_ev)
+        kept, gone = kept[:n_kept], gone[:n_gone]
+        if track:
+            self._track("principal", idx, t_p)
+            self._track("income", idx, t_i)
+            r30 = idx[t_first30]
+            if len(r30):
+                vintage = month_index(c["origination_day"][r30])
+                months = month_index(np.full(len(r30), day + 31)) - vintage
+                Tracker.add(self.tracker.dpd30, vintage * 1000 + months, c["principal_fen"][r30])
+            st = c["status"][kept]
+            live = kept[(st == CURRENT) | (st == OVERDUE)]
             self._track("opening", live, c["principal_fen"][live])
-        gone = idx[~kept]
-        if len(gone):  # receivables that have left: journaled, their rows recycled
+        if n_gone:  # receivables that have left: journaled, their rows recycled
             if self.journal_on:
                 self.journal.append(self.journal_rows(gone))
             c["holder"][gone] = FREE
             c["loan_id"][gone] = -1
             self.free[dom].append(gone)
-            self.n_free[dom] += len(gone)
-        self.by_dom[dom] = [idx[kept]]
-
-    def _scheduled_principal(self, rows: np.ndarray) -> np.ndarray:
-        c = self.c
-        p = c["principal_fen"][rows] - c["arrears_principal_fen"][rows]
-        r = c["remaining_instalments"][rows].astype(np.int64)
-        return np.where(r > 1, p // np.maximum(r, 1), p)
-
-    def _pay_instalment(self, rows: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Current receivables pay their instalment; returns the rows still current (in order)
-        and whether each bears a fee."""
-        if not len(rows):
-            return rows, np.zeros(0, bool)
-        c = self.c
-        r = c["remaining_instalments"][rows]
-        p = c["principal_fen"][rows]  # current receivables carry no arrears
-        sched = np.where(r > 1, p // np.maximum(r, 1), p)
-        fee = c["fee_fen"][rows]
-        c["principal_fen"][rows] = p - sched
-        self._owed_less(rows, sched)
-        c["remaining_instalments"][rows] = r - 1
-        total = int(sched.sum())
-        self.performing -= total
-        self._pay(total, int(fee.sum()))
-        self._track("principal", rows, sched)
-        self._track("income", rows, fee)
-        last = r == 1
-        if not last.any():
-            return rows, fee > 0
-        self._leave(rows[last], REPAID, day)
-        return rows[~last], fee[~last] > 0
-
-    def _miss(self, rows: np.ndarray, day: int) -> None:
-        c = self.c
-        sched = self._scheduled_principal(rows)
-        fee = c["fee_fen"][rows]
-        c["status"][rows] = OVERDUE
-        c["late_since"][rows] = day
-        c["arrears_principal_fen"][rows] = sched
-        c["arrears_fee_fen"][rows] = fee
-        c["arrears_dayfen"][rows] = (sched + fee) * day
-        c["remaining_instalments"][rows] -= 1
-        total = int(c["principal_fen"][rows].sum())
-        self.performing -= total
-        self.overdue += total
-        ends = draw_paths(self.rng_credit, len(rows), self.b.cure, self.b.npl_after_days)
-        first30 = (ends > 30) & ~c["ever30"][rows]
-        if first30.any():
-            r30 = rows[first30]
-            c["ever30"][r30] = True
-            if self.tracker is not None:
-                vintage = month_index(c["origination_day"][r30])
-                months = month_index(np.full(len(r30), day + 31)) - vintage
-                Tracker.add(self.tracker.dpd30, vintage * 1000 + months, c["principal_fen"][r30])
-        self._schedule_path(rows, np.full(len(rows), day, np.int64), ends)
-
-    def _fall_due_unpaid(self, rows: np.ndarray, day: int) -> None:
-        """Another instalment of a delinquent receivable falls due, unpaid."""
-        c = self.c
-        sched = self._scheduled_principal(rows)
-        fee = c["fee_fen"][rows]
-        c["arrears_principal_fen"][rows] += sched
-        c["arrears_fee_fen"][rows] += fee
-        c["arrears_dayfen"][rows] += (sched + fee) * day
-        c["remaining_instalments"][rows] -= 1
-        npl = c["status"][rows] == NON_PERFORMING
-        if npl.any():
-            self.npl_arrears_fee += int(fee[npl].sum())
-            self.npl_arrears += int((sched + fee)[npl].sum())
-            self.npl_dayfen += int(((sched + fee) * day)[npl].sum())
+            self.n_free[dom] += n_gone
+        self.by_dom[dom] = [kept]
 
     # ------------------------------------------------------------------ leaving
     def journal_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -723,6 +603,7 @@ class LoanBook:
             raise AssertionError(f"loan book aggregates {got} != recomputed {want}")
         owed = np.zeros(len(self.obligor_fen), np.int64)
         o = t & ((st == CURRENT) | (st == OVERDUE) | (st == NON_PERFORMING))
+        o &= c["obligor_id"][: self.end] < len(owed)
         np.add.at(owed, c["obligor_id"][: self.end][o], p[o])
         if not np.array_equal(owed, self.obligor_fen):
             bad = np.flatnonzero(owed != self.obligor_fen)[:5]

@@ -1,0 +1,345 @@
+"""Compiled loops of the loan book (:mod:`trustsim.pool.book`): due dates, events, entries.
+
+Each kernel does for a batch of rows, in one pass, what the book's docstring says happens
+to them; the book decides which rows and keeps the policy. Changes to the book's
+aggregates are returned as deltas in ``agg`` (indices below), so the kernels never hold
+state of their own. Events drawn here (early repayments, delinquency paths, charge-offs)
+are written to ``ev_*`` buffers for the book to queue by day: one per row at most in a
+due pass or an entry, one per applied event at most when events fire.
+
+Money is integer fen; a probability is compared with a uniform from the caller's
+``numpy.random.Generator`` (numba draws from that generator's own stream).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from trustsim.pool.tape import CURRENT, LOST, NON_PERFORMING, OVERDUE, PREPAID, REPAID, TRUST, WRITTEN_OFF
+
+# indices of ``agg``: the book's aggregates (fen, or loans) and this advance's flows
+PERFORMING, OVERDUE_FEN, NPL_FEN, NPL_ARREARS_FEE, NPL_ARREARS, NPL_DAYFEN, LOANS, \
+    COLLECTED, INCOME, CHARGED_OFF, NPL_ENTERED, FLOW_PRINCIPAL, FLOW_INCOME, \
+    BOUGHT, ENTERED, REMOVED = range(16)
+N_AGG = 16
+# event kinds, in the order they are applied within a day (as in trustsim.pool.book)
+CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = range(6)
+FEE_OFFSET = 400  # window tables: span + FEE_OFFSET x has_fee
+
+
+@njit(cache=True, inline="always")
+def _window(u: float, span: int, has_fee: bool, start: int, pf_table, pp_table):
+    """The early repayment (kind, day) a uniform ``u`` draws in the window after ``start``
+    of ``span`` days, or (-1, 0): one uniform decides and, rescaled in its band, gives the day."""
+    at = span + (FEE_OFFSET if has_fee else 0)
+    pf = pf_table[at]
+    pp = pp_table[at]
+    width = span - 1
+    if width <= 0:
+        return -1, 0
+    if u < pf:
+        return PREPAY_FULL, start + 1 + int(u / pf * width)
+    if u < pf + pp:
+        return PREPAY_PART, start + 1 + int((u - pf) / pp * width)
+    return -1, 0
+
+
+@njit(cache=True, inline="always")
+def _owes_less(obligor_fen, obligor: int, fen: int) -> None:
+    """The obligor owes the trust ``fen`` less, if the book tracks it (ids past the table's
+    end are new users, who hold one receivable: see ``LoanBook.obligor_fen``)."""
+    if obligor < obligor_fen.shape[0]:
+        obligor_fen[obligor] -= fen
+
+
+@njit(cache=True, inline="always")
+def _pay(agg, principal: int, income: int) -> None:
+    agg[FLOW_PRINCIPAL] += principal
+    agg[FLOW_INCOME] += income
+    agg[COLLECTED] += principal
+    agg[INCOME] += income
+
+
+@njit(cache=True)
+def due_pass(idx, day, next_due, holder, status, remaining, principal, fee, level, obligor,
+             obligor_fen, late_since, arr_p, arr_f, arr_dayfen, ever30, left_day, loan_id,
+             miss_by_level, cure, npl_after, pf_table, pp_table, rng_credit, rng_prepay, agg,
+             track, t_principal, t_income, t_first30,
+             ev_kind, ev_row, ev_day, ev_extra, ev_tag, kept, gone):
+    """The receivables of one day-of-month fall due on ``day``.
+
+    A current receivable pays its instalment (principal ``p // remaining``, the last takes
+    the rest, plus the month's fee) unless it misses it (chance by credit level): then its
+    delinquency path is drawn — a cure on a day of 1-90 days past due, or non-performing —
+    and queued. One still current after paying draws its early repayment before
+    ``next_due``. A delinquent receivable adds the instalment to its arrears. Rows whose
+    receivable has left the trust (or just did) go to ``gone``, the others to ``kept``.
+    Returns (kept, gone, events) counts.
+    """
+    c1, c2, c3 = cure[0], cure[1], cure[2]
+    p1 = c1
+    p2 = p1 + (1 - c1) * c2
+    p3 = p2 + (1 - c1) * (1 - c2) * c3
+    span = next_due - day
+    n_kept = n_gone = n_ev = 0
+    for i in range(idx.shape[0]):
+        r = idx[i]
+        st = status[r]
+        if holder[r] == TRUST and remaining[r] > 0:
+            rem = remaining[r]
+            p = principal[r]
+            f = fee[r]
+            if st == CURRENT:
+                sched = p // rem if rem > 1 else p
+                if rng_credit.random() < miss_by_level[level[r]]:
+                    status[r] = OVERDUE
+                    late_since[r] = day
+                    arr_p[r] = sched
+                    arr_f[r] = f
+                    arr_dayfen[r] = (sched + f) * day
+                    remaining[r] = rem - 1
+                    agg[PERFORMING] -= p
+                    agg[OVERDUE_FEN] += p
+                    u = rng_credit.random()
+                    v = rng_credit.random()
+                    bucket = int(u >= p1) + int(u >= p2) + int(u >= p3)
+                    end = npl_after + 1 if bucket == 3 else 1 + bucket * 30 + int(v * 30)
+                    if end > 30 and not ever30[r]:
+                        ever30[r] = True
+                        if track:
+                            t_first30[i] = True
+                    ev_kind[n_ev] = NPL if end > npl_after else CURE
+                    ev_row[n_ev] = r
+                    ev_day[n_ev] = day + end
+                    ev_extra[n_ev] = day
+                    ev_tag[n_ev] = loan_id[r]
+                    n_ev += 1
+                else:
+                    principal[r] = p - sched
+                    _owes_less(obligor_fen, obligor[r], sched)
+                    remaining[r] = rem - 1
+                    agg[PERFORMING] -= sched
+                    _pay(agg, sched, f)
+                    if track:
+                        t_principal[i] = sched
+                        t_income[i] = f
+                    if rem == 1:
+                        status[r] = REPAID
+                        left_day[r] = day
+                        agg[LOANS] -= 1
+                    else:
+                        kind, when = _window(rng_prepay.random(), span, f > 0, day, pf_table, pp_table)
+                        if kind >= 0:
+                            ev_kind[n_ev] = kind
+                            ev_row[n_ev] = r
+                            ev_day[n_ev] = when
+                            ev_extra[n_ev] = 0
+                            ev_tag[n_ev] = loan_id[r]
+                            n_ev += 1
+            elif st in (OVERDUE, NON_PERFORMING):
+                owed = p - arr_p[r]
+                sched = owed // rem if rem > 1 else owed
+                arr_p[r] += sched
+                arr_f[r] += f
+                arr_dayfen[r] += (sched + f) * day
+                remaining[r] = rem - 1
+                if st == NON_PERFORMING:
+                    agg[NPL_ARREARS_FEE] += f
+                    agg[NPL_ARREARS] += sched + f
+                    agg[NPL_DAYFEN] += (sched + f) * day
+        st = status[r]
+        if holder[r] == TRUST and (st in (CURRENT, OVERDUE, NON_PERFORMING, LOST)):
+            kept[n_kept] = r
+            n_kept += 1
+        else:
+            gone[n_gone] = r
+            n_gone += 1
+    return n_kept, n_gone, n_ev
+
+
+@njit(cache=True)
+def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obligor_fen,
+         late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
+         partial_lo, partial_hi, late_fee_ppm, charge_off_after, rng_prepay, agg,
+         track, t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag):
+    """Apply one day's events, kind by kind in their order (charge-offs, non-performing,
+    cures, full and partial early repayments, returns), each only if its receivable is
+    still in the state that drew it (same loan id in the row, held by the trust; a
+    delinquency event also checks the delinquency's start day). ``applied[i]`` says
+    whether event ``i`` took effect; a receivable turning non-performing queues its
+    charge-off. Returns the number of events queued."""
+    n_ev = 0
+    for kind in range(6):
+        for i in range(kinds.shape[0]):
+            if kinds[i] != kind:
+                continue
+            r = rows[i]
+            if loan_id[r] != tags[i] or holder[r] != TRUST:
+                continue
+            st = status[r]
+            if kind in (CURE, NPL):
+                if st != OVERDUE or late_since[r] != extras[i]:
+                    continue
+            elif kind == CHARGE_OFF:
+                if st != NON_PERFORMING or late_since[r] != extras[i]:
+                    continue
+            elif st != CURRENT:
+                continue
+            applied[i] = True
+            p = principal[r]
+            if kind == CURE:
+                ap = arr_p[r]
+                af = arr_f[r]
+                late = ((day * (ap + af) - arr_dayfen[r]) * late_fee_ppm) // 1_000_000
+                principal[r] = p - ap
+                _owes_less(obligor_fen, obligor[r], ap)
+                worst_dpd[r] = max(worst_dpd[r], day - late_since[r])
+                status[r] = CURRENT
+                late_since[r] = -1
+                arr_p[r] = 0
+                arr_f[r] = 0
+                arr_dayfen[r] = 0
+                agg[OVERDUE_FEN] -= p
+                agg[PERFORMING] += p - ap
+                _pay(agg, ap, af + late)
+                if track:
+                    t_principal[i] = ap
+                    t_income[i] = af + late
+                if p - ap == 0:
+                    status[r] = REPAID
+                    left_day[r] = day
+                    agg[LOANS] -= 1
+            elif kind == NPL:
+                status[r] = NON_PERFORMING
+                agg[OVERDUE_FEN] -= p
+                agg[NPL_FEN] += p
+                agg[NPL_ENTERED] += p
+                agg[NPL_ARREARS_FEE] += arr_f[r]
+                agg[NPL_ARREARS] += arr_p[r] + arr_f[r]
+                agg[NPL_DAYFEN] += arr_dayfen[r]
+                since = late_since[r]
+                worst_dpd[r] = max(worst_dpd[r], day - since)
+                if track:
+                    t_npl[i] = p
+                ev_kind[n_ev] = CHARGE_OFF
+                ev_row[n_ev] = r
+                ev_day[n_ev] = since + charge_off_after + 1
+                ev_extra[n_ev] = since
+                ev_tag[n_ev] = loan_id[r]
+                n_ev += 1
+            elif kind == CHARGE_OFF:
+                _owes_less(obligor_fen, obligor[r], p)
+                agg[NPL_FEN] -= p
+                agg[NPL_ARREARS_FEE] -= arr_f[r]
+                agg[NPL_ARREARS] -= arr_p[r] + arr_f[r]
+                agg[NPL_DAYFEN] -= arr_dayfen[r]
+                agg[CHARGED_OFF] += p
+                status[r] = WRITTEN_OFF
+                left_day[r] = day
+                agg[LOANS] -= 1
+            elif kind == PREPAY_FULL:
+                principal[r] = 0
+                _owes_less(obligor_fen, obligor[r], p)
+                agg[PERFORMING] -= p
+                _pay(agg, p, 0)
+                if track:
+                    t_principal[i] = p
+                status[r] = PREPAID
+                left_day[r] = day
+                agg[LOANS] -= 1
+            elif kind == PREPAY_PART:
+                frac = partial_lo + (partial_hi - partial_lo) * rng_prepay.random()
+                paid = min(max(int(np.floor(p * frac)), 0), p - 1)
+                principal[r] = p - paid
+                _owes_less(obligor_fen, obligor[r], paid)
+                agg[PERFORMING] -= paid
+                _pay(agg, paid, 0)
+                if track:
+                    t_principal[i] = paid
+            else:  # RETURN: no longer payable to the trust; removed when the trustee asks
+                status[r] = LOST
+                _owes_less(obligor_fen, obligor[r], p)
+    return n_ev
+
+
+@njit(cache=True)
+def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, obligor, origination_day,
+          instalments, remaining, fee_rate, level, region, principal, original, fee, status,
+          worst_dpd, flags, late_since, arr_p, arr_f, arr_dayfen, ever30, dom,
+          s_loan_id, s_obligor, s_origination_day, s_instalments, s_remaining, s_fee_rate,
+          s_level, s_region, s_principal, s_original, s_fee, s_status, s_worst_dpd, s_flags,
+          s_late_since, s_arr_p, s_arr_f, s_arr_dayfen, s_ever30, s_dom, s_lost_day,
+          holder, entered_day, entry_reason, left_day, obligor_fen,
+          pf_table, pp_table, rng_prepay, agg,
+          ev_kind, ev_row, ev_day, ev_extra, ev_tag):
+    """Receivables ``src[j]`` of the incoming columns (``s_*``) enter rows ``at[j]``.
+
+    Writes every engine column, adds each payable balance to its obligor's, counts the
+    principal into the aggregates by status, and for a current receivable draws its early
+    repayment before its first due date (after ``first``) and queues its return if it has
+    a return day after ``returns_after``. Returns the number of events queued."""
+    n_ev = 0
+    for j in range(at.shape[0]):
+        r = at[j]
+        s = src[j]
+        p = s_principal[s]
+        st = s_status[s]
+        loan_id[r] = s_loan_id[s]
+        obligor[r] = s_obligor[s]
+        origination_day[r] = s_origination_day[s]
+        instalments[r] = s_instalments[s]
+        remaining[r] = s_remaining[s]
+        fee_rate[r] = s_fee_rate[s]
+        level[r] = s_level[s]
+        region[r] = s_region[s]
+        principal[r] = p
+        original[r] = s_original[s]
+        fee[r] = s_fee[s]
+        status[r] = st
+        worst_dpd[r] = s_worst_dpd[s]
+        flags[r] = s_flags[s]
+        late_since[r] = s_late_since[s]
+        arr_p[r] = s_arr_p[s]
+        arr_f[r] = s_arr_f[s]
+        arr_dayfen[r] = s_arr_dayfen[s]
+        ever30[r] = s_ever30[s]
+        d = s_dom[s]
+        dom[r] = d
+        holder[r] = TRUST
+        entered_day[r] = day
+        entry_reason[r] = reason
+        left_day[r] = -1
+        agg[BOUGHT] += p
+        agg[ENTERED] += 1
+        agg[LOANS] += 1
+        if st != LOST:
+            _owes_less(obligor_fen, s_obligor[s], -p)
+        if st in (CURRENT, LOST):
+            agg[PERFORMING] += p
+        elif st == OVERDUE:
+            agg[OVERDUE_FEN] += p
+        elif st == NON_PERFORMING:
+            agg[NPL_FEN] += p
+            agg[NPL_ARREARS_FEE] += s_arr_f[s]
+            agg[NPL_ARREARS] += s_arr_p[s] + s_arr_f[s]
+            agg[NPL_DAYFEN] += s_arr_dayfen[s]
+        if st == CURRENT:
+            kind, when = _window(rng_prepay.random(), next_due_by_dom[d] - first, s_fee[s] > 0,
+                                 first, pf_table, pp_table)
+            if kind >= 0:
+                ev_kind[n_ev] = kind
+                ev_row[n_ev] = r
+                ev_day[n_ev] = when
+                ev_extra[n_ev] = 0
+                ev_tag[n_ev] = s_loan_id[s]
+                n_ev += 1
+        ld = s_lost_day[s]
+        if st == CURRENT and ld > returns_after:
+            ev_kind[n_ev] = RETURN
+            ev_row[n_ev] = r
+            ev_day[n_ev] = ld
+            ev_extra[n_ev] = 0
+            ev_tag[n_ev] = s_loan_id[s]
+            n_ev += 1
+    return n_ev
