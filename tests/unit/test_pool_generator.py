@@ -85,3 +85,29 @@ def test_full_scale_counts_within_2pct_of_the_report():
                 assert row.count == pytest.approx(row.report_count, rel=0.02), (table.name,
                                                                                  row.label)
     assert full["principal_fen"].max() == round(TAB5["max_outstanding"] * 1_000_000)
+
+
+def test_obligors_are_numbered_as_they_first_appear(tape):
+    ids = tape["obligor_id"]
+    first = np.sort(np.unique(ids, return_index=True)[1])  # each obligor's first row
+    assert (ids[first] == np.arange(1, len(first) + 1)).all()
+
+
+def test_within_limit_moves_the_largest_loans_to_obligors_of_the_same_cell():
+    from trustsim.pool.kernels.generator import within_limit
+
+    # one cell of 3 obligors, another of 2; obligor 0 owes 9 (limit 5), obligor 3 owes 6
+    principal = np.array([4, 3, 2, 1, 1, 4, 2], np.int64)
+    obligor = np.array([0, 0, 0, 1, 2, 3, 3], np.int32)
+    cell = np.array([0, 0, 0, 0, 0, 1, 1], np.int16)
+    first_id, k = np.array([0, 3]), np.array([3, 2])
+    owed = np.bincount(obligor, weights=principal, minlength=5).astype(np.int64)
+    moved = within_limit(obligor, principal, cell, first_id, k, owed, 5,
+                         np.random.default_rng(1))
+    assert moved == 2  # obligor 0 gives its 4, obligor 3 its 4
+    assert (owed == np.bincount(obligor, weights=principal, minlength=5)).all()
+    assert owed.max() <= 5 and (np.bincount(obligor, minlength=5) > 0).all()
+    assert obligor[0] in (1, 2) and obligor[5] == 4
+    none = within_limit(obligor, principal, cell, first_id, k, owed, 1,
+                        np.random.default_rng(1))
+    assert none == -1  # nobody has room for a loan above the limit

@@ -25,6 +25,10 @@ How, in the order of the code:
    (credit level, region) cell — a person has one score and one province — none owing
    more than 50,000 CNY (criterion (d)); each obligor's worst overdue at JD Mall is drawn
    by credit level, at most 30 days (criterion (f)).
+5. **The tape.** Steps 1-4 work on the receivables in balance order (the order the
+   maximum-entropy bins and the low-discrepancy uniforms need, and sequential for the
+   loops of :mod:`trustsim.pool.kernels.generator`); the tape is that list in a uniformly
+   random order, and obligors are numbered 1, 2, ... as they first appear on it.
 
 ASSUMPTIONS (not in the report): the split of the 36.81% outside the top ten regions
 follows 2019 provincial populations; the worst-overdue rates by level below; the
@@ -41,6 +45,7 @@ import numpy as np
 from trustsim.data import report
 from trustsim.money import FEN_PER_CNY, FEN_PER_WAN
 from trustsim.pool import maxent
+from trustsim.pool.kernels import generator as kern
 from trustsim.pool.strata import DAYS_PER_MONTH
 from trustsim.pool.tape import CURRENT, TRUST, Tape, add_months_days, day_number
 from trustsim.sim.rng import RngStreams
@@ -65,6 +70,7 @@ FEE_VALUES = {1: [0.012, 0.024, 0.036, 0.048, 0.060],
               3: [0.132, 0.144]}
 MAX_OBLIGOR_FEN = 50_000 * FEN_PER_CNY
 MIN_BALANCE_FEN = 1 * FEN_PER_CNY
+FEN_PER_THOUSAND = 1000 * FEN_PER_CNY
 
 
 class GeneratorError(ValueError):
@@ -112,11 +118,15 @@ def _truncated_lognormal(rng: np.random.Generator, k: int, lo: float, hi: float,
         else:
             b = mid
     mu = (a + b) / 2
-    out = np.empty(0)
-    while len(out) < k:
-        x = rng.lognormal(mu, sigma, (k - len(out)) * 21 // 20 + 64)
-        out = np.concatenate([out, x[(x >= lo) & (x < hi)]])
-    return out[:k]
+    # single precision: a balance of under 3,000 CNY to 1/5,000 of a fen, at half the cost
+    parts, got = [], 0
+    while got < k:
+        z = rng.standard_normal((k - got) * 21 // 20 + 64, dtype=np.float32)
+        x = np.exp(np.float32(mu) + np.float32(sigma) * z)
+        x = x[(x >= lo) & (x < hi)]
+        parts.append(x)
+        got += len(x)
+    return np.concatenate(parts)[:k].astype(np.float64)
 
 
 def _fit_total(values_cny: np.ndarray, total_fen: int, lo_fen: int, hi_fen: int,
@@ -126,13 +136,14 @@ def _fit_total(values_cny: np.ndarray, total_fen: int, lo_fen: int, hi_fen: int,
     if not k * lo_fen <= total_fen <= k * hi_fen:
         raise GeneratorError(f"{k} receivables cannot hold {total_fen} fen in [{lo_fen}, {hi_fen}]")
     v = values_cny * FEN_PER_CNY
+    s = float(v.sum())
     for _ in range(50):
-        v = np.clip(v * (total_fen / v.sum()), lo_fen, hi_fen)
-        if abs(v.sum() - total_fen) < 1:
+        s = kern.scale_clip(v, total_fen / s, lo_fen, hi_fen)
+        if abs(s - total_fen) < 1:
             break
-    fen = np.clip(np.floor(v).astype(np.int64), lo_fen, hi_fen)
-    left = total_fen - int(fen.sum())
-    while left:
+    fen = np.empty(k, np.int64)
+    left = total_fen - kern.round_carried(v, lo_fen, hi_fen, rng.random(), fen)
+    while left:  # a fen or two, whatever the rounding's float error left over
         room = (hi_fen - fen) if left > 0 else (fen - lo_fen)
         idx = np.flatnonzero(room > 0)
         step = min(abs(left), len(idx))
@@ -143,6 +154,7 @@ def _fit_total(values_cny: np.ndarray, total_fen: int, lo_fen: int, hi_fen: int,
 
 
 def _balances(rep: dict, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """Every receivable's balance, in fen, ascending (the order the rest of the tape is built in)."""
     buckets = rep["balance_buckets_table6"]
     max_fen = round(rep["pool_summary_table5"]["max_outstanding"] * FEN_PER_WAN)
     parts = []
@@ -169,23 +181,27 @@ def _balances(rep: dict, scale: float, rng: np.random.Generator) -> np.ndarray:
             parts.append(_fit_total(draws, total, lo, hi, rng))
     if not parts:
         raise GeneratorError(f"scale {scale} is too small to hold a single receivable")
-    return np.concatenate(parts)
+    return np.sort(np.concatenate(parts))
 
 
 # ------------------------------------------------------------------ 2. categories
 class _Bins:
-    """Equal-count bins of the balance, on which the maximum-entropy models are fitted."""
+    """Equal-count bins of items in balance order, on which the maximum-entropy models are fitted.
 
-    def __init__(self, balance_k: np.ndarray, max_bins: int = 2000,
-                 order: np.ndarray | None = None) -> None:
-        n = len(balance_k)
-        self.order = np.argsort(balance_k, kind="stable") if order is None else order
-        nb = max(1, min(max_bins, n // 20))
-        self.bin_of = np.empty(n, np.int64)
-        self.bin_of[self.order] = np.arange(n) * nb // n
-        self.weights = np.bincount(self.bin_of, minlength=nb).astype(np.float64)
-        sums = np.bincount(self.bin_of, weights=balance_k, minlength=nb)
-        self.mean = sums / np.maximum(self.weights, 1)
+    Bin b holds the items ``starts[b] <= j < starts[b + 1]`` (j counts the items
+    concerned in balance order), i.e. ``j * bins // items == b``.
+    """
+
+    def __init__(self, principal: np.ndarray, max_bins: int = 2000) -> None:
+        m = len(principal)
+        nb = max(1, min(max_bins, m // 20))
+        self.starts = (np.arange(nb + 1, dtype=np.int64) * m + nb - 1) // nb
+        self.weights = np.diff(self.starts).astype(np.float64)
+        sums = np.add.reduceat(principal, self.starts[:-1])
+        self.mean = sums / self.weights / FEN_PER_THOUSAND  # thousand CNY: features of a sane size
+
+
+_EVERY = np.empty(0, np.int8), np.empty(0, np.bool_)  # assign: no key, every item taken
 
 
 def _shares(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -195,14 +211,21 @@ def _shares(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _assign(bins: _Bins, membership: np.ndarray, count_t: np.ndarray, principal_t: np.ndarray,
-            u: np.ndarray) -> np.ndarray:
+            sequence: tuple[float, float], principal: np.ndarray, out: np.ndarray,
+            subset: tuple[np.ndarray, np.ndarray] = _EVERY) -> tuple[np.ndarray, np.ndarray]:
+    """Categories of the items (those ``subset`` takes) into ``out``; returns the realized
+    count and principal (fen) of each category."""
     features = maxent.count_and_principal_features(membership, bins.mean)
     target = np.concatenate([count_t, principal_t])
-    prob = maxent.solve(features, bins.weights, target)
-    return maxent.assign(prob, bins.bin_of, u)
+    cdf = np.cumsum(maxent.solve(features, bins.weights, target), axis=1)
+    count = np.zeros(cdf.shape[1], np.int64)
+    fen = np.zeros(cdf.shape[1], np.int64)
+    kern.assign(cdf, bins.starts, *sequence, principal, *subset, out, count, fen)
+    return count, fen
 
 
-def _term_cells(rep: dict, bins: _Bins, total_k: float, u: np.ndarray) -> np.ndarray:
+def _term_cells(rep: dict, bins: _Bins, principal: np.ndarray,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n_values = [r["instalments"] for r in rep["instalments_table7"]]
     memb = np.zeros((len(TERM_CELLS), len(n_values) + 4))
     for ci, (n, rb) in enumerate(TERM_CELLS):
@@ -211,8 +234,11 @@ def _term_cells(rep: dict, bins: _Bins, total_k: float, u: np.ndarray) -> np.nda
     cn, pn = _shares(rep["instalments_table7"])
     cr, pr = _shares(rep["remaining_instalments_table9"])
     count_t = np.concatenate([cn, cr]) * bins.weights.sum()
-    principal_t = np.concatenate([pn, pr]) * total_k
-    return _assign(bins, memb, count_t, principal_t, u)
+    principal_t = np.concatenate([pn, pr]) * (principal.sum() / FEN_PER_THOUSAND)
+    cells = np.empty(len(principal), np.int8)
+    count, fen = _assign(bins, memb, count_t, principal_t, maxent.kronecker(0, rng), principal,
+                         cells)
+    return cells, count, fen
 
 
 def _tilted(values: list[np.ndarray], gamma: float) -> list[np.ndarray]:
@@ -234,130 +260,154 @@ def _solve_tilt(fn, target: float, lo: float = -20.0, hi: float = 20.0) -> float
     return (lo + hi) / 2
 
 
-def _draw_within(cell: np.ndarray, options: list[np.ndarray], gamma: float,
-                 u: np.ndarray) -> np.ndarray:
-    probs = _tilted(options, gamma)
-    out = np.zeros(len(cell), np.float64)
-    for ci, (vals, pr) in enumerate(zip(options, probs, strict=True)):
-        m = cell == ci
-        if not m.any():
-            continue
-        cdf = np.cumsum(pr)
-        cdf[-1] = 1.0
-        out[m] = vals[np.searchsorted(cdf, u[m], side="right")]
-    return out
+def _draw_within(key: np.ndarray, cell_of_key: np.ndarray, options: list[np.ndarray],
+                 gamma: float, offset: np.ndarray, sequence: tuple[float, float],
+                 principal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Option of each item within its cell (``cell_of_key[key]``), tilted by ``gamma``:
+    ``offset[cell]`` + the option's index, and the principal per (cell, option)."""
+    width = max(len(v) for v in options)
+    cdf = np.ones((len(options), width))
+    for ci, pr in enumerate(_tilted(options, gamma)):
+        cdf[ci, :len(pr) - 1] = np.cumsum(pr)[:-1]  # the last option's is 1 exactly
+    out = np.empty(len(principal), np.int8)
+    fen = np.zeros((len(options), width), np.int64)
+    kern.draw_within(key, cell_of_key, cdf, offset, *sequence, principal, out, fen)
+    return out, fen
 
 
-def _remaining(cells: np.ndarray, principal: np.ndarray, target: float,
-               u: np.ndarray) -> np.ndarray:
-    options = []
-    for n, rb in TERM_CELLS:
-        lo, hi = 6 * rb + 1, min(6 * rb + 6, n)
-        options.append(np.arange(lo, hi + 1, dtype=np.float64))
-    weight = np.bincount(cells, weights=principal.astype(np.float64), minlength=len(TERM_CELLS))
+class _Terms:
+    """Term codes: one per (term cell, remaining instalments), numbered cell by cell."""
+
+    def __init__(self) -> None:
+        self.options = []
+        for n, rb in TERM_CELLS:
+            lo, hi = 6 * rb + 1, min(6 * rb + 6, n)
+            self.options.append(np.arange(lo, hi + 1, dtype=np.float64))
+        sizes = [len(v) for v in self.options]
+        self.offset = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.n = np.repeat([n for n, _ in TERM_CELLS], sizes).astype(np.int8)
+        self.rem = np.concatenate(self.options).astype(np.int8)
+
+
+def _remaining(terms: _Terms, cells: np.ndarray, cell_fen: np.ndarray, principal: np.ndarray,
+               target: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's term code (its cell and exact remaining instalments) and the principal per code."""
+    options = terms.options
+    weight = cell_fen.astype(np.float64)
 
     def wa(gamma: float) -> float:
         return sum(w * (v @ p) for w, v, p in zip(weight, options, _tilted(options, gamma),
                                                    strict=True)) / weight.sum()
 
     gamma = _solve_tilt(wa, target, -5.0, 5.0)
-    return _draw_within(cells, options, gamma, u).astype(np.int64)
+    code, fen = _draw_within(cells, np.arange(len(options), dtype=np.int64), options, gamma,
+                             terms.offset, maxent.kronecker(1, rng), principal)
+    code_fen = np.concatenate([fen[ci, :len(v)] for ci, v in enumerate(options)])
+    return code, code_fen
 
 
-def _days_to_next_due(n: np.ndarray, rem: np.ndarray, principal: np.ndarray, target: float,
-                      u: np.ndarray) -> np.ndarray:
+def _days_to_next_due(terms: _Terms, code: np.ndarray, code_fen: np.ndarray,
+                      principal: np.ndarray, target: float,
+                      rng: np.random.Generator) -> np.ndarray:
     """Days from the as-of date to the next due date: 4..26 if none paid yet, else 4..28.
 
     The bounds keep every schedule consistent whatever the month lengths (a due date
     after the as-of date, the previous one on or before it, and at least 2 days of age).
     """
-    fresh = rem == n
+    fresh = (terms.rem == terms.n).astype(np.int64)
     options = [np.arange(4, 29, dtype=np.float64), np.arange(4, 27, dtype=np.float64)]
-    p = principal.astype(np.float64)
-    base = (n - rem + 1).astype(np.float64)
-    w_fresh, w_old = p[fresh].sum(), p[~fresh].sum()
-    base_sum = base @ p
+    p = code_fen.astype(np.float64)
+    w_fresh, w_old, p_sum = p[fresh == 1].sum(), p[fresh == 0].sum(), p.sum()
+    base_sum = (terms.n - terms.rem + 1).astype(np.float64) @ p
 
     def wa_season(gamma: float) -> float:  # seasoning falls as the days to next due rise
         old, new = _tilted(options, -gamma)
         return (base_sum - (w_old * (options[0] @ old) + w_fresh * (options[1] @ new))
-                / DAYS_PER_MONTH) / p.sum()
+                / DAYS_PER_MONTH) / p_sum
 
     gamma = _solve_tilt(wa_season, target, -3.0, 3.0)
-    cell = fresh.astype(np.int64)
-    return _draw_within(cell, options, -gamma, u).astype(np.int64)
+    days, _ = _draw_within(code, fresh, options, -gamma, np.array([4, 4]),
+                           maxent.kronecker(7, rng), principal)
+    return days
 
 
-def _fees(rep: dict, bins_all: _Bins, balance_k: np.ndarray, n: np.ndarray,
-          principal: np.ndarray, rngs: RngStreams) -> np.ndarray:
-    """Fee band by balance (one-off purchases carry none), then the rate within the band."""
+def _fees(rep: dict, terms: _Terms, code: np.ndarray, term_count: np.ndarray,
+          term_fen: np.ndarray, principal: np.ndarray,
+          rngs: RngStreams) -> tuple[np.ndarray, np.ndarray]:
+    """Fee band by balance (one-off purchases carry none), then the rate within the band.
+
+    Returns each item's fee code and the annual rate of each code.
+    """
     rows = rep["annual_fee_rate_table11"]
     cf, pf = _shares(rows)
-    total_k = balance_k.sum()
-    one = n == 1
-    count_t = cf * len(n)
+    total_k = principal.sum() / FEN_PER_THOUSAND
+    one_count, one_fen = int(term_count[0]), int(term_fen[0])  # TERM_CELLS[0]: 1 instalment
+    count_t = cf * len(principal)
     principal_t = pf * total_k
-    count_t[0] -= one.sum()
-    principal_t[0] -= balance_k[one].sum()
+    count_t[0] -= one_count
+    principal_t[0] -= one_fen / FEN_PER_THOUSAND
     if count_t[0] < 0 or principal_t[0] < 0:
         raise GeneratorError("one-off receivables exceed the no-fee band")
-    band = np.zeros(len(n), np.int64)
-    rest = np.flatnonzero(~one)
-    if len(rest):
-        pos = np.full(len(n), -1, np.int64)
-        pos[rest] = np.arange(len(rest))
-        sub_order = pos[bins_all.order]
-        bins = _Bins(balance_k[rest], order=sub_order[sub_order >= 0])
-        u = maxent.quasi_uniform(len(rest), 4, rngs["tape.fee_band"], bins.order)
-        band[rest] = _assign(bins, np.eye(len(rows)), count_t, principal_t, u)
+    band = np.zeros(len(principal), np.int8)
+    band_fen = np.zeros(len(rows), np.int64)
+    fee_bearing = terms.n != 1
+    if one_count < len(principal):
+        bins = _Bins(principal[fee_bearing[code]])
+        _, band_fen = _assign(bins, np.eye(len(rows)), count_t, principal_t,
+                              maxent.kronecker(4, rngs["tape.fee_band"]), principal, band,
+                              (code, fee_bearing))
     options = [np.array([0.0])] + [np.array(FEE_VALUES[b]) for b in (1, 2, 3)]
     target = rep["pool_summary_table5"]["wa_annual_fee_rate_pct"] / 100
-    weight = np.bincount(band, weights=principal.astype(np.float64), minlength=4)
+    weight = band_fen.astype(np.float64)
+    weight[0] += one_fen
 
     def wa(gamma: float) -> float:
         return sum(w * (v @ p) for w, v, p in zip(weight, options, _tilted(options, gamma),
                                                    strict=True)) / weight.sum()
 
     gamma = _solve_tilt(wa, target, -200.0, 200.0)
-    u = maxent.quasi_uniform(len(n), 5, rngs["tape.fee_rate"], bins_all.order)
-    return _draw_within(band, options, gamma, u)
+    offset = np.concatenate([[0], np.cumsum([len(v) for v in options])[:-1]]).astype(np.int64)
+    fee, _ = _draw_within(band, np.arange(len(options), dtype=np.int64), options, gamma, offset,
+                          maxent.kronecker(5, rngs["tape.fee_rate"]), principal)
+    return fee, np.concatenate(options)
 
 
-def _regions(rep: dict, bins: _Bins, total_k: float,
+def _regions(rep: dict, bins: _Bins, principal: np.ndarray,
              rngs: RngStreams) -> tuple[np.ndarray, list[str]]:
+    """Each item's region (its index in the sorted names) and the names."""
     top = rep["regions_table8"]
     tot = rep["pool_summary_table5"]
     other_count = tot["receivables"] - rep["regions_top10_total"]["count"]
     other_principal = tot["outstanding_principal"] - rep["regions_top10_total"]["principal"]
     rows = [*top, {"count": other_count, "principal": other_principal}]
     cg, pg = _shares(rows)
-    u = maxent.quasi_uniform(len(bins.bin_of), 6, rngs["tape.region"], bins.order)
-    group = _assign(bins, np.eye(len(rows)), cg * bins.weights.sum(), pg * total_k, u)
+    group = np.empty(len(principal), np.int8)
+    _assign(bins, np.eye(len(rows)), cg * bins.weights.sum(),
+            pg * (principal.sum() / FEN_PER_THOUSAND),
+            maxent.kronecker(6, rngs["tape.region"]), principal, group)
     names = [r["region"] for r in top] + list(OTHER_PROVINCES)
-    region = group.astype(np.int64)
-    others = np.flatnonzero(group == len(top))
     w = np.array(list(OTHER_PROVINCES.values()))
-    region[others] = len(top) + rngs["tape.province"].choice(len(w), len(others), p=w / w.sum())
+    cdf = np.cumsum(w / w.sum())
+    cdf[-1] = 1.0
     order = np.argsort(names)
     rank = np.empty(len(names), np.int64)
     rank[order] = np.arange(len(names))
-    return rank[region].astype(np.int16), [names[i] for i in order]
+    region = np.empty(len(principal), np.int8)
+    kern.provinces(group, len(top), cdf, rank, rngs["tape.province"], region)
+    return region, [names[i] for i in order]
 
 
 # ------------------------------------------------------------------ 4. obligors
-def _obligors(level: np.ndarray, region: np.ndarray, principal: np.ndarray, n_obligors: int,
-              rng: np.random.Generator) -> np.ndarray:
-    n = len(level)
-    n_obligors = max(1, min(n_obligors, n))
-    cell = level.astype(np.int64) * 1000 + region.astype(np.int64)
-    cells, cell_of, size = np.unique(cell, return_inverse=True, return_counts=True)
+def _quotas(size: np.ndarray, n_obligors: int) -> np.ndarray:
+    """Obligors per cell: proportional to its receivables (largest remainders), at least
+    one per non-empty cell, at most one per receivable."""
+    n = int(size.sum())
     quota = size * n_obligors / n
-    k = np.maximum(1, np.floor(quota).astype(np.int64))
-    k = np.minimum(k, size)
+    k = np.minimum(np.maximum(1, np.floor(quota).astype(np.int64)), size)
     left = n_obligors - int(k.sum())
     if left > 0:
         room = size - k
-        order = np.lexsort((np.arange(len(cells)), -(quota - np.floor(quota))))
+        order = np.lexsort((np.arange(len(size)), -(quota - np.floor(quota))))
         order = [c for c in order if room[c] > 0]
         while left > 0 and order:
             for c in list(order):
@@ -368,45 +418,33 @@ def _obligors(level: np.ndarray, region: np.ndarray, principal: np.ndarray, n_ob
                     room[c] -= 1
                     left -= 1
             order = [c for c in order if room[c] > 0]
-    first_id = np.concatenate([[0], np.cumsum(k)[:-1]])
-    obligor = np.empty(n, np.int64)
-    perm = rng.permutation(n)
-    sorted_cells = cell_of[perm]
-    by_cell = np.argsort(sorted_cells, kind="stable")
-    rows = perm[by_cell]  # rows grouped by cell, random order inside
-    starts = np.concatenate([[0], np.cumsum(size)[:-1]])
-    for c in range(len(cells)):
-        r = rows[starts[c]:starts[c] + size[c]]
-        ids = first_id[c] + np.arange(k[c])
-        extra = rng.integers(0, k[c], size[c] - k[c]) + first_id[c]
-        obligor[r] = np.concatenate([ids, extra])
-    # criterion (d): no obligor above 50,000 CNY — move the largest loan to a roomy obligor
-    for _ in range(100):
-        tot = np.bincount(obligor, weights=principal.astype(np.float64), minlength=n_obligors)
-        over = np.flatnonzero(tot > MAX_OBLIGOR_FEN)
-        if not len(over):
-            break
-        for o in over:
-            mine = np.flatnonzero(obligor == o)
-            big = mine[np.argmax(principal[mine])]
-            c = cell_of[big]
-            cand = first_id[c] + rng.permutation(k[c])
-            ok = cand[tot[cand] + principal[big] <= MAX_OBLIGOR_FEN]
-            if len(ok):
-                obligor[big] = ok[0]
-                tot[o] -= principal[big]
-                tot[ok[0]] += principal[big]
-    relabel = rng.permutation(n_obligors) + 1
-    return relabel[obligor]
+    return k
 
 
-def _worst_dpd(level: np.ndarray, obligor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One worst overdue per obligor (obligor ids are 1..n), drawn by its credit level."""
-    level_of = np.zeros(int(obligor.max()) + 1, np.int64)
-    level_of[obligor] = level
-    share = np.array([0.0] + [WORST_DPD_SHARE[lv] for lv in sorted(WORST_DPD_SHARE)])[level_of]
-    worst = np.where(rng.random(len(share)) < share, rng.integers(1, 31, len(share)), 0)
-    return worst[obligor].astype(np.int16)
+def _obligors(level: np.ndarray, levels: np.ndarray, region: np.ndarray, n_regions: int,
+              principal: np.ndarray, n_obligors: int,
+              rngs: RngStreams) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's obligor (0..n-1, numbered cell by cell; ``level`` indexes ``levels``)
+    and each obligor's record (level, region, worst overdue; labelled in the tape's order
+    by :func:`trustsim.pool.kernels.generator.lay_out`)."""
+    n = len(level)
+    n_obligors = max(1, min(n_obligors, n))
+    cell = np.empty(n, np.int16)
+    size = np.zeros(len(levels) * n_regions, np.int64)
+    kern.cells(level, region, n_regions, cell, size)
+    k = _quotas(size, n_obligors)
+    first_id = np.concatenate([[0], np.cumsum(k)[:-1]]).astype(np.int64)
+    rng = rngs["tape.obligor"]
+    obligor = np.empty(n, np.int32)
+    owed = np.zeros(n_obligors, np.int64)
+    kern.obligors(cell, first_id, k, size, principal, rng, obligor, owed)
+    # criterion (d): no obligor above 50,000 CNY
+    if kern.within_limit(obligor, principal, cell, first_id, k, owed, MAX_OBLIGOR_FEN, rng) < 0:
+        raise GeneratorError("a receivable finds no obligor within 50,000 CNY")
+    share = np.repeat([WORST_DPD_SHARE[int(lv)] for lv in levels], n_regions)
+    record = np.empty(n_obligors, np.int64)
+    kern.obligor_records(first_id, k, n_regions, share, rngs["tape.worst_dpd"], record)
+    return obligor, record
 
 
 # ------------------------------------------------------------------ the tape
@@ -416,49 +454,55 @@ def generate(scale: float, seed: int, as_of: dt.date = REFERENCE_DATE) -> Tape:
         raise GeneratorError(f"scale must be in (0, 10], got {scale}")
     rep = report()
     rngs = RngStreams(seed)
-    principal = _balances(rep, scale, rngs["tape.balance"])
-    principal = principal[rngs["tape.shuffle"].permutation(len(principal))]
-    n_loans = len(principal)
-    balance_k = principal / (1000 * FEN_PER_CNY)  # thousand CNY: features of a sane size
-    bins = _Bins(balance_k)
-    u = maxent.quasi_uniform(n_loans, 0, rngs["tape.term"], bins.order)
-    cells = _term_cells(rep, bins, balance_k.sum(), u)
-    n = np.array([c[0] for c in TERM_CELLS])[cells]
     tab5 = rep["pool_summary_table5"]
-    u = maxent.quasi_uniform(n_loans, 1, rngs["tape.remaining"], bins.order)
-    rem = _remaining(cells, principal, tab5["wa_remaining_term_months"], u)
-    u = maxent.quasi_uniform(n_loans, 2, rngs["tape.level"], bins.order)
+    principal = _balances(rep, scale, rngs["tape.balance"])
+    n_loans = len(principal)
+    bins = _Bins(principal)
+    terms = _Terms()
+    cells, term_count, term_fen = _term_cells(rep, bins, principal, rngs["tape.term"])
+    code, code_fen = _remaining(terms, cells, term_fen, principal,
+                                tab5["wa_remaining_term_months"], rngs["tape.remaining"])
     lc, lp = _shares(rep["credit_level_table10"])
-    levels = np.array([r["level"] for r in rep["credit_level_table10"]])
-    level = levels[_assign(bins, np.eye(len(levels)), lc * n_loans, lp * balance_k.sum(), u)]
-    fee = _fees(rep, bins, balance_k, n, principal, rngs)
-    region, region_names = _regions(rep, bins, balance_k.sum(), rngs)
-    u = maxent.quasi_uniform(n_loans, 7, rngs["tape.due"], bins.order)
-    u = np.minimum(u, np.nextafter(1.0, 0.0))
-    days = _days_to_next_due(n, rem, principal, tab5["wa_seasoning_months"], u)
-    next_due = day_number(as_of) + days
-    orig_day = add_months_days(next_due, -(n - rem + 1))
-    obligor = _obligors(level, region, principal, round(tab5["obligors"] * scale),
-                        rngs["tape.obligor"])
-    worst = _worst_dpd(level, obligor, rngs["tape.worst_dpd"])
-    max_contract = round(tab5["max_contract"] * FEN_PER_WAN)
-    original = np.maximum(np.minimum(principal * n // rem, max_contract), principal)
+    levels = np.array([r["level"] for r in rep["credit_level_table10"]], np.int8)
+    level = np.empty(n_loans, np.int8)
+    _assign(bins, np.eye(len(levels)), lc * n_loans, lp * (principal.sum() / FEN_PER_THOUSAND),
+            maxent.kronecker(2, rngs["tape.level"]), principal, level)
+    fee, fee_value = _fees(rep, terms, code, term_count, term_fen, principal, rngs)
+    region, region_names = _regions(rep, bins, principal, rngs)
+    days = _days_to_next_due(terms, code, code_fen, principal, tab5["wa_seasoning_months"],
+                             rngs["tape.due"])
+    obligor, record = _obligors(level, levels, region, len(region_names), principal,
+                                round(tab5["obligors"] * scale), rngs)
+    # origination day by (days to next due, months since origination - 1): the next due
+    # date moved back by the instalments paid and the one coming
+    next_due = day_number(as_of) + np.arange(29)[:, None]
+    orig_day_of = add_months_days(next_due + np.zeros((1, 24), np.int64),
+                                  -np.arange(1, 25)[None, :])
     k = n_loans
     cols = {
         "loan_id": np.arange(1, k + 1, dtype=np.int64),
-        "obligor_id": obligor,
-        "origination_day": orig_day.astype(np.int32),
-        "instalments": n.astype(np.int8),
-        "remaining_instalments": rem.astype(np.int8),
-        "annual_fee_rate": fee,
-        "credit_level": level.astype(np.int8),
-        "region": region,
-        "principal_fen": principal.astype(np.int64),
-        "original_principal_fen": original.astype(np.int64),
+        "obligor_id": np.empty(k, np.int64),
+        "origination_day": np.empty(k, np.int32),
+        "instalments": np.empty(k, np.int8),
+        "remaining_instalments": np.empty(k, np.int8),
+        "annual_fee_rate": np.empty(k, np.float64),
+        "credit_level": np.empty(k, np.int8),
+        "region": np.empty(k, np.int16),
+        "principal_fen": np.empty(k, np.int64),
+        "original_principal_fen": np.empty(k, np.int64),
         "dpd": np.zeros(k, np.int16),
-        "worst_dpd": worst,
+        "worst_dpd": np.empty(k, np.int16),
         "status": np.full(k, CURRENT, np.int8),
         "holder": np.full(k, TRUST, np.int8),
         "flags": np.zeros(k, np.uint8),
     }
+    if principal[-1] >= 1 << 22 or len(record) >= 1 << 25 or len(terms.n) > 64:  # lay_out's word
+        raise GeneratorError("balances or obligors beyond what a tape word holds")
+    kern.lay_out(principal, code, days, fee, obligor, record, terms.n, terms.rem, levels,
+                 fee_value, orig_day_of, round(tab5["max_contract"] * FEN_PER_WAN),
+                 rngs["tape.shuffle"],
+                 cols["obligor_id"], cols["origination_day"], cols["instalments"],
+                 cols["remaining_instalments"], cols["annual_fee_rate"], cols["credit_level"],
+                 cols["region"], cols["principal_fen"], cols["original_principal_fen"],
+                 cols["worst_dpd"])
     return Tape(as_of, cols, region_names)
