@@ -110,7 +110,9 @@ def test_rows_of_receivables_that_left_are_recycled_so_the_book_does_not_grow(lo
     book = loan_run.env.pool.book
     peak = max(e["pool_loans"] for e in loan_run.of("day_closed"))
     assert book.entered > 4 * peak  # far more receivables passed through than were ever held
-    assert book.end <= 1.5 * peak   # the columns hold about the most ever held at once
+    # the columns hold at most about twice the most ever held at once: rows are allotted to
+    # days-of-month in blocks, and a row is recycled on its day-of-month's next due date
+    assert book.end <= 2 * peak
 
 
 def test_the_npl_ratio_on_each_day_closed_follows_its_definition(loan_run):

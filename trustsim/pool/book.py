@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,7 +69,11 @@ ENTERING = ("loan_id", "obligor_id", "origination_day", "instalments", "remainin
 #: says otherwise, with no arrears; ``lost_day`` is read separately)
 ENGINE_STATE = ("late_since", "arrears_principal_fen", "arrears_fee_fen", "arrears_dayfen",
                 "ever30", "dom", "lost_day")
-FREE = 9  # holder code of a recycled (empty) row
+FREE = kern.FREE  # holder code of a recycled (empty) row
+#: the arena is allotted to days-of-month in blocks of 2 ** shift rows: 64 to 4,096 rows, about
+#: a sixteenth of a day-of-month's share of the first receivables entered (so a small book
+#: is not mostly empty blocks, and a large one's blocks are long runs of memory)
+MIN_BLOCK_SHIFT, MAX_BLOCK_SHIFT = 6, 12
 # event kinds, in the order they are applied within a day
 CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = (
     kern.CHARGE_OFF, kern.NPL, kern.CURE, kern.PREPAY_FULL, kern.PREPAY_PART, kern.RETURN)
@@ -187,13 +192,16 @@ class LoanBook:
         self._pp = np.concatenate([pp[False], pp[True]])
         self.day = start_day  # last day processed
         self.c: dict[str, np.ndarray] = {k: np.zeros(0, t) for k, t in COLUMNS.items()}
-        self.end = 0          # rows [0, end) have been used; rows at or after end are free
-        #: recycled rows below ``end`` (sorted runs), by the day-of-month of the receivables
-        #: that left them: a new receivable takes a row freed by its own day-of-month first,
-        #: so each day's rows stay close together in the columns (its gathers read few lines)
-        self.free: list[list[np.ndarray]] = [[] for _ in range(32)]
-        self.n_free = np.zeros(32, np.int64)
-        self.by_dom: list[list[np.ndarray]] = [[] for _ in range(32)]  # rows due on each day
+        self.end = 0  # rows [0, end) are the arena's blocks so far (used or free)
+        self.block_shift = 0  # set by the first receivables entered
+        #: the blocks of rows of each day-of-month (ascending block numbers); a block holds
+        #: receivables of one day-of-month only, so a due date reads its rows in memory order
+        self.blocks: list[np.ndarray] = [np.zeros(0, np.int64) for _ in range(32)]
+        self.spare_blocks: list[int] = []  # (a heap) blocks emptied by their day-of-month
+        #: each day-of-month's recycled rows in its blocks, ascending; those from ``free_at[s]``
+        #: on are still free
+        self.free: list[np.ndarray] = [np.zeros(0, np.int64) for _ in range(32)]
+        self.free_at = [0] * 32
         #: day -> event groups (kinds, rows, extras, tags) queued for it
         self.events: dict[int, list[tuple[np.ndarray, ...]]] = {}
         self.tracker = Tracker() if track else None
@@ -228,68 +236,70 @@ class LoanBook:
     npl_entered = _Aggregate(kern.NPL_ENTERED)  # cumulative principal at entry into non-performing
 
     # ------------------------------------------------------------------ rows
-    def _grow_arena(self, need: int) -> None:
-        cap = len(self.c["loan_id"])
-        if need <= cap:
-            return
-        new_cap = max(need, cap * 2, 4096)
-        for name, arr in self.c.items():
-            grown = np.zeros(new_cap, arr.dtype)
-            grown[: self.end] = arr[: self.end]
-            if name == "holder":
-                grown[self.end:] = FREE
-            self.c[name] = grown
+    def _allocate(self, dom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows for new receivables of the given days-of-month, each in a block of its own
+        day-of-month: its recycled rows first (lowest first, so its highest blocks drain and
+        are given back), then new blocks.
 
-    def _take_free(self, dom: int, need: int, parts: list[np.ndarray]) -> int:
-        """Up to ``need`` recycled rows freed by day-of-month ``dom``; returns how many are left."""
-        runs = self.free[dom]
-        while need and runs:
-            run = runs[-1]  # the most recent runs first: they are the warmest
-            if len(run) > need:
-                parts.append(run[-need:])
-                runs[-1] = run[:-need]
-                got = need
-            else:
-                parts.append(runs.pop())
-                got = len(run)
-            need -= got
-            self.n_free[dom] -= got
-        return need
-
-    def _allocate(self, dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        """Rows for new receivables of the given days-of-month: recycled rows of the same
-        day-of-month first, then recycled rows of other days, then fresh ones.
-
-        Returns the rows, the receivables by day-of-month (``order``, stable) and where each
-        day-of-month starts in it (``bounds[s - 1]:bounds[s]``); ``rows[order]`` is sorted
-        within each day-of-month."""
+        Returns the rows and the receivables by day-of-month (``order``, stable);
+        ``rows[order]`` is ascending within each day-of-month."""
         k = len(dom)
+        if not self.block_shift:
+            self.block_shift = int(np.clip(np.log2(max(1, k) / 31 / 16), MIN_BLOCK_SHIFT,
+                                           MAX_BLOCK_SHIFT))
+        size = 1 << self.block_shift
         rows = np.empty(k, np.int64)
         order = np.argsort(dom, kind="stable")  # radix sort: receivables by day-of-month
         bounds = np.searchsorted(dom[order], np.arange(1, 33)).tolist()
-        groups: list[tuple[int, int, list[np.ndarray], int]] = []
+        free = np.array([len(f) - at for f, at in zip(self.free, self.free_at, strict=True)])
+        short = np.maximum(0, np.diff(bounds, prepend=0)[:32] - free)[1:]
+        self._reserve(self.end + int((-(-short // size)).sum() * size))  # one growth at most
         for s in range(1, 32):
             a, z = bounds[s - 1], bounds[s]
             if z == a:
                 continue
-            parts: list[np.ndarray] = []
-            groups.append((a, z, parts, self._take_free(s, z - a, parts)))
-        fresh = self.end
-        for a, z, parts, need in groups:  # then other days' rows, then fresh rows, in one growth
-            if need:
-                for other in np.argsort(-self.n_free, kind="stable").tolist():
-                    if not need or not self.n_free[other]:
-                        break
-                    need = self._take_free(other, need, parts)
-            if need:
-                parts.append(np.arange(fresh, fresh + need))
-                fresh += need
-            got = parts[0] if len(parts) == 1 else np.concatenate(parts)
-            rows[order[a:z]] = np.sort(got)
-        if fresh > self.end:
-            self._grow_arena(fresh)
-            self.end = fresh
-        return rows, order, bounds
+            short = z - a - (len(self.free[s]) - self.free_at[s])
+            if short > 0:
+                self._add_blocks(s, -(-short // size))
+            at = self.free_at[s]
+            rows[order[a:z]] = self.free[s][at: at + z - a]
+            self.free_at[s] = at + z - a
+        return rows, order
+
+    def _reserve(self, rows: int) -> None:
+        """Columns long enough for ``rows`` rows (grown at least twofold: rows never move, so
+        a growth is a copy of every column)."""
+        cap = len(self.c["loan_id"])
+        if rows <= cap:
+            return
+        new_cap = max(rows, 2 * cap)
+        for name, arr in self.c.items():
+            grown = np.empty(new_cap, arr.dtype)
+            grown[:cap] = arr
+            grown[cap:] = FREE if name == "holder" else (-1 if name == "loan_id" else 0)
+            self.c[name] = grown
+
+    def _add_blocks(self, dom: int, n: int) -> None:
+        """``n`` more blocks for ``dom``: spare ones (lowest first), else new ones at the end of
+        the arena (the columns grow by doubling; rows never move)."""
+        shift = self.block_shift
+        got = [heapq.heappop(self.spare_blocks) for _ in range(min(n, len(self.spare_blocks)))]
+        first_new = self.end >> shift
+        got += range(first_new, first_new + n - len(got))
+        self.end = max(self.end, (max(got) + 1) << shift)
+        self._reserve(self.end)
+        new = np.array(got, np.int64)
+        fresh = ((new[:, None] << shift) + np.arange(1 << shift)).ravel()
+        left = self.free[dom][self.free_at[dom]:]
+        free = np.concatenate([left, fresh])
+        if len(left) and (len(got) > 1 or left[-1] > fresh[0]):
+            free.sort()
+        self.free[dom] = free
+        self.free_at[dom] = 0
+        blocks = np.concatenate([self.blocks[dom], new])
+        if len(blocks) > len(new) or len(new) > 1:
+            blocks.sort()
+        self.blocks[dom] = blocks
 
     # ------------------------------------------------------------------ entering
     def add(self, cols: dict[str, np.ndarray], day: int, reason: int) -> int:
@@ -304,11 +314,8 @@ class LoanBook:
             return 0
         src = self._incoming(cols, day)
         self._grow_obligors(int(src["obligor_id"].max()) + 1)
-        rows, order, bounds = self._allocate(src["dom"])
+        rows, order = self._allocate(src["dom"])
         at = rows[order]  # written in row order within each day-of-month: few cache lines
-        for s in range(1, 32):
-            if bounds[s] > bounds[s - 1]:  # each day's rows kept sorted: gathers run in order
-                self.by_dom[s].append(at[bounds[s - 1]: bounds[s]])
         first = max(day, self.day)
         ev = _EventBuffer(2 * k)
         c = self.c
@@ -437,7 +444,7 @@ class LoanBook:
             if groups:
                 self._fire(day, groups)
             for s in doms_due(day):
-                if self.by_dom[s]:
+                if len(self.blocks[s]):
                     self._due(s, day)
         return Flows(int(self.agg[kern.FLOW_PRINCIPAL]), int(self.agg[kern.FLOW_INCOME]))
 
@@ -492,47 +499,56 @@ class LoanBook:
 
     # ------------------------------------------------------------------ due dates
     def _due(self, dom: int, day: int) -> None:
-        """Receivables of day-of-month ``dom`` fall due on ``day`` (one compiled pass); those
-        that have left are journaled and their rows recycled."""
+        """Receivables of day-of-month ``dom`` fall due on ``day``: one compiled pass over its
+        blocks, in memory order. Those that have left are journaled and their rows recycled;
+        blocks left empty are given back."""
         c, b = self.c, self.b
-        chunks = self.by_dom[dom]
-        # sorted runs merge in linear time (timsort): the rows stay in arena order
-        idx = chunks[0] if len(chunks) == 1 else np.sort(np.concatenate(chunks), kind="stable")
-        n = len(idx)
+        blocks = self.blocks[dom]
+        shift = self.block_shift
+        n = len(blocks) << shift
         track = self.tracker is not None
         t_p, t_i = (np.zeros(n if track else 0, np.int64) for _ in range(2))
         t_first30 = np.zeros(n if track else 0, np.bool_)
-        kept, gone = np.empty(n, np.int64), np.empty(n, np.int64)
+        gone, free = np.empty(n, np.int64), np.empty(n, np.int64)
         ev = _EventBuffer(n)
-        n_kept, n_gone, n_ev = kern.due_pass(
-            idx, day, next_processing_day(dom, day), c["holder"], c["status"],
+        n_gone, n_free, n_ev = kern.due_pass(
+            blocks, shift, day, next_processing_day(dom, day), c["holder"], c["status"],
             c["remaining_instalments"], c["principal_fen"], c["fee_fen"], c["credit_level"],
             c["obligor_id"], self.obligor_fen, c["late_since"], c["arrears_principal_fen"],
             c["arrears_fee_fen"], c["arrears_dayfen"], c["ever30"], c["left_day"],
             c["loan_id"], b.miss_by_level, np.asarray(b.cure, np.float64), b.npl_after_days,
             self._pf, self._pp, self.rng_credit, self.rng_prepay, self.agg, track,
-            t_p, t_i, t_first30, *ev.arrays(), kept, gone)
+            t_p, t_i, t_first30, *ev.arrays(), gone, free)
         self._queue(ev, n_ev)
-        kept, gone = kept[:n_kept], gone[:n_gone]
+        gone = gone[:n_gone]
         if track:
-            self._track("principal", idx, t_p)
-            self._track("income", idx, t_i)
-            r30 = idx[t_first30]
+            rows = ((blocks[:, None] << shift) + np.arange(1 << shift)).ravel()
+            self._track("principal", rows, t_p)
+            self._track("income", rows, t_i)
+            r30 = rows[t_first30]
             if len(r30):
                 vintage = month_index(c["origination_day"][r30])
                 months = month_index(np.full(len(r30), day + 31)) - vintage
                 Tracker.add(self.tracker.dpd30, vintage * 1000 + months, c["principal_fen"][r30])
-            st = c["status"][kept]
-            live = kept[(st == CURRENT) | (st == OVERDUE)]
+            st, h = c["status"][rows], c["holder"][rows]
+            live = rows[(h == TRUST) & ((st == CURRENT) | (st == OVERDUE))]
             self._track("opening", live, c["principal_fen"][live])
         if n_gone:  # receivables that have left: journaled, their rows recycled
             if self.journal_on:
                 self.journal.append(self.journal_rows(gone))
             c["holder"][gone] = FREE
             c["loan_id"][gone] = -1
-            self.free[dom].append(gone)
-            self.n_free[dom] += n_gone
-        self.by_dom[dom] = [kept]
+        free = free[:n_free]
+        empty = np.flatnonzero(np.bincount(free >> shift, minlength=int(blocks[-1]) + 1)
+                               [blocks] == 1 << shift)
+        if len(empty):  # blocks with no receivable left: given back for any day-of-month
+            gone_blocks = blocks[empty]
+            for block in gone_blocks.tolist():
+                heapq.heappush(self.spare_blocks, block)
+            self.blocks[dom] = np.delete(blocks, empty)
+            free = free[~np.isin(free >> shift, gone_blocks)]
+        self.free[dom] = free
+        self.free_at[dom] = 0
 
     # ------------------------------------------------------------------ leaving
     def journal_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:

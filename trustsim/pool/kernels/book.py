@@ -23,6 +23,7 @@ PERFORMING, OVERDUE_FEN, NPL_FEN, NPL_ARREARS_FEE, NPL_ARREARS, NPL_DAYFEN, LOAN
     COLLECTED, INCOME, CHARGED_OFF, NPL_ENTERED, FLOW_PRINCIPAL, FLOW_INCOME, \
     BOUGHT, ENTERED, REMOVED = range(16)
 N_AGG = 16
+FREE = 9  # holder code of a recycled (empty) row (as in trustsim.pool.book)
 # event kinds, in the order they are applied within a day (as in trustsim.pool.book)
 CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = range(6)
 FEE_OFFSET = 400  # window tables: span + FEE_OFFSET x has_fee
@@ -46,11 +47,23 @@ def _window(u: float, span: int, has_fee: bool, start: int, pf_table, pp_table):
 
 
 @njit(cache=True, inline="always")
-def _owes_less(obligor_fen, obligor: int, fen: int) -> None:
-    """The obligor owes the trust ``fen`` less, if the book tracks it (ids past the table's
-    end are new users, who hold one receivable: see ``LoanBook.obligor_fen``)."""
-    if obligor < obligor_fen.shape[0]:
-        obligor_fen[obligor] -= fen
+def _owe(ids, fen, n: int, obligor: int, less: int, n_tracked: int) -> int:
+    """Note that ``obligor`` owes ``less`` fen less (settled by :func:`_settle`), if the book
+    tracks it: ids past the table's end are new users, who hold one receivable (see
+    ``LoanBook.obligor_fen``). Returns the notes' new count."""
+    if obligor < n_tracked:
+        ids[n] = obligor
+        fen[n] = less
+        return n + 1
+    return n
+
+
+@njit(cache=True)
+def _settle(obligor_fen, ids, fen, n: int) -> None:
+    """Obligors ``ids[:n]`` owe ``fen[:n]`` less. Why a loop of its own: the table is read at
+    random, and a tight loop keeps many of those reads in flight at once."""
+    for j in range(n):
+        obligor_fen[ids[j]] -= fen[j]
 
 
 @njit(cache=True, inline="always")
@@ -62,29 +75,40 @@ def _pay(agg, principal: int, income: int) -> None:
 
 
 @njit(cache=True)
-def due_pass(idx, day, next_due, holder, status, remaining, principal, fee, level, obligor,
-             obligor_fen, late_since, arr_p, arr_f, arr_dayfen, ever30, left_day, loan_id,
-             miss_by_level, cure, npl_after, pf_table, pp_table, rng_credit, rng_prepay, agg,
-             track, t_principal, t_income, t_first30,
-             ev_kind, ev_row, ev_day, ev_extra, ev_tag, kept, gone):
-    """The receivables of one day-of-month fall due on ``day``.
+def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, principal, fee, level,
+             obligor, obligor_fen, late_since, arr_p, arr_f, arr_dayfen, ever30, left_day,
+             loan_id, miss_by_level, cure, npl_after, pf_table, pp_table, rng_credit, rng_prepay,
+             agg, track, t_principal, t_income, t_first30,
+             ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free):
+    """The receivables in ``blocks`` (one day-of-month's, ascending; 2 ** ``block_shift`` rows each)
+    fall due on ``day``: row by row, in memory order.
 
     A current receivable pays its instalment (principal ``p // remaining``, the last takes
     the rest, plus the month's fee) unless it misses it (chance by credit level): then its
     delinquency path is drawn — a cure on a day of 1-90 days past due, or non-performing —
     and queued. One still current after paying draws its early repayment before
     ``next_due``. A delinquent receivable adds the instalment to its arrears. Rows whose
-    receivable has left the trust (or just did) go to ``gone``, the others to ``kept``.
-    Returns (kept, gone, events) counts.
+    receivable has left the trust (or just did) go to ``gone``; they and the rows already
+    free go to ``free`` (ascending). ``t_*`` are indexed by position in the blocks.
+    Returns the (gone, free, events) counts.
     """
     c1, c2, c3 = cure[0], cure[1], cure[2]
     p1 = c1
     p2 = p1 + (1 - c1) * c2
     p3 = p2 + (1 - c1) * (1 - c2) * c3
     span = next_due - day
-    n_kept = n_gone = n_ev = 0
-    for i in range(idx.shape[0]):
-        r = idx[i]
+    n_free = n_gone = n_ev = n_owed = 0
+    n_tracked = obligor_fen.shape[0]
+    n = blocks.shape[0] << block_shift
+    mask = (1 << block_shift) - 1
+    owed_id = np.empty(n, np.int64)
+    owed_fen = np.empty(n, np.int64)
+    for i in range(n):
+        r = (blocks[i >> block_shift] << block_shift) | (i & mask)
+        if holder[r] == FREE:
+            free[n_free] = r
+            n_free += 1
+            continue
         st = status[r]
         if holder[r] == TRUST and remaining[r] > 0:
             rem = remaining[r]
@@ -117,7 +141,7 @@ def due_pass(idx, day, next_due, holder, status, remaining, principal, fee, leve
                     n_ev += 1
                 else:
                     principal[r] = p - sched
-                    _owes_less(obligor_fen, obligor[r], sched)
+                    n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], sched, n_tracked)
                     remaining[r] = rem - 1
                     agg[PERFORMING] -= sched
                     _pay(agg, sched, f)
@@ -149,13 +173,13 @@ def due_pass(idx, day, next_due, holder, status, remaining, principal, fee, leve
                     agg[NPL_ARREARS] += sched + f
                     agg[NPL_DAYFEN] += (sched + f) * day
         st = status[r]
-        if holder[r] == TRUST and (st in (CURRENT, OVERDUE, NON_PERFORMING, LOST)):
-            kept[n_kept] = r
-            n_kept += 1
-        else:
+        if not (holder[r] == TRUST and (st in (CURRENT, OVERDUE, NON_PERFORMING, LOST))):
             gone[n_gone] = r
             n_gone += 1
-    return n_kept, n_gone, n_ev
+            free[n_free] = r
+            n_free += 1
+    _settle(obligor_fen, owed_id, owed_fen, n_owed)
+    return n_gone, n_free, n_ev
 
 
 @njit(cache=True)
@@ -169,7 +193,10 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
     delinquency event also checks the delinquency's start day). ``applied[i]`` says
     whether event ``i`` took effect; a receivable turning non-performing queues its
     charge-off. Returns the number of events queued."""
-    n_ev = 0
+    n_ev = n_owed = 0
+    n_tracked = obligor_fen.shape[0]
+    owed_id = np.empty(kinds.shape[0], np.int64)
+    owed_fen = np.empty(kinds.shape[0], np.int64)
     for kind in range(6):
         for i in range(kinds.shape[0]):
             if kinds[i] != kind:
@@ -193,7 +220,7 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
                 af = arr_f[r]
                 late = ((day * (ap + af) - arr_dayfen[r]) * late_fee_ppm) // 1_000_000
                 principal[r] = p - ap
-                _owes_less(obligor_fen, obligor[r], ap)
+                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], ap, n_tracked)
                 worst_dpd[r] = max(worst_dpd[r], day - late_since[r])
                 status[r] = CURRENT
                 late_since[r] = -1
@@ -229,7 +256,7 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
                 ev_tag[n_ev] = loan_id[r]
                 n_ev += 1
             elif kind == CHARGE_OFF:
-                _owes_less(obligor_fen, obligor[r], p)
+                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
                 agg[NPL_FEN] -= p
                 agg[NPL_ARREARS_FEE] -= arr_f[r]
                 agg[NPL_ARREARS] -= arr_p[r] + arr_f[r]
@@ -240,7 +267,7 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
                 agg[LOANS] -= 1
             elif kind == PREPAY_FULL:
                 principal[r] = 0
-                _owes_less(obligor_fen, obligor[r], p)
+                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
                 agg[PERFORMING] -= p
                 _pay(agg, p, 0)
                 if track:
@@ -252,14 +279,15 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
                 frac = partial_lo + (partial_hi - partial_lo) * rng_prepay.random()
                 paid = min(max(int(np.floor(p * frac)), 0), p - 1)
                 principal[r] = p - paid
-                _owes_less(obligor_fen, obligor[r], paid)
+                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], paid, n_tracked)
                 agg[PERFORMING] -= paid
                 _pay(agg, paid, 0)
                 if track:
                     t_principal[i] = paid
             else:  # RETURN: no longer payable to the trust; removed when the trustee asks
                 status[r] = LOST
-                _owes_less(obligor_fen, obligor[r], p)
+                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
+    _settle(obligor_fen, owed_id, owed_fen, n_owed)
     return n_ev
 
 
@@ -279,7 +307,10 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
     principal into the aggregates by status, and for a current receivable draws its early
     repayment before its first due date (after ``first``) and queues its return if it has
     a return day after ``returns_after``. Returns the number of events queued."""
-    n_ev = 0
+    n_ev = n_owed = 0
+    n_tracked = obligor_fen.shape[0]
+    owed_id = np.empty(at.shape[0], np.int64)
+    owed_fen = np.empty(at.shape[0], np.int64)
     for j in range(at.shape[0]):
         r = at[j]
         s = src[j]
@@ -314,7 +345,7 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
         agg[ENTERED] += 1
         agg[LOANS] += 1
         if st != LOST:
-            _owes_less(obligor_fen, s_obligor[s], -p)
+            n_owed = _owe(owed_id, owed_fen, n_owed, s_obligor[s], -p, n_tracked)
         if st in (CURRENT, LOST):
             agg[PERFORMING] += p
         elif st == OVERDUE:
@@ -342,4 +373,5 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
             ev_extra[n_ev] = 0
             ev_tag[n_ev] = s_loan_id[s]
             n_ev += 1
+    _settle(obligor_fen, owed_id, owed_fen, n_owed)
     return n_ev
