@@ -118,20 +118,29 @@ def _truncated_lognormal(rng: np.random.Generator, k: int, lo: float, hi: float,
         else:
             b = mid
     mu = (a + b) / 2
-    # single precision: a balance of under 3,000 CNY to 1/5,000 of a fen, at half the cost
-    parts, got = [], 0
+    # Box-Muller normals in single precision (a balance under 3,000 CNY to 1/5,000 of a
+    # fen; vectorized, three times as fast as the generator's normals), kept if in range
+    out = np.empty(k)
+    got = 0
     while got < k:
-        z = rng.standard_normal((k - got) * 21 // 20 + 64, dtype=np.float32)
+        half = ((k - got) * 21 // 20 + 64) // 2 + 1
+        r = np.sqrt(np.float32(-2.0) * np.log1p(-rng.random(half, dtype=np.float32)))
+        angle = np.float32(2 * math.pi) * rng.random(half, dtype=np.float32)
+        z = np.concatenate([r * np.cos(angle), r * np.sin(angle)])
         x = np.exp(np.float32(mu) + np.float32(sigma) * z)
-        x = x[(x >= lo) & (x < hi)]
-        parts.append(x)
-        got += len(x)
-    return np.concatenate(parts)[:k].astype(np.float64)
+        got = kern.keep_within(x, lo, hi, out, got)
+    return out
 
 
 def _fit_total(values_cny: np.ndarray, total_fen: int, lo_fen: int, hi_fen: int,
-               rng: np.random.Generator) -> np.ndarray:
-    """Integer fen in ``[lo_fen, hi_fen]`` summing exactly to ``total_fen``."""
+               rng: np.random.Generator, out: np.ndarray) -> None:
+    """Integer fen in ``[lo_fen, hi_fen]`` summing exactly to ``total_fen``, ascending, into ``out``.
+
+    The values are rescaled to the total, each rounded down or up by error diffusion
+    (started so that the sum lands on the total) and counted by value; the counts, read
+    in order, are the balances sorted — no sort. A fen the rounding's float error left
+    over moves one balance by one fen, which keeps the order.
+    """
     k = len(values_cny)
     if not k * lo_fen <= total_fen <= k * hi_fen:
         raise GeneratorError(f"{k} receivables cannot hold {total_fen} fen in [{lo_fen}, {hi_fen}]")
@@ -141,23 +150,24 @@ def _fit_total(values_cny: np.ndarray, total_fen: int, lo_fen: int, hi_fen: int,
         s = kern.scale_clip(v, total_fen / s, lo_fen, hi_fen)
         if abs(s - total_fen) < 1:
             break
-    fen = np.empty(k, np.int64)
-    left = total_fen - kern.round_carried(v, lo_fen, hi_fen, rng.random(), fen)
-    while left:  # a fen or two, whatever the rounding's float error left over
-        room = (hi_fen - fen) if left > 0 else (fen - lo_fen)
-        idx = np.flatnonzero(room > 0)
-        step = min(abs(left), len(idx))
-        pick = rng.choice(idx, step, replace=False)
-        fen[pick] += 1 if left > 0 else -1
-        left -= step if left > 0 else -step
-    return fen
+    count = np.zeros(hi_fen - lo_fen + 1, np.int64)
+    left = total_fen - kern.round_counted(v, lo_fen, hi_fen, total_fen - s + rng.random(), count)
+    while left:  # one balance at a time, up from below hi (or down from above lo)
+        movable = count[:-1] if left > 0 else count[1:]
+        cum = np.cumsum(movable)
+        x = int(np.searchsorted(cum, rng.integers(cum[-1]), side="right"))
+        up = 1 if left > 0 else -1
+        count[x + (up < 0)] -= 1
+        count[x + (up > 0)] += 1
+        left -= up
+    kern.spread(count, lo_fen, out)
 
 
 def _balances(rep: dict, scale: float, rng: np.random.Generator) -> np.ndarray:
     """Every receivable's balance, in fen, ascending (the order the rest of the tape is built in)."""
     buckets = rep["balance_buckets_table6"]
     max_fen = round(rep["pool_summary_table5"]["max_outstanding"] * FEN_PER_WAN)
-    parts = []
+    specs = []
     for i, b in enumerate(buckets):
         k = round(b["count"] * scale)
         if k == 0:
@@ -169,19 +179,25 @@ def _balances(rep: dict, scale: float, rng: np.random.Generator) -> np.ndarray:
         # does, and if none does, the total nearest to the report's that the count can hold
         k = min(max(k, -(-total // hi)), max(1, total // lo))
         total = min(max(total, k * lo), k * hi)
+        specs.append((i, b, k, total, lo, hi))
+    if not specs:
+        raise GeneratorError(f"scale {scale} is too small to hold a single receivable")
+    principal = np.empty(sum(spec[2] for spec in specs), np.int64)
+    at = 0
+    for i, b, k, total, lo, hi in specs:  # buckets in order of balance: the whole ascends
         mean_cny = total / k / FEN_PER_CNY
         if i == 0:
             draws = _truncated_lognormal(rng, k, lo / FEN_PER_CNY, hi / FEN_PER_CNY, mean_cny)
         else:
             draws = _truncated_exponential(rng, k, lo / FEN_PER_CNY, hi / FEN_PER_CNY, mean_cny)
         if b["hi_cny"] is None and k >= 20:  # the report's largest receivable, 3.01 wan
-            rest = _fit_total(np.delete(draws, draws.argmax()), total - max_fen, lo, max_fen, rng)
-            parts.append(np.concatenate([[max_fen], rest]))
+            _fit_total(np.delete(draws, draws.argmax()), total - max_fen, lo, max_fen, rng,
+                       principal[at:at + k - 1])
+            principal[at + k - 1] = max_fen
         else:
-            parts.append(_fit_total(draws, total, lo, hi, rng))
-    if not parts:
-        raise GeneratorError(f"scale {scale} is too small to hold a single receivable")
-    return np.sort(np.concatenate(parts))
+            _fit_total(draws, total, lo, hi, rng, principal[at:at + k])
+        at += k
+    return principal
 
 
 # ------------------------------------------------------------------ 2. categories
@@ -215,9 +231,8 @@ def _assign(bins: _Bins, membership: np.ndarray, count_t: np.ndarray, principal_
             subset: tuple[np.ndarray, np.ndarray] = _EVERY) -> tuple[np.ndarray, np.ndarray]:
     """Categories of the items (those ``subset`` takes) into ``out``; returns the realized
     count and principal (fen) of each category."""
-    features = maxent.count_and_principal_features(membership, bins.mean)
     target = np.concatenate([count_t, principal_t])
-    cdf = np.cumsum(maxent.solve(features, bins.weights, target), axis=1)
+    cdf = np.cumsum(maxent.solve(membership, bins.mean, bins.weights, target), axis=1)
     count = np.zeros(cdf.shape[1], np.int64)
     fen = np.zeros(cdf.shape[1], np.int64)
     kern.assign(cdf, bins.starts, *sequence, principal, *subset, out, count, fen)

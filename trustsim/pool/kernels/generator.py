@@ -34,19 +34,43 @@ def scale_clip(v: np.ndarray, factor: float, lo: float, hi: float) -> float:
 
 
 @njit(cache=True)
-def round_carried(v: np.ndarray, lo: int, hi: int, carry: float, out: np.ndarray) -> int:
+def round_counted(v: np.ndarray, lo: int, hi: int, carry: float, count: np.ndarray) -> int:
     """Whole fen in ``[lo, hi]``, each ``v`` rounded down or up so that the running total
-    stays within a fen of the values' (error diffusion, started at ``carry``): the sum is
-    the values' to a fen or two, without a pass to pick which items round up. Returns it."""
+    stays within a fen of the values' plus ``carry`` (error diffusion), counted by value
+    (``count[fen - lo]``): no item needs a pass to pick whether it rounds up, nor the
+    result a sort. Returns the sum."""
     total = 0
     for i in range(v.shape[0]):
         x = v[i] + carry
         f = math.floor(x)
         f = lo if f < lo else (hi if f > hi else f)
         carry = x - f
-        out[i] = f
+        count[f - lo] += 1
         total += f
     return total
+
+
+@njit(cache=True)
+def spread(count: np.ndarray, lo: int, out: np.ndarray) -> None:
+    """The values counted in ``count`` (value ``lo + x`` ``count[x]`` times), ascending."""
+    at = 0
+    for x in range(count.shape[0]):
+        for _ in range(count[x]):
+            out[at] = lo + x
+            at += 1
+
+
+@njit(cache=True)
+def keep_within(x: np.ndarray, lo: float, hi: float, out: np.ndarray, at: int) -> int:
+    """Appends the draws ``x`` in ``[lo, hi)`` to ``out`` from ``at`` until it is full;
+    returns where the next would go."""
+    for i in range(x.shape[0]):
+        if at == out.shape[0]:
+            break
+        if lo <= x[i] < hi:
+            out[at] = x[i]
+            at += 1
+    return at
 
 
 # ------------------------------------------------------------------ categories
@@ -81,8 +105,8 @@ def assign(cdf: np.ndarray, starts: np.ndarray, shift: float, step: float,
             nxt = starts[b + 1]
         u = _point(shift, step, j)
         c = 0
-        while c < last and u >= cdf[b, c]:
-            c += 1
+        for t in range(last):  # boundaries passed (the CDF rises): no branch to mispredict
+            c += u >= cdf[b, t]
         out[i] = c
         count[c] += 1
         fen[c] += principal[i]
@@ -94,15 +118,17 @@ def draw_within(key: np.ndarray, cell_of_key: np.ndarray, cdf: np.ndarray, offse
                 shift: float, step: float, principal: np.ndarray, out: np.ndarray,
                 fen: np.ndarray) -> None:
     """An option within each item's cell ``cell_of_key[key[i]]``: the first whose
-    cumulative probability ``cdf[cell]`` (last option 1.0) exceeds the i-th point of the
-    sequence; writes ``offset[cell]`` + the option and adds the principal to ``fen[cell, option]``.
+    cumulative probability ``cdf[cell]`` (1.0 from the last option on) exceeds the i-th
+    point of the sequence; writes ``offset[cell]`` + the option and adds the principal to
+    ``fen[cell, option]``.
     """
+    width = cdf.shape[1] - 1
     for i in range(principal.shape[0]):
         c = cell_of_key[key[i]]
         u = _point(shift, step, i)
         k = 0
-        while u >= cdf[c, k]:
-            k += 1
+        for t in range(width):
+            k += u >= cdf[c, t]
         out[i] = offset[c] + k
         fen[c, k] += principal[i]
 
@@ -117,8 +143,8 @@ def provinces(group: np.ndarray, other: int, cdf: np.ndarray, rank: np.ndarray,
         if g == other:
             u = rng.random()
             k = 0
-            while u >= cdf[k]:
-                k += 1
+            for t in range(cdf.shape[0] - 1):
+                k += u >= cdf[t]
             g = other + k
         out[i] = rank[g]
 
@@ -143,7 +169,8 @@ def obligors(cell: np.ndarray, first_id: np.ndarray, k: np.ndarray, size: np.nda
 
     A uniformly random ``k`` of the cell's items open an obligor each (selection
     sampling: the next item opens one with probability ids left / items left, so no
-    shuffle is needed); every other item joins one of the cell's ids uniformly.
+    shuffle is needed); every other item joins one of the cell's ids uniformly, drawn
+    from the same uniform (above the threshold it is uniform again).
     """
     items_left = size.copy()
     ids_left = k.copy()
@@ -151,12 +178,14 @@ def obligors(cell: np.ndarray, first_id: np.ndarray, k: np.ndarray, size: np.nda
         c = cell[i]
         m = items_left[c]
         r = ids_left[c]
-        if rng.random() * m < r:
+        u = rng.random() * m
+        if u < r:
             out[i] = first_id[c] + k[c] - r
             ids_left[c] = r - 1
         else:
-            out[i] = first_id[c] + int(rng.random() * k[c])
+            out[i] = first_id[c] + min(int((u - r) / (m - r) * k[c]), k[c] - 1)
         items_left[c] = m - 1
+    for i in range(cell.shape[0]):  # apart: a small loop keeps many random reads in flight
         owed[out[i]] += principal[i]
 
 
@@ -263,20 +292,25 @@ def lay_out(principal: np.ndarray, term: np.ndarray, days: np.ndarray, fee: np.n
         j = int(rng.random() * (i + 1))
         packed[i] = packed[j]
         packed[j] = word
+    # the obligors' records first, in a loop of their own: a small loop keeps many of
+    # these random reads in flight at once (inside the big one, four times slower)
     labels = 0
     for i in range(packed.shape[0]):
-        word = packed[i]
-        p = word & 0x3FFFFF
-        o = (word >> 22) & 0x1FFFFFF
-        t = (word >> 47) & 63
-        d = (word >> 53) & 31
-        n = n_of_term[t]
-        r = rem_of_term[t]
+        o = (packed[i] >> 22) & 0x1FFFFFF
         rec = record[o]
         if rec & LABEL_MASK == 0:
             labels += 1
             rec |= labels
             record[o] = rec
+        o_obligor[i] = rec
+    for i in range(packed.shape[0]):
+        word = packed[i]
+        p = word & 0x3FFFFF
+        t = (word >> 47) & 63
+        d = (word >> 53) & 31
+        n = n_of_term[t]
+        r = rem_of_term[t]
+        rec = o_obligor[i]
         o_principal[i] = p
         o_n[i] = n
         o_rem[i] = r
