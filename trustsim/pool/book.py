@@ -253,7 +253,8 @@ class LoanBook:
         bounds = np.searchsorted(dom[order], np.arange(1, 33)).tolist()
         free = np.array([len(f) - at for f, at in zip(self.free, self.free_at, strict=True)])
         short = np.maximum(0, np.diff(bounds, prepend=0)[:32] - free)[1:]
-        self._reserve(self.end + int((-(-short // size)).sum() * size))  # one growth at most
+        new_blocks = int((-(-short // size)).sum()) - len(self.spare_blocks)
+        self._reserve(self.end + max(0, new_blocks) * size)  # one growth at most
         for s in range(1, 32):
             a, z = bounds[s - 1], bounds[s]
             if z == a:
@@ -267,16 +268,16 @@ class LoanBook:
         return rows, order
 
     def _reserve(self, rows: int) -> None:
-        """Columns long enough for ``rows`` rows (grown at least twofold: rows never move, so
-        a growth is a copy of every column)."""
+        """Columns long enough for ``rows`` rows. The first reservation is four times what is
+        asked: columns are zeroed lazily by the system, so room not yet used costs address
+        space, not memory, and a later growth (a copy of every column) is rare."""
         cap = len(self.c["loan_id"])
         if rows <= cap:
             return
-        new_cap = max(rows, 2 * cap)
+        new_cap = max(rows, 2 * cap) if cap else 4 * rows
         for name, arr in self.c.items():
-            grown = np.empty(new_cap, arr.dtype)
-            grown[:cap] = arr
-            grown[cap:] = FREE if name == "holder" else (-1 if name == "loan_id" else 0)
+            grown = np.zeros(new_cap, arr.dtype)
+            grown[: self.end] = arr[: self.end]
             self.c[name] = grown
 
     def _add_blocks(self, dom: int, n: int) -> None:
@@ -286,8 +287,12 @@ class LoanBook:
         got = [heapq.heappop(self.spare_blocks) for _ in range(min(n, len(self.spare_blocks)))]
         first_new = self.end >> shift
         got += range(first_new, first_new + n - len(got))
-        self.end = max(self.end, (max(got) + 1) << shift)
-        self._reserve(self.end)
+        end = max(self.end, (max(got) + 1) << shift)
+        if end > self.end:  # new blocks: their rows start free
+            self._reserve(end)
+            self.c["holder"][self.end: end] = FREE
+            self.c["loan_id"][self.end: end] = -1
+            self.end = end
         new = np.array(got, np.int64)
         fresh = ((new[:, None] << shift) + np.arange(1 << shift)).ravel()
         left = self.free[dom][self.free_at[dom]:]
