@@ -98,6 +98,8 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
     p3 = p2 + (1 - c1) * (1 - c2) * c3
     span = next_due - day
     n_free = n_gone = n_ev = n_owed = 0
+    # the aggregates' changes, kept in registers and added to ``agg`` at the end
+    performing = overdue = paid = income = loans = npl_fee = npl_arrears = npl_dayfen = 0
     n_tracked = obligor_fen.shape[0]
     n = blocks.shape[0] << block_shift
     mask = (1 << block_shift) - 1
@@ -123,8 +125,8 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
                     arr_f[r] = f
                     arr_dayfen[r] = (sched + f) * day
                     remaining[r] = rem - 1
-                    agg[PERFORMING] -= p
-                    agg[OVERDUE_FEN] += p
+                    performing -= p
+                    overdue += p
                     u = rng_credit.random()
                     v = rng_credit.random()
                     bucket = int(u >= p1) + int(u >= p2) + int(u >= p3)
@@ -143,15 +145,16 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
                     principal[r] = p - sched
                     n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], sched, n_tracked)
                     remaining[r] = rem - 1
-                    agg[PERFORMING] -= sched
-                    _pay(agg, sched, f)
+                    performing -= sched
+                    paid += sched
+                    income += f
                     if track:
                         t_principal[i] = sched
                         t_income[i] = f
                     if rem == 1:
                         status[r] = REPAID
                         left_day[r] = day
-                        agg[LOANS] -= 1
+                        loans -= 1
                     else:
                         kind, when = _window(rng_prepay.random(), span, f > 0, day, pf_table, pp_table)
                         if kind >= 0:
@@ -169,9 +172,9 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
                 arr_dayfen[r] += (sched + f) * day
                 remaining[r] = rem - 1
                 if st == NON_PERFORMING:
-                    agg[NPL_ARREARS_FEE] += f
-                    agg[NPL_ARREARS] += sched + f
-                    agg[NPL_DAYFEN] += (sched + f) * day
+                    npl_fee += f
+                    npl_arrears += sched + f
+                    npl_dayfen += (sched + f) * day
         st = status[r]
         if not (holder[r] == TRUST and (st in (CURRENT, OVERDUE, NON_PERFORMING, LOST))):
             gone[n_gone] = r
@@ -179,6 +182,13 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
             free[n_free] = r
             n_free += 1
     _settle(obligor_fen, owed_id, owed_fen, n_owed)
+    agg[PERFORMING] += performing
+    agg[OVERDUE_FEN] += overdue
+    _pay(agg, paid, income)
+    agg[LOANS] += loans
+    agg[NPL_ARREARS_FEE] += npl_fee
+    agg[NPL_ARREARS] += npl_arrears
+    agg[NPL_DAYFEN] += npl_dayfen
     return n_gone, n_free, n_ev
 
 
