@@ -111,3 +111,32 @@ def test_within_limit_moves_the_largest_loans_to_obligors_of_the_same_cell():
     none = within_limit(obligor, principal, cell, first_id, k, owed, 1,
                         np.random.default_rng(1))
     assert none == -1  # nobody has room for a loan above the limit
+
+
+@pytest.mark.parametrize("total", [3_000_000, 3_000_123, 1_100, 5_999_000])
+def test_fit_total_gives_ascending_fen_in_bounds_summing_to_the_total(total):
+    from trustsim.pool.generator import _fit_total
+
+    rng = np.random.default_rng(5)
+    values = rng.uniform(1, 60, 1000)  # CNY
+    out = np.empty(1000, np.int64)
+    _fit_total(values, total, 1, 5_999, rng, out)
+    assert out.sum() == total and out.min() >= 1 and out.max() <= 5_999
+    assert (np.diff(out) >= 0).all()
+
+
+def test_obligors_kernel_uses_every_id_of_each_cell_and_no_other():
+    from trustsim.pool.kernels.generator import obligors
+
+    rng = np.random.default_rng(2)
+    cell = rng.integers(0, 3, 10_000).astype(np.int16)
+    size = np.bincount(cell, minlength=3)
+    k = np.array([1, size[1] // 2, size[2]])  # one obligor; half; one per receivable
+    first_id = np.concatenate([[0], np.cumsum(k)[:-1]])
+    principal = rng.integers(1, 100, 10_000)
+    out = np.empty(10_000, np.int32)
+    owed = np.zeros(k.sum(), np.int64)
+    obligors(cell, first_id, k, size, principal, rng, out, owed)
+    for c in range(3):
+        assert set(out[cell == c].tolist()) == set(range(first_id[c], first_id[c] + k[c]))
+    assert (owed == np.bincount(out, weights=principal, minlength=k.sum())).all()

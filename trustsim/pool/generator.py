@@ -511,8 +511,9 @@ def generate(scale: float, seed: int, as_of: dt.date = REFERENCE_DATE) -> Tape:
         "holder": np.full(k, TRUST, np.int8),
         "flags": np.zeros(k, np.uint8),
     }
-    if principal[-1] >= 1 << 22 or len(record) >= 1 << 25 or len(terms.n) > 64:  # lay_out's word
-        raise GeneratorError("balances or obligors beyond what a tape word holds")
+    if (principal[-1] >= 1 << 22 or len(record) >= 1 << 25 or len(terms.n) > 64
+            or len(region_names) > 32 or len(levels) > 8):  # what lay_out's words hold
+        raise GeneratorError("balances, obligors or categories beyond what a tape word holds")
     kern.lay_out(principal, code, days, fee, obligor, record, terms.n, terms.rem, levels,
                  fee_value, orig_day_of, round(tab5["max_contract"] * FEN_PER_WAN),
                  rngs["tape.shuffle"],

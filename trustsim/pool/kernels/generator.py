@@ -76,7 +76,8 @@ def keep_within(x: np.ndarray, lo: float, hi: float, out: np.ndarray, at: int) -
 # ------------------------------------------------------------------ categories
 @njit(cache=True, inline="always")
 def _point(shift: float, step: float, j: int) -> float:
-    """``(shift + j·step) mod 1`` (x - floor(x) is exact for x >= 0 and, unlike fmod, one instruction)."""
+    """``(shift + j·step) mod 1``: x - floor(x) is exact for x >= 0 and, unlike fmod, one
+    rounding instruction."""
     x = shift + j * step
     return x - math.floor(x)
 
@@ -209,8 +210,6 @@ def within_limit(obligor: np.ndarray, principal: np.ndarray, cell: np.ndarray,
     for i in range(obligor.shape[0]):
         if over[obligor[i]]:
             n_items += 1
-    if n_items == 0:
-        return 0
     items = np.empty(n_items, np.int64)
     n_items = 0
     for i in range(obligor.shape[0]):
@@ -277,13 +276,13 @@ def lay_out(principal: np.ndarray, term: np.ndarray, days: np.ndarray, fee: np.n
     """The tape's columns, the items of the balance order in a uniformly random order.
 
     Each item is first packed into one word (principal < 2^22 fen, obligor < 2^25, term
-    code < 64, days to next due < 32, fee code < 16) and shuffled inside-out into ``o_original``: one
-    random access per item instead of one per column. Then, in tape order, the codes
-    become values (term code -> instalments and remaining; days to next due and months
-    since origination -> origination day; fee code -> rate), the obligor's record gives
-    its level, region and worst overdue, and obligors are labelled 1, 2, ... in the order
-    they first appear (so a label tells nothing of the cell). The contract principal is
-    ``max(min(principal x n // remaining, max_contract), principal)``.
+    code < 64, days to next due < 32, fee code < 16) and shuffled inside-out (Fisher-Yates)
+    into ``o_original``: one random access per item instead of one per column. Then, in
+    tape order, the codes become values (term code -> instalments and remaining; days to
+    next due and months since origination -> origination day; fee code -> rate), the
+    obligor's record gives its level, region and worst overdue, and obligors are labelled
+    1, 2, ... in the order they first appear (so a label tells nothing of the cell). The
+    contract principal is ``max(min(principal x n // remaining, max_contract), principal)``.
     """
     packed = o_original
     for i in range(principal.shape[0]):
