@@ -181,6 +181,9 @@ class LoanBook:
                  tracked_obligors: int | None = None) -> None:
         self.b = behaviour
         self.rng_credit, self.rng_prepay, self.rng_returns = rng_credit, rng_prepay, rng_returns
+        #: seeds of the receivables' own draws (kernels.book.uniform), one per stream
+        self.seed_credit = int(rng_credit.integers(2**63))
+        self.seed_prepay = int(rng_prepay.integers(2**63))
         # P(full), P(partial and not full) early repayment in a window of ``span`` days, as one
         # table each, indexed by span + 400 x has_fee (fee-free receivables first)
         spans = np.arange(0, kern.FEE_OFFSET)
@@ -333,7 +336,7 @@ class LoanBook:
             c["arrears_dayfen"], c["ever30"], c["dom"],
             *(src[name] for name in ENTERING), c["holder"], c["entered_day"],
             c["entry_reason"], c["left_day"], self.obligor_fen, self._pf, self._pp,
-            self.rng_prepay, self.agg, *ev.arrays())
+            self.seed_prepay, self.agg, *ev.arrays())
         self._queue(ev, n_ev)
         status = src["status"]
         if self.tracker is not None:
@@ -469,7 +472,7 @@ class LoanBook:
             c["obligor_id"], self.obligor_fen, c["late_since"], c["arrears_principal_fen"],
             c["arrears_fee_fen"], c["arrears_dayfen"], c["worst_dpd"], c["left_day"],
             c["loan_id"], lo, hi, b.late_fee_ppm_per_day, b.charge_off_after_days,
-            self.rng_prepay, self.agg, track, t_p, t_i, t_npl, applied, *ev.arrays())
+            self.seed_prepay, self.agg, track, t_p, t_i, t_npl, applied, *ev.arrays())
         self._queue(ev, n_ev)
         returned = applied & (kinds == RETURN)
         if returned.any():
@@ -522,7 +525,7 @@ class LoanBook:
             c["obligor_id"], self.obligor_fen, c["late_since"], c["arrears_principal_fen"],
             c["arrears_fee_fen"], c["arrears_dayfen"], c["ever30"], c["left_day"],
             c["loan_id"], b.miss_by_level, np.asarray(b.cure, np.float64), b.npl_after_days,
-            self._pf, self._pp, self.rng_credit, self.rng_prepay, self.agg, track,
+            self._pf, self._pp, self.seed_credit, self.seed_prepay, self.agg, track,
             t_p, t_i, t_first30, *ev.arrays(), gone, free)
         self._queue(ev, n_ev)
         gone = gone[:n_gone]

@@ -7,14 +7,14 @@ state of their own. Events drawn here (early repayments, delinquency paths, char
 are written to ``ev_*`` buffers for the book to queue by day: one per row at most in a
 due pass or an entry, one per applied event at most when events fire.
 
-Money is integer fen; a probability is compared with a uniform from the caller's
-``numpy.random.Generator`` (numba draws from that generator's own stream).
+Money is integer fen; a probability is compared with a uniform that is a function of a
+stream's seed, the receivable's loan id, the day and which draw it is (:func:`uniform`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from trustsim.pool.tape import CURRENT, LOST, NON_PERFORMING, OVERDUE, PREPAID, REPAID, TRUST, WRITTEN_OFF
 
@@ -27,6 +27,31 @@ FREE = 9  # holder code of a recycled (empty) row (as in trustsim.pool.book)
 # event kinds, in the order they are applied within a day (as in trustsim.pool.book)
 CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = range(6)
 FEE_OFFSET = 400  # window tables: span + FEE_OFFSET x has_fee
+# which draw of a receivable on a day (see ``uniform``)
+DRAW_MISS, DRAW_PATH_BUCKET, DRAW_PATH_DAY, DRAW_WINDOW, DRAW_ENTRY_WINDOW, DRAW_PARTIAL = range(6)
+CHUNKS = 16  # a due pass is shared out in this many chunks of blocks (run in parallel)
+
+
+@njit(cache=True, inline="always")
+def _mix(x):
+    """splitmix64's finaliser: a bijection of 64-bit integers that scrambles every bit."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@njit(cache=True, inline="always")
+def uniform(seed, loan_id, day, draw) -> float:
+    """A uniform in [0, 1) that is a function of (seed, loan id, day, which draw).
+
+    Why counter-based: a receivable's draws do not depend on the order receivables are
+    visited in, so chunks of the book can run in parallel and a run is the same on any
+    number of threads (and a receivable behaves alike in two scenarios until they differ
+    for it)."""
+    x = _mix(np.uint64(seed) ^ _mix(np.uint64(loan_id) * np.uint64(0x9E3779B97F4A7C15)
+                                    + np.uint64(day) * np.uint64(0xD1B54A32D192ED03)
+                                    + np.uint64(draw)))
+    return float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True, inline="always")
@@ -74,14 +99,14 @@ def _pay(agg, principal: int, income: int) -> None:
     agg[INCOME] += income
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, principal, fee, level,
              obligor, obligor_fen, late_since, arr_p, arr_f, arr_dayfen, ever30, left_day,
-             loan_id, miss_by_level, cure, npl_after, pf_table, pp_table, rng_credit, rng_prepay,
-             agg, track, t_principal, t_income, t_first30,
+             loan_id, miss_by_level, cure, npl_after, pf_table, pp_table, seed_credit,
+             seed_prepay, agg, track, t_principal, t_income, t_first30,
              ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free):
-    """The receivables in ``blocks`` (one day-of-month's, ascending; 2 ** ``block_shift`` rows each)
-    fall due on ``day``: row by row, in memory order.
+    """The receivables in ``blocks`` (one day-of-month's, ascending; 2 ** ``block_shift`` rows
+    each) fall due on ``day``.
 
     A current receivable pays its instalment (principal ``p // remaining``, the last takes
     the rest, plus the month's fee) unless it misses it (chance by credit level): then its
@@ -89,23 +114,69 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
     and queued. One still current after paying draws its early repayment before
     ``next_due``. A delinquent receivable adds the instalment to its arrears. Rows whose
     receivable has left the trust (or just did) go to ``gone``; they and the rows already
-    free go to ``free`` (ascending). ``t_*`` are indexed by position in the blocks.
-    Returns the (gone, free, events) counts.
+    free go to ``free``. ``t_*`` are indexed by position in the blocks.
+
+    The blocks are shared out in chunks run in parallel; each chunk writes its own stretch
+    of the output buffers, which are then closed up in block order, and every draw is a
+    function of (seed, loan id, day), so the result is the same whatever the number of
+    threads. Returns the (gone, free, events) counts, each in block order.
     """
+    nb = blocks.shape[0]
+    per = max(1, -(-nb // CHUNKS))
+    n_chunks = -(-nb // per)
+    counts = np.zeros((n_chunks, 4), np.int64)  # gone, free, events, obligor notes
+    deltas = np.zeros((n_chunks, N_AGG), np.int64)
+    n = nb << block_shift
+    owed_id = np.empty(n, np.int64)
+    owed_fen = np.empty(n, np.int64)
+    for c in prange(n_chunks):
+        _due_rows(blocks, c * per, min(nb, (c + 1) * per), block_shift, day, next_due, holder,
+                  status, remaining, principal, fee, level, obligor, obligor_fen.shape[0],
+                  late_since, arr_p, arr_f, arr_dayfen, ever30, left_day, loan_id,
+                  miss_by_level, cure, npl_after, pf_table, pp_table, seed_credit, seed_prepay,
+                  deltas[c], track, t_principal, t_income, t_first30, ev_kind, ev_row, ev_day,
+                  ev_extra, ev_tag, gone, free, owed_id, owed_fen, counts[c])
+    for c in range(n_chunks):
+        agg += deltas[c]
+    totals = np.zeros(4, np.int64)
+    for c in range(n_chunks):  # close up each chunk's stretch, in block order
+        at = (c * per) << block_shift
+        k = counts[c]
+        _close_up(gone, at, totals[0], k[0])
+        _close_up(free, at, totals[1], k[1])
+        for buf in (ev_row, ev_day, ev_extra, ev_tag):
+            _close_up(buf, at, totals[2], k[2])
+        _close_up(ev_kind, at, totals[2], k[2])
+        _settle(obligor_fen, owed_id[at:], owed_fen[at:], k[3])
+        totals += k
+    return totals[0], totals[1], totals[2]
+
+
+@njit(cache=True, inline="always")
+def _close_up(buf, start: int, to: int, n: int) -> None:
+    if to != start:
+        for j in range(n):
+            buf[to + j] = buf[start + j]
+
+
+@njit(cache=True)
+def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remaining, principal,
+              fee, level, obligor, n_tracked, late_since, arr_p, arr_f, arr_dayfen, ever30,
+              left_day, loan_id, miss_by_level, cure, npl_after, pf_table, pp_table,
+              seed_credit, seed_prepay, agg, track, t_principal, t_income, t_first30,
+              ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free, owed_id, owed_fen, counts):
+    """:func:`due_pass` for blocks ``b0:b1``, writing from their first row's position on."""
     c1, c2, c3 = cure[0], cure[1], cure[2]
     p1 = c1
     p2 = p1 + (1 - c1) * c2
     p3 = p2 + (1 - c1) * (1 - c2) * c3
     span = next_due - day
-    n_free = n_gone = n_ev = n_owed = 0
+    start = b0 << block_shift
+    n_free = n_gone = n_ev = n_owed = start
     # the aggregates' changes, kept in registers and added to ``agg`` at the end
     performing = overdue = paid = income = loans = npl_fee = npl_arrears = npl_dayfen = 0
-    n_tracked = obligor_fen.shape[0]
-    n = blocks.shape[0] << block_shift
     mask = (1 << block_shift) - 1
-    owed_id = np.empty(n, np.int64)
-    owed_fen = np.empty(n, np.int64)
-    for i in range(n):
+    for i in range(start, b1 << block_shift):
         r = (blocks[i >> block_shift] << block_shift) | (i & mask)
         if holder[r] == FREE:
             free[n_free] = r
@@ -118,7 +189,8 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
             f = fee[r]
             if st == CURRENT:
                 sched = p // rem if rem > 1 else p
-                if rng_credit.random() < miss_by_level[level[r]]:
+                lid = loan_id[r]
+                if uniform(seed_credit, lid, day, DRAW_MISS) < miss_by_level[level[r]]:
                     status[r] = OVERDUE
                     late_since[r] = day
                     arr_p[r] = sched
@@ -127,8 +199,8 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
                     remaining[r] = rem - 1
                     performing -= p
                     overdue += p
-                    u = rng_credit.random()
-                    v = rng_credit.random()
+                    u = uniform(seed_credit, lid, day, DRAW_PATH_BUCKET)
+                    v = uniform(seed_credit, lid, day, DRAW_PATH_DAY)
                     bucket = int(u >= p1) + int(u >= p2) + int(u >= p3)
                     end = npl_after + 1 if bucket == 3 else 1 + bucket * 30 + int(v * 30)
                     if end > 30 and not ever30[r]:
@@ -139,11 +211,14 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
                     ev_row[n_ev] = r
                     ev_day[n_ev] = day + end
                     ev_extra[n_ev] = day
-                    ev_tag[n_ev] = loan_id[r]
+                    ev_tag[n_ev] = lid
                     n_ev += 1
                 else:
                     principal[r] = p - sched
-                    n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], sched, n_tracked)
+                    if obligor[r] < n_tracked:
+                        owed_id[n_owed] = obligor[r]
+                        owed_fen[n_owed] = sched
+                        n_owed += 1
                     remaining[r] = rem - 1
                     performing -= sched
                     paid += sched
@@ -156,13 +231,14 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
                         left_day[r] = day
                         loans -= 1
                     else:
-                        kind, when = _window(rng_prepay.random(), span, f > 0, day, pf_table, pp_table)
+                        kind, when = _window(uniform(seed_prepay, lid, day, DRAW_WINDOW), span,
+                                             f > 0, day, pf_table, pp_table)
                         if kind >= 0:
                             ev_kind[n_ev] = kind
                             ev_row[n_ev] = r
                             ev_day[n_ev] = when
                             ev_extra[n_ev] = 0
-                            ev_tag[n_ev] = loan_id[r]
+                            ev_tag[n_ev] = lid
                             n_ev += 1
             elif st in (OVERDUE, NON_PERFORMING):
                 owed = p - arr_p[r]
@@ -181,7 +257,6 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
             n_gone += 1
             free[n_free] = r
             n_free += 1
-    _settle(obligor_fen, owed_id, owed_fen, n_owed)
     agg[PERFORMING] += performing
     agg[OVERDUE_FEN] += overdue
     _pay(agg, paid, income)
@@ -189,13 +264,16 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
     agg[NPL_ARREARS_FEE] += npl_fee
     agg[NPL_ARREARS] += npl_arrears
     agg[NPL_DAYFEN] += npl_dayfen
-    return n_gone, n_free, n_ev
+    counts[0] = n_gone - start
+    counts[1] = n_free - start
+    counts[2] = n_ev - start
+    counts[3] = n_owed - start
 
 
 @njit(cache=True)
 def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obligor_fen,
          late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
-         partial_lo, partial_hi, late_fee_ppm, charge_off_after, rng_prepay, agg,
+         partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg,
          track, t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag):
     """Apply one day's events, kind by kind in their order (charge-offs, non-performing,
     cures, full and partial early repayments, returns), each only if its receivable is
@@ -286,7 +364,8 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
                 left_day[r] = day
                 agg[LOANS] -= 1
             elif kind == PREPAY_PART:
-                frac = partial_lo + (partial_hi - partial_lo) * rng_prepay.random()
+                u = uniform(seed_prepay, loan_id[r], day, DRAW_PARTIAL)
+                frac = partial_lo + (partial_hi - partial_lo) * u
                 paid = min(max(int(np.floor(p * frac)), 0), p - 1)
                 principal[r] = p - paid
                 n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], paid, n_tracked)
@@ -309,7 +388,7 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
           s_level, s_region, s_principal, s_original, s_fee, s_status, s_worst_dpd, s_flags,
           s_late_since, s_arr_p, s_arr_f, s_arr_dayfen, s_ever30, s_dom, s_lost_day,
           holder, entered_day, entry_reason, left_day, obligor_fen,
-          pf_table, pp_table, rng_prepay, agg,
+          pf_table, pp_table, seed_prepay, agg,
           ev_kind, ev_row, ev_day, ev_extra, ev_tag):
     """Receivables ``src[j]`` of the incoming columns (``s_*``) enter rows ``at[j]``.
 
@@ -366,8 +445,9 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
             agg[NPL_ARREARS] += s_arr_p[s] + s_arr_f[s]
             agg[NPL_DAYFEN] += s_arr_dayfen[s]
         if st == CURRENT:
-            kind, when = _window(rng_prepay.random(), next_due_by_dom[d] - first, s_fee[s] > 0,
-                                 first, pf_table, pp_table)
+            u = uniform(seed_prepay, s_loan_id[s], first, DRAW_ENTRY_WINDOW)
+            kind, when = _window(u, next_due_by_dom[d] - first, s_fee[s] > 0, first, pf_table,
+                                 pp_table)
             if kind >= 0:
                 ev_kind[n_ev] = kind
                 ev_row[n_ev] = r
