@@ -380,7 +380,7 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
     return n_ev
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, obligor, origination_day,
           instalments, remaining, fee_rate, level, region, principal, original, fee, status,
           worst_dpd, flags, late_since, arr_p, arr_f, arr_dayfen, ever30, dom,
@@ -395,12 +395,54 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
     Writes every engine column, adds each payable balance to its obligor's, counts the
     principal into the aggregates by status, and for a current receivable draws its early
     repayment before its first due date (after ``first``) and queues its return if it has
-    a return day after ``returns_after``. Returns the number of events queued."""
-    n_ev = n_owed = 0
-    n_tracked = obligor_fen.shape[0]
-    owed_id = np.empty(at.shape[0], np.int64)
-    owed_fen = np.empty(at.shape[0], np.int64)
-    for j in range(at.shape[0]):
+    a return day after ``returns_after``. Run in parallel chunks like :func:`due_pass`, the
+    events closed up in entry order. Returns the number of events queued."""
+    k = at.shape[0]
+    per = max(1, -(-k // CHUNKS))
+    n_chunks = -(-k // per)
+    counts = np.zeros((n_chunks, 2), np.int64)  # events, obligor notes
+    deltas = np.zeros((n_chunks, N_AGG), np.int64)
+    owed_id = np.empty(k, np.int64)
+    owed_fen = np.empty(k, np.int64)
+    for c in prange(n_chunks):
+        _enter_rows(
+            c * per, min(k, (c + 1) * per), at, src, day, reason, first, returns_after, next_due_by_dom,
+            loan_id, obligor, origination_day, instalments, remaining, fee_rate, level, region, principal,
+            original, fee, status, worst_dpd, flags, late_since, arr_p, arr_f, arr_dayfen, ever30, dom,
+            s_loan_id, s_obligor, s_origination_day, s_instalments, s_remaining, s_fee_rate, s_level,
+            s_region, s_principal, s_original, s_fee, s_status, s_worst_dpd, s_flags, s_late_since, s_arr_p,
+            s_arr_f, s_arr_dayfen, s_ever30, s_dom, s_lost_day, holder, entered_day, entry_reason, left_day,
+            obligor_fen.shape[0], pf_table, pp_table, seed_prepay, deltas[c], ev_kind, ev_row, ev_day,
+            ev_extra, ev_tag, owed_id, owed_fen, counts[c])
+    for c in range(n_chunks):
+        agg += deltas[c]
+    n_ev = 0
+    for c in range(n_chunks):
+        at_ev = 2 * c * per
+        _close_up(ev_row, at_ev, n_ev, counts[c, 0])
+        _close_up(ev_day, at_ev, n_ev, counts[c, 0])
+        _close_up(ev_extra, at_ev, n_ev, counts[c, 0])
+        _close_up(ev_tag, at_ev, n_ev, counts[c, 0])
+        _close_up(ev_kind, at_ev, n_ev, counts[c, 0])
+        _settle(obligor_fen, owed_id[c * per:], owed_fen[c * per:], counts[c, 1])
+        n_ev += counts[c, 0]
+    return n_ev
+
+
+@njit(cache=True)
+def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, obligor, origination_day,
+          instalments, remaining, fee_rate, level, region, principal, original, fee, status,
+          worst_dpd, flags, late_since, arr_p, arr_f, arr_dayfen, ever30, dom,
+          s_loan_id, s_obligor, s_origination_day, s_instalments, s_remaining, s_fee_rate,
+          s_level, s_region, s_principal, s_original, s_fee, s_status, s_worst_dpd, s_flags,
+          s_late_since, s_arr_p, s_arr_f, s_arr_dayfen, s_ever30, s_dom, s_lost_day,
+          holder, entered_day, entry_reason, left_day, n_tracked,
+          pf_table, pp_table, seed_prepay, agg,
+          ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen, counts):
+    """:func:`enter` for entries ``j0:j1``: events from position ``2 j0``, notes from ``j0``."""
+    n_ev = 2 * j0
+    n_owed = j0
+    for j in range(j0, j1):
         r = at[j]
         s = src[j]
         p = s_principal[s]
@@ -463,5 +505,5 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
             ev_extra[n_ev] = 0
             ev_tag[n_ev] = s_loan_id[s]
             n_ev += 1
-    _settle(obligor_fen, owed_id, owed_fen, n_owed)
-    return n_ev
+    counts[0] = n_ev - 2 * j0
+    counts[1] = n_owed - j0
