@@ -6,7 +6,8 @@ from which worker ran it or when), and gets the results back in task order. So t
 engine — and the number of workers — can change without changing a single figure.
 
 * ``local`` with one worker runs the tasks in this process, one after another;
-  with more, in a pool of fresh (spawned) processes.
+  with more, in a pool of fresh (spawned) processes, each running the loan-level
+  pool's compiled loops on one thread (the processes already share the cores).
 * ``dask`` sends them to a ``dask.distributed`` cluster: the one at ``scheduler``
   (``tcp://host:8786``), or a :class:`~distributed.LocalCluster` of ``workers`` processes
   started for the job and closed after it. Workers need trustsim installed (same version).
@@ -19,6 +20,8 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
+
+from trustsim.pool.kernels import one_thread
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,7 +51,8 @@ class LocalEngine:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
+                                             initializer=one_thread)
         return self._pool
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
@@ -100,6 +104,7 @@ class DaskEngine:
                                          processes=True, dashboard_address=None,
                                          silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
+            self._client.run(one_thread)  # the workers already share the cores
         self.workers = len(self._client.scheduler_info().get("workers", {})) or (workers or 1)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],

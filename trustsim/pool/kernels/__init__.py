@@ -4,10 +4,27 @@ Why compiled: the loan-level deal buys about 17 million receivables over its rev
 period, and each is originated, screened, transferred, paid on its due dates and
 journaled. As numpy chains every such step is a dozen passes of gathers and scatters
 over the same rows; a numba loop reads each row once and does all of it. The kernels
-take plain arrays and a ``numpy.random.Generator`` (numba draws from the generator's own
-stream, so a run is as reproducible as with numpy), and are cached on disk after their
-first compilation (``cache=True``).
+take plain arrays and draw either from a ``numpy.random.Generator`` (numba draws from the
+generator's own stream) or, in the loan book, from a counter-based function of a seed,
+the receivable and the day (:func:`trustsim.pool.kernels.book.uniform`); they are cached
+on disk after their first compilation (``cache=True``). The loops over many rows run in parallel chunks on
+numba's threads (``NUMBA_NUM_THREADS``, all cores by default); every draw is a function of
+the receivable and the day, so a run gives the same figures on any number of threads.
 
 The kernels hold no policy: which rows are due, what the behaviour parameters are and
 what to do with the results stay in the Python modules that call them.
 """
+
+import os
+
+# Threads that wait for the next parallel loop sleep rather than spin: a spinning thread
+# steals the core another process (a Monte Carlo worker, say) needs.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def one_thread() -> None:
+    """Run the compiled loops on one thread: for worker processes that already share the
+    machine's cores among themselves (results do not depend on it)."""
+    import numba
+
+    numba.set_num_threads(1)
