@@ -270,7 +270,7 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
     counts[3] = n_owed - start
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obligor_fen,
          late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
          partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg,
@@ -280,13 +280,63 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
     still in the state that drew it (same loan id in the row, held by the trust; a
     delinquency event also checks the delinquency's start day). ``applied[i]`` says
     whether event ``i`` took effect; a receivable turning non-performing queues its
-    charge-off. Returns the number of events queued."""
-    n_ev = n_owed = 0
-    n_tracked = obligor_fen.shape[0]
-    owed_id = np.empty(kinds.shape[0], np.int64)
-    owed_fen = np.empty(kinds.shape[0], np.int64)
+    charge-off.
+
+    The events are shared out in chunks by row (so all of a receivable's events are in one
+    chunk, applied in kind order) and the chunks run in parallel; the charge-offs queued
+    are closed up in chunk order. Returns the number of events queued."""
+    n = kinds.shape[0]
+    # events by chunk of rows (a counting sort, stable): chunk c holds rows from c x span
+    span = max(1, -(-holder.shape[0] // CHUNKS))
+    first = np.zeros(CHUNKS + 1, np.int64)
+    for i in range(n):
+        first[rows[i] // span + 1] += 1
+    for c in range(CHUNKS):
+        first[c + 1] += first[c]
+    order = np.empty(n, np.int64)
+    fill = first[:-1].copy()
+    for i in range(n):
+        c = rows[i] // span
+        order[fill[c]] = i
+        fill[c] += 1
+    counts = np.zeros((CHUNKS, 2), np.int64)  # events queued, obligor notes
+    deltas = np.zeros((CHUNKS, N_AGG), np.int64)
+    owed_id = np.empty(n, np.int64)
+    owed_fen = np.empty(n, np.int64)
+    for c in prange(CHUNKS):
+        counts[c, 0], counts[c, 1] = _fire_rows(
+            order, first[c], first[c + 1], kinds, rows, extras, tags, day, holder, status,
+            principal, obligor, obligor_fen.shape[0], late_since, arr_p, arr_f, arr_dayfen,
+            worst_dpd, left_day, loan_id, partial_lo, partial_hi, late_fee_ppm,
+            charge_off_after, seed_prepay, deltas[c], track, t_principal, t_income, t_npl,
+            applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen)
+    for c in range(CHUNKS):
+        agg += deltas[c]
+    n_ev = 0
+    for c in range(CHUNKS):
+        at = first[c]
+        _close_up(ev_row, at, n_ev, counts[c, 0])
+        _close_up(ev_day, at, n_ev, counts[c, 0])
+        _close_up(ev_extra, at, n_ev, counts[c, 0])
+        _close_up(ev_tag, at, n_ev, counts[c, 0])
+        _close_up(ev_kind, at, n_ev, counts[c, 0])
+        _settle(obligor_fen, owed_id[at:], owed_fen[at:], counts[c, 1])
+        n_ev += counts[c, 0]
+    return n_ev
+
+
+@njit(cache=True)
+def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, principal, obligor,
+               n_tracked, late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
+               partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg, track,
+               t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag,
+               owed_id, owed_fen):
+    """:func:`fire` for events ``order[j0:j1]``: queued events and obligor notes written from
+    position ``j0``. Returns their counts."""
+    n_ev = n_owed = j0
     for kind in range(6):
-        for i in range(kinds.shape[0]):
+        for j in range(j0, j1):
+            i = order[j]
             if kinds[i] != kind:
                 continue
             r = rows[i]
@@ -376,8 +426,7 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
             else:  # RETURN: no longer payable to the trust; removed when the trustee asks
                 status[r] = LOST
                 n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
-    _settle(obligor_fen, owed_id, owed_fen, n_owed)
-    return n_ev
+    return n_ev - j0, n_owed - j0
 
 
 @njit(cache=True, parallel=True)
