@@ -21,6 +21,10 @@ import numpy as np
 
 from trustsim.pool.tape import CURRENT, FLAG_BITS, LOST, add_months_days
 
+#: warranty flags tested by (a), (b), (h), (i) (static) and by (c) (disputed: can change)
+STATIC_FLAGS = ("encumbered", "agreement_invalid", "transfer_restricted", "litigation")
+DYNAMIC_FLAGS = ("disputed",)
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -48,6 +52,11 @@ Columns = dict[str, np.ndarray]
 
 def _flag_clear(cols: Columns, name: str) -> np.ndarray:
     return (cols["flags"] & FLAG_BITS[name]) == 0
+
+
+def g_limit_day(effective_day: int, rules: Rules) -> int:
+    """(g)'s limit: the same day ``last_instalment_months`` after the effective date."""
+    return int(add_months_days(np.array([effective_day]), rules.last_instalment_months)[0])
 
 
 def a_owned_free_of_liens(cols: Columns, ctx: Context) -> np.ndarray:
@@ -135,8 +144,7 @@ def g_last_instalment_within_24_months(cols: Columns, ctx: Context) -> np.ndarra
     last = cols.get("last_due_day")
     if last is None:
         last = add_months_days(cols["origination_day"], cols["instalments"].astype(np.int64))
-    limit = add_months_days(np.array([ctx.effective_day]), ctx.rules.last_instalment_months)[0]
-    return last <= limit
+    return last <= g_limit_day(ctx.effective_day, ctx.rules)
 
 
 def h_transfer_unrestricted(cols: Columns, ctx: Context) -> np.ndarray:
@@ -192,3 +200,29 @@ def failures(cols: Columns, ctx: Context) -> dict[str, int]:
            for clause, test in INDEPENDENT}
     out["(d) d_obligor_within_limit"] = int((~d_obligor_within_limit(cols, ctx)).sum())
     return out
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The criteria as the plain numbers the compiled screening reads
+    (:mod:`trustsim.pool.kernels.originator`): the same tests as the filters above, which
+    ``tests/unit/test_pool_originator.py`` checks it against (:func:`screen`)."""
+
+    rule: np.ndarray       # int64, indexed by kernels.originator.MIN_AGE ... DYNAMIC_FLAGS
+    levels_ok: np.ndarray  # bool by credit level (0 .. 255): (f) Level1-Level4
+
+
+def compiled(rules: Rules, effective_day: int) -> Compiled:
+    """:class:`Compiled` criteria of ``rules`` for a trust effective on ``effective_day``."""
+    from trustsim.pool.kernels import originator as k
+
+    rule = np.zeros(k.N_RULE, np.int64)
+    rule[k.MIN_AGE] = rules.min_age_days
+    rule[k.MAX_OBLIGOR] = rules.max_obligor_fen
+    rule[k.MAX_WORST] = rules.max_worst_dpd
+    rule[k.LAST_DUE_LIMIT] = g_limit_day(effective_day, rules)
+    rule[k.STATIC_FLAGS] = sum(int(FLAG_BITS[name]) for name in STATIC_FLAGS)
+    rule[k.DYNAMIC_FLAGS] = sum(int(FLAG_BITS[name]) for name in DYNAMIC_FLAGS)
+    levels_ok = np.zeros(256, bool)
+    levels_ok[list(rules.credit_levels)] = True
+    return Compiled(rule, levels_ok)

@@ -34,7 +34,8 @@ from trustsim.pool import eligibility
 from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
 from trustsim.pool.behaviour import LOST_WINDOW_DAYS, Behaviour
 from trustsim.pool.book import FREE, LoanBook, next_due_table
-from trustsim.pool.newbusiness import SCREENED_DYNAMIC, NewBusiness
+from trustsim.pool.kernels import originator as kernels
+from trustsim.pool.newbusiness import NewBusiness, Screening
 from trustsim.pool.tape import (
     CURRENT,
     ENTRY_REASONS,
@@ -87,26 +88,6 @@ def load_tape(cfg, reference_date: dt.date) -> Tape:
     return generate(float(cfg.scale), cfg.tape_seed, reference_date)
 
 
-def fill(price: np.ndarray, budget: int) -> np.ndarray:
-    """Positions of the receivables bought, oldest first, within ``budget``.
-
-    Oldest first while they fit; then the later ones that still fit in what is left, so
-    the budget is not stranded by one receivable too large.
-    """
-    chosen = np.zeros(len(price), bool)
-    left = budget
-    for _ in range(16):
-        open_ = np.flatnonzero(~chosen & (price <= left))
-        if not len(open_):
-            break
-        k = int(np.searchsorted(np.cumsum(price[open_]), left, side="right"))
-        if k == 0:
-            k = 1  # the first that fits on its own
-        chosen[open_[:k]] = True
-        left -= int(price[open_[:k]].sum())
-    return np.flatnonzero(chosen)
-
-
 def price_of(principal: np.ndarray, price_pct: Decimal) -> np.ndarray:
     """Price per receivable: principal x price_pct / 100, rounded half up, in integers."""
     num, den = Decimal(price_pct).as_integer_ratio()
@@ -145,11 +126,11 @@ class LoanLevelPool:
         self.initial_fen = self._enter(cols, self.effective_day, INITIAL)
         self.initial_loans = len(cols["loan_id"])
         daily = int(Decimal(self.initial_fen) * cfg.new_business.daily_pct_of_initial / 100)
-        self._taken = np.zeros(0, np.int64)  # scratch for _screened: obligor -> fen accepted
+        self.static = eligibility.compiled(self.rules, self.effective_day)
         self.new_business = NewBusiness(
             tape, cfg.new_business, self.behaviour.lost_first_month, rng_streams["origination"],
             daily, first_loan_id=int(c["loan_id"].max()) + 1, first_obligor_id=max_obligor + 1,
-            offerable=self._offerable)
+            offerable=self._offerable, static=self.static)
 
     def _offerable(self, cols: dict[str, np.ndarray]) -> np.ndarray:
         """New receivables that pass every criterion whose answer cannot change (eligibility.STATIC)."""
@@ -211,126 +192,64 @@ class LoanLevelPool:
         out[known] = owed[ids[known]]
         return out
 
-    def _screened(self, day: int, enough: int, price_pct: Decimal | None
-                  ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-        """Eligible inventory receivables, oldest first, screened until their value reaches
-        ``enough`` (price, or principal if ``price_pct`` is None); topped up if the inventory
-        falls short. Returns their inventory rows, loan ids and principal, and values.
+    def _screened(self, day: int, target: int, price_pct: Decimal | None) -> Screening:
+        """Eligible receivables of the originator taken oldest first, screened on ``day``: with
+        a price, each that still fits in the budget ``target`` (its price, principal x
+        price_pct / 100 half up); without one, as many as reach a principal of ``target``.
+        The originator shows more of its book (tops up) while it falls short.
 
-        Criterion (d) of a candidate depends only on the candidates before it, so each
-        candidate is tested once: the obligors' balances carry what this screening has
-        already accepted (``self._taken``, cleared before returning)."""
+        The screening stops as soon as it has what it wants, and tests each candidate once:
+        criterion (d) counts the receivables already taken by this screening. New business
+        is offered to it as it is originated (see :meth:`NewBusiness.screen`).
+        """
         inv = self.new_business
-        inv.ensure(day)
-        ctx = self._context(day)
-        taken = self._taken
-
-        def with_taken(ids: np.ndarray) -> np.ndarray:
-            out = self.obligor_balances(ids)
-            known = ids < len(taken)
-            out[known] += taken[ids[known]]
-            return out
-
-        ctx_d = replace(ctx, obligor_balance=with_taken)
-        rows = inv.candidate_rows(day)
-        value = self._value(inv["principal_fen"][rows], price_pct)
-        pending: list[np.ndarray] = []   # positions in ``rows`` passing (a)-(c), (e)-(i), untested
-        passing_value = got = 0
-        accepted: list[np.ndarray] = []  # ... and (d)
-        pos, chunk = 0, int(1.5 * enough / max(1.0, float(value.mean()) if len(value) else 1.0))
+        s = inv.screening_for(day, target, price_pct, self.static, self.book.obligor_fen)
         try:
+            inv.screen(s, lag=self.rules.min_age_days)
             for _ in range(12):
-                while pos < len(rows):
-                    end = min(len(rows), pos + chunk + 256)
-                    at = rows[pos:end]
-                    if inv["static_ok"][at].all():  # the static criteria passed at origination
-                        sub, tests = inv.view(at, day, SCREENED_DYNAMIC), eligibility.DYNAMIC
-                    else:
-                        sub, tests = inv.view(at, day), eligibility.INDEPENDENT
-                    ok = np.ones(end - pos, bool)
-                    for _clause, test in tests:
-                        ok &= test(sub, ctx)
-                    new = pos + np.flatnonzero(ok)
-                    pending.append(new)
-                    passing_value += int(value[new].sum())
-                    pos, chunk = end, chunk * 2
-                    if passing_value < enough and pos < len(rows):
-                        continue  # (d) only once there is enough to choose from
-                    fresh = pending[0] if len(pending) == 1 else np.concatenate(pending)
-                    pending = []
-                    chosen = rows[fresh]
-                    ob = inv["obligor_id"][chosen]
-                    pr = inv["principal_fen"][chosen]
-                    keep = eligibility.d_obligor_within_limit(
-                        {"obligor_id": ob, "principal_fen": pr}, ctx_d)
-                    if len(ob) and int(ob.max()) >= len(taken):
-                        grown = np.zeros(max(int(ob.max()) + 1, 2 * len(taken)), np.int64)
-                        grown[: len(taken)] = taken
-                        taken = self._taken = grown
-                    np.add.at(taken, ob[keep], pr[keep])
-                    accepted.append(fresh[keep])
-                    got += int(value[fresh[keep]].sum())
-                    if got >= enough:
-                        break
-                short = enough - got
-                if short <= 0:
+                if s.satisfied:
                     break
                 # the originator shows more of its book: receivables just old enough to
                 # qualify, as many as the share found eligible so far says it takes
-                share = max(0.05, got / max(1, int(value.sum()))) if len(value) else 0.5
-                first_new = len(inv)
-                inv.top_up(day - self.rules.min_age_days, int(1.2 * short / share) + 100_000)
-                new_rows = inv.candidate_rows(day, first_new)
-                rows = np.concatenate([rows, new_rows])
-                value = np.concatenate([value, self._value(inv["principal_fen"][new_rows],
-                                                           price_pct)])
+                drawn = inv.originated_loans
+                inv.top_up(day - self.rules.min_age_days,
+                           int(1.2 * (target - s.got) / max(0.05, s.share)) + 100_000)
+                if inv.originated_loans == drawn:
+                    break  # it has nothing more to show
         finally:
-            for a in accepted:
-                taken[inv["obligor_id"][rows[a]]] = 0
-        acc = np.concatenate(accepted) if accepted else np.zeros(0, np.int64)
-        out = rows[acc]
-        return out, {"loan_id": inv["loan_id"][out], "principal_fen": inv["principal_fen"][out]}, \
-            value[acc]
-
-    @staticmethod
-    def _value(principal: np.ndarray, price_pct: Decimal | None) -> np.ndarray:
-        return principal if price_pct is None else price_of(principal, price_pct)
+            inv.finish(s)
+        return s
 
     def eligible_offer(self, base_date: dt.date, budget_fen: int, price_pct) -> Offer:
-        """Eligible new receivables, oldest first, priced within purchase_rate x the budget."""
+        """Eligible new receivables, oldest first, priced within purchase_rate x the budget.
+
+        Oldest first while they fit; then later ones that still fit in what is left, so the
+        budget is not stranded by one receivable too large.
+        """
         spend = int(Decimal(budget_fen) * self.purchase_rate) if budget_fen > 0 else 0
         if spend <= 0:
             return Offer(base_date, 0, 0, 0, Lots(np.zeros(0, np.int64), REVOLVING_PURCHASE))
         day = day_number(base_date)
-        rows, cols, price = self._screened(day, spend, Decimal(price_pct))
-        take = fill(price, spend)
-        self.new_business.reserved_until[rows[take]] = day + RESERVATION_DAYS
-        return Offer(base_date, int(cols["principal_fen"][take].sum()), int(price[take].sum()),
-                     len(take), Lots(cols["loan_id"][take].copy(), REVOLVING_PURCHASE),
-                     evidence=self._evidence(rows[take], day))
+        s = self._screened(day, spend, Decimal(price_pct))
+        cols = self.new_business.reserve(s, day + RESERVATION_DAYS)
+        k = len(cols["loan_id"])
+        return Offer(base_date, int(cols["principal_fen"].sum()), s.got, k,
+                     Lots(cols["loan_id"], REVOLVING_PURCHASE),
+                     evidence=self._evidence(s.fig, s.levels, day) if k else None)
 
-    def _evidence(self, rows: np.ndarray, day: int) -> dict | None:
+    @staticmethod
+    def _evidence(fig: np.ndarray, counts: np.ndarray, day: int) -> dict:
         """The offered receivables' eligibility figures, as at the base date, for the audit log:
         the worst of each criterion an auditor can check from the log alone (DEAL.md §7)."""
-        if not len(rows):
-            return None
-        cols = self.new_business.view(rows, day)
-        order = eligibility.by_obligor(cols["obligor_id"])
-        ob = cols["obligor_id"][order]
-        firsts = np.flatnonzero(np.r_[True, ob[1:] != ob[:-1]])
-        after = self.obligor_balances(ob[firsts]) + np.add.reduceat(
-            cols["principal_fen"][order].astype(np.int64), firsts)
-        last = cols["last_due_day"]  # the inventory's own figure: its last instalment's day
-        counts = np.bincount(cols["credit_level"].astype(np.int64))
         levels = np.flatnonzero(counts)
-        counts = counts[levels]
         return {
-            "max_obligor_balance_fen": int(after.max()),
-            "overdue_loans": int(((cols["late_since"] >= 0) | (cols["status"] != CURRENT)).sum()),
-            "max_worst_overdue_days": int(cols["worst_dpd"].max()),
-            "credit_levels": {str(int(k)): int(n) for k, n in zip(levels, counts, strict=True)},
-            "max_last_instalment": date_of(int(last.max())).isoformat(),
-            "min_days_since_use": int(day - cols["origination_day"].max()),
+            "max_obligor_balance_fen": int(fig[kernels.F_MAX_BALANCE]),
+            "overdue_loans": int(fig[kernels.F_OVERDUE]),
+            "max_worst_overdue_days": int(fig[kernels.F_MAX_WORST]),
+            "credit_levels": {str(int(k)): int(counts[k]) for k in levels},
+            # the inventory's own figure: its last instalment's day
+            "max_last_instalment": date_of(int(fig[kernels.F_MAX_LAST_DUE])).isoformat(),
+            "min_days_since_use": int(day - fig[kernels.F_MAX_ORIGINATION]),
         }
 
     def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
@@ -342,12 +261,9 @@ class LoanLevelPool:
         day = day_number(on)
         if min_principal_fen <= 0:
             return Offer(on, 0, 0, 0, Lots(np.zeros(0, np.int64), REPLACEMENT))
-        rows, cols, principal = self._screened(day, min_principal_fen, None)
-        k = min(len(rows), int(np.searchsorted(np.cumsum(principal), min_principal_fen)) + 1)
-        rows = rows[:k]
-        self.new_business.reserved_until[rows] = day + RESERVATION_DAYS
-        return Offer(on, int(principal[:k].sum()), 0, k,
-                     Lots(cols["loan_id"][:k].copy(), REPLACEMENT))
+        s = self._screened(day, min_principal_fen, None)
+        cols = self.new_business.reserve(s, day + RESERVATION_DAYS)
+        return Offer(on, s.got, 0, len(cols["loan_id"]), Lots(cols["loan_id"], REPLACEMENT))
 
     def adjust(self, parameter: str, value: float | None) -> None:
         """An incident changes behaviour from today; ``None`` restores the deal's.
@@ -375,8 +291,7 @@ class LoanLevelPool:
         lots: Lots = offer.lots
         if lots is None or not len(lots.loan_ids):
             return
-        inv = self.new_business
-        cols = inv.take(inv.rows_of(lots.loan_ids))
+        cols = self.new_business.sell(lots.loan_ids)
         got = int(cols["principal_fen"].sum())
         if got != offer.principal_fen:
             raise ValueError(f"offer of {offer.principal_fen} fen holds {got} fen of receivables")
