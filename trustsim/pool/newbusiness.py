@@ -74,8 +74,8 @@ class Templates:
     rate_by_row: bool
 
 
-def pack_templates(t: dict[str, np.ndarray]) -> Templates:
-    """:class:`Templates` of the columns ``t`` (compact if every value fits)."""
+def pack_templates(t: dict[str, np.ndarray], wide: bool = False) -> Templates:
+    """:class:`Templates` of the columns ``t`` (compact if every value fits, unless ``wide``)."""
     k = len(t["instalments"])
     principal = np.asarray(t["original_principal_fen"], np.int64)
     fee = fee_per_instalment(principal, t["annual_fee_rate"])
@@ -93,7 +93,7 @@ def pack_templates(t: dict[str, np.ndarray]) -> Templates:
         and all(int(v.min()) >= 0 for v in small.values())
         and int(small["instalments"].max()) < 32 and int(small["credit_level"].max()) < 8
         and int(small["region"].max()) < 256 and int(small["worst_dpd"].max()) < 1 << 16)
-    if fits:
+    if fits and not wide:
         packed = (principal | (index << 26) | (small["instalments"] << 32)
                   | (small["credit_level"] << 37) | (small["region"] << 40)
                   | (small["worst_dpd"] << 48))
