@@ -113,16 +113,19 @@ class LoanLevelPool:
             min_age_days=e.min_age_days, max_obligor_fen=int(e.max_obligor_cny * FEN_PER_CNY),
             max_worst_dpd=e.max_worst_dpd_days, credit_levels=tuple(e.credit_levels),
             last_instalment_months=e.last_instalment_months)
-        self.book = LoanBook(self.behaviour, rng_streams["credit"], rng_streams["prepayment"],
-                             rng_streams["returns"], self.effective_day, journal=cfg.journal)
         c = tape.columns
+        max_obligor = int(c["obligor_id"].max()) if len(c["obligor_id"]) else 0
+        # obligors after the tape's are the originator's new users, one receivable each: the
+        # book need not keep their balances (see LoanBook.obligor_fen)
+        self.book = LoanBook(self.behaviour, rng_streams["credit"], rng_streams["prepayment"],
+                             rng_streams["returns"], self.effective_day, journal=cfg.journal,
+                             tracked_obligors=max_obligor + 1)
         held = np.flatnonzero((c["holder"] == TRUST)
                               & np.isin(c["status"], (CURRENT, OVERDUE, NON_PERFORMING)))
         cols = {k: v[held] for k, v in c.items()}
         shift = self.effective_day - day_number(tape.as_of)
         cols["origination_day"] = (cols["origination_day"] + shift).astype(np.int32)
         cols["lost_day"] = self._initial_returns(cols, rng_streams["returns"])
-        max_obligor = int(c["obligor_id"].max()) if len(c["obligor_id"]) else 0
         self.initial_fen = self._enter(cols, self.effective_day, INITIAL)
         self.initial_loans = len(cols["loan_id"])
         daily = int(Decimal(self.initial_fen) * cfg.new_business.daily_pct_of_initial / 100)
