@@ -182,16 +182,21 @@ class NewBusiness:
         self.term_start = np.searchsorted(n, self.terms)
         self.term_end = np.searchsorted(n, self.terms, side="right")
         self.mean_principal = float(templates["original_principal_fen"].mean())
+        self._term_fen = np.add.reduceat(templates["original_principal_fen"].astype(np.float64),
+                                         self.term_start) if len(n) else np.zeros(0)
         #: obligor ids from here on are new users, each with one receivable (and only the
         #: originator gives them out): the obligor limit (d) need not look them up
         self.unique_from = max(first_obligor_id, int(templates["obligor_id"].max()) + 1 if len(n) else 0)
         self.next_obligor_id = self.unique_from
         self._days: dict[int, tuple[tuple[bool, ...], np.ndarray]] = {}
-        self._rows_by_terms: dict[tuple[bool, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._rows_by_terms: dict[tuple[bool, ...], tuple[np.ndarray, np.ndarray, float]] = {}
         # columns with spare capacity; rows [0, size) in loan id order
         self._cols = {k: np.zeros(0, t) for k, t in INVENTORY.items()}
         self.size = 0
         self._keep = np.zeros(0, np.int64)  # scratch of _expire
+        b = kernels.BLOCK  # scratch of the origination kernel: a block of templates
+        self._block = (np.empty(b), np.empty((b, 4), np.int64), np.empty(b, np.int64),
+                       np.empty(b, bool))
         self._taken = np.zeros(0, np.int64)  # scratch of a screening: obligor id -> fen taken
         self._value_taken = self.mean_principal  # value of a receivable taken, of late
         self._none = Screening(0, 0, None, None, np.zeros(0, np.int64))  # for draws not offered
@@ -226,7 +231,7 @@ class NewBusiness:
             return at
         cfg = self.cfg
         ok, last_by_n = self._day(day)
-        ends, skips = self._ranges(ok)
+        ends, skips, mean_fen = self._ranges(ok)
         breach = float(cfg.warranty_breach_pct) / 100
         log_q = _log_q([float(cfg.level5_pct) / 100, float(cfg.worst_dpd_over_30_pct) / 100,
                         *[breach] * len(FLAG_BITS), float(self.lost)])
@@ -239,7 +244,7 @@ class NewBusiness:
         while left > 0:
             offering = s is not None and not s.done
             t = s if offering else self._none
-            est = int(left / self.mean_principal * 1.2) + 64
+            est = int(left / mean_fen * 1.2) + 64
             _grow(cols, at, at + est)
             if offering:
                 _grow(t.cols, t.n, t.n + est)
@@ -247,7 +252,7 @@ class NewBusiness:
             (at, t.n, got, drawn, self.next_loan_id, self.next_obligor_id, value, seen, crossed,
              done, finished) = kernels.originate(
                 self.rng, tp.compact, tp.packed.reshape(-1), tp.obligor, tp.rates, tp.rate_e6,
-                tp.rate_by_row, ends, skips, self.mean_principal,
+                tp.rate_by_row, ends, skips, mean_fen,
                 left, day, last_by_n, log_q, float(cfg.repeat_obligor_pct) / 100, FLAG_ARRAY,
                 LOST_WINDOW_DAYS, filt, rule, levels_ok,
                 c["loan_id"], c["obligor_id"], c["origination_day"], c["instalments"],
@@ -260,7 +265,7 @@ class NewBusiness:
                 o["loan_id"], o["obligor_id"], o["origination_day"], o["instalments"],
                 o["annual_fee_rate"], o["credit_level"], o["region"], o["principal_fen"],
                 o["fee_fen"], o["worst_dpd"], o["flags"], o["status"], o["lost_day"], t.n,
-                len(o["loan_id"]))
+                len(o["loan_id"]), *self._block)
             self.originated_fen += got
             self.originated_loans += drawn
             left -= got
@@ -303,10 +308,10 @@ class NewBusiness:
             got = self._days[day]
         return got
 
-    def _ranges(self, ok: tuple[bool, ...]) -> tuple[np.ndarray, np.ndarray]:
+    def _ranges(self, ok: tuple[bool, ...]) -> tuple[np.ndarray, np.ndarray, float]:
         """The template rows of the terms ``ok``, as ranges (templates are sorted by term):
         their cumulative lengths, and the rows skipped after each but the last (the first
-        range's start last; see kernels.originator._template)."""
+        range's start last; see kernels.originator._template); and their mean principal."""
         ranges = self._rows_by_terms.get(ok)
         if ranges is None:
             good = np.flatnonzero(ok)
@@ -315,20 +320,25 @@ class NewBusiness:
             starts, stops = self.term_start[good], self.term_end[good]
             ends = np.cumsum(stops - starts).astype(np.int64)
             skips = np.r_[starts[1:] - stops[:-1], starts[0]].astype(np.int64)
-            ranges = self._rows_by_terms[ok] = (ends, skips)
+            mean = float(self._term_fen[good].sum()) / max(1, int(ends[-1]))
+            ranges = self._rows_by_terms[ok] = (ends, skips, max(1.0, mean))
         return ranges
 
     def ensure(self, through: int, lag: int = 0) -> None:
         """Originate every day up to ``through - lag`` (incl.) that is still inside the window
-        of ``through`` (each receivable offered first to the screening under way, if any)."""
+        of ``through``, each receivable offered first to the screening under way (if any).
+        Once that screening has what it wants, later days wait for the next one that needs
+        them (a day's business is drawn when first needed, as any; a day that leaves the
+        window undrawn would have been forgotten unsold)."""
         self._expire(through)
         first = through - self.window + 1
         if self.generated_through is not None:
             first = max(first, self.generated_through + 1)
         for d in range(first, through - lag + 1):
+            if self.screening is not None and self.screening.satisfied:
+                break
             self.size = self._draw(d, self.daily_fen, self._cols, self.size, self.screening)
-        if first <= through - lag:
-            self.generated_through = through - lag
+            self.generated_through = d
 
     def top_up(self, day: int, fen: int) -> None:
         """More receivables originated on ``day`` (offered first to the screening under way):
@@ -393,7 +403,9 @@ class NewBusiness:
         self.screening = s
         self._expire(s.day)
         c = self._cols
-        out = np.empty(self.size, np.int64)
+        if len(self._keep) < self.size:
+            self._keep = np.empty(len(c["loan_id"]), np.int64)
+        out = self._keep  # rows taken (copied to ``s.rows`` before the scratch is used again)
         taken = self._scratch()
         _end, n, got, seen, crossed, done = kernels.screen(
             0, self.size, s.day, self.window, s.reach, s.target, s.num, s.den, s.by_price,
@@ -401,10 +413,11 @@ class NewBusiness:
             c["status"], c["late_since"], c["worst_dpd"], c["flags"], c["lost_day"],
             c["last_due_day"], c["reserved_until"], c["holder"], c["static_ok"], s.static.rule,
             s.static.levels_ok, s.owed, taken, self.unique_from, out, s.fig, s.levels)
-        s.rows = out[:n]
-        _grow(s.cols, 0, n)
-        for name, col in s.cols.items():
-            kernels.gather(c[name], s.rows, col)
+        s.rows = out[:n].copy()
+        if n:
+            _grow(s.cols, 0, n)
+            for name, col in s.cols.items():
+                kernels.gather(c[name], s.rows, col)
         s.n = n
         s.got, s.seen, s.crossed, s.done = got, seen, crossed, done
         self.ensure(s.day, lag)

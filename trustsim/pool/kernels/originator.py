@@ -245,7 +245,7 @@ def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends,
               fig, levels,
               o_loan_id, o_obligor_id, o_origination_day, o_instalments, o_annual_fee_rate,
               o_credit_level, o_region, o_principal_fen, o_fee_fen, o_worst_dpd, o_flags,
-              o_status, o_lost_day, n_out, out_cap):
+              o_status, o_lost_day, n_out, out_cap, us, buf, idx, repeat_of):
     """New receivables originated on ``day`` until their principal reaches ``fen`` (the one
     reaching it included).
 
@@ -265,6 +265,9 @@ def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends,
     columns from row ``n_out``; otherwise to the inventory's columns from row ``at``.
     Stops early if either is full (capacities ``cap`` and ``out_cap``): ``done`` False,
     and the caller grows them and asks for the rest.
+
+    ``us``, ``buf``, ``idx`` and ``repeat_of`` are scratch for a block of templates (the
+    caller's, so that no call allocates memory).
 
     Returns (inventory rows up to, rows taken up to, principal drawn, receivables drawn,
     next loan id, next obligor id, value taken, value seen, crossed, screening done, done).
@@ -288,11 +291,7 @@ def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends,
     soonest = NEVER
     for e in range(N_EVENTS):
         soonest = min(soonest, nxt[e])
-    block = min(BLOCK, int(fen / mean_fen * 1.1) + 16)
-    buf = np.empty((block, 4), np.int64)
-    idx = np.empty(block, np.int64)
-    us = np.empty(block)
-    repeat_of = np.empty(block, np.bool_)
+    block = min(us.shape[0], int(fen / mean_fen * 1.1) + 16)
     m = ends[-1]
     n_ranges = ends.shape[0] - 1
     j = 0  # receivables drawn in this call
