@@ -252,3 +252,19 @@ def test_the_pool_s_originator_keeps_only_receivables_it_could_ever_offer():
     assert len(cols["loan_id"]) > 100 and cols["static_ok"].all()
     assert pool._offerable(cols).all()
     assert cols["instalments"].max() < 12
+
+
+def test_offered_receivables_are_held_for_the_trust_until_it_buys_them():
+    pool = make_pool()
+    pool.new_business.daily_fen = 0
+    hold_random(pool, 300, 5)
+    base = dt.date(2020, 9, 10)
+    first = pool.eligible_offer(base, 30_000_000, Decimal(100))
+    second = pool.eligible_offer(base, 10**12, Decimal(100))  # the rest, and more of the book
+    assert first.loans and second.loans
+    assert not set(first.lots.loan_ids.tolist()) & set(second.lots.loan_ids.tolist())
+    pool.buy(first, base + dt.timedelta(days=1))
+    held = set(pool.book.c["loan_id"][pool.book.live()].tolist())
+    assert set(first.lots.loan_ids.tolist()) <= held
+    with pytest.raises(KeyError):
+        pool.buy(first, base + dt.timedelta(days=1))  # sold once only

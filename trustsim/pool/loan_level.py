@@ -14,9 +14,11 @@ the days between the two, so the pool delivered has the report's seasoning, rema
 terms and balances (ASSUMPTION: the report's simulated pool stands for the pool
 delivered).
 
-Offers carry loan ids, so they stay valid however the originator's inventory is compacted
-between a base date and its purchase date; selections carry book rows with their loan
-ids (a row is recycled only after its receivable has left, which its loan id tells).
+Offers carry loan ids; the offered receivables leave the originator's inventory and are
+held for the trust until it buys them (or the offer lapses), so they stay valid however
+the inventory is compacted between a base date and its purchase date. Selections carry
+book rows with their loan ids (a row is recycled only after its receivable has left,
+which its loan id tells).
 """
 
 from __future__ import annotations

@@ -314,21 +314,13 @@ def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends,
                     prefetch(tpl_obligor, t)
             else:
                 prefetch(tpl, t * 4)
-        for b in range(size):
+        for b in range(size):  # wide templates gathered; repeat users' obligors read
             t = idx[b]
-            if compact:  # unpacked into the wide words
-                word = tpl[t]
-                p = word & 0x3FFFFFF
-                rate_index = (word >> 26) & 63
-                buf[b, T_PRINCIPAL] = p
-                buf[b, T_OBLIGOR] = tpl_obligor[t] if repeat_of[b] else -1
-                buf[b, T_FEE] = ((p * rate_e6[rate_index] + 6_000_000) // 12_000_000
-                                 | (rate_index << FEE_BITS))
-                buf[b, T_TERMS] = (((word >> 32) & 31) | (((word >> 37) & 7) << 8)
-                                   | (((word >> 48) & 0xFFFF) << 16) | (((word >> 40) & 0xFF) << 32))
-            else:
+            if not compact:
                 for f in range(4):
                     buf[b, f] = tpl[t * 4 + f]
+            elif repeat_of[b]:
+                buf[b, T_OBLIGOR] = tpl_obligor[t]
             if not sdone and repeat_of[b]:  # a known obligor: its balances, to be read soon
                 ob = buf[b, T_OBLIGOR]
                 if ob < unique_from:
@@ -341,13 +333,28 @@ def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends,
             if w >= cap or (not sdone and n_out >= out_cap):
                 _keep_figures(fig, f_balance, f_overdue, f_worst, f_last, f_origination)
                 return w, n_out, total, drawn, next_loan, next_obligor, got, seen, crossed, sdone, False
-            p = buf[b, T_PRINCIPAL]
+            if compact:  # the template's word (in cache: prefetched above)
+                word = tpl[idx[b]]
+                p = word & 0x3FFFFFF
+                rate_index = (word >> 26) & 63
+                n = (word >> 32) & 31
+                level = (word >> 37) & 7
+                region_code = (word >> 40) & 0xFF
+                worst = (word >> 48) & 0xFFFF
+                rate = rates[rate_index]
+                fee = (p * rate_e6[rate_index] + 6_000_000) // 12_000_000
+            else:
+                p = buf[b, T_PRINCIPAL]
+                terms = buf[b, T_TERMS]
+                n = terms & 0xFF
+                level = (terms >> 8) & 0xFF
+                worst = (terms >> 16) & 0xFFFF
+                region_code = (terms >> 32) & 0xFFFF
+                fw = buf[b, T_FEE]
+                rate = rates[idx[b]] if rate_by_row else rates[fw >> FEE_BITS]
+                fee = fw & FEE_MASK
             total += p
             drawn += 1
-            terms = buf[b, T_TERMS]
-            n = terms & 0xFF
-            level = (terms >> 8) & 0xFF
-            worst = (terms >> 16) & 0xFFFF
             fl = 0
             lost = -1
             if j == soonest:  # one of the rare events (or several) falls on this receivable
@@ -378,9 +385,6 @@ def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends,
             else:
                 ob = next_obligor
                 next_obligor += 1
-            fw = buf[b, T_FEE]
-            rate = rates[idx[b]] if rate_by_row else rates[fw >> FEE_BITS]
-            region_code = (terms >> 32) & 0xFFFF
             if not sdone and aged:  # offered to the screening first
                 v = _value(p, num, den, by_price)
                 seen += v
@@ -410,7 +414,7 @@ def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends,
                             o_credit_level[n_out] = level
                             o_region[n_out] = region_code
                             o_principal_fen[n_out] = p
-                            o_fee_fen[n_out] = fw & FEE_MASK
+                            o_fee_fen[n_out] = fee
                             o_worst_dpd[n_out] = worst
                             o_flags[n_out] = fl
                             o_status[n_out] = CURRENT
@@ -427,7 +431,7 @@ def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends,
             credit_level[w] = level
             region[w] = region_code
             principal_fen[w] = p
-            fee_fen[w] = fw & FEE_MASK
+            fee_fen[w] = fee
             worst_dpd[w] = worst
             flags[w] = fl
             status[w] = CURRENT
