@@ -157,16 +157,32 @@ class _Aggregate:
         book.agg[self.index] = value
 
 
+class _Scratch:
+    """Buffers reused from call to call, grown as needed: the kernels' outputs would
+    otherwise be fresh memory every day, paid for in page faults. What a caller keeps, it
+    copies."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, n: int, dtype: type = np.int64) -> np.ndarray:
+        a = self._arrays.get(name)
+        if a is None or len(a) < n:
+            a = self._arrays[name] = np.empty(max(n, 2 * (0 if a is None else len(a))), dtype)
+        return a[:n]
+
+
 class _EventBuffer:
     """Room for ``n`` events drawn by a kernel: kind, row, day, extra (a delinquency's start
     day) and tag (the loan id, which tells a recycled row apart)."""
 
-    def __init__(self, n: int) -> None:
-        self.kind = np.empty(n, np.int8)
-        self.row = np.empty(n, np.int64)
-        self.day = np.empty(n, np.int64)
-        self.extra = np.empty(n, np.int64)
-        self.tag = np.empty(n, np.int64)
+    def __init__(self, n: int, scratch: _Scratch | None = None) -> None:
+        get = scratch.get if scratch is not None else (lambda _name, k, dtype=np.int64: np.empty(k, dtype))
+        self.kind = get("ev_kind", n, np.int8)
+        self.row = get("ev_row", n)
+        self.day = get("ev_day", n)
+        self.extra = get("ev_extra", n)
+        self.tag = get("ev_tag", n)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         return self.kind, self.row, self.day, self.extra, self.tag
@@ -222,6 +238,7 @@ class LoanBook:
         #: table small enough to stay in cache while every payment updates it.
         self.tracked_obligors = tracked_obligors
         self.obligor_fen = np.zeros(tracked_obligors or 0, np.int64)
+        self._scratch = _Scratch()
 
     performing = _Aggregate(kern.PERFORMING)    # current and lost-not-yet-removed principal
     overdue = _Aggregate(kern.OVERDUE_FEN)
@@ -325,7 +342,7 @@ class LoanBook:
         rows, order = self._allocate(src["dom"])
         at = rows[order]  # written in row order within each day-of-month: few cache lines
         first = max(day, self.day)
-        ev = _EventBuffer(2 * k)
+        ev = _EventBuffer(2 * k, self._scratch)
         c = self.c
         n_ev = kern.enter(
             at, order, day, reason, first, self.day, next_due_table(first), c["loan_id"],
@@ -336,7 +353,8 @@ class LoanBook:
             c["arrears_dayfen"], c["ever30"], c["dom"],
             *(src[name] for name in ENTERING), c["holder"], c["entered_day"],
             c["entry_reason"], c["left_day"], self.obligor_fen, self._pf, self._pp,
-            self.seed_prepay, self.agg, *ev.arrays())
+            self.seed_prepay, self.agg, *ev.arrays(), self._scratch.get("owed_id", k),
+            self._scratch.get("owed_fen", k))
         self._queue(ev, n_ev)
         status = src["status"]
         if self.tracker is not None:
@@ -464,15 +482,17 @@ class LoanBook:
         c, b = self.c, self.b
         track = self.tracker is not None
         t_p, t_i, t_npl = (np.zeros(n if track else 0, np.int64) for _ in range(3))
-        applied = np.zeros(n, np.bool_)
-        ev = _EventBuffer(n)
+        applied = self._scratch.get("applied", n, np.bool_)
+        applied[:] = False
+        ev = _EventBuffer(n, self._scratch)
         lo, hi = b.partial_fraction
         n_ev = kern.fire(
             kinds, rows, extras, tags, day, c["holder"], c["status"], c["principal_fen"],
             c["obligor_id"], self.obligor_fen, c["late_since"], c["arrears_principal_fen"],
             c["arrears_fee_fen"], c["arrears_dayfen"], c["worst_dpd"], c["left_day"],
             c["loan_id"], lo, hi, b.late_fee_ppm_per_day, b.charge_off_after_days,
-            self.seed_prepay, self.agg, track, t_p, t_i, t_npl, applied, *ev.arrays())
+            self.seed_prepay, self.agg, track, t_p, t_i, t_npl, applied, *ev.arrays(),
+            *(self._scratch.get(name, n) for name in ("order", "owed_id", "owed_fen")))
         self._queue(ev, n_ev)
         returned = applied & (kinds == RETURN)
         if returned.any():
@@ -517,8 +537,8 @@ class LoanBook:
         track = self.tracker is not None
         t_p, t_i = (np.zeros(n if track else 0, np.int64) for _ in range(2))
         t_first30 = np.zeros(n if track else 0, np.bool_)
-        gone, free = np.empty(n, np.int64), np.empty(n, np.int64)
-        ev = _EventBuffer(n)
+        gone, free = self._scratch.get("gone", n), self._scratch.get("free", n)
+        ev = _EventBuffer(n, self._scratch)
         n_gone, n_free, n_ev = kern.due_pass(
             blocks, shift, day, next_processing_day(dom, day), c["holder"], c["status"],
             c["remaining_instalments"], c["principal_fen"], c["fee_fen"], c["credit_level"],
@@ -526,7 +546,8 @@ class LoanBook:
             c["arrears_fee_fen"], c["arrears_dayfen"], c["ever30"], c["left_day"],
             c["loan_id"], b.miss_by_level, np.asarray(b.cure, np.float64), b.npl_after_days,
             self._pf, self._pp, self.seed_credit, self.seed_prepay, self.agg, track,
-            t_p, t_i, t_first30, *ev.arrays(), gone, free)
+            t_p, t_i, t_first30, *ev.arrays(), gone, free, self._scratch.get("owed_id", n),
+            self._scratch.get("owed_fen", n))
         self._queue(ev, n_ev)
         gone = gone[:n_gone]
         if track:
@@ -546,7 +567,7 @@ class LoanBook:
                 self.journal.append(self.journal_rows(gone))
             c["holder"][gone] = FREE
             c["loan_id"][gone] = -1
-        free = free[:n_free]
+        free = free[:n_free].copy()
         empty = np.flatnonzero(np.bincount(free >> shift, minlength=int(blocks[-1]) + 1)
                                [blocks] == 1 << shift)
         if len(empty):  # blocks with no receivable left: given back for any day-of-month

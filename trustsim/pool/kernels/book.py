@@ -5,7 +5,8 @@ to them; the book decides which rows and keeps the policy. Changes to the book's
 aggregates are returned as deltas in ``agg`` (indices below), so the kernels never hold
 state of their own. Events drawn here (early repayments, delinquency paths, charge-offs)
 are written to ``ev_*`` buffers for the book to queue by day: one per row at most in a
-due pass or an entry, one per applied event at most when events fire.
+due pass, two in an entry, one per applied event at most when events fire. Every buffer
+is the caller's (reused from day to day: fresh memory every call is paid in page faults).
 
 Money is integer fen; a probability is compared with a uniform that is a function of a
 stream's seed, the receivable's loan id, the day and which draw it is (:func:`uniform`).
@@ -104,7 +105,7 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
              obligor, obligor_fen, late_since, arr_p, arr_f, arr_dayfen, ever30, left_day,
              loan_id, miss_by_level, cure, npl_after, pf_table, pp_table, seed_credit,
              seed_prepay, agg, track, t_principal, t_income, t_first30,
-             ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free):
+             ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free, owed_id, owed_fen):
     """The receivables in ``blocks`` (one day-of-month's, ascending; 2 ** ``block_shift`` rows
     each) fall due on ``day``.
 
@@ -126,9 +127,6 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
     n_chunks = -(-nb // per)
     counts = np.zeros((n_chunks, 4), np.int64)  # gone, free, events, obligor notes
     deltas = np.zeros((n_chunks, N_AGG), np.int64)
-    n = nb << block_shift
-    owed_id = np.empty(n, np.int64)
-    owed_fen = np.empty(n, np.int64)
     for c in prange(n_chunks):
         _due_rows(blocks, c * per, min(nb, (c + 1) * per), block_shift, day, next_due, holder,
                   status, remaining, principal, fee, level, obligor, obligor_fen.shape[0],
@@ -274,7 +272,8 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
 def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obligor_fen,
          late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
          partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg,
-         track, t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag):
+         track, t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag,
+         order, owed_id, owed_fen):
     """Apply one day's events, kind by kind in their order (charge-offs, non-performing,
     cures, full and partial early repayments, returns), each only if its receivable is
     still in the state that drew it (same loan id in the row, held by the trust; a
@@ -293,7 +292,6 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
         first[rows[i] // span + 1] += 1
     for c in range(CHUNKS):
         first[c + 1] += first[c]
-    order = np.empty(n, np.int64)
     fill = first[:-1].copy()
     for i in range(n):
         c = rows[i] // span
@@ -301,8 +299,6 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
         fill[c] += 1
     counts = np.zeros((CHUNKS, 2), np.int64)  # events queued, obligor notes
     deltas = np.zeros((CHUNKS, N_AGG), np.int64)
-    owed_id = np.empty(n, np.int64)
-    owed_fen = np.empty(n, np.int64)
     for c in prange(CHUNKS):
         counts[c, 0], counts[c, 1] = _fire_rows(
             order, first[c], first[c + 1], kinds, rows, extras, tags, day, holder, status,
@@ -438,7 +434,7 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
           s_late_since, s_arr_p, s_arr_f, s_arr_dayfen, s_ever30, s_dom, s_lost_day,
           holder, entered_day, entry_reason, left_day, obligor_fen,
           pf_table, pp_table, seed_prepay, agg,
-          ev_kind, ev_row, ev_day, ev_extra, ev_tag):
+          ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen):
     """Receivables ``src[j]`` of the incoming columns (``s_*``) enter rows ``at[j]``.
 
     Writes every engine column, adds each payable balance to its obligor's, counts the
@@ -451,8 +447,6 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
     n_chunks = -(-k // per)
     counts = np.zeros((n_chunks, 2), np.int64)  # events, obligor notes
     deltas = np.zeros((n_chunks, N_AGG), np.int64)
-    owed_id = np.empty(k, np.int64)
-    owed_fen = np.empty(k, np.int64)
     for c in prange(n_chunks):
         _enter_rows(
             c * per, min(k, (c + 1) * per), at, src, day, reason, first, returns_after, next_due_by_dom,
