@@ -54,11 +54,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--tape", type=Path, default=None)
+    ap.add_argument("--journal", action="store_true",
+                    help="keep every receivable's exit (as trustsim run --tape-at does)")
     args = ap.parse_args()
     base = load_deal(DEAL)
     overrides = scale_overrides(base, args.scale) if args.scale != 1.0 else {}
     if args.tape is not None:
         overrides.setdefault("pool", {})["tape"] = str(args.tape)
+    if args.journal:
+        overrides.setdefault("pool", {})["journal"] = True
     deal = load_deal(DEAL, overrides=overrides)
     t0 = time.perf_counter()
     run_deal(load_deal(DEAL, overrides=scale_overrides(base, 0.002)), io.BytesIO())
@@ -90,7 +94,7 @@ def main() -> None:
     paid = all(n["paid_in_full"] for n in summary["notes"].values())
     print(f"loan-level deal life (full scale x{args.scale:g}, {n_loans:,} receivables, "
           f"{env.origin} to {end}, actors + log on, revolving on; "
-          f"{numba.get_num_threads()} kernel threads)")
+          f"{numba.get_num_threads()} kernel threads; journal {'on' if deal.pool.journal else 'off'})")
     print(f"  (not timed: a 0.2% deal first, compiling or loading the kernels: {warm_up:.1f} s)")
     print(f"  wall {wall:.1f} s (tape {'read and validation' if args.tape else 'generation'} "
           f"{tape_seconds[0]:.1f} s, simulation {wall - tape_seconds[0]:.1f} s); "

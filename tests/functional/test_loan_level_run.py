@@ -28,8 +28,10 @@ BASE = ROOT / "configs/deals/dongdao3_2020_1.yaml"
 SCALE = 0.01
 
 
-def small_deal(scale=SCALE):
-    return load_deal(LOANS, overrides=scale_overrides(load_deal(LOANS), scale))
+def small_deal(scale=SCALE, journal=True):
+    """The bundled loan-level deal at ``scale``, keeping its journal (the movements are read)."""
+    overrides = deep_merge(scale_overrides(load_deal(LOANS), scale), {"pool": {"journal": journal}})
+    return load_deal(LOANS, overrides=overrides)
 
 
 class LoanRun:

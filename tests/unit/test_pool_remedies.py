@@ -34,7 +34,7 @@ def pool_of(records, **behaviour):
     deal = load_deal(ROOT / "configs/deals/dongdao3_2020_1_loans.yaml")
     b = deal.pool.behaviour.model_copy(update={k: (v if isinstance(v, dict) else Decimal(str(v)))
                                                for k, v in {**QUIET, **behaviour}.items()})
-    cfg = deal.pool.model_copy(update={"behaviour": b})
+    cfg = deal.pool.model_copy(update={"behaviour": b, "journal": True})  # movements asked
     pool = LoanLevelPool(cfg, EFF, RngStreams(5), tape=tape_from_records(records, EFF))
     pool.new_business.daily_fen = 0  # the inventory holds only what a test puts in it
     return pool
@@ -206,3 +206,10 @@ def test_an_empty_selection_removes_nothing(kind):
     pool.remove(sel, dt.date(2020, 8, 19))
     assert (sel.principal_fen, sel.loans) == (0, 0)
     assert pool.balances().outstanding_fen == 1_000_000
+
+
+def test_movements_need_the_journal_and_say_so():
+    pool = pool_of([loan(1)])
+    pool.cfg = pool.cfg.model_copy(update={"journal": False})
+    with pytest.raises(ValueError, match="journal"):
+        pool.movements()

@@ -308,7 +308,7 @@ class LoanLevelPool(Strict):
     behaviour: LoanBehaviour
     new_business: NewBusiness
     eligibility: Eligibility
-    journal: bool = Field(description="keep every receivable's entry and exit (for --tape-at)")
+    journal: bool = Field(description="keep every receivable's entry and exit (movements; --tape-at turns it on)")
 
 
 PoolConfig = Annotated[RepLinePool | LoanLevelPool, Field(discriminator="kind")]

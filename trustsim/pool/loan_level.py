@@ -402,6 +402,9 @@ class LoanLevelPool:
     def movement_batches(self):
         """Every receivable that entered the trust — when and why it entered, and left (if it
         did) — as record batches in the order they left (the ones still held last)."""
+        if not self.cfg.journal:
+            raise ValueError("the pool keeps no journal of receivables that left: set pool.journal "
+                             "(trustsim run --tape-at does)")
         c = self.book.c
         in_arena = np.flatnonzero(c["holder"][: self.book.end] != FREE)
         entry = pa.array(list(ENTRY_REASONS))

@@ -205,9 +205,12 @@ def simulate(deal: DealConfig, out_dir: str | Path | None = None, seed: int | No
     """Run ``deal`` and write its run folder atomically; see the module docstring.
 
     ``tape_at``: dates on which a loan-level pool's holdings are written into the run
-    folder (:mod:`trustsim.pool.snapshots`).
+    folder (:mod:`trustsim.pool.snapshots`); the pool then keeps its journal.
     """
     out = Path(out_dir if out_dir is not None else deal.run.out)
+    if tape_at and deal.pool.kind == "loan_level" and not deal.pool.journal:
+        # the movements written beside the holdings need every receivable's exit
+        deal = deal.model_copy(update={"pool": deal.pool.model_copy(update={"journal": True})})
     with atomic_dir(out) as tmp:
         resolved = deal.model_dump(mode="json")
         if seed is not None:
