@@ -17,7 +17,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from trustsim.pool.kernels import default_threads
 from trustsim.pool.tape import CURRENT, LOST, NON_PERFORMING, OVERDUE, PREPAID, REPAID, TRUST, WRITTEN_OFF
+
+default_threads()  # once, when the kernels are first imported
 
 # indices of ``agg``: the book's aggregates (fen, or loans) and this advance's flows
 PERFORMING, OVERDUE_FEN, NPL_FEN, NPL_ARREARS_FEE, NPL_ARREARS, NPL_DAYFEN, LOANS, \
