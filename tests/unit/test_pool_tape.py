@@ -68,6 +68,8 @@ def test_the_schema_names_every_required_column():
 
 @pytest.mark.parametrize(("change", "row", "column", "words"), [
     ({"principal_fen": -5}, 2, "principal_fen", "negative balance -5"),
+    ({"principal_fen": 2**31, "original_principal_fen": 2**31}, 2, "principal_fen",
+     "more than a consumer receivable can hold"),
     ({"credit_level": 7}, 2, "credit_level", "unknown credit level 7"),
     ({"loan_id": 1}, 2, "loan_id", "duplicate loan id 1 (also row 1)"),
     ({"instalments": 5, "remaining_instalments": 5}, 2, "instalments", "5 is out of range"),

@@ -35,6 +35,7 @@ from trustsim.pool.kernels import book as kern
 from trustsim.pool.tape import (
     CURRENT,
     LOST,
+    MAX_RECEIVABLE_FEN,
     NON_PERFORMING,
     NOTEHOLDERS,
     OVERDUE,
@@ -49,13 +50,15 @@ from trustsim.pool.tape import (
 )
 
 #: engine columns and their dtypes
+#: (a receivable's amounts are stored in 32 bits — at most MAX_RECEIVABLE_FEN — to keep the
+#: columns small: the book's memory is most of a run's, and the kernels reckon in 64 bits)
 COLUMNS: dict[str, type] = {
     "loan_id": np.int64, "obligor_id": np.int64, "origination_day": np.int32,
     "instalments": np.int8, "remaining_instalments": np.int8, "annual_fee_rate": np.float64,
-    "credit_level": np.int8, "region": np.int16, "principal_fen": np.int64,
-    "original_principal_fen": np.int64, "fee_fen": np.int64, "status": np.int8,
-    "holder": np.int8, "late_since": np.int32, "arrears_principal_fen": np.int64,
-    "arrears_fee_fen": np.int64, "arrears_dayfen": np.int64, "worst_dpd": np.int16,
+    "credit_level": np.int8, "region": np.int16, "principal_fen": np.int32,
+    "original_principal_fen": np.int32, "fee_fen": np.int32, "status": np.int8,
+    "holder": np.int8, "late_since": np.int32, "arrears_principal_fen": np.int32,
+    "arrears_fee_fen": np.int32, "arrears_dayfen": np.int64, "worst_dpd": np.int16,
     "flags": np.uint8, "entered_day": np.int32, "entry_reason": np.int8, "left_day": np.int32,
     "ever30": np.bool_, "dom": np.int8,
 }
@@ -372,6 +375,11 @@ class LoanBook:
     def _incoming(self, cols: dict[str, np.ndarray], day: int) -> dict[str, np.ndarray]:
         """Every column an entering receivable needs, from ``cols`` or its default."""
         k = len(cols["loan_id"])
+        for name in ("principal_fen", "original_principal_fen"):
+            if name in cols and k and int(np.max(cols[name])) > MAX_RECEIVABLE_FEN:
+                i = int(np.argmax(cols[name]))
+                raise ValueError(f"receivable {int(cols['loan_id'][i])}: {name} {int(cols[name][i])} "
+                                 f"is above the largest the loan book holds ({MAX_RECEIVABLE_FEN})")
         src = {name: np.asarray(cols[name], COLUMNS[name]) for name in ENTERING
                if name in cols and name not in ENGINE_STATE}
         src["lost_day"] = np.asarray(cols["lost_day"] if "lost_day" in cols else np.full(k, -1),
@@ -521,7 +529,7 @@ class LoanBook:
         total = int(c["principal_fen"][rows].sum())
         self.npl -= total
         self.npl_arrears_fee -= int(c["arrears_fee_fen"][rows].sum())
-        self.npl_arrears -= int((c["arrears_principal_fen"][rows] + c["arrears_fee_fen"][rows]).sum())
+        self.npl_arrears -= int(c["arrears_principal_fen"][rows].sum() + c["arrears_fee_fen"][rows].sum())
         self.npl_dayfen -= int(c["arrears_dayfen"][rows].sum())
         return total
 
@@ -641,8 +649,8 @@ class LoanBook:
                 int((t & ((st == CURRENT) | (st == OVERDUE) | (st == NON_PERFORMING)
                           | (st == LOST))).sum()),
                 int(c["arrears_fee_fen"][: self.end][m].sum()),
-                int((c["arrears_principal_fen"][: self.end][m]
-                     + c["arrears_fee_fen"][: self.end][m]).sum()),
+                int(c["arrears_principal_fen"][: self.end][m].sum()
+                    + c["arrears_fee_fen"][: self.end][m].sum()),
                 int(c["arrears_dayfen"][: self.end][m].sum()))
         if got != want:
             raise AssertionError(f"loan book aggregates {got} != recomputed {want}")

@@ -43,6 +43,7 @@ TRUST, ORIGINATOR, SERVICER, NOTEHOLDERS = range(4)
 FLAG_COLUMNS = ("encumbered", "agreement_invalid", "disputed", "transfer_restricted", "litigation")
 FLAG_BITS = {name: np.uint8(1 << i) for i, name in enumerate(FLAG_COLUMNS)}
 MAX_FEE_RATE = 0.36  # annual fee rates above 36% are not a Baitiao product (data error)
+MAX_RECEIVABLE_FEN = 2**31 - 1  # 21,474,836.47 CNY: the loan book keeps a receivable's amounts in 32 bits
 AS_OF_KEY = b"trustsim.as_of"
 
 #: required columns: name -> (kind, meaning); the documented schema
@@ -362,6 +363,10 @@ def tape_from_table(table: pa.Table, source: str, as_of: dt.date | None = None) 
     if (principal < 0).any():
         i = _first_bad(principal < 0)
         raise r.fail(i, "principal_fen", f"negative balance {principal[i]}")
+    if (principal > MAX_RECEIVABLE_FEN).any():
+        i = _first_bad(principal > MAX_RECEIVABLE_FEN)
+        raise r.fail(i, "principal_fen", f"balance {principal[i]} is above {MAX_RECEIVABLE_FEN} fen, "
+                     "more than a consumer receivable can hold")
     dpd = r.ints("dpd")
     if (dpd < 0).any():
         raise r.fail(_first_bad(dpd < 0), "dpd", f"negative days past due {dpd[_first_bad(dpd < 0)]}")
@@ -389,6 +394,9 @@ def tape_from_table(table: pa.Table, source: str, as_of: dt.date | None = None) 
             i = _first_bad(bad)
             raise r.fail(i, "original_principal_fen",
                          f"{orig[i]} is below the outstanding principal {principal[i]}")
+        if (orig > MAX_RECEIVABLE_FEN).any():
+            i = _first_bad(orig > MAX_RECEIVABLE_FEN)
+            raise r.fail(i, "original_principal_fen", f"{orig[i]} is above {MAX_RECEIVABLE_FEN} fen")
     else:
         orig = np.where(rem > 0, principal * n // np.maximum(rem, 1), principal)
     flags = np.zeros(len(ids), np.uint8)

@@ -186,8 +186,8 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
         st = status[r]
         if holder[r] == TRUST and remaining[r] > 0:
             rem = remaining[r]
-            p = principal[r]
-            f = fee[r]
+            p = np.int64(principal[r])  # amounts are stored in 32 bits, reckoned in 64
+            f = np.int64(fee[r])
             if st == CURRENT:
                 sched = p // rem if rem > 1 else p
                 lid = loan_id[r]
@@ -242,7 +242,7 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
                             ev_tag[n_ev] = lid
                             n_ev += 1
             elif st in (OVERDUE, NON_PERFORMING):
-                owed = p - arr_p[r]
+                owed = p - np.int64(arr_p[r])
                 sched = owed // rem if rem > 1 else owed
                 arr_p[r] += sched
                 arr_f[r] += f
@@ -351,10 +351,10 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
             elif st != CURRENT:
                 continue
             applied[i] = True
-            p = principal[r]
+            p = np.int64(principal[r])
             if kind == CURE:
-                ap = arr_p[r]
-                af = arr_f[r]
+                ap = np.int64(arr_p[r])
+                af = np.int64(arr_f[r])
                 late = ((day * (ap + af) - arr_dayfen[r]) * late_fee_ppm) // 1_000_000
                 principal[r] = p - ap
                 n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], ap, n_tracked)
@@ -379,8 +379,8 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
                 agg[OVERDUE_FEN] -= p
                 agg[NPL_FEN] += p
                 agg[NPL_ENTERED] += p
-                agg[NPL_ARREARS_FEE] += arr_f[r]
-                agg[NPL_ARREARS] += arr_p[r] + arr_f[r]
+                agg[NPL_ARREARS_FEE] += np.int64(arr_f[r])
+                agg[NPL_ARREARS] += np.int64(arr_p[r]) + np.int64(arr_f[r])
                 agg[NPL_DAYFEN] += arr_dayfen[r]
                 since = late_since[r]
                 worst_dpd[r] = max(worst_dpd[r], day - since)
@@ -395,8 +395,8 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
             elif kind == CHARGE_OFF:
                 n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
                 agg[NPL_FEN] -= p
-                agg[NPL_ARREARS_FEE] -= arr_f[r]
-                agg[NPL_ARREARS] -= arr_p[r] + arr_f[r]
+                agg[NPL_ARREARS_FEE] -= np.int64(arr_f[r])
+                agg[NPL_ARREARS] -= np.int64(arr_p[r]) + np.int64(arr_f[r])
                 agg[NPL_DAYFEN] -= arr_dayfen[r]
                 agg[CHARGED_OFF] += p
                 status[r] = WRITTEN_OFF
@@ -491,7 +491,7 @@ def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_
     for j in range(j0, j1):
         r = at[j]
         s = src[j]
-        p = s_principal[s]
+        p = np.int64(s_principal[s])
         st = s_status[s]
         loan_id[r] = s_loan_id[s]
         obligor[r] = s_obligor[s]
@@ -529,8 +529,8 @@ def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_
             agg[OVERDUE_FEN] += p
         elif st == NON_PERFORMING:
             agg[NPL_FEN] += p
-            agg[NPL_ARREARS_FEE] += s_arr_f[s]
-            agg[NPL_ARREARS] += s_arr_p[s] + s_arr_f[s]
+            agg[NPL_ARREARS_FEE] += np.int64(s_arr_f[s])
+            agg[NPL_ARREARS] += np.int64(s_arr_p[s]) + np.int64(s_arr_f[s])
             agg[NPL_DAYFEN] += s_arr_dayfen[s]
         if st == CURRENT:
             u = uniform(seed_prepay, s_loan_id[s], first, DRAW_ENTRY_WINDOW)
