@@ -26,7 +26,11 @@ def npl_spike():
 def test_credit_shock_fires_the_npl_trigger_loan_by_loan(npl_spike):
     _env, _p, s = npl_spike
     assert [(t["kind"], t["clause"]) for t in s["triggers"]] == [("acceleration", "e")]
-    assert min(t["figures"]["npl_ratio_ppm"][0] for t in s["triggers"]) > 60_000
+    f = s["triggers"][0]["figures"]
+    # each day's ratio was above 6%: its floored ppm figure at least 60,000, the exact ratio
+    # of the day that fired above it
+    assert len(f["npl_ratio_ppm"]) == 5 and min(f["npl_ratio_ppm"]) >= f["threshold_ppm"] == 60_000
+    assert f["npl_balance_fen"] * 1_000_000 > f["threshold_ppm"] * f["initial_cutoff_fen"]
 
 
 def test_adjust_changes_behaviour_and_restores_it():
