@@ -2,6 +2,7 @@
 parallel due pass give the same book whatever the number of threads."""
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import numba
@@ -61,3 +62,15 @@ def test_the_due_pass_gives_the_same_book_on_one_thread_or_two():
         assert np.array_equal(one.c[name][: one.end], two.c[name][: two.end]), name
     assert np.array_equal(one.obligor_fen, two.obligor_fen)
     one.check()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's mallopt")
+def test_the_allocator_keeps_freed_memory_unless_the_user_set_it(monkeypatch):
+    from trustsim.pool import memory
+
+    monkeypatch.setattr(memory, "_done", None)
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
+    assert memory.keep_freed_memory() is False  # the user's settings win
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    monkeypatch.setattr(memory, "_done", None)
+    assert memory.keep_freed_memory() is True

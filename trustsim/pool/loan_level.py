@@ -37,6 +37,7 @@ from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
 from trustsim.pool.behaviour import LOST_WINDOW_DAYS, Behaviour
 from trustsim.pool.book import FREE, LoanBook, next_due_table
 from trustsim.pool.kernels import originator as kernels
+from trustsim.pool.memory import keep_freed_memory
 from trustsim.pool.newbusiness import NewBusiness, Screening
 from trustsim.pool.tape import (
     CURRENT,
@@ -105,6 +106,7 @@ class LoanLevelPool:
     def __init__(self, cfg, effective_date: dt.date, rng_streams, tape: Tape | None = None,
                  reference_date: dt.date | None = None) -> None:
         self.cfg = cfg
+        keep_freed_memory()  # the engine's daily buffers are not handed back and faulted in again
         tape = tape if tape is not None else load_tape(cfg, reference_date or effective_date)
         self.behaviour = Behaviour.from_config(cfg.behaviour)
         self.effective_day = day_number(effective_date)
