@@ -2,6 +2,7 @@
 parallel due pass give the same book whatever the number of threads."""
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def test_the_due_pass_gives_the_same_book_on_one_thread_or_two():
 def test_the_allocator_keeps_freed_memory_unless_the_user_set_it(monkeypatch):
     from trustsim.pool import memory
 
+    for name in [k for k in os.environ if k.startswith("MALLOC_")]:  # (dask sets one)
+        monkeypatch.delenv(name)
     monkeypatch.setattr(memory, "_done", None)
     monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
     assert memory.keep_freed_memory() is False  # the user's settings win
