@@ -457,16 +457,12 @@ class LoanBook:
         """Queue the first ``n`` events of ``ev``, each on its day."""
         if not n:
             return
-        days = ev.day[:n]
-        lo = int(days.min())
-        order = np.argsort((days - lo).astype(np.int16), kind="stable")  # radix sort
-        kind, row, day, extra, tag = (a[:n][order] for a in ev.arrays())
-        cuts = np.flatnonzero(np.diff(day)) + 1
-        starts = [0, *cuts.tolist()]
-        ends = [*cuts.tolist(), n]
+        kind, row, extra, tag, days, starts = kern.by_day(*ev.arrays(), n)
         events = self.events
-        for a, z in zip(starts, ends, strict=True):
-            events.setdefault(int(day[a]), []).append((kind[a:z], row[a:z], extra[a:z], tag[a:z]))
+        bounds = starts.tolist()
+        for i, d in enumerate(days.tolist()):
+            a, z = bounds[i], bounds[i + 1]
+            events.setdefault(d, []).append((kind[a:z], row[a:z], extra[a:z], tag[a:z]))
 
     # ------------------------------------------------------------------ advancing
     def advance(self, through: int) -> Flows:

@@ -553,3 +553,44 @@ def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_
             n_ev += 1
     counts[0] = n_ev - 2 * j0
     counts[1] = n_owed - j0
+
+
+@njit(cache=True)
+def by_day(kind, row, day, extra, tag, n):
+    """The first ``n`` events sorted by day (a counting sort: stable, linear), as new
+    arrays, with the days that have events and where each day's events start
+    (``starts[i]:starts[i + 1]``)."""
+    lo = day[0]
+    hi = day[0]
+    for i in range(n):
+        lo = min(lo, day[i])
+        hi = max(hi, day[i])
+    first = np.zeros(hi - lo + 2, np.int64)
+    for i in range(n):
+        first[day[i] - lo + 1] += 1
+    n_days = 0
+    for d in range(hi - lo + 1):
+        if first[d + 1]:
+            n_days += 1
+        first[d + 1] += first[d]
+    days = np.empty(n_days, np.int64)
+    starts = np.empty(n_days + 1, np.int64)
+    k = 0
+    for d in range(hi - lo + 1):
+        if first[d + 1] > first[d]:
+            days[k] = lo + d
+            starts[k] = first[d]
+            k += 1
+    starts[n_days] = n
+    out_kind = np.empty(n, kind.dtype)
+    out_row = np.empty(n, np.int64)
+    out_extra = np.empty(n, np.int64)
+    out_tag = np.empty(n, np.int64)
+    for i in range(n):
+        at = first[day[i] - lo]
+        first[day[i] - lo] = at + 1
+        out_kind[at] = kind[i]
+        out_row[at] = row[i]
+        out_extra[at] = extra[i]
+        out_tag[at] = tag[i]
+    return out_kind, out_row, out_extra, out_tag, days, starts
