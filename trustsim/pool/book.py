@@ -259,13 +259,13 @@ class LoanBook:
     npl_entered = _Aggregate(kern.NPL_ENTERED)  # cumulative principal at entry into non-performing
 
     # ------------------------------------------------------------------ rows
-    def _allocate(self, dom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _allocate(self, dom: np.ndarray) -> np.ndarray:
         """Rows for new receivables of the given days-of-month, each in a block of its own
         day-of-month: its recycled rows first (lowest first, so its highest blocks drain and
         are given back), then new blocks.
 
-        Returns the rows and the receivables by day-of-month (``order``, stable);
-        ``rows[order]`` is ascending within each day-of-month."""
+        Returns each receivable's row: ascending, within a day-of-month, in the order the
+        receivables are given."""
         k = len(dom)
         if not self.block_shift:
             self.block_shift = int(np.clip(np.log2(max(1, k) / 31 / 16), MIN_BLOCK_SHIFT,
@@ -288,7 +288,7 @@ class LoanBook:
             at = self.free_at[s]
             rows[order[a:z]] = self.free[s][at: at + z - a]
             self.free_at[s] = at + z - a
-        return rows, order
+        return rows
 
     def _reserve(self, rows: int) -> None:
         """Columns long enough for ``rows`` rows. The first reservation is four times what is
@@ -342,13 +342,16 @@ class LoanBook:
             return 0
         src = self._incoming(cols, day)
         self._grow_obligors(int(src["obligor_id"].max()) + 1)
-        rows, order = self._allocate(src["dom"])
-        at = rows[order]  # written in row order within each day-of-month: few cache lines
+        rows = self._allocate(src["dom"])
+        # read in the order given (each column once, front to back), written to each
+        # day-of-month's rows in ascending order: reading in row order instead would gather
+        # every column at random (a second for the initial pool)
+        source = np.arange(k)
         first = max(day, self.day)
         ev = _EventBuffer(2 * k, self._scratch)
         c = self.c
         n_ev = kern.enter(
-            at, order, day, reason, first, self.day, next_due_table(first), c["loan_id"],
+            rows, source, day, reason, first, self.day, next_due_table(first), c["loan_id"],
             c["obligor_id"], c["origination_day"], c["instalments"], c["remaining_instalments"],
             c["annual_fee_rate"], c["credit_level"], c["region"], c["principal_fen"],
             c["original_principal_fen"], c["fee_fen"], c["status"], c["worst_dpd"], c["flags"],

@@ -124,9 +124,10 @@ class LoanLevelPool:
         self.book = LoanBook(self.behaviour, rng_streams["credit"], rng_streams["prepayment"],
                              rng_streams["returns"], self.effective_day, journal=cfg.journal,
                              tracked_obligors=max_obligor + 1)
-        held = np.flatnonzero((c["holder"] == TRUST)
-                              & np.isin(c["status"], (CURRENT, OVERDUE, NON_PERFORMING)))
-        cols = {k: v[held] for k, v in c.items()}
+        held = (c["holder"] == TRUST) & np.isin(c["status"], (CURRENT, OVERDUE, NON_PERFORMING))
+        # the tape's own columns when it holds only the trust's receivables (no copy of the
+        # whole tape: memory touched is time on a small machine)
+        cols = dict(c) if held.all() else {k: v[held] for k, v in c.items()}
         shift = self.effective_day - day_number(tape.as_of)
         cols["origination_day"] = (cols["origination_day"] + shift).astype(np.int32)
         cols["lost_day"] = self._initial_returns(cols, rng_streams["returns"])
