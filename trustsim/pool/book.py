@@ -165,10 +165,14 @@ class _Scratch:
     otherwise be fresh memory every day, paid for in page faults. What a caller keeps, it
     copies."""
 
+    KEEP_AT_MOST = 1 << 20  # rows; a day's work is far below this
+
     def __init__(self) -> None:
         self._arrays: dict[str, np.ndarray] = {}
 
     def get(self, name: str, n: int, dtype: type = np.int64) -> np.ndarray:
+        if n > self.KEEP_AT_MOST:  # a one-off (the initial pool): not kept for the run
+            return np.empty(n, dtype)
         a = self._arrays.get(name)
         if a is None or len(a) < n:
             a = self._arrays[name] = np.empty(max(n, 2 * (0 if a is None else len(a))), dtype)
