@@ -78,30 +78,16 @@ def miss_probability(p30_12m: float, cure_within_30: float) -> float:
     return min(1.0, per_due / max(1e-12, 1 - cure_within_30))
 
 
-def draw_paths(rng: np.random.Generator, k: int, cure: tuple[float, float, float],
-               npl_after_days: int) -> np.ndarray:
-    """Days past due at which each of ``k`` new delinquencies ends.
-
-    A value in 1..90 is a cure on that day past due; ``npl_after_days + 1`` means the
-    receivable is still unpaid when it becomes non-performing.
-    """
-    u = rng.random(k)
-    v = rng.random(k)
-    c1, c2, c3 = cure
-    p1 = c1
-    p2 = p1 + (1 - c1) * c2
-    p3 = p2 + (1 - c1) * (1 - c2) * c3
-    bucket = (u >= p1).astype(np.int64) + (u >= p2) + (u >= p3)   # 0,1,2 cure; 3 NPL
-    day = 1 + bucket * 30 + np.floor(v * 30).astype(np.int64)
-    return np.where(bucket == 3, npl_after_days + 1, day)
-
-
 def draw_paths_from(rng: np.random.Generator, dpd_now: np.ndarray,
                     cure: tuple[float, float, float], npl_after_days: int) -> np.ndarray:
-    """As :func:`draw_paths`, for delinquencies already ``dpd_now`` days past due.
+    """Days past due at which delinquencies already ``dpd_now`` days past due end (a tape's
+    late receivables; a new delinquency's path is drawn in the loan book's due pass,
+    ``kernels/book.py``, by the same rule from its first day).
 
-    The path starts in the bucket the receivable is in: cured later in that bucket with
-    that bucket's probability (on a day after today), else rolled on.
+    A value in 1..90 is a cure on that day past due; ``npl_after_days + 1`` means the
+    receivable is still unpaid when it becomes non-performing. The path starts in the
+    bucket the receivable is in: cured later in that bucket with that bucket's
+    probability (on a day after today), else rolled on.
     """
     dpd_now = np.asarray(dpd_now, np.int64)
     k = len(dpd_now)
