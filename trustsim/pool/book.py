@@ -183,13 +183,12 @@ class _EventBuffer:
     """Room for ``n`` events drawn by a kernel: kind, row, day, extra (a delinquency's start
     day) and tag (the loan id, which tells a recycled row apart)."""
 
-    def __init__(self, n: int, scratch: _Scratch | None = None) -> None:
-        get = scratch.get if scratch is not None else (lambda _name, k, dtype=np.int64: np.empty(k, dtype))
-        self.kind = get("ev_kind", n, np.int8)
-        self.row = get("ev_row", n)
-        self.day = get("ev_day", n)
-        self.extra = get("ev_extra", n)
-        self.tag = get("ev_tag", n)
+    def __init__(self, n: int, scratch: _Scratch) -> None:
+        self.kind = scratch.get("ev_kind", n, np.int8)
+        self.row = scratch.get("ev_row", n)
+        self.day = scratch.get("ev_day", n)
+        self.extra = scratch.get("ev_extra", n)
+        self.tag = scratch.get("ev_tag", n)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         return self.kind, self.row, self.day, self.extra, self.tag
@@ -452,7 +451,7 @@ class LoanBook:
         k = len(rows)
         if not k:
             return
-        ev = _EventBuffer(k)
+        ev = _EventBuffer(k, self._scratch)
         ev.kind[:] = kind
         ev.row[:] = rows
         ev.day[:] = days

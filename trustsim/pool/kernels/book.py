@@ -145,9 +145,7 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
         k = counts[c]
         _close_up(gone, at, totals[0], k[0])
         _close_up(free, at, totals[1], k[1])
-        for buf in (ev_row, ev_day, ev_extra, ev_tag):
-            _close_up(buf, at, totals[2], k[2])
-        _close_up(ev_kind, at, totals[2], k[2])
+        _close_up_events(ev_kind, ev_row, ev_day, ev_extra, ev_tag, at, totals[2], k[2])
         _settle(obligor_fen, owed_id[at:], owed_fen[at:], k[3])
         totals += k
     return totals[0], totals[1], totals[2]
@@ -155,9 +153,20 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
 
 @njit(cache=True, inline="always")
 def _close_up(buf, start: int, to: int, n: int) -> None:
+    """Move ``buf[start:start + n]`` down to ``to`` (``to <= start``: a chunk's stretch of
+    a buffer closed up behind the chunks before it)."""
     if to != start:
         for j in range(n):
             buf[to + j] = buf[start + j]
+
+
+@njit(cache=True, inline="always")
+def _close_up_events(ev_kind, ev_row, ev_day, ev_extra, ev_tag, start: int, to: int, n: int) -> None:
+    _close_up(ev_kind, start, to, n)
+    _close_up(ev_row, start, to, n)
+    _close_up(ev_day, start, to, n)
+    _close_up(ev_extra, start, to, n)
+    _close_up(ev_tag, start, to, n)
 
 
 @njit(cache=True)
@@ -314,11 +323,7 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
     n_ev = 0
     for c in range(CHUNKS):
         at = first[c]
-        _close_up(ev_row, at, n_ev, counts[c, 0])
-        _close_up(ev_day, at, n_ev, counts[c, 0])
-        _close_up(ev_extra, at, n_ev, counts[c, 0])
-        _close_up(ev_tag, at, n_ev, counts[c, 0])
-        _close_up(ev_kind, at, n_ev, counts[c, 0])
+        _close_up_events(ev_kind, ev_row, ev_day, ev_extra, ev_tag, at, n_ev, counts[c, 0])
         _settle(obligor_fen, owed_id[at:], owed_fen[at:], counts[c, 1])
         n_ev += counts[c, 0]
     return n_ev
@@ -465,11 +470,7 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
     n_ev = 0
     for c in range(n_chunks):
         at_ev = 2 * c * per
-        _close_up(ev_row, at_ev, n_ev, counts[c, 0])
-        _close_up(ev_day, at_ev, n_ev, counts[c, 0])
-        _close_up(ev_extra, at_ev, n_ev, counts[c, 0])
-        _close_up(ev_tag, at_ev, n_ev, counts[c, 0])
-        _close_up(ev_kind, at_ev, n_ev, counts[c, 0])
+        _close_up_events(ev_kind, ev_row, ev_day, ev_extra, ev_tag, at_ev, n_ev, counts[c, 0])
         _settle(obligor_fen, owed_id[c * per:], owed_fen[c * per:], counts[c, 1])
         n_ev += counts[c, 0]
     return n_ev
