@@ -28,6 +28,7 @@ import datetime as dt
 import heapq
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from trustsim.pool.behaviour import Behaviour, draw_paths_from, window_probability
@@ -51,7 +52,9 @@ from trustsim.pool.tape import (
 
 #: engine columns and their dtypes
 #: (a receivable's amounts are stored in 32 bits — at most MAX_RECEIVABLE_FEN — to keep the
-#: columns small: the book's memory is most of a run's, and the kernels reckon in 64 bits)
+#: columns small: the book's memory is most of a run's, and the kernels reckon in 64 bits;
+#: the arrears columns mean something only while a receivable is overdue or non-performing:
+#: they are set when it falls past due, and a current receivable's row may hold old ones)
 COLUMNS: dict[str, type] = {
     "loan_id": np.int64, "obligor_id": np.int64, "origination_day": np.int32,
     "instalments": np.int8, "remaining_instalments": np.int8, "annual_fee_rate": np.float64,
@@ -72,6 +75,10 @@ ENTERING = ("loan_id", "obligor_id", "origination_day", "instalments", "remainin
 #: says otherwise, with no arrears; ``lost_day`` is read separately)
 ENGINE_STATE = ("late_since", "arrears_principal_fen", "arrears_fee_fen", "arrears_dayfen",
                 "ever30", "dom", "lost_day")
+#: ... and of those, the state of a receivable past due: an entering receivable brings it
+#: only if one is (others enter current, with the kernel's defaults)
+LATE_STATE = ("late_since", "arrears_principal_fen", "arrears_fee_fen", "arrears_dayfen",
+              "ever30")
 FREE = kern.FREE  # holder code of a recycled (empty) row
 #: the arena is allotted to days-of-month in blocks of 2 ** shift rows: 64 to 4,096 rows, about
 #: a sixteenth of a day-of-month's share of the first receivables entered (so a small book
@@ -274,23 +281,26 @@ class LoanBook:
             self.block_shift = int(np.clip(np.log2(max(1, k) / 31 / 16), MIN_BLOCK_SHIFT,
                                            MAX_BLOCK_SHIFT))
         size = 1 << self.block_shift
-        rows = np.empty(k, np.int64)
-        order = np.argsort(dom, kind="stable")  # radix sort: receivables by day-of-month
-        bounds = np.searchsorted(dom[order], np.arange(1, 33)).tolist()
+        need = np.bincount(dom, minlength=32)
+        doms = np.flatnonzero(need).tolist()
         free = np.array([len(f) - at for f, at in zip(self.free, self.free_at, strict=True)])
-        short = np.maximum(0, np.diff(bounds, prepend=0)[:32] - free)[1:]
+        short = np.maximum(0, need - free)
         new_blocks = int((-(-short // size)).sum()) - len(self.spare_blocks)
         self._reserve(self.end + max(0, new_blocks) * size)  # one growth at most
-        for s in range(1, 32):
-            a, z = bounds[s - 1], bounds[s]
-            if z == a:
-                continue
-            short = z - a - (len(self.free[s]) - self.free_at[s])
-            if short > 0:
-                self._add_blocks(s, -(-short // size))
+        starts = np.zeros(32, np.int64)  # where each day-of-month's rows start in ``taken``
+        taken = []
+        at_ = 0
+        for s in doms:
+            n = int(need[s])
+            if short[s]:
+                self._add_blocks(s, -(-int(short[s]) // size))
             at = self.free_at[s]
-            rows[order[a:z]] = self.free[s][at: at + z - a]
-            self.free_at[s] = at + z - a
+            taken.append(self.free[s][at: at + n])
+            self.free_at[s] = at + n
+            starts[s] = at_
+            at_ += n
+        rows = np.empty(k, np.int64)
+        kern.place(dom, taken[0] if len(taken) == 1 else np.concatenate(taken), starts, rows)
         return rows
 
     def _reserve(self, rows: int) -> None:
@@ -363,7 +373,7 @@ class LoanBook:
             *(src[name] for name in ENTERING), c["holder"], c["entered_day"],
             c["entry_reason"], c["left_day"], self.obligor_fen, self._pf, self._pp,
             self.seed_prepay, self.agg, *ev.arrays(), self._scratch.get("owed_id", k),
-            self._scratch.get("owed_fen", k))
+            self._scratch.get("owed_fen", k), numba.get_num_threads())
         self._queue(ev, n_ev)
         status = src["status"]
         if self.tracker is not None:
@@ -394,13 +404,17 @@ class LoanBook:
         if "fee_fen" not in src:
             src["fee_fen"] = fee_per_instalment(src["original_principal_fen"],
                                                 src["annual_fee_rate"])
-        for name in ENTERING:
-            if name not in src:
-                src[name] = np.full(k, -1 if name == "late_since" else 0, COLUMNS[name])
         dpd = np.asarray(cols.get("dpd", np.zeros(0)), np.int64)
-        if (dpd > 0).any():
-            for name in ("status", "late_since", "arrears_principal_fen", "arrears_fee_fen",
-                         "arrears_dayfen", "ever30"):
+        late = (dpd > 0).any()
+        for name in ENTERING:
+            if name in src:
+                continue
+            if name in LATE_STATE and not late:  # none is past due: the kernel's defaults
+                src[name] = np.zeros(0, COLUMNS[name])
+            else:
+                src[name] = np.full(k, -1 if name == "late_since" else 0, COLUMNS[name])
+        if late:
+            for name in ("status", *LATE_STATE):
                 src[name] = src[name].copy()
             self._initial_arrears(src, dpd > 0, dpd, day)
         return src
@@ -502,7 +516,8 @@ class LoanBook:
             c["arrears_fee_fen"], c["arrears_dayfen"], c["worst_dpd"], c["left_day"],
             c["loan_id"], lo, hi, b.late_fee_ppm_per_day, b.charge_off_after_days,
             self.seed_prepay, self.agg, track, t_p, t_i, t_npl, applied, *ev.arrays(),
-            *(self._scratch.get(name, n) for name in ("order", "owed_id", "owed_fen")))
+            *(self._scratch.get(name, n) for name in ("order", "owed_id", "owed_fen")),
+            numba.get_num_threads())
         self._queue(ev, n_ev)
         returned = applied & (kinds == RETURN)
         if returned.any():
@@ -557,7 +572,7 @@ class LoanBook:
             c["loan_id"], b.miss_by_level, np.asarray(b.cure, np.float64), b.npl_after_days,
             self._pf, self._pp, self.seed_credit, self.seed_prepay, self.agg, track,
             t_p, t_i, t_first30, *ev.arrays(), gone, free, self._scratch.get("owed_id", n),
-            self._scratch.get("owed_fen", n))
+            self._scratch.get("owed_fen", n), numba.get_num_threads())
         self._queue(ev, n_ev)
         gone = gone[:n_gone]
         if track:

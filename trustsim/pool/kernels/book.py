@@ -33,7 +33,15 @@ CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = range(6)
 FEE_OFFSET = 400  # window tables: span + FEE_OFFSET x has_fee
 # which draw of a receivable on a day (see ``uniform``)
 DRAW_MISS, DRAW_PATH_BUCKET, DRAW_PATH_DAY, DRAW_WINDOW, DRAW_ENTRY_WINDOW, DRAW_PARTIAL = range(6)
-CHUNKS = 16  # a due pass is shared out in this many chunks of blocks (run in parallel)
+CHUNKS = 16  # a pass is shared out in this many chunks (run in parallel), if threads there are
+
+
+@njit(cache=True, inline="always")
+def _n_chunks(n: int, threads: int) -> int:
+    """How many chunks a pass over ``n`` items is shared out in on ``threads`` threads (the
+    caller's ``numba.get_num_threads()``): one on one thread (no stretches of output to
+    close up afterwards), else :data:`CHUNKS`."""
+    return 1 if threads == 1 else max(1, min(n, CHUNKS))
 
 
 @njit(cache=True, inline="always")
@@ -108,7 +116,7 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
              obligor, obligor_fen, late_since, arr_p, arr_f, arr_dayfen, ever30, left_day,
              loan_id, miss_by_level, cure, npl_after, pf_table, pp_table, seed_credit,
              seed_prepay, agg, track, t_principal, t_income, t_first30,
-             ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free, owed_id, owed_fen):
+             ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free, owed_id, owed_fen, threads):
     """The receivables in ``blocks`` (one day-of-month's, ascending; 2 ** ``block_shift`` rows
     each) fall due on ``day``.
 
@@ -126,7 +134,7 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
     threads. Returns the (gone, free, events) counts, each in block order.
     """
     nb = blocks.shape[0]
-    per = max(1, -(-nb // CHUNKS))
+    per = max(1, -(-nb // _n_chunks(nb, threads)))
     n_chunks = -(-nb // per)
     counts = np.zeros((n_chunks, 4), np.int64)  # gone, free, events, obligor notes
     deltas = np.zeros((n_chunks, N_AGG), np.int64)
@@ -285,7 +293,7 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
          late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
          partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg,
          track, t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag,
-         order, owed_id, owed_fen):
+         order, owed_id, owed_fen, threads):
     """Apply one day's events, kind by kind in their order (charge-offs, non-performing,
     cures, full and partial early repayments, returns), each only if its receivable is
     still in the state that drew it (same loan id in the row, held by the trust; a
@@ -297,31 +305,37 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
     chunk, applied in kind order) and the chunks run in parallel; the charge-offs queued
     are closed up in chunk order. Returns the number of events queued."""
     n = kinds.shape[0]
+    chunks = _n_chunks(n, threads)
     # events by chunk of rows (a counting sort, stable): chunk c holds rows from c x span
-    span = max(1, -(-holder.shape[0] // CHUNKS))
-    first = np.zeros(CHUNKS + 1, np.int64)
-    for i in range(n):
-        first[rows[i] // span + 1] += 1
-    for c in range(CHUNKS):
-        first[c + 1] += first[c]
-    fill = first[:-1].copy()
-    for i in range(n):
-        c = rows[i] // span
-        order[fill[c]] = i
-        fill[c] += 1
-    counts = np.zeros((CHUNKS, 2), np.int64)  # events queued, obligor notes
-    deltas = np.zeros((CHUNKS, N_AGG), np.int64)
-    for c in prange(CHUNKS):
+    span = max(1, -(-holder.shape[0] // chunks))
+    first = np.zeros(chunks + 1, np.int64)
+    if chunks == 1:
+        first[1] = n
+        for i in range(n):
+            order[i] = i
+    else:
+        for i in range(n):
+            first[rows[i] // span + 1] += 1
+        for c in range(chunks):
+            first[c + 1] += first[c]
+        fill = first[:-1].copy()
+        for i in range(n):
+            c = rows[i] // span
+            order[fill[c]] = i
+            fill[c] += 1
+    counts = np.zeros((chunks, 2), np.int64)  # events queued, obligor notes
+    deltas = np.zeros((chunks, N_AGG), np.int64)
+    for c in prange(chunks):
         counts[c, 0], counts[c, 1] = _fire_rows(
             order, first[c], first[c + 1], kinds, rows, extras, tags, day, holder, status,
             principal, obligor, obligor_fen.shape[0], late_since, arr_p, arr_f, arr_dayfen,
             worst_dpd, left_day, loan_id, partial_lo, partial_hi, late_fee_ppm,
             charge_off_after, seed_prepay, deltas[c], track, t_principal, t_income, t_npl,
             applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen)
-    for c in range(CHUNKS):
+    for c in range(chunks):
         agg += deltas[c]
     n_ev = 0
-    for c in range(CHUNKS):
+    for c in range(chunks):
         at = first[c]
         _close_up_events(ev_kind, ev_row, ev_day, ev_extra, ev_tag, at, n_ev, counts[c, 0])
         _settle(obligor_fen, owed_id[at:], owed_fen[at:], counts[c, 1])
@@ -442,16 +456,18 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
           s_late_since, s_arr_p, s_arr_f, s_arr_dayfen, s_ever30, s_dom, s_lost_day,
           holder, entered_day, entry_reason, left_day, obligor_fen,
           pf_table, pp_table, seed_prepay, agg,
-          ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen):
+          ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen, threads):
     """Receivables ``src[j]`` of the incoming columns (``s_*``) enter rows ``at[j]``.
 
-    Writes every engine column, adds each payable balance to its obligor's, counts the
+    Writes every engine column (if the late state ``s_late_since`` etc. is empty, every
+    receivable enters current and the arrears columns, read only past due, are left as
+    they are), adds each payable balance to its obligor's, counts the
     principal into the aggregates by status, and for a current receivable draws its early
     repayment before its first due date (after ``first``) and queues its return if it has
     a return day after ``returns_after``. Run in parallel chunks like :func:`due_pass`, the
     events closed up in entry order. Returns the number of events queued."""
     k = at.shape[0]
-    per = max(1, -(-k // CHUNKS))
+    per = max(1, -(-k // _n_chunks(k, threads)))
     n_chunks = -(-k // per)
     counts = np.zeros((n_chunks, 2), np.int64)  # events, obligor notes
     deltas = np.zeros((n_chunks, N_AGG), np.int64)
@@ -489,6 +505,7 @@ def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_
     """:func:`enter` for entries ``j0:j1``: events from position ``2 j0``, notes from ``j0``."""
     n_ev = 2 * j0
     n_owed = j0
+    fresh = s_late_since.shape[0] == 0  # no receivable past due: no late state given
     for j in range(j0, j1):
         r = at[j]
         s = src[j]
@@ -508,11 +525,15 @@ def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_
         status[r] = st
         worst_dpd[r] = s_worst_dpd[s]
         flags[r] = s_flags[s]
-        late_since[r] = s_late_since[s]
-        arr_p[r] = s_arr_p[s]
-        arr_f[r] = s_arr_f[s]
-        arr_dayfen[r] = s_arr_dayfen[s]
-        ever30[r] = s_ever30[s]
+        if fresh:  # current, never 30+ days overdue; arrears are read only once past due
+            late_since[r] = -1
+            ever30[r] = False
+        else:
+            late_since[r] = s_late_since[s]
+            arr_p[r] = s_arr_p[s]
+            arr_f[r] = s_arr_f[s]
+            arr_dayfen[r] = s_arr_dayfen[s]
+            ever30[r] = s_ever30[s]
         d = s_dom[s]
         dom[r] = d
         holder[r] = TRUST
@@ -554,6 +575,16 @@ def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_
             n_ev += 1
     counts[0] = n_ev - 2 * j0
     counts[1] = n_owed - j0
+
+
+@njit(cache=True)
+def place(dom, taken, starts, rows) -> None:
+    """``rows[j]``: the next of ``taken`` for day-of-month ``dom[j]``, whose rows start at
+    ``starts[dom[j]]`` (a stable counting sort's placement, without the sort)."""
+    for j in range(dom.shape[0]):
+        s = dom[j]
+        rows[j] = taken[starts[s]]
+        starts[s] += 1
 
 
 @njit(cache=True)
