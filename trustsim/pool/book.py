@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+import functools
 import heapq
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ import numba
 import numpy as np
 
 from trustsim.pool.behaviour import Behaviour, draw_paths_from, window_probability
+from trustsim.pool.event_queue import EventQueue
 from trustsim.pool.kernels import book as kern
 from trustsim.pool.tape import (
     CURRENT,
@@ -116,11 +118,16 @@ def next_processing_day(dom: int, after: int) -> int:
     return processing_day(dom, y, m)
 
 
+@functools.lru_cache(maxsize=4096)
 def next_due_table(after: int) -> np.ndarray:
-    """``table[dom]``: the first due day strictly after ``after`` of each day-of-month 1..31."""
-    return np.array([0] + [next_processing_day(s, after) for s in range(1, 32)], np.int64)
+    """``table[dom]``: the first due day strictly after ``after`` of each day-of-month 1..31
+    (read-only: one table per day, asked for by every purchase of the day)."""
+    table = np.array([0] + [next_processing_day(s, after) for s in range(1, 32)], np.int64)
+    table.flags.writeable = False
+    return table
 
 
+@functools.lru_cache(maxsize=4096)
 def doms_due(day: int) -> range:
     d = date_of(day)
     last = _cal.monthrange(d.year, d.month)[1]
@@ -234,8 +241,8 @@ class LoanBook:
         #: on are still free
         self.free: list[np.ndarray] = [np.zeros(0, np.int64) for _ in range(32)]
         self.free_at = [0] * 32
-        #: day -> event groups (kinds, rows, extras, tags) queued for it
-        self.events: dict[int, list[tuple[np.ndarray, ...]]] = {}
+        #: events (kinds, rows, extras, tags) waiting for their day
+        self.events = EventQueue(start_day)
         self.tracker = Tracker() if track else None
         self.journal_on = journal
         self.journal: list[dict[str, np.ndarray]] = []
@@ -475,14 +482,7 @@ class LoanBook:
 
     def _queue(self, ev: _EventBuffer, n: int) -> None:
         """Queue the first ``n`` events of ``ev``, each on its day."""
-        if not n:
-            return
-        kind, row, extra, tag, days, starts = kern.by_day(*ev.arrays(), n)
-        events = self.events
-        bounds = starts.tolist()
-        for i, d in enumerate(days.tolist()):
-            a, z = bounds[i], bounds[i + 1]
-            events.setdefault(d, []).append((kind[a:z], row[a:z], extra[a:z], tag[a:z]))
+        self.events.push(ev.kind, ev.row, ev.day, ev.extra, ev.tag, n)
 
     # ------------------------------------------------------------------ advancing
     def advance(self, through: int) -> Flows:
@@ -490,19 +490,20 @@ class LoanBook:
         self.agg[kern.FLOW_PRINCIPAL] = self.agg[kern.FLOW_INCOME] = 0
         for day in range(self.day + 1, through + 1):
             self.day = day
-            groups = self.events.pop(day, None)
-            if groups:
-                self._fire(day, groups)
+            if self.events.waiting(day):
+                self._fire(day)
             for s in doms_due(day):
                 if len(self.blocks[s]):
                     self._due(s, day)
         return Flows(int(self.agg[kern.FLOW_PRINCIPAL]), int(self.agg[kern.FLOW_INCOME]))
 
-    def _fire(self, day: int, groups: list) -> None:
+    def _fire(self, day: int) -> None:
         """Apply the day's events, kind by kind, across the whole book (one compiled pass)."""
-        kinds, rows, extras, tags = (
-            g[0] if len(groups) == 1 else np.concatenate(g) for g in zip(*groups, strict=True))
-        n = len(rows)
+        n = self.events.waiting(day)
+        get = self._scratch.get
+        kinds, rows, extras, tags = (get("day_kind", n, np.int8), get("day_row", n),
+                                     get("day_extra", n), get("day_tag", n))
+        self.events.pop(day, kinds, rows, extras, tags)
         c, b = self.c, self.b
         track = self.tracker is not None
         t_p, t_i, t_npl = (np.zeros(n if track else 0, np.int64) for _ in range(3))
@@ -564,15 +565,18 @@ class LoanBook:
         t_first30 = np.zeros(n if track else 0, np.bool_)
         gone, free = self._scratch.get("gone", n), self._scratch.get("free", n)
         ev = _EventBuffer(n, self._scratch)
-        n_gone, n_free, n_ev = kern.due_pass(
-            blocks, shift, day, next_processing_day(dom, day), c["holder"], c["status"],
+        empty = self._scratch.get("empty", len(blocks))
+        release = not self.journal_on  # else the journal reads the rows first
+        n_gone, n_free, n_ev, n_empty = kern.due_pass(
+            blocks, shift, day, int(next_due_table(day)[dom]), c["holder"], c["status"],
             c["remaining_instalments"], c["principal_fen"], c["fee_fen"], c["credit_level"],
             c["obligor_id"], self.obligor_fen, c["late_since"], c["arrears_principal_fen"],
             c["arrears_fee_fen"], c["arrears_dayfen"], c["ever30"], c["left_day"],
             c["loan_id"], b.miss_by_level, np.asarray(b.cure, np.float64), b.npl_after_days,
             self._pf, self._pp, self.seed_credit, self.seed_prepay, self.agg, track,
-            t_p, t_i, t_first30, *ev.arrays(), gone, free, self._scratch.get("owed_id", n),
-            self._scratch.get("owed_fen", n), numba.get_num_threads())
+            t_p, t_i, t_first30, *ev.arrays(), gone, free, empty, release,
+            self._scratch.get("owed_id", n), self._scratch.get("owed_fen", n),
+            numba.get_num_threads())
         self._queue(ev, n_ev)
         gone = gone[:n_gone]
         if track:
@@ -587,20 +591,16 @@ class LoanBook:
             st, h = c["status"][rows], c["holder"][rows]
             live = rows[(h == TRUST) & ((st == CURRENT) | (st == OVERDUE))]
             self._track("opening", live, c["principal_fen"][live])
-        if n_gone:  # receivables that have left: journaled, their rows recycled
-            if self.journal_on:
-                self.journal.append(self.journal_rows(gone))
+        if n_gone and not release:  # receivables that have left: journaled, rows recycled
+            self.journal.append(self.journal_rows(gone))
             c["holder"][gone] = FREE
             c["loan_id"][gone] = -1
         free = free[:n_free].copy()
-        empty = np.flatnonzero(np.bincount(free >> shift, minlength=int(blocks[-1]) + 1)
-                               [blocks] == 1 << shift)
-        if len(empty):  # blocks with no receivable left: given back for any day-of-month
-            gone_blocks = blocks[empty]
-            for block in gone_blocks.tolist():
+        if n_empty:  # blocks with no receivable left (not in ``free``): given back
+            empty = empty[:n_empty]
+            for block in blocks[empty].tolist():
                 heapq.heappush(self.spare_blocks, block)
             self.blocks[dom] = np.delete(blocks, empty)
-            free = free[~np.isin(free >> shift, gone_blocks)]
         self.free[dom] = free
         self.free_at[dom] = 0
 
@@ -683,22 +683,6 @@ class LoanBook:
         if outstanding != flow:
             raise AssertionError(f"outstanding {outstanding} != bought - collected - charged off"
                                  f" - removed = {flow}")
-
-
-def _coalesce(groups: list) -> list:
-    """One event group per kind (rows, extras and tags concatenated)."""
-    by_kind: dict[int, list] = {}
-    for g in groups:
-        by_kind.setdefault(g[0], []).append(g)
-    out = []
-    for kind, gs in by_kind.items():
-        if len(gs) == 1:
-            out.append(gs[0])
-            continue
-        extra = None if gs[0][2] is None else np.concatenate([g[2] for g in gs])
-        out.append((kind, np.concatenate([g[1] for g in gs]), extra,
-                    np.concatenate([g[3] for g in gs])))
-    return out
 
 
 def fee_per_instalment(original_fen: np.ndarray, annual_rate: np.ndarray) -> np.ndarray:

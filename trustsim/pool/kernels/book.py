@@ -116,7 +116,8 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
              obligor, obligor_fen, late_since, arr_p, arr_f, arr_dayfen, ever30, left_day,
              loan_id, miss_by_level, cure, npl_after, pf_table, pp_table, seed_credit,
              seed_prepay, agg, track, t_principal, t_income, t_first30,
-             ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free, owed_id, owed_fen, threads):
+             ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free, empty, release, owed_id,
+             owed_fen, threads):
     """The receivables in ``blocks`` (one day-of-month's, ascending; 2 ** ``block_shift`` rows
     each) fall due on ``day``.
 
@@ -125,18 +126,20 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
     delinquency path is drawn — a cure on a day of 1-90 days past due, or non-performing —
     and queued. One still current after paying draws its early repayment before
     ``next_due``. A delinquent receivable adds the instalment to its arrears. Rows whose
-    receivable has left the trust (or just did) go to ``gone``; they and the rows already
-    free go to ``free``. ``t_*`` are indexed by position in the blocks.
+    receivable has left the trust (or just did) go to ``gone`` (and, with ``release``, are
+    freed at once: nobody journals them); they and the rows already free go to ``free``,
+    except those of blocks left with no receivable at all, whose positions in ``blocks`` go
+    to ``empty`` instead (to be given back). ``t_*`` are indexed by position in the blocks.
 
     The blocks are shared out in chunks run in parallel; each chunk writes its own stretch
     of the output buffers, which are then closed up in block order, and every draw is a
     function of (seed, loan id, day), so the result is the same whatever the number of
-    threads. Returns the (gone, free, events) counts, each in block order.
+    threads. Returns the (gone, free, events, empty) counts, each in block order.
     """
     nb = blocks.shape[0]
     per = max(1, -(-nb // _n_chunks(nb, threads)))
     n_chunks = -(-nb // per)
-    counts = np.zeros((n_chunks, 4), np.int64)  # gone, free, events, obligor notes
+    counts = np.zeros((n_chunks, 5), np.int64)  # gone, free, events, obligor notes, empty
     deltas = np.zeros((n_chunks, N_AGG), np.int64)
     for c in prange(n_chunks):
         _due_rows(blocks, c * per, min(nb, (c + 1) * per), block_shift, day, next_due, holder,
@@ -144,10 +147,10 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
                   late_since, arr_p, arr_f, arr_dayfen, ever30, left_day, loan_id,
                   miss_by_level, cure, npl_after, pf_table, pp_table, seed_credit, seed_prepay,
                   deltas[c], track, t_principal, t_income, t_first30, ev_kind, ev_row, ev_day,
-                  ev_extra, ev_tag, gone, free, owed_id, owed_fen, counts[c])
+                  ev_extra, ev_tag, gone, free, empty, release, owed_id, owed_fen, counts[c])
     for c in range(n_chunks):
         agg += deltas[c]
-    totals = np.zeros(4, np.int64)
+    totals = np.zeros(5, np.int64)
     for c in range(n_chunks):  # close up each chunk's stretch, in block order
         at = (c * per) << block_shift
         k = counts[c]
@@ -155,8 +158,9 @@ def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, prin
         _close_up(free, at, totals[1], k[1])
         _close_up_events(ev_kind, ev_row, ev_day, ev_extra, ev_tag, at, totals[2], k[2])
         _settle(obligor_fen, owed_id[at:], owed_fen[at:], k[3])
+        _close_up(empty, c * per, totals[4], k[4])
         totals += k
-    return totals[0], totals[1], totals[2]
+    return totals[0], totals[1], totals[2], totals[4]
 
 
 @njit(cache=True, inline="always")
@@ -182,8 +186,10 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
               fee, level, obligor, n_tracked, late_since, arr_p, arr_f, arr_dayfen, ever30,
               left_day, loan_id, miss_by_level, cure, npl_after, pf_table, pp_table,
               seed_credit, seed_prepay, agg, track, t_principal, t_income, t_first30,
-              ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free, owed_id, owed_fen, counts):
-    """:func:`due_pass` for blocks ``b0:b1``, writing from their first row's position on."""
+              ev_kind, ev_row, ev_day, ev_extra, ev_tag, gone, free, empty, release, owed_id,
+              owed_fen, counts):
+    """:func:`due_pass` for blocks ``b0:b1``, writing from their first row's position on
+    (``empty`` from ``b0``)."""
     c1, c2, c3 = cure[0], cure[1], cure[2]
     p1 = c1
     p2 = p1 + (1 - c1) * c2
@@ -193,88 +199,100 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
     n_free = n_gone = n_ev = n_owed = start
     # the aggregates' changes, kept in registers and added to ``agg`` at the end
     performing = overdue = paid = income = loans = npl_fee = npl_arrears = npl_dayfen = 0
-    mask = (1 << block_shift) - 1
-    for i in range(start, b1 << block_shift):
-        r = (blocks[i >> block_shift] << block_shift) | (i & mask)
-        if holder[r] == FREE:
-            free[n_free] = r
-            n_free += 1
-            continue
-        st = status[r]
-        if holder[r] == TRUST and remaining[r] > 0:
-            rem = remaining[r]
-            p = np.int64(principal[r])  # amounts are stored in 32 bits, reckoned in 64
-            f = np.int64(fee[r])
-            if st == CURRENT:
-                sched = p // rem if rem > 1 else p
-                lid = loan_id[r]
-                if uniform(seed_credit, lid, day, DRAW_MISS) < miss_by_level[level[r]]:
-                    status[r] = OVERDUE
-                    late_since[r] = day
-                    arr_p[r] = sched
-                    arr_f[r] = f
-                    arr_dayfen[r] = (sched + f) * day
-                    remaining[r] = rem - 1
-                    performing -= p
-                    overdue += p
-                    u = uniform(seed_credit, lid, day, DRAW_PATH_BUCKET)
-                    v = uniform(seed_credit, lid, day, DRAW_PATH_DAY)
-                    bucket = int(u >= p1) + int(u >= p2) + int(u >= p3)
-                    end = npl_after + 1 if bucket == 3 else 1 + bucket * 30 + int(v * 30)
-                    if end > 30 and not ever30[r]:
-                        ever30[r] = True
-                        if track:
-                            t_first30[i] = True
-                    ev_kind[n_ev] = NPL if end > npl_after else CURE
-                    ev_row[n_ev] = r
-                    ev_day[n_ev] = day + end
-                    ev_extra[n_ev] = day
-                    ev_tag[n_ev] = lid
-                    n_ev += 1
-                else:
-                    principal[r] = p - sched
-                    if obligor[r] < n_tracked:
-                        owed_id[n_owed] = obligor[r]
-                        owed_fen[n_owed] = sched
-                        n_owed += 1
-                    remaining[r] = rem - 1
-                    performing -= sched
-                    paid += sched
-                    income += f
-                    if track:
-                        t_principal[i] = sched
-                        t_income[i] = f
-                    if rem == 1:
-                        status[r] = REPAID
-                        left_day[r] = day
-                        loans -= 1
+    size = 1 << block_shift
+    n_empty = b0
+    for b in range(b0, b1):
+        base = blocks[b] << block_shift
+        free_before = n_free
+        for j in range(size):
+            i = (b << block_shift) + j
+            r = base + j
+            if holder[r] == FREE:
+                free[n_free] = r
+                n_free += 1
+                continue
+            st = status[r]
+            if holder[r] == TRUST and remaining[r] > 0:
+                rem = remaining[r]
+                p = np.int64(principal[r])  # amounts are stored in 32 bits, reckoned in 64
+                f = np.int64(fee[r])
+                if st == CURRENT:
+                    sched = p // rem if rem > 1 else p
+                    lid = loan_id[r]
+                    if uniform(seed_credit, lid, day, DRAW_MISS) < miss_by_level[level[r]]:
+                        status[r] = OVERDUE
+                        late_since[r] = day
+                        arr_p[r] = sched
+                        arr_f[r] = f
+                        arr_dayfen[r] = (sched + f) * day
+                        remaining[r] = rem - 1
+                        performing -= p
+                        overdue += p
+                        u = uniform(seed_credit, lid, day, DRAW_PATH_BUCKET)
+                        v = uniform(seed_credit, lid, day, DRAW_PATH_DAY)
+                        bucket = int(u >= p1) + int(u >= p2) + int(u >= p3)
+                        end = npl_after + 1 if bucket == 3 else 1 + bucket * 30 + int(v * 30)
+                        if end > 30 and not ever30[r]:
+                            ever30[r] = True
+                            if track:
+                                t_first30[i] = True
+                        ev_kind[n_ev] = NPL if end > npl_after else CURE
+                        ev_row[n_ev] = r
+                        ev_day[n_ev] = day + end
+                        ev_extra[n_ev] = day
+                        ev_tag[n_ev] = lid
+                        n_ev += 1
                     else:
-                        kind, when = _window(uniform(seed_prepay, lid, day, DRAW_WINDOW), span,
-                                             f > 0, day, pf_table, pp_table)
-                        if kind >= 0:
-                            ev_kind[n_ev] = kind
-                            ev_row[n_ev] = r
-                            ev_day[n_ev] = when
-                            ev_extra[n_ev] = 0
-                            ev_tag[n_ev] = lid
-                            n_ev += 1
-            elif st in (OVERDUE, NON_PERFORMING):
-                owed = p - np.int64(arr_p[r])
-                sched = owed // rem if rem > 1 else owed
-                arr_p[r] += sched
-                arr_f[r] += f
-                arr_dayfen[r] += (sched + f) * day
-                remaining[r] = rem - 1
-                if st == NON_PERFORMING:
-                    npl_fee += f
-                    npl_arrears += sched + f
-                    npl_dayfen += (sched + f) * day
-        st = status[r]
-        if not (holder[r] == TRUST and (st in (CURRENT, OVERDUE, NON_PERFORMING, LOST))):
-            gone[n_gone] = r
-            n_gone += 1
-            free[n_free] = r
-            n_free += 1
+                        principal[r] = p - sched
+                        if obligor[r] < n_tracked:
+                            owed_id[n_owed] = obligor[r]
+                            owed_fen[n_owed] = sched
+                            n_owed += 1
+                        remaining[r] = rem - 1
+                        performing -= sched
+                        paid += sched
+                        income += f
+                        if track:
+                            t_principal[i] = sched
+                            t_income[i] = f
+                        if rem == 1:
+                            status[r] = REPAID
+                            left_day[r] = day
+                            loans -= 1
+                        else:
+                            kind, when = _window(uniform(seed_prepay, lid, day, DRAW_WINDOW), span,
+                                                 f > 0, day, pf_table, pp_table)
+                            if kind >= 0:
+                                ev_kind[n_ev] = kind
+                                ev_row[n_ev] = r
+                                ev_day[n_ev] = when
+                                ev_extra[n_ev] = 0
+                                ev_tag[n_ev] = lid
+                                n_ev += 1
+                elif st in (OVERDUE, NON_PERFORMING):
+                    owed = p - np.int64(arr_p[r])
+                    sched = owed // rem if rem > 1 else owed
+                    arr_p[r] += sched
+                    arr_f[r] += f
+                    arr_dayfen[r] += (sched + f) * day
+                    remaining[r] = rem - 1
+                    if st == NON_PERFORMING:
+                        npl_fee += f
+                        npl_arrears += sched + f
+                        npl_dayfen += (sched + f) * day
+            st = status[r]
+            if not (holder[r] == TRUST and (st in (CURRENT, OVERDUE, NON_PERFORMING, LOST))):
+                gone[n_gone] = r
+                n_gone += 1
+                free[n_free] = r
+                n_free += 1
+                if release:
+                    holder[r] = FREE
+                    loan_id[r] = -1
+        if n_free - free_before == size:  # no receivable left in the block: given back
+            n_free = free_before
+            empty[n_empty] = b
+            n_empty += 1
     agg[PERFORMING] += performing
     agg[OVERDUE_FEN] += overdue
     _pay(agg, paid, income)
@@ -286,6 +304,7 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
     counts[1] = n_free - start
     counts[2] = n_ev - start
     counts[3] = n_owed - start
+    counts[4] = n_empty - b0
 
 
 @njit(cache=True, parallel=True)
@@ -588,41 +607,63 @@ def place(dom, taken, starts, rows) -> None:
 
 
 @njit(cache=True)
-def by_day(kind, row, day, extra, tag, n):
-    """The first ``n`` events sorted by day (a counting sort: stable, linear), as new
-    arrays, with the days that have events and where each day's events start
-    (``starts[i]:starts[i + 1]``)."""
-    lo = day[0]
-    hi = day[0]
+def queue_push(head, tail, fill, count, first_day, q_kind, q_row, q_extra, q_tag, q_next,
+               spare, n_spare, top, kind, row, day, extra, tag, n):
+    """Queue events ``[0, n)`` (see :class:`trustsim.pool.event_queue.EventQueue`): each in
+    the next slot of its day's last chunk, or of a new chunk (a spare one if any, else chunk
+    ``top``) linked behind it; returns the new (n_spare, top)."""
+    size = q_kind.shape[0] // q_next.shape[0]  # slots per chunk
     for i in range(n):
-        lo = min(lo, day[i])
-        hi = max(hi, day[i])
-    first = np.zeros(hi - lo + 2, np.int64)
-    for i in range(n):
-        first[day[i] - lo + 1] += 1
-    n_days = 0
-    for d in range(hi - lo + 1):
-        if first[d + 1]:
-            n_days += 1
-        first[d + 1] += first[d]
-    days = np.empty(n_days, np.int64)
-    starts = np.empty(n_days + 1, np.int64)
+        d = day[i] - first_day
+        c = tail[d]
+        if c < 0 or fill[d] == size:
+            if n_spare > 0:
+                n_spare -= 1
+                new = spare[n_spare]
+            else:
+                new = top
+                top += 1
+            q_next[new] = -1
+            if c >= 0:
+                q_next[c] = new
+            else:
+                head[d] = new
+            tail[d] = new
+            fill[d] = 0
+            c = new
+        s = c * size + fill[d]
+        fill[d] += 1
+        q_kind[s] = kind[i]
+        q_row[s] = row[i]
+        q_extra[s] = extra[i]
+        q_tag[s] = tag[i]
+        count[d] += 1
+    return n_spare, top
+
+
+@njit(cache=True)
+def queue_pop(head, tail, fill, count, d, q_kind, q_row, q_extra, q_tag, q_next, spare,
+              n_spare, kind, row, extra, tag):
+    """Take out day ``d``'s events in order into ``kind``..``tag``, chunk by chunk, giving
+    the chunks back; returns the new n_spare."""
+    size = q_kind.shape[0] // q_next.shape[0]
+    left = count[d]
+    c = head[d]
     k = 0
-    for d in range(hi - lo + 1):
-        if first[d + 1] > first[d]:
-            days[k] = lo + d
-            starts[k] = first[d]
+    while c >= 0:
+        m = min(size, left)
+        for j in range(c * size, c * size + m):
+            kind[k] = q_kind[j]
+            row[k] = q_row[j]
+            extra[k] = q_extra[j]
+            tag[k] = q_tag[j]
             k += 1
-    starts[n_days] = n
-    out_kind = np.empty(n, kind.dtype)
-    out_row = np.empty(n, np.int64)
-    out_extra = np.empty(n, np.int64)
-    out_tag = np.empty(n, np.int64)
-    for i in range(n):
-        at = first[day[i] - lo]
-        first[day[i] - lo] = at + 1
-        out_kind[at] = kind[i]
-        out_row[at] = row[i]
-        out_extra[at] = extra[i]
-        out_tag[at] = tag[i]
-    return out_kind, out_row, out_extra, out_tag, days, starts
+        left -= m
+        spare[n_spare] = c
+        n_spare += 1
+        c = q_next[c]
+    head[d] = -1
+    tail[d] = -1
+    fill[d] = 0
+    count[d] = 0
+    return n_spare
