@@ -86,6 +86,8 @@ FREE = kern.FREE  # holder code of a recycled (empty) row
 #: a sixteenth of a day-of-month's share of the first receivables entered (so a small book
 #: is not mostly empty blocks, and a large one's blocks are long runs of memory)
 MIN_BLOCK_SHIFT, MAX_BLOCK_SHIFT = 6, 12
+#: receivables entered at a time (below what the book's scratch keeps: see ``_Scratch``)
+ENTRY_BATCH = 1 << 18
 # event kinds, in the order they are applied within a day
 CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = (
     kern.CHARGE_OFF, kern.NPL, kern.CURE, kern.PREPAY_FULL, kern.PREPAY_PART, kern.RETURN)
@@ -284,9 +286,6 @@ class LoanBook:
         Returns each receivable's row: ascending, within a day-of-month, in the order the
         receivables are given."""
         k = len(dom)
-        if not self.block_shift:
-            self.block_shift = int(np.clip(np.log2(max(1, k) / 31 / 16), MIN_BLOCK_SHIFT,
-                                           MAX_BLOCK_SHIFT))
         size = 1 << self.block_shift
         need = np.bincount(dom, minlength=32)
         doms = np.flatnonzero(need).tolist()
@@ -312,16 +311,23 @@ class LoanBook:
 
     def _reserve(self, rows: int) -> None:
         """Columns long enough for ``rows`` rows. The first reservation is four times what is
-        asked: columns are zeroed lazily by the system, so room not yet used costs address
-        space, not memory, and a later growth (a copy of every column) is rare."""
+        asked: the columns are cut from one block of memory that the system zeroes lazily,
+        page by page as rows are first used, so room not yet used costs address space, not
+        memory, and a later growth (a copy of every column) is rare. (Column by column, the
+        narrow ones would come from the C heap, zeroed up front: 150 MB touched for nothing
+        at full scale.)"""
         cap = len(self.c["loan_id"])
         if rows <= cap:
             return
         new_cap = max(rows, 2 * cap) if cap else 4 * rows
+        widths = {name: -(-new_cap * np.dtype(t).itemsize // 64) * 64 for name, t in COLUMNS.items()}
+        block = np.zeros(sum(widths.values()), np.uint8)
+        at = 0
         for name, arr in self.c.items():
-            grown = np.zeros(new_cap, arr.dtype)
+            grown = block[at: at + new_cap * arr.itemsize].view(arr.dtype)
             grown[: self.end] = arr[: self.end]
             self.c[name] = grown
+            at += widths[name]
 
     def _add_blocks(self, dom: int, n: int) -> None:
         """``n`` more blocks for ``dom``: spare ones (lowest first), else new ones at the end of
@@ -355,23 +361,44 @@ class LoanBook:
 
         ``cols`` holds the tape's columns (and optionally ``lost_day``, a day it will be
         returned); engine columns are initialised here. Receivables already past due
-        (``dpd`` > 0) start with their arrears estimated from the schedule.
+        (``dpd`` > 0) start with their arrears estimated from the schedule. A large entry
+        (the initial pool) goes in batches of :data:`ENTRY_BATCH`, so its working buffers
+        are the book's reused ones rather than fresh memory the size of the whole pool.
         """
         k = len(cols["loan_id"])
         if k == 0:
             return 0
+        if not self.block_shift:  # blocks sized by the first receivables entered, all of them
+            self.block_shift = int(np.clip(np.log2(max(1, k) / 31 / 16), MIN_BLOCK_SHIFT,
+                                           MAX_BLOCK_SHIFT))
+        self._reserve(self.end + k + (32 << self.block_shift))  # for all batches at once
+        fen, late = 0, []
+        for a in range(0, k, ENTRY_BATCH):
+            batch = cols if k <= ENTRY_BATCH else {
+                name: v[a: a + ENTRY_BATCH] for name, v in cols.items()}
+            batch_fen, batch_late = self._enter_batch(batch, day, reason)
+            fen += batch_fen
+            late.append(batch_late)
+        late = late[0] if len(late) == 1 else np.concatenate(late)
+        if len(late):
+            self._schedule_initial_delinquency(late)
+        return fen
+
+    def _enter_batch(self, cols: dict[str, np.ndarray], day: int, reason: int
+                     ) -> tuple[int, np.ndarray]:
+        """:meth:`add` for one batch: its principal, and the rows of those already past due."""
+        k = len(cols["loan_id"])
         src = self._incoming(cols, day)
         self._grow_obligors(int(src["obligor_id"].max()) + 1)
-        rows = self._allocate(src["dom"])
         # read in the order given (each column once, front to back), written to each
         # day-of-month's rows in ascending order: reading in row order instead would gather
         # every column at random (a second for the initial pool)
-        source = np.arange(k)
+        rows = self._allocate(src["dom"])
         first = max(day, self.day)
         ev = _EventBuffer(2 * k, self._scratch)
         c = self.c
         n_ev = kern.enter(
-            rows, source, day, reason, first, self.day, next_due_table(first), c["loan_id"],
+            rows, day, reason, first, self.day, next_due_table(first), c["loan_id"],
             c["obligor_id"], c["origination_day"], c["instalments"], c["remaining_instalments"],
             c["annual_fee_rate"], c["credit_level"], c["region"], c["principal_fen"],
             c["original_principal_fen"], c["fee_fen"], c["status"], c["worst_dpd"], c["flags"],
@@ -390,10 +417,7 @@ class LoanBook:
         lost = rows[status == LOST]
         if len(lost):  # returned before it entered (between base and purchase date)
             self.lost_pending.append((lost, c["loan_id"][lost].copy()))
-        late = rows[(status == OVERDUE) | (status == NON_PERFORMING)]
-        if len(late):
-            self._schedule_initial_delinquency(late)
-        return int(src["principal_fen"].sum())
+        return int(src["principal_fen"].sum()), rows[(status == OVERDUE) | (status == NON_PERFORMING)]
 
     def _incoming(self, cols: dict[str, np.ndarray], day: int) -> dict[str, np.ndarray]:
         """Every column an entering receivable needs, from ``cols`` or its default."""

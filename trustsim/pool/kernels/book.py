@@ -467,7 +467,7 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
 
 
 @njit(cache=True, parallel=True)
-def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, obligor, origination_day,
+def enter(at, day, reason, first, returns_after, next_due_by_dom, loan_id, obligor, origination_day,
           instalments, remaining, fee_rate, level, region, principal, original, fee, status,
           worst_dpd, flags, late_since, arr_p, arr_f, arr_dayfen, ever30, dom,
           s_loan_id, s_obligor, s_origination_day, s_instalments, s_remaining, s_fee_rate,
@@ -476,7 +476,7 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
           holder, entered_day, entry_reason, left_day, obligor_fen,
           pf_table, pp_table, seed_prepay, agg,
           ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen, threads):
-    """Receivables ``src[j]`` of the incoming columns (``s_*``) enter rows ``at[j]``.
+    """Receivables ``j`` of the incoming columns (``s_*``) enter rows ``at[j]``.
 
     Writes every engine column (if the late state ``s_late_since`` etc. is empty, every
     receivable enters current and the arrears columns, read only past due, are left as
@@ -492,7 +492,7 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
     deltas = np.zeros((n_chunks, N_AGG), np.int64)
     for c in prange(n_chunks):
         _enter_rows(
-            c * per, min(k, (c + 1) * per), at, src, day, reason, first, returns_after, next_due_by_dom,
+            c * per, min(k, (c + 1) * per), at, day, reason, first, returns_after, next_due_by_dom,
             loan_id, obligor, origination_day, instalments, remaining, fee_rate, level, region, principal,
             original, fee, status, worst_dpd, flags, late_since, arr_p, arr_f, arr_dayfen, ever30, dom,
             s_loan_id, s_obligor, s_origination_day, s_instalments, s_remaining, s_fee_rate, s_level,
@@ -512,7 +512,7 @@ def enter(at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, 
 
 
 @njit(cache=True)
-def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_dom, loan_id, obligor, origination_day,
+def _enter_rows(j0, j1, at, day, reason, first, returns_after, next_due_by_dom, loan_id, obligor, origination_day,
           instalments, remaining, fee_rate, level, region, principal, original, fee, status,
           worst_dpd, flags, late_since, arr_p, arr_f, arr_dayfen, ever30, dom,
           s_loan_id, s_obligor, s_origination_day, s_instalments, s_remaining, s_fee_rate,
@@ -527,7 +527,7 @@ def _enter_rows(j0, j1, at, src, day, reason, first, returns_after, next_due_by_
     fresh = s_late_since.shape[0] == 0  # no receivable past due: no late state given
     for j in range(j0, j1):
         r = at[j]
-        s = src[j]
+        s = j
         p = np.int64(s_principal[s])
         st = s_status[s]
         loan_id[r] = s_loan_id[s]
