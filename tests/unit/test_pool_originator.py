@@ -268,3 +268,36 @@ def test_offered_receivables_are_held_for_the_trust_until_it_buys_them():
     assert set(first.lots.loan_ids.tolist()) <= held
     with pytest.raises(KeyError):
         pool.buy(first, base + dt.timedelta(days=1))  # sold once only
+
+
+def test_the_fee_rates_distinct_values_and_indices_agree_with_numpy_unique():
+    """The templates' rate table comes from a hash table (kernels.originator.distinct): same
+    values, same order and same index of every row as ``np.unique``, the sign of zero kept;
+    more values than the limit give nothing (the wide layout's ``np.unique`` takes over)."""
+    from trustsim.pool.kernels.originator import distinct
+
+    rng = np.random.default_rng(3)
+    rates = rng.choice(np.array([0.0, -0.0, 0.072, 0.0899, 0.12, 0.1236, 0.18]), 50_000)
+    bits = rates.view(np.int64)
+    values, index = distinct(bits, 64)
+    want_values, want_index = np.unique(bits, return_inverse=True)
+    assert values.tolist() == want_values.tolist()
+    assert index.tolist() == want_index.reshape(-1).tolist()
+    many = rng.random(1_000).view(np.int64)
+    assert len(distinct(many, 64)[0]) == 0
+    assert len(distinct(many, 1_000)[0]) == len(np.unique(many))
+
+
+def test_compact_templates_in_a_given_order_are_the_rows_packed_in_that_order():
+    four = tape_from_records([
+        {"loan_id": i + 1, "obligor_id": 100 + i, "origination_date": "2020-07-01",
+         "instalments": n, "remaining_instalments": n, "annual_fee_rate": rate,
+         "credit_level": 1 + i % 4, "region": "Beijing", "principal_fen": 10_000 * (i + 1),
+         "dpd": 0, "worst_dpd": 0, "status": "current", "holder": "trust"}
+        for i, (n, rate) in enumerate([(12, 0.12), (3, 0.0), (6, 0.12), (3, 0.18)])], EFF)
+    order = np.argsort(four.columns["instalments"], kind="stable")
+    whole = pack_templates(four.columns, order=order)
+    one_by_one = pack_templates({k: four.columns[k][order] for k in TEMPLATE_FIELDS})
+    assert whole.compact and one_by_one.compact
+    assert whole.packed.tolist() == one_by_one.packed.tolist()
+    assert whole.obligor.tolist() == [101, 103, 102, 100]

@@ -347,7 +347,7 @@ class LoanBook:
         left = self.free[dom][self.free_at[dom]:]
         free = np.concatenate([left, fresh])
         if len(left) and (len(got) > 1 or left[-1] > fresh[0]):
-            free.sort()
+            free.sort(kind="stable")  # runs already in order: a merge, not a full sort
         self.free[dom] = free
         self.free_at[dom] = 0
         blocks = np.concatenate([self.blocks[dom], new])

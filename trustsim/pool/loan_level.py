@@ -151,12 +151,18 @@ class LoanLevelPool:
     # ------------------------------------------------------------------ entering and leaving
     def _initial_returns(self, cols: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
         """Returns still possible for receivables younger than 30 days on delivery."""
+        n = len(cols["loan_id"])
+        u = rng.random(n)  # one draw each, then a second each (the stream as it always was)
         age = self.effective_day - cols["origination_day"].astype(np.int64)
-        left = np.clip(LOST_WINDOW_DAYS - age, 0, LOST_WINDOW_DAYS)
+        young = np.flatnonzero((age < LOST_WINDOW_DAYS) & (cols["status"] == CURRENT))
+        left = np.minimum(LOST_WINDOW_DAYS - age[young], LOST_WINDOW_DAYS)
         p = self.behaviour.lost_first_month * left / LOST_WINDOW_DAYS
-        lost = (rng.random(len(age)) < p) & (cols["status"] == CURRENT)
-        when = self.effective_day + 1 + np.floor(rng.random(len(age)) * np.maximum(left, 1))
-        return np.where(lost, when, -1).astype(np.int64)
+        lost = u[young] < p
+        rng.random(out=u)
+        when = self.effective_day + 1 + np.floor(u[young[lost]] * np.maximum(left[lost], 1))
+        out = np.full(n, -1, np.int64)
+        out[young[lost]] = when
+        return out
 
     def _enter(self, cols: dict[str, np.ndarray], day: int, reason: int) -> int:
         returned = (cols["lost_day"] >= 0) & (cols["lost_day"] <= self.book.day)

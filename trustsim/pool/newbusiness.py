@@ -74,9 +74,24 @@ class Templates:
     rate_by_row: bool
 
 
-def pack_templates(t: dict[str, np.ndarray], wide: bool = False) -> Templates:
-    """:class:`Templates` of the columns ``t`` (compact if every value fits, unless ``wide``)."""
-    k = len(t["instalments"])
+def pack_templates(t: dict[str, np.ndarray], wide: bool = False,
+                   order: np.ndarray | None = None) -> Templates:
+    """:class:`Templates` of the columns ``t``, rows in ``order`` (default: as given);
+    compact if every value fits, unless ``wide``."""
+    if order is None:
+        order = np.arange(len(t["instalments"]))
+    k = len(order)
+    rate = np.ascontiguousarray(t["annual_fee_rate"], np.float64)
+    bits, index = kernels.distinct(rate.view(np.int64), 64)  # exact, sign of zero kept
+    if not wide and len(bits):  # at most 64 rates: compact words, if every value fits
+        rates = bits.view(np.float64)
+        rate_e6 = np.round(rates * 1_000_000).astype(np.int64)  # as book.fee_per_instalment
+        packed, obligor = np.empty(k, np.int64), np.empty(k, np.int64)
+        if kernels.pack_compact(order, t["original_principal_fen"], index, rate_e6,
+                                t["instalments"], t["credit_level"], t["region"],
+                                t["worst_dpd"], t["obligor_id"], packed, obligor):
+            return Templates(True, packed, obligor, rates, rate_e6, False)
+    t = {name: np.asarray(t[name])[order] for name in TEMPLATE_FIELDS}
     principal = np.asarray(t["original_principal_fen"], np.int64)
     fee = fee_per_instalment(principal, t["annual_fee_rate"])
     if k and int(fee.max()) > kernels.FEE_MASK:
@@ -88,17 +103,6 @@ def pack_templates(t: dict[str, np.ndarray], wide: bool = False) -> Templates:
     rate_e6 = np.round(rates * 1_000_000).astype(np.int64)  # as book.fee_per_instalment
     small = {name: np.asarray(t[name]).astype(np.int64)
              for name in ("instalments", "credit_level", "worst_dpd", "region")}
-    fits = k == 0 or (
-        int(principal.min()) >= 0 and int(principal.max()) < 1 << 26 and len(rates) <= 64
-        and all(int(v.min()) >= 0 for v in small.values())
-        and int(small["instalments"].max()) < 32 and int(small["credit_level"].max()) < 8
-        and int(small["region"].max()) < 256 and int(small["worst_dpd"].max()) < 1 << 16)
-    if fits and not wide:
-        packed = (principal | (index << 26) | (small["instalments"] << 32)
-                  | (small["credit_level"] << 37) | (small["region"] << 40)
-                  | (small["worst_dpd"] << 48))
-        return Templates(True, packed, np.asarray(t["obligor_id"], np.int64).copy(), rates,
-                         rate_e6, False)
     by_row = len(bits) >= 1 << (63 - kernels.FEE_BITS)
     tpl = np.empty((k, 4), np.int64)
     tpl[:, kernels.T_PRINCIPAL] = principal
@@ -175,18 +179,19 @@ class NewBusiness:
         self.window = cfg.inventory_days
         self.next_loan_id = first_loan_id
         by_term = np.argsort(tape.columns["instalments"], kind="stable")
-        templates = {k: tape.columns[k][by_term] for k in TEMPLATE_FIELDS}
-        self.templates = pack_templates(templates)
-        n = templates["instalments"]
+        self.templates = pack_templates(tape.columns, order=by_term)
+        n = tape.columns["instalments"][by_term]
         self.terms = np.unique(n)
         self.term_start = np.searchsorted(n, self.terms)
         self.term_end = np.searchsorted(n, self.terms, side="right")
-        self.mean_principal = float(templates["original_principal_fen"].mean())
-        self._term_fen = np.add.reduceat(templates["original_principal_fen"].astype(np.float64),
+        principal = tape.columns["original_principal_fen"][by_term]
+        self.mean_principal = float(principal.mean())
+        self._term_fen = np.add.reduceat(principal.astype(np.float64),
                                          self.term_start) if len(n) else np.zeros(0)
         #: obligor ids from here on are new users, each with one receivable (and only the
         #: originator gives them out): the obligor limit (d) need not look them up
-        self.unique_from = max(first_obligor_id, int(templates["obligor_id"].max()) + 1 if len(n) else 0)
+        obligors = tape.columns["obligor_id"]
+        self.unique_from = max(first_obligor_id, int(obligors.max()) + 1 if len(n) else 0)
         self.next_obligor_id = self.unique_from
         self._days: dict[int, tuple[tuple[bool, ...], np.ndarray]] = {}
         self._rows_by_terms: dict[tuple[bool, ...], tuple[np.ndarray, np.ndarray, float]] = {}

@@ -477,3 +477,63 @@ def gather(src, rows, dst):
     """``dst[j] = src[rows[j]]`` (one column of the receivables an offer takes)."""
     for j in range(rows.shape[0]):
         dst[j] = src[rows[j]]
+
+
+@njit(cache=True)
+def distinct(bits, limit: int):
+    """The distinct values of ``bits`` (ascending) and each one's index among them, if there
+    are at most ``limit``; else two empty arrays. Why a hash table rather than
+    ``np.unique``'s sort: a tape's fee rates take a few dozen values, and the tape has
+    millions of receivables."""
+    size, log_size = 16, 4
+    while size < 4 * limit:
+        size *= 2
+        log_size += 1
+    shift = np.uint64(64 - log_size)
+    mask = size - 1
+    keys = np.zeros(size, np.int64)
+    used = np.zeros(size, np.bool_)
+    slot = np.empty(bits.shape[0], np.int64)
+    n = 0
+    for i in range(bits.shape[0]):
+        x = bits[i]
+        h = np.int64((np.uint64(x) * np.uint64(0x9E3779B97F4A7C15)) >> shift)
+        while used[h] and keys[h] != x:
+            h = (h + 1) & mask
+        if not used[h]:
+            if n == limit:
+                return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            used[h] = True
+            keys[h] = x
+            n += 1
+        slot[i] = h
+    values = np.sort(keys[used])
+    rank = np.zeros(size, np.int64)
+    for j in range(n):
+        h = np.int64((np.uint64(values[j]) * np.uint64(0x9E3779B97F4A7C15)) >> shift)
+        while keys[h] != values[j] or not used[h]:
+            h = (h + 1) & mask
+        rank[h] = j
+    for i in range(bits.shape[0]):
+        slot[i] = rank[slot[i]]
+    return values, slot
+
+
+@njit(cache=True)
+def pack_compact(order, principal, index, rate_e6, instalments, level, region, worst_dpd,
+                 obligor, packed, packed_obligor) -> bool:
+    """Compact template words (see ``newbusiness.Templates``) of rows ``order`` in that
+    order, and their obligors, in one pass; False (words unfinished) if a value does not
+    fit or a fee per instalment is above ``FEE_MASK``."""
+    for j in range(order.shape[0]):
+        i = order[j]
+        p = np.int64(principal[i])
+        n, lv, rg, w = np.int64(instalments[i]), np.int64(level[i]), np.int64(region[i]), np.int64(worst_dpd[i])
+        if not (0 <= p < 1 << 26 and 0 <= n < 32 and 0 <= lv < 8 and 0 <= rg < 256
+                and 0 <= w < 1 << 16):
+            return False
+        if (p * rate_e6[index[i]] + 6_000_000) // 12_000_000 > FEE_MASK:
+            return False
+        packed[j] = p | (index[i] << 26) | (n << 32) | (lv << 37) | (rg << 40) | (w << 48)
+        packed_obligor[j] = obligor[i]
+    return True
