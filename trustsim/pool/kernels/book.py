@@ -244,10 +244,10 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
                         n_ev += 1
                     else:
                         principal[r] = p - sched
-                        if obligor[r] < n_tracked:
-                            owed_id[n_owed] = obligor[r]
-                            owed_fen[n_owed] = sched
-                            n_owed += 1
+                        o = obligor[r]  # noted always, kept if tracked: no branch to mispredict
+                        owed_id[n_owed] = o
+                        owed_fen[n_owed] = sched
+                        n_owed += o < n_tracked
                         remaining[r] = rem - 1
                         performing -= sched
                         paid += sched
