@@ -325,23 +325,19 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
     are closed up in chunk order. Returns the number of events queued."""
     n = kinds.shape[0]
     chunks = _n_chunks(n, threads)
-    # events by chunk of rows (a counting sort, stable): chunk c holds rows from c x span
+    # events by chunk of rows and, within a chunk, by kind (a counting sort, stable):
+    # chunk c holds rows from c x span, so all of a receivable's events are in one chunk
     span = max(1, -(-holder.shape[0] // chunks))
-    first = np.zeros(chunks + 1, np.int64)
-    if chunks == 1:
-        first[1] = n
-        for i in range(n):
-            order[i] = i
-    else:
-        for i in range(n):
-            first[rows[i] // span + 1] += 1
-        for c in range(chunks):
-            first[c + 1] += first[c]
-        fill = first[:-1].copy()
-        for i in range(n):
-            c = rows[i] // span
-            order[fill[c]] = i
-            fill[c] += 1
+    at = np.zeros(6 * chunks + 1, np.int64)
+    for i in range(n):
+        at[(rows[i] // span) * 6 + kinds[i] + 1] += 1
+    for b in range(6 * chunks):
+        at[b + 1] += at[b]
+    first = at[::6].copy()  # where each chunk's events start (and the end)
+    for i in range(n):
+        b = (rows[i] // span) * 6 + kinds[i]
+        order[at[b]] = i
+        at[b] += 1
     counts = np.zeros((chunks, 2), np.int64)  # events queued, obligor notes
     deltas = np.zeros((chunks, N_AGG), np.int64)
     for c in prange(chunks):
@@ -371,98 +367,96 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
     """:func:`fire` for events ``order[j0:j1]``: queued events and obligor notes written from
     position ``j0``. Returns their counts."""
     n_ev = n_owed = j0
-    for kind in range(6):
-        for j in range(j0, j1):
-            i = order[j]
-            if kinds[i] != kind:
+    for j in range(j0, j1):  # in kind order (see ``fire``)
+        i = order[j]
+        kind = kinds[i]
+        r = rows[i]
+        if loan_id[r] != tags[i] or holder[r] != TRUST:
+            continue
+        st = status[r]
+        if kind in (CURE, NPL):
+            if st != OVERDUE or late_since[r] != extras[i]:
                 continue
-            r = rows[i]
-            if loan_id[r] != tags[i] or holder[r] != TRUST:
+        elif kind == CHARGE_OFF:
+            if st != NON_PERFORMING or late_since[r] != extras[i]:
                 continue
-            st = status[r]
-            if kind in (CURE, NPL):
-                if st != OVERDUE or late_since[r] != extras[i]:
-                    continue
-            elif kind == CHARGE_OFF:
-                if st != NON_PERFORMING or late_since[r] != extras[i]:
-                    continue
-            elif st != CURRENT:
-                continue
-            applied[i] = True
-            p = np.int64(principal[r])
-            if kind == CURE:
-                ap = np.int64(arr_p[r])
-                af = np.int64(arr_f[r])
-                late = ((day * (ap + af) - arr_dayfen[r]) * late_fee_ppm) // 1_000_000
-                principal[r] = p - ap
-                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], ap, n_tracked)
-                worst_dpd[r] = max(worst_dpd[r], day - late_since[r])
-                status[r] = CURRENT
-                late_since[r] = -1
-                arr_p[r] = 0
-                arr_f[r] = 0
-                arr_dayfen[r] = 0
-                agg[OVERDUE_FEN] -= p
-                agg[PERFORMING] += p - ap
-                _pay(agg, ap, af + late)
-                if track:
-                    t_principal[i] = ap
-                    t_income[i] = af + late
-                if p - ap == 0:
-                    status[r] = REPAID
-                    left_day[r] = day
-                    agg[LOANS] -= 1
-            elif kind == NPL:
-                status[r] = NON_PERFORMING
-                agg[OVERDUE_FEN] -= p
-                agg[NPL_FEN] += p
-                agg[NPL_ENTERED] += p
-                agg[NPL_ARREARS_FEE] += np.int64(arr_f[r])
-                agg[NPL_ARREARS] += np.int64(arr_p[r]) + np.int64(arr_f[r])
-                agg[NPL_DAYFEN] += arr_dayfen[r]
-                since = late_since[r]
-                worst_dpd[r] = max(worst_dpd[r], day - since)
-                if track:
-                    t_npl[i] = p
-                ev_kind[n_ev] = CHARGE_OFF
-                ev_row[n_ev] = r
-                ev_day[n_ev] = since + charge_off_after + 1
-                ev_extra[n_ev] = since
-                ev_tag[n_ev] = loan_id[r]
-                n_ev += 1
-            elif kind == CHARGE_OFF:
-                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
-                agg[NPL_FEN] -= p
-                agg[NPL_ARREARS_FEE] -= np.int64(arr_f[r])
-                agg[NPL_ARREARS] -= np.int64(arr_p[r]) + np.int64(arr_f[r])
-                agg[NPL_DAYFEN] -= arr_dayfen[r]
-                agg[CHARGED_OFF] += p
-                status[r] = WRITTEN_OFF
+        elif st != CURRENT:
+            continue
+        applied[i] = True
+        p = np.int64(principal[r])
+        if kind == CURE:
+            ap = np.int64(arr_p[r])
+            af = np.int64(arr_f[r])
+            late = ((day * (ap + af) - arr_dayfen[r]) * late_fee_ppm) // 1_000_000
+            principal[r] = p - ap
+            n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], ap, n_tracked)
+            worst_dpd[r] = max(worst_dpd[r], day - late_since[r])
+            status[r] = CURRENT
+            late_since[r] = -1
+            arr_p[r] = 0
+            arr_f[r] = 0
+            arr_dayfen[r] = 0
+            agg[OVERDUE_FEN] -= p
+            agg[PERFORMING] += p - ap
+            _pay(agg, ap, af + late)
+            if track:
+                t_principal[i] = ap
+                t_income[i] = af + late
+            if p - ap == 0:
+                status[r] = REPAID
                 left_day[r] = day
                 agg[LOANS] -= 1
-            elif kind == PREPAY_FULL:
-                principal[r] = 0
-                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
-                agg[PERFORMING] -= p
-                _pay(agg, p, 0)
-                if track:
-                    t_principal[i] = p
-                status[r] = PREPAID
-                left_day[r] = day
-                agg[LOANS] -= 1
-            elif kind == PREPAY_PART:
-                u = uniform(seed_prepay, loan_id[r], day, DRAW_PARTIAL)
-                frac = partial_lo + (partial_hi - partial_lo) * u
-                paid = min(max(int(np.floor(p * frac)), 0), p - 1)
-                principal[r] = p - paid
-                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], paid, n_tracked)
-                agg[PERFORMING] -= paid
-                _pay(agg, paid, 0)
-                if track:
-                    t_principal[i] = paid
-            else:  # RETURN: no longer payable to the trust; removed when the trustee asks
-                status[r] = LOST
-                n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
+        elif kind == NPL:
+            status[r] = NON_PERFORMING
+            agg[OVERDUE_FEN] -= p
+            agg[NPL_FEN] += p
+            agg[NPL_ENTERED] += p
+            agg[NPL_ARREARS_FEE] += np.int64(arr_f[r])
+            agg[NPL_ARREARS] += np.int64(arr_p[r]) + np.int64(arr_f[r])
+            agg[NPL_DAYFEN] += arr_dayfen[r]
+            since = late_since[r]
+            worst_dpd[r] = max(worst_dpd[r], day - since)
+            if track:
+                t_npl[i] = p
+            ev_kind[n_ev] = CHARGE_OFF
+            ev_row[n_ev] = r
+            ev_day[n_ev] = since + charge_off_after + 1
+            ev_extra[n_ev] = since
+            ev_tag[n_ev] = loan_id[r]
+            n_ev += 1
+        elif kind == CHARGE_OFF:
+            n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
+            agg[NPL_FEN] -= p
+            agg[NPL_ARREARS_FEE] -= np.int64(arr_f[r])
+            agg[NPL_ARREARS] -= np.int64(arr_p[r]) + np.int64(arr_f[r])
+            agg[NPL_DAYFEN] -= arr_dayfen[r]
+            agg[CHARGED_OFF] += p
+            status[r] = WRITTEN_OFF
+            left_day[r] = day
+            agg[LOANS] -= 1
+        elif kind == PREPAY_FULL:
+            principal[r] = 0
+            n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
+            agg[PERFORMING] -= p
+            _pay(agg, p, 0)
+            if track:
+                t_principal[i] = p
+            status[r] = PREPAID
+            left_day[r] = day
+            agg[LOANS] -= 1
+        elif kind == PREPAY_PART:
+            u = uniform(seed_prepay, loan_id[r], day, DRAW_PARTIAL)
+            frac = partial_lo + (partial_hi - partial_lo) * u
+            paid = min(max(int(np.floor(p * frac)), 0), p - 1)
+            principal[r] = p - paid
+            n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], paid, n_tracked)
+            agg[PERFORMING] -= paid
+            _pay(agg, paid, 0)
+            if track:
+                t_principal[i] = paid
+        else:  # RETURN: no longer payable to the trust; removed when the trustee asks
+            status[r] = LOST
+            n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
     return n_ev - j0, n_owed - j0
 
 
