@@ -4,6 +4,7 @@ parallel due pass give the same book whatever the number of threads."""
 import datetime as dt
 import os
 import sys
+import time
 from pathlib import Path
 
 import numba
@@ -77,3 +78,42 @@ def test_the_allocator_keeps_freed_memory_unless_the_user_set_it(monkeypatch):
     monkeypatch.delenv("MALLOC_ARENA_MAX")
     monkeypatch.setattr(memory, "_done", None)
     assert memory.keep_freed_memory() is True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="madvise(MADV_POPULATE_WRITE)")
+def test_the_prefaulter_runs_ahead_of_the_rows_in_use_and_never_changes_their_content(monkeypatch):
+    from trustsim.pool import memory
+
+    monkeypatch.setattr(memory, "PREFAULT_MIN_BYTES", 0)
+    monkeypatch.setattr(memory, "PREFAULT_CHUNK_ROWS", 1000)
+    rows = 100_000
+    block = np.zeros(rows * 12, np.uint8)
+    first, second = block[: rows * 8].view(np.int64), block[rows * 8:].view(np.int32)
+    first[:5000] = np.arange(5000)  # rows in use, written while the thread runs
+    second[:5000] = -7
+    frontier = np.array([5000], np.int64)
+    p = memory.Prefaulter.start(block, [(0, 8), (rows * 8, 4)], rows, frontier, ahead=20_000)
+    if p is None:
+        pytest.skip("no madvise here")
+    deadline = time.monotonic() + 10
+    while p.done < 25_000 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    supported = p.done > 0
+    assert p.done == 25_000 or not supported  # as far as the frontier and no further
+    frontier[0] = 60_000
+    p.nudge()
+    while supported and p.done < 80_000 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    p.stop()
+    assert not supported or p.done == 80_000
+    assert first[:5000].tolist() == list(range(5000)) and (first[5000:] == 0).all()
+    assert (second[:5000] == -7).all() and (second[5000:] == 0).all()
+
+
+def test_no_prefaulter_when_the_user_turns_it_off(monkeypatch):
+    from trustsim.pool import memory
+
+    monkeypatch.setattr(memory, "PREFAULT_MIN_BYTES", 0)
+    monkeypatch.setenv("TRUSTSIM_PREFAULT", "0")
+    assert memory.Prefaulter.start(np.zeros(4096, np.uint8), [(0, 1)], 4096,
+                                   np.zeros(1, np.int64), 100) is None

@@ -27,6 +27,7 @@ import calendar as _cal
 import datetime as dt
 import functools
 import heapq
+import weakref
 from dataclasses import dataclass
 
 import numba
@@ -35,6 +36,7 @@ import numpy as np
 from trustsim.pool.behaviour import Behaviour, draw_paths_from, window_probability
 from trustsim.pool.event_queue import EventQueue
 from trustsim.pool.kernels import book as kern
+from trustsim.pool.memory import Prefaulter
 from trustsim.pool.tape import (
     CURRENT,
     LOST,
@@ -86,6 +88,8 @@ FREE = kern.FREE  # holder code of a recycled (empty) row
 #: a sixteenth of a day-of-month's share of the first receivables entered (so a small book
 #: is not mostly empty blocks, and a large one's blocks are long runs of memory)
 MIN_BLOCK_SHIFT, MAX_BLOCK_SHIFT = 6, 12
+#: rows of the arena faulted in ahead of the last in use (see ``memory.Prefaulter``)
+PREFAULT_AHEAD = 1 << 20
 #: receivables entered at a time (below what the book's scratch keeps: see ``_Scratch``)
 ENTRY_BATCH = 1 << 18
 # event kinds, in the order they are applied within a day
@@ -234,6 +238,8 @@ class LoanBook:
         self.day = start_day  # last day processed
         self.c: dict[str, np.ndarray] = {k: np.zeros(0, t) for k, t in COLUMNS.items()}
         self.end = 0  # rows [0, end) are the arena's blocks so far (used or free)
+        self._frontier = np.zeros(1, np.int64)  # ``end``, for the prefaulter's thread
+        self._prefault: Prefaulter | None = None
         self.block_shift = 0  # set by the first receivables entered
         #: the blocks of rows of each day-of-month (ascending block numbers); a block holds
         #: receivables of one day-of-month only, so a due date reads its rows in memory order
@@ -323,11 +329,20 @@ class LoanBook:
         widths = {name: -(-new_cap * np.dtype(t).itemsize // 64) * 64 for name, t in COLUMNS.items()}
         block = np.zeros(sum(widths.values()), np.uint8)
         at = 0
+        spans = []
         for name, arr in self.c.items():
             grown = block[at: at + new_cap * arr.itemsize].view(arr.dtype)
             grown[: self.end] = arr[: self.end]
             self.c[name] = grown
+            spans.append((at, arr.itemsize))
             at += widths[name]
+        if self._prefault is not None:
+            self._prefault.stop()
+        # the rows about to be used are faulted in on another thread (see memory.Prefaulter)
+        self._frontier[0] = rows
+        self._prefault = Prefaulter.start(block, spans, new_cap, self._frontier, PREFAULT_AHEAD)
+        if self._prefault is not None:
+            weakref.finalize(self, self._prefault.stop)
 
     def _add_blocks(self, dom: int, n: int) -> None:
         """``n`` more blocks for ``dom``: spare ones (lowest first), else new ones at the end of
@@ -342,6 +357,9 @@ class LoanBook:
             self.c["holder"][self.end: end] = FREE
             self.c["loan_id"][self.end: end] = -1
             self.end = end
+            self._frontier[0] = end
+            if self._prefault is not None:
+                self._prefault.nudge()
         new = np.array(got, np.int64)
         fresh = ((new[:, None] << shift) + np.arange(1 << shift)).ravel()
         left = self.free[dom][self.free_at[dom]:]
