@@ -44,7 +44,7 @@ def keep_freed_memory() -> bool:
 
 MADV_POPULATE_WRITE = 23  # Linux 5.14 on: fault pages in, writable, without writing to them
 PREFAULT_MIN_BYTES = 64 << 20  # smaller blocks are not worth a thread
-PREFAULT_CHUNK_ROWS = 1 << 16
+PREFAULT_CHUNK_ROWS = 1 << 18  # a few calls a chunk: each waits for the GIL
 
 
 class Prefaulter:

@@ -8,6 +8,9 @@ are written to ``ev_*`` buffers for the book to queue by day: one per row at mos
 due pass, two in an entry, one per applied event at most when events fire. Every buffer
 is the caller's (reused from day to day: fresh memory every call is paid in page faults).
 
+The kernels that take time release the GIL (``nogil``): the thread that faults the book's
+memory in ahead of its use (:class:`trustsim.pool.memory.Prefaulter`) runs meanwhile.
+
 Money is integer fen; a probability is compared with a uniform that is a function of a
 stream's seed, the receivable's loan id, the day and which draw it is (:func:`uniform`).
 """
@@ -111,7 +114,7 @@ def _pay(agg, principal: int, income: int) -> None:
     agg[INCOME] += income
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def due_pass(blocks, block_shift, day, next_due, holder, status, remaining, principal, fee, level,
              obligor, obligor_fen, late_since, arr_p, arr_f, arr_dayfen, ever30, left_day,
              loan_id, miss_by_level, cure, npl_after, pf_table, pp_table, seed_credit,
@@ -307,7 +310,7 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
     counts[4] = n_empty - b0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obligor_fen,
          late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
          partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg,
@@ -460,7 +463,7 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
     return n_ev - j0, n_owed - j0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def enter(at, day, reason, first, returns_after, next_due_by_dom, loan_id, obligor, origination_day,
           instalments, remaining, fee_rate, level, region, principal, original, fee, status,
           worst_dpd, flags, late_since, arr_p, arr_f, arr_dayfen, ever30, dom,
@@ -590,7 +593,7 @@ def _enter_rows(j0, j1, at, day, reason, first, returns_after, next_due_by_dom, 
     counts[1] = n_owed - j0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def place(dom, taken, starts, rows) -> None:
     """``rows[j]``: the next of ``taken`` for day-of-month ``dom[j]``, whose rows start at
     ``starts[dom[j]]`` (a stable counting sort's placement, without the sort)."""
@@ -600,7 +603,7 @@ def place(dom, taken, starts, rows) -> None:
         starts[s] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def queue_push(head, tail, fill, count, first_day, q_kind, q_row, q_extra, q_tag, q_next,
                spare, n_spare, top, kind, row, day, extra, tag, n):
     """Queue events ``[0, n)`` (see :class:`trustsim.pool.event_queue.EventQueue`): each in
@@ -635,7 +638,7 @@ def queue_push(head, tail, fill, count, first_day, q_kind, q_row, q_extra, q_tag
     return n_spare, top
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def queue_pop(head, tail, fill, count, d, q_kind, q_row, q_extra, q_tag, q_next, spare,
               n_spare, kind, row, extra, tag):
     """Take out day ``d``'s events in order into ``kind``..``tag``, chunk by chunk, giving

@@ -151,7 +151,7 @@ def _keep_figures(fig, max_balance, overdue, max_worst, max_last_due, max_origin
     fig[F_MAX_ORIGINATION] = max(fig[F_MAX_ORIGINATION], max_origination)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def screen(pos, end, day, window, reach, target, num, den, by_price,
            obligor_id, origination_day, principal_fen, credit_level, status, late_since,
            worst_dpd, flags, lost_day, last_due_day, reserved_until, holder, static_ok,
@@ -235,7 +235,7 @@ def screen(pos, end, day, window, reach, target, num, den, by_price,
     return r, n, got, seen, crossed, got >= target
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def originate(rng, compact, tpl, tpl_obligor, rates, rate_e6, rate_by_row, ends, skips, mean_fen,
               fen, day, last_by_n, log_q, p_repeat, flag_bits, lost_window, filt, rule, levels_ok,
               loan_id, obligor_id, origination_day, instalments, annual_fee_rate, credit_level,
