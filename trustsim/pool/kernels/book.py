@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit, prange
 
 from trustsim.pool.kernels import default_threads
+from trustsim.pool.kernels.prefetch import prefetch
 from trustsim.pool.tape import CURRENT, LOST, NON_PERFORMING, OVERDUE, PREPAID, REPAID, TRUST, WRITTEN_OFF
 
 default_threads()  # once, when the kernels are first imported
@@ -36,6 +37,7 @@ CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = range(6)
 FEE_OFFSET = 400  # window tables: span + FEE_OFFSET x has_fee
 # which draw of a receivable on a day (see ``uniform``)
 DRAW_MISS, DRAW_PATH_BUCKET, DRAW_PATH_DAY, DRAW_WINDOW, DRAW_ENTRY_WINDOW, DRAW_PARTIAL = range(6)
+AHEAD = 16  # events (or notes) ahead whose rows are prefetched
 CHUNKS = 16  # a pass is shared out in this many chunks (run in parallel), if threads there are
 
 
@@ -101,9 +103,22 @@ def _owe(ids, fen, n: int, obligor: int, less: int, n_tracked: int) -> int:
 @njit(cache=True)
 def _settle(obligor_fen, ids, fen, n: int) -> None:
     """Obligors ``ids[:n]`` owe ``fen[:n]`` less. Why a loop of its own: the table is read at
-    random, and a tight loop keeps many of those reads in flight at once."""
+    random, and a tight loop asking for the entries ahead keeps many reads in flight."""
     for j in range(n):
+        if j + AHEAD < n:
+            prefetch(obligor_fen, ids[j + AHEAD])
         obligor_fen[ids[j]] -= fen[j]
+
+
+@njit(cache=True, inline="always")
+def _prefetch_row(r, loan_id, holder, status, principal, obligor, left_day) -> None:
+    """The columns an event reads, for row ``r``."""
+    prefetch(loan_id, r)
+    prefetch(holder, r)
+    prefetch(status, r)
+    prefetch(principal, r)
+    prefetch(obligor, r)
+    prefetch(left_day, r)
 
 
 @njit(cache=True, inline="always")
@@ -370,7 +385,12 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
     """:func:`fire` for events ``order[j0:j1]``: queued events and obligor notes written from
     position ``j0``. Returns their counts."""
     n_ev = n_owed = j0
+    for j in range(j0, min(j1, j0 + AHEAD)):
+        _prefetch_row(rows[order[j]], loan_id, holder, status, principal, obligor, left_day)
     for j in range(j0, j1):  # in kind order (see ``fire``)
+        if j + AHEAD < j1:  # the rows are read at random: ask for them early
+            _prefetch_row(rows[order[j + AHEAD]], loan_id, holder, status, principal, obligor,
+                          left_day)
         i = order[j]
         kind = kinds[i]
         r = rows[i]

@@ -29,11 +29,9 @@ caller's ``numpy.random.Generator`` (numba draws from that generator's own strea
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
 
+from trustsim.pool.kernels.prefetch import prefetch
 from trustsim.pool.tape import CURRENT, LOST, ORIGINATOR
 
 # indices of the ``rule`` array (see eligibility.compiled)
@@ -52,28 +50,6 @@ FEE_MASK = (1 << FEE_BITS) - 1
 F_MAX_BALANCE, F_OVERDUE, F_MAX_WORST, F_MAX_LAST_DUE, F_MAX_ORIGINATION = range(5)
 AHEAD = 64  # rows ahead whose obligor's balances are prefetched
 BLOCK = 512  # templates drawn at a time (their prefetched lines and the rows written stay in L2)
-
-
-@intrinsic
-def prefetch(typingctx, arr, index):
-    """Ask the CPU to bring ``arr[index]`` into its cache (LLVM's prefetch; no effect on
-    results). The obligors' balances are read at random (a repeat obligor may be anyone):
-    asking for them rows ahead lets the reads overlap instead of waiting one by one."""
-    if not isinstance(arr, types.Array) or not isinstance(index, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]], wraparound=False)
-        i8p = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        fn = builder.module.declare_intrinsic(
-            "llvm.prefetch", [i8p], ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]))
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])  # read, keep, data
-        return context.get_dummy_value()
-
-    return types.void(arr, index), codegen
 
 
 @njit(cache=True)
