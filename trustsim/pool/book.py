@@ -301,7 +301,7 @@ class LoanBook:
         self._reserve(self.end + max(0, new_blocks) * size)  # one growth at most
         starts = np.zeros(32, np.int64)  # where each day-of-month's rows start in ``taken``
         taken = []
-        at_ = 0
+        offset = 0
         for s in doms:
             n = int(need[s])
             if short[s]:
@@ -309,8 +309,8 @@ class LoanBook:
             at = self.free_at[s]
             taken.append(self.free[s][at: at + n])
             self.free_at[s] = at + n
-            starts[s] = at_
-            at_ += n
+            starts[s] = offset
+            offset += n
         rows = np.empty(k, np.int64)
         kern.place(dom, taken[0] if len(taken) == 1 else np.concatenate(taken), starts, rows)
         return rows
