@@ -117,3 +117,48 @@ def test_no_prefaulter_when_the_user_turns_it_off(monkeypatch):
     monkeypatch.setenv("TRUSTSIM_PREFAULT", "0")
     assert memory.Prefaulter.start(np.zeros(4096, np.uint8), [(0, 1)], 4096,
                                    np.zeros(1, np.int64), 100) is None
+
+
+def _entering(k: int, status: int = 0, dpd: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return {"loan_id": np.arange(1, k + 1), "obligor_id": np.arange(k),
+            "origination_day": rng.integers(17800, 18190, k).astype(np.int32),
+            "instalments": np.full(k, 12, np.int8), "remaining_instalments": np.full(k, 6, np.int8),
+            "annual_fee_rate": np.full(k, 0.1), "credit_level": np.ones(k, np.int8),
+            "region": np.zeros(k, np.int16), "principal_fen": np.full(k, 100_000),
+            "original_principal_fen": np.full(k, 200_000), "status": np.full(k, status, np.int8),
+            "dpd": np.full(k, dpd, np.int16), "worst_dpd": np.zeros(k, np.int16),
+            "flags": np.zeros(k, np.uint8)}
+
+
+def _empty_book():
+    from trustsim.pool.behaviour import Behaviour
+    from trustsim.pool.book import LoanBook
+
+    b = Behaviour(miss_by_level=np.zeros(6), cure=(0.5, 0.5, 0.5), full_prepay_month=0.0,
+                  full_prepay_month_no_fee=0.0, partial_prepay_month=0.0,
+                  partial_fraction=(0.1, 0.5), lost_first_month=0.0)
+    rng = np.random.default_rng
+    return LoanBook(b, rng(1), rng(2), rng(3), 18200)
+
+
+def test_a_large_entry_in_batches_lays_the_arena_out_as_one_entry_would(monkeypatch):
+    from trustsim.pool import book as book_module
+
+    whole = _empty_book()
+    whole.add(_entering(20_000), 18200, 0)
+    monkeypatch.setattr(book_module, "ENTRY_BATCH", 3_000)
+    batched = _empty_book()
+    batched.add(_entering(20_000), 18200, 0)
+    assert batched.end == whole.end
+    for name in ("loan_id", "principal_fen", "dom", "holder"):
+        assert np.array_equal(batched.c[name][: whole.end], whole.c[name][: whole.end]), name
+    assert batched.agg.tolist() == whole.agg.tolist()
+    batched.check()
+
+
+def test_a_receivable_said_past_due_with_no_days_past_due_is_refused():
+    from trustsim.pool.tape import NON_PERFORMING
+
+    with pytest.raises(ValueError, match="receivable 1 is overdue or non-performing but 0 days"):
+        _empty_book().add(_entering(3, status=NON_PERFORMING), 18200, 0)

@@ -77,6 +77,8 @@ def test_the_schema_names_every_required_column():
     ({"status": "paid"}, 2, "status", "unknown status 'paid'"),
     ({"remaining_instalments": 13}, 2, "remaining_instalments", "13 is out of range 0..12"),
     ({"origination_date": "2020-08-01"}, 2, "origination_date", "after the tape's as-of date"),
+    ({"status": "overdue", "dpd": 0}, 2, "dpd", "status overdue is past due"),
+    ({"status": "non_performing", "dpd": 0}, 2, "dpd", "status non_performing is past due"),
 ])
 def test_a_bad_row_is_rejected_naming_its_row_and_column(tmp_path, change, row, column, words):
     path = write_raw(tmp_path / "bad.parquet", rows({}, change))

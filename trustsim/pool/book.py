@@ -240,6 +240,7 @@ class LoanBook:
         self.end = 0  # rows [0, end) are the arena's blocks so far (used or free)
         self._frontier = np.zeros(1, np.int64)  # ``end``, for the prefaulter's thread
         self._prefault: Prefaulter | None = None
+        self._prefault_done: weakref.finalize | None = None  # stops the thread with the book
         self.block_shift = 0  # set by the first receivables entered
         #: the blocks of rows of each day-of-month (ascending block numbers); a block holds
         #: receivables of one day-of-month only, so a due date reads its rows in memory order
@@ -336,13 +337,14 @@ class LoanBook:
             self.c[name] = grown
             spans.append((at, arr.itemsize))
             at += widths[name]
-        if self._prefault is not None:
+        if self._prefault is not None:  # the old block's thread lets it go
             self._prefault.stop()
+            self._prefault_done.detach()
         # the rows about to be used are faulted in on another thread (see memory.Prefaulter)
         self._frontier[0] = rows
         self._prefault = Prefaulter.start(block, spans, new_cap, self._frontier, PREFAULT_AHEAD)
         if self._prefault is not None:
-            weakref.finalize(self, self._prefault.stop)
+            self._prefault_done = weakref.finalize(self, self._prefault.stop)
 
     def _add_blocks(self, dom: int, n: int) -> None:
         """``n`` more blocks for ``dom``: spare ones (lowest first), else new ones at the end of
@@ -389,12 +391,13 @@ class LoanBook:
         if not self.block_shift:  # blocks sized by the first receivables entered, all of them
             self.block_shift = int(np.clip(np.log2(max(1, k) / 31 / 16), MIN_BLOCK_SHIFT,
                                            MAX_BLOCK_SHIFT))
-        self._reserve(self.end + k + (32 << self.block_shift))  # for all batches at once
+        # rows for all of them at once (the arena's layout does not depend on the batches)
+        rows = self._allocate(DOM_OF_DAY[np.asarray(cols["origination_day"], np.int64)])
         fen, late = 0, []
         for a in range(0, k, ENTRY_BATCH):
             batch = cols if k <= ENTRY_BATCH else {
                 name: v[a: a + ENTRY_BATCH] for name, v in cols.items()}
-            batch_fen, batch_late = self._enter_batch(batch, day, reason)
+            batch_fen, batch_late = self._enter_batch(batch, rows[a: a + ENTRY_BATCH], day, reason)
             fen += batch_fen
             late.append(batch_late)
         late = late[0] if len(late) == 1 else np.concatenate(late)
@@ -402,16 +405,15 @@ class LoanBook:
             self._schedule_initial_delinquency(late)
         return fen
 
-    def _enter_batch(self, cols: dict[str, np.ndarray], day: int, reason: int
+    def _enter_batch(self, cols: dict[str, np.ndarray], rows: np.ndarray, day: int, reason: int
                      ) -> tuple[int, np.ndarray]:
-        """:meth:`add` for one batch: its principal, and the rows of those already past due."""
+        """:meth:`add` for one batch, entering ``rows``: its principal, and the rows of those
+        already past due. The columns are read in the order given (each once, front to back)
+        and written to each day-of-month's rows in ascending order: reading in row order
+        instead would gather every column at random (a second for the initial pool)."""
         k = len(cols["loan_id"])
         src = self._incoming(cols, day)
         self._grow_obligors(int(src["obligor_id"].max()) + 1)
-        # read in the order given (each column once, front to back), written to each
-        # day-of-month's rows in ascending order: reading in row order instead would gather
-        # every column at random (a second for the initial pool)
-        rows = self._allocate(src["dom"])
         first = max(day, self.day)
         ev = _EventBuffer(2 * k, self._scratch)
         c = self.c
@@ -453,8 +455,13 @@ class LoanBook:
         if "fee_fen" not in src:
             src["fee_fen"] = fee_per_instalment(src["original_principal_fen"],
                                                 src["annual_fee_rate"])
-        dpd = np.asarray(cols.get("dpd", np.zeros(0)), np.int64)
-        late = (dpd > 0).any()
+        dpd = np.asarray(cols["dpd"], np.int64) if "dpd" in cols else np.zeros(k, np.int64)
+        past_due = np.isin(src["status"], (OVERDUE, NON_PERFORMING))
+        if (past_due & (dpd == 0)).any():  # (a tape's validation says so first, naming the row)
+            i = int(np.argmax(past_due & (dpd == 0)))
+            raise ValueError(f"receivable {int(src['loan_id'][i])} is overdue or non-performing "
+                             "but 0 days past due")
+        late = bool((dpd > 0).any())
         for name in ENTERING:
             if name in src:
                 continue
@@ -559,8 +566,7 @@ class LoanBook:
             c["arrears_fee_fen"], c["arrears_dayfen"], c["worst_dpd"], c["left_day"],
             c["loan_id"], lo, hi, b.late_fee_ppm_per_day, b.charge_off_after_days,
             self.seed_prepay, self.agg, track, t_p, t_i, t_npl, applied, *ev.arrays(),
-            *(self._scratch.get(name, n) for name in ("order", "owed_id", "owed_fen")),
-            numba.get_num_threads())
+            *(self._scratch.get(name, n) for name in ("order", "owed_id", "owed_fen")))
         self._queue(ev, n_ev)
         returned = applied & (kinds == RETURN)
         if returned.any():

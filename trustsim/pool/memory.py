@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import mmap
 import os
 import threading
 
@@ -94,9 +95,15 @@ class Prefaulter:
         self._wake.set()
 
     def _run(self) -> None:
+        try:
+            self._fault_in()
+        finally:  # the block is the owner's again (freed with it, whatever happened here)
+            self.block = None
+
+    def _fault_in(self) -> None:
         madvise = _madvise()
         base = self.block.ctypes.data
-        page = 4096
+        page = mmap.PAGESIZE
         while not self._stop:
             want = min(self.rows, int(self.frontier[0]) + self.ahead)
             if self.done >= want:
@@ -111,7 +118,6 @@ class Prefaulter:
                 if madvise(start, end - start, MADV_POPULATE_WRITE) != 0:
                     return  # not supported here: the engine faults its pages in itself
             self.done = upto
-        self.block = None
 
 
 _libc_madvise = None

@@ -383,6 +383,10 @@ def tape_from_table(table: pa.Table, source: str, as_of: dt.date | None = None) 
     bad = (status == CURRENT) & (dpd > 0)
     if bad.any():
         raise r.fail(_first_bad(bad), "dpd", "a current receivable cannot be past due")
+    bad = np.isin(status, (OVERDUE, NON_PERFORMING)) & (dpd == 0)
+    if bad.any():
+        raise r.fail(_first_bad(bad), "dpd", f"a receivable with status "
+                     f"{STATUSES[status[_first_bad(bad)]]} is past due: dpd must be at least 1")
     bad = (status == CURRENT) & (rem == 0)
     if bad.any():
         raise r.fail(_first_bad(bad), "remaining_instalments", "a current receivable has "

@@ -330,7 +330,7 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
          late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
          partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg,
          track, t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag,
-         order, owed_id, owed_fen, threads):
+         order, owed_id, owed_fen):
     """Apply one day's events, kind by kind in their order (charge-offs, non-performing,
     cures, full and partial early repayments, returns), each only if its receivable is
     still in the state that drew it (same loan id in the row, held by the trust; a
@@ -342,20 +342,21 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
     chunk, applied in kind order) and the chunks run in parallel; the charge-offs queued
     are closed up in chunk order. Returns the number of events queued."""
     n = kinds.shape[0]
-    chunks = _n_chunks(n, threads)
+    # as many chunks whatever the threads: the order events are queued in is theirs too
+    chunks = max(1, min(n, CHUNKS))
     # events by chunk of rows and, within a chunk, by kind (a counting sort, stable):
     # chunk c holds rows from c x span, so all of a receivable's events are in one chunk
     span = max(1, -(-holder.shape[0] // chunks))
-    at = np.zeros(6 * chunks + 1, np.int64)
+    bucket = np.zeros(6 * chunks + 1, np.int64)  # where each (chunk, kind)'s events go
     for i in range(n):
-        at[(rows[i] // span) * 6 + kinds[i] + 1] += 1
+        bucket[(rows[i] // span) * 6 + kinds[i] + 1] += 1
     for b in range(6 * chunks):
-        at[b + 1] += at[b]
-    first = at[::6].copy()  # where each chunk's events start (and the end)
+        bucket[b + 1] += bucket[b]
+    first = bucket[::6].copy()  # where each chunk's events start (and the end)
     for i in range(n):
         b = (rows[i] // span) * 6 + kinds[i]
-        order[at[b]] = i
-        at[b] += 1
+        order[bucket[b]] = i
+        bucket[b] += 1
     counts = np.zeros((chunks, 2), np.int64)  # events queued, obligor notes
     deltas = np.zeros((chunks, N_AGG), np.int64)
     for c in prange(chunks):
