@@ -392,12 +392,14 @@ class LoanBook:
             self.block_shift = int(np.clip(np.log2(max(1, k) / 31 / 16), MIN_BLOCK_SHIFT,
                                            MAX_BLOCK_SHIFT))
         # rows for all of them at once (the arena's layout does not depend on the batches)
-        rows = self._allocate(DOM_OF_DAY[np.asarray(cols["origination_day"], np.int64)])
+        dom = DOM_OF_DAY[np.asarray(cols["origination_day"], np.int64)]
+        rows = self._allocate(dom)
         fen, late = 0, []
         for a in range(0, k, ENTRY_BATCH):
             batch = cols if k <= ENTRY_BATCH else {
                 name: v[a: a + ENTRY_BATCH] for name, v in cols.items()}
-            batch_fen, batch_late = self._enter_batch(batch, rows[a: a + ENTRY_BATCH], day, reason)
+            batch_fen, batch_late = self._enter_batch(
+                batch, dom[a: a + ENTRY_BATCH], rows[a: a + ENTRY_BATCH], day, reason)
             fen += batch_fen
             late.append(batch_late)
         late = late[0] if len(late) == 1 else np.concatenate(late)
@@ -405,14 +407,14 @@ class LoanBook:
             self._schedule_initial_delinquency(late)
         return fen
 
-    def _enter_batch(self, cols: dict[str, np.ndarray], rows: np.ndarray, day: int, reason: int
-                     ) -> tuple[int, np.ndarray]:
-        """:meth:`add` for one batch, entering ``rows``: its principal, and the rows of those
+    def _enter_batch(self, cols: dict[str, np.ndarray], dom: np.ndarray, rows: np.ndarray,
+                     day: int, reason: int) -> tuple[int, np.ndarray]:
+        """:meth:`add` for one batch (days-of-month ``dom``), entering ``rows``: its principal, and the rows of those
         already past due. The columns are read in the order given (each once, front to back)
         and written to each day-of-month's rows in ascending order: reading in row order
         instead would gather every column at random (a second for the initial pool)."""
         k = len(cols["loan_id"])
-        src = self._incoming(cols, day)
+        src = self._incoming(cols, dom, day)
         self._grow_obligors(int(src["obligor_id"].max()) + 1)
         first = max(day, self.day)
         ev = _EventBuffer(2 * k, self._scratch)
@@ -439,7 +441,8 @@ class LoanBook:
             self.lost_pending.append((lost, c["loan_id"][lost].copy()))
         return int(src["principal_fen"].sum()), rows[(status == OVERDUE) | (status == NON_PERFORMING)]
 
-    def _incoming(self, cols: dict[str, np.ndarray], day: int) -> dict[str, np.ndarray]:
+    def _incoming(self, cols: dict[str, np.ndarray], dom: np.ndarray, day: int
+                  ) -> dict[str, np.ndarray]:
         """Every column an entering receivable needs, from ``cols`` or its default."""
         k = len(cols["loan_id"])
         for name in ("principal_fen", "original_principal_fen"):
@@ -451,7 +454,7 @@ class LoanBook:
                if name in cols and name not in ENGINE_STATE}
         src["lost_day"] = np.asarray(cols["lost_day"] if "lost_day" in cols else np.full(k, -1),
                                      np.int64)
-        src["dom"] = DOM_OF_DAY[src["origination_day"]]
+        src["dom"] = dom
         if "fee_fen" not in src:
             src["fee_fen"] = fee_per_instalment(src["original_principal_fen"],
                                                 src["annual_fee_rate"])
