@@ -1,62 +1,276 @@
-"""Writing outputs so that a failed command leaves nothing half-written.
+"""Writing outputs so that a failed command leaves nothing half-written and nothing is lost.
 
-Every file or folder a command produces is written under a temporary name beside its
-target and renamed into place only once complete; on any failure the temporary is
-removed. An existing folder is swapped out in two renames and deleted afterwards, so a
-reader never sees a mix of old and new files. One implementation, used everywhere.
+Why one module: every file or folder a command produces goes through here, so three
+promises are kept in one place.
+
+* **Atomic.** An output is written under a temporary name beside its target and renamed
+  into place only once complete; on any failure (an exception, Ctrl-C, SIGTERM) the
+  temporary is removed. A temporary left by a run that was killed outright (SIGKILL, a
+  power cut) carries its writer's pid in its name and is removed by the next command
+  that writes the same target, once that pid is gone.
+* **Nothing trustsim did not write is deleted or replaced.** A folder trustsim writes
+  holds a marker file (:data:`MARKER`) naming the kind of output (``run``, ``report``,
+  ...). An existing target may be replaced only if it is an earlier trustsim output of
+  the same kind (a folder with that marker; a JSON file with the ``trustsim`` header; a
+  Parquet file with the ``trustsim.kind`` metadata key) or an empty folder. Anything
+  else is an :class:`OutputError` that names it and says what to do.
+* **Errors a user can fix, never tracebacks.** A target on a read-only file system, a
+  full disk, an empty path: :class:`OutputError` with the path, the flag and the cause.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+#: the file in every folder trustsim writes; its content names the kind of output
+MARKER = ".trustsim-output"
+#: the header key of every JSON file trustsim writes as a command's output
+JSON_HEADER = "trustsim"
+#: the Parquet schema-metadata key of every Parquet file trustsim writes
+PARQUET_KEY = b"trustsim.kind"
+
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<tag>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
+
+
+class OutputError(Exception):
+    """An output that cannot or must not be written; the message says which and why."""
+
+
+def _label(path: Path, flag: str | None) -> str:
+    return f"{flag} {path}" if flag else str(path)
 
 
 def _beside(path: Path, tag: str) -> Path:
-    return path.parent / f".{path.name}.{tag}-{uuid.uuid4().hex[:8]}"
+    return path.parent / f".{path.name}.{tag}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the temporaries of ``target`` left by writers that no longer run; return them.
+
+    Only names of trustsim's own pattern (``.NAME.tmp-PID-XXXXXXXX``) whose pid is gone
+    are touched; a folder among them must also hold trustsim's marker.
+    """
+    removed: list[Path] = []
+    parent = target.parent
+    if not parent.is_dir():
+        return removed
+    prefix = f".{target.name}."
+    for entry in parent.iterdir():
+        if not entry.name.startswith(prefix):
+            continue
+        m = _TEMP.match(entry.name)
+        if m is None or m["name"] != target.name or _pid_alive(int(m["pid"])):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if not (entry / MARKER).is_file():
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
+def folder_kind(path: Path) -> str | None:
+    """The kind of trustsim output folder ``path`` is, or None."""
+    try:
+        data = json.loads((path / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def file_kind(path: Path) -> str | None:
+    """The kind of trustsim output file ``path`` is (JSON header or Parquet metadata), or None."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".json":
+            with open(path, "rb") as f:
+                data = json.loads(f.read(64 << 20))
+            header = data.get(JSON_HEADER) if isinstance(data, dict) else None
+            kind = header.get("kind") if isinstance(header, dict) else None
+            return kind if isinstance(kind, str) else None
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            meta = pq.read_schema(path).metadata or {}
+            value = meta.get(PARQUET_KEY)
+            return value.decode() if value else None
+    except Exception:  # not ours: unreadable, not JSON, not Parquet
+        return None
+    return None
+
+
+def json_header(kind: str) -> dict[str, Any]:
+    """The header a JSON output carries under :data:`JSON_HEADER`, naming its kind."""
+    return {"kind": kind, "writer": "trustsim"}
+
+
+def check_folder_target(out: str | Path, kind: str, flag: str | None = None) -> None:
+    """Refuse (:class:`OutputError`) a folder target trustsim may not replace; see the module doc.
+
+    Commands call it before long work, so that a refused target costs the user nothing.
+    """
+    out = Path(out)
+    what = _label(out, flag)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputError(f"{what}: exists and is not a folder; trustsim writes a {kind} folder "
+                          "there and replaces nothing it did not write. Choose another path.")
+    if not out.exists():
+        return
+    found = folder_kind(out)
+    if found == kind:
+        return
+    try:
+        entries = sorted(p.name for p in out.iterdir())
+    except OSError as exc:
+        raise OutputError(f"{what}: cannot read the folder ({exc.strerror or exc})") from None
+    if not entries:
+        return
+    if found is not None:
+        raise OutputError(f"{what}: holds a trustsim {found} output, not a {kind}; choose another "
+                          "folder (trustsim replaces only an earlier output of the same kind).")
+    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+    raise OutputError(f"{what}: the folder exists and was not written by trustsim (it holds {shown}); "
+                      "choose a new folder, or move its content away yourself. trustsim never "
+                      "deletes what it did not write.")
+
+
+def check_file_target(path: str | Path, kind: str, flag: str | None = None) -> None:
+    """Refuse (:class:`OutputError`) a file target trustsim may not replace."""
+    path = Path(path)
+    what = _label(path, flag)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise OutputError(f"{what}: exists and is not a regular file; choose another path.")
+    if path.exists() and file_kind(path) != kind:
+        raise OutputError(f"{what}: the file exists and is not an earlier trustsim {kind} output; "
+                          "choose another path, or remove it yourself. trustsim never replaces "
+                          "what it did not write.")
+
+
+def _checked(path: str | Path, flag: str | None) -> Path:
+    if str(path).strip() == "":
+        raise OutputError(f"{flag or 'output path'}: is empty; expected a path")
+    return Path(path)
+
+
+def describe_os_error(exc: OSError, target: str | Path | None = None) -> str:
+    """``FILE: reason (what it means)`` for a refusal of the file system."""
+    where = exc.filename or target or "a file"
+    reason = exc.strerror or str(exc)
+    hint = {errno.EROFS: " (the file system is read-only)",
+            errno.ENOSPC: " (the disk is full)",
+            errno.EDQUOT: " (the disk quota is exhausted)",
+            errno.EFBIG: " (the file is larger than this system allows)",
+            errno.EACCES: " (permission denied)"}.get(exc.errno or 0, "")
+    return f"{where}: {reason}{hint}"
 
 
 @contextmanager
-def atomic_dir(out: str | Path) -> Iterator[Path]:
-    """Yield an empty temporary folder; on success it becomes ``out`` (replacing it)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _beside(out, "tmp")
-    tmp.mkdir()
+def _os_errors(target: Path, flag: str | None) -> Iterator[None]:
+    """Turn the file system's refusals into an :class:`OutputError` naming the target."""
     try:
+        yield
+    except OSError as exc:
+        prefix = f"{flag}: " if flag else ""
+        raise OutputError(f"{prefix}cannot write {describe_os_error(exc, target)}; "
+                          "nothing was written") from None
+
+
+@contextmanager
+def atomic_dir(out: str | Path, kind: str, flag: str | None = None) -> Iterator[Path]:
+    """Yield an empty temporary folder; on success it becomes ``out``.
+
+    ``out`` may be new, an empty folder, or an earlier trustsim output of ``kind``;
+    anything else is an :class:`OutputError` before anything is written. ``flag`` names
+    the command-line option the path came from, for messages.
+    """
+    out = _checked(out, flag)
+    check_folder_target(out, kind, flag)
+    with _os_errors(out, flag):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(out)
+        tmp = _beside(out, "tmp")
+        tmp.mkdir()
+    try:
+        with _os_errors(out, flag):
+            (tmp / MARKER).write_text(json.dumps({"kind": kind, "writer": "trustsim"}) + "\n",
+                                      encoding="utf-8")
         yield tmp
-        if out.exists():
-            old = _beside(out, "old")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        with _os_errors(out, flag):
+            check_folder_target(out, kind, flag)  # again: it may have appeared meanwhile
+            if out.exists():
+                old = _beside(out, "old")
+                os.replace(out, old)
+                os.replace(tmp, out)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
 @contextmanager
-def atomic_file(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path; on success the file written there becomes ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def atomic_file(path: str | Path, kind: str | None = None, flag: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path; on success the file written there becomes ``path``.
+
+    With ``kind``, an existing ``path`` is replaced only if it is an earlier trustsim
+    output of that kind (see :func:`file_kind`). Without it the caller vouches that
+    ``path`` lies inside a folder trustsim is writing.
+    """
+    path = _checked(path, flag)
+    if kind is not None:
+        check_file_target(path, kind, flag)
+    with _os_errors(path, flag):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(path)
     tmp = _beside(path, "tmp")
     try:
         yield tmp
-        os.replace(tmp, path)
+        with _os_errors(path, flag):
+            if kind is not None:
+                check_file_target(path, kind, flag)  # again: it may have appeared meanwhile
+            os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically."""
-    with atomic_file(path) as tmp:
+def write_bytes_atomic(path: str | Path, data: bytes, kind: str | None = None,
+                       flag: str | None = None) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`)."""
+    with atomic_file(path, kind, flag) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+def write_json_output(path: str | Path, kind: str, body: dict[str, Any], flag: str | None = None) -> Path:
+    """Write a command's JSON output with its trustsim header, atomically."""
+    doc = {JSON_HEADER: json_header(kind), **body}
+    data = json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    return write_bytes_atomic(path, data, kind, flag)

@@ -14,8 +14,8 @@ def test_same_seed_same_bytes(deal, tmp_path):
 
 def test_run_folder_holds_config_log_and_summary(deal, tmp_path):
     r = simulate(deal, tmp_path / "run")
-    assert sorted(p.name for p in r.out_dir.iterdir()) == ["commingling.csv", "config.json",
-                                                           "events.jsonl", "summary.json"]
+    assert sorted(p.name for p in r.out_dir.iterdir()) == [".trustsim-output", "commingling.csv",
+                                                           "config.json", "events.jsonl", "summary.json"]
     rows = (r.out_dir / "commingling.csv").read_text().splitlines()
     assert rows[0] == "date,collection_account_fen,lost_if_servicer_failed_fen"
     peak = max(int(x.split(",")[1]) for x in rows[1:])

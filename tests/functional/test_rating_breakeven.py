@@ -87,7 +87,8 @@ def test_cli_writes_break_evens_grid_and_heat_map(tmp_path):
         "--dimension", "write_off", "--tolerance", "0.1", "--grid-write-off", "0:8:3",
         "--grid-purchase", "0,0.5", "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["breakeven.csv", "breakeven.json", "grid_issuance_fails.csv",
+    assert sorted(p.name for p in out.iterdir()) == [".trustsim-output", "breakeven.csv", "breakeven.json",
+                                                     "grid_issuance_fails.csv",
                                                      "heatmap_issuance_fails.png"]
     found = json.loads((out / "breakeven.json").read_text())
     assert [(b["dimension"], b["cls"]) for b in found] == [("write_off", c) for c in ("senior", "mezz", "sub")]

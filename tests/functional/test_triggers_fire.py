@@ -204,3 +204,22 @@ def test_default_b_principal_unpaid_10_business_days_after_legal_maturity(scenar
     assert fired(run) == [("default", "b", tenth.isoformat())]
     assert run.summary["notes"]["sub"]["loss_fen"] > 0
     assert run.summary["notes"]["senior"]["loss_fen"] == 0
+
+
+def test_default_a_with_no_grace_fires_on_the_payment_date_itself(scenario_run):
+    """A grace of 0 business days means none: interest unpaid at the payment date's close."""
+    run = scenario_run("senior_interest_default_event_a",
+                       {"triggers": {"senior_interest_grace_business_days": 0}})
+    short = [e for e in run.of("waterfall_step")
+             if e["pay"] == "senior_interest" and e["shortfall_fen"] > 0]
+    assert short and short[0]["date"] == "2021-03-18"
+    assert fired(run) == [("default", "a", "2021-03-18")]
+
+
+def test_no_grace_on_a_deal_that_pays_on_time_fires_nothing(scenario_run):
+    """Grace 0 on both events of default: the base deal pays every date, so nothing fires
+    (it fired an event of default on the effective date before this was fixed)."""
+    run = scenario_run("base", {"triggers": {"senior_interest_grace_business_days": 0,
+                                             "principal_grace_business_days": 0}})
+    assert fired(run) == []
+    assert all(n["paid_in_full"] for n in run.summary["notes"].values())

@@ -1,30 +1,96 @@
-"""Outputs are written under a temporary name and renamed: a failure leaves nothing behind."""
+"""Outputs are written under a temporary name and renamed: a failure leaves nothing behind,
+and nothing trustsim did not write is ever deleted or replaced."""
+
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from trustsim.atomic import atomic_dir, atomic_file, write_bytes_atomic
+from trustsim.atomic import (
+    MARKER,
+    OutputError,
+    atomic_dir,
+    atomic_file,
+    folder_kind,
+    remove_stale_temporaries,
+    write_bytes_atomic,
+    write_json_output,
+)
 
 
-def test_a_folder_appears_only_when_complete_and_replaces_the_old_one(tmp_path):
+def test_a_folder_appears_only_when_complete_and_replaces_an_earlier_output_of_its_kind(tmp_path):
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "run") as tmp:
+        (tmp / "old.txt").write_text("old")
+    with atomic_dir(out, "run") as tmp:
         (tmp / "new.txt").write_text("new")
         assert not (out / "new.txt").exists()
-    assert [p.name for p in out.iterdir()] == ["new.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "new.txt"]
+    assert folder_kind(out) == "run"
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_a_users_folder_is_never_deleted(tmp_path):
+    out = tmp_path / "mywork"
+    out.mkdir()
+    (out / "thesis.txt").write_text("work")
+    with pytest.raises(OutputError, match=r"--out .*mywork: the folder exists and was not written "
+                                          r"by trustsim \(it holds thesis.txt\)"), \
+            atomic_dir(out, "run", "--out"):
+        pytest.fail("the body must not run")
+    assert (out / "thesis.txt").read_text() == "work"
+    assert [p.name for p in tmp_path.iterdir()] == ["mywork"]
+
+
+def test_a_users_file_is_never_replaced_by_a_folder_or_a_file(tmp_path):
+    target = tmp_path / "notes.json"
+    target.write_text('{"mine": true}')
+    with pytest.raises(OutputError, match="exists and is not a folder"), atomic_dir(target, "run"):
+        pass
+    with pytest.raises(OutputError, match="not an earlier trustsim stress output"):
+        write_json_output(target, "stress", {"results": []})
+    assert target.read_text() == '{"mine": true}'
+
+
+def test_an_output_of_another_kind_is_not_replaced(tmp_path):
+    out = tmp_path / "study"
+    with atomic_dir(out, "montecarlo") as tmp:
+        (tmp / "summary.json").write_text("{}")
+    with pytest.raises(OutputError, match="holds a trustsim montecarlo output, not a run"), \
+            atomic_dir(out, "run"):
+        pass
+    assert (out / "summary.json").exists()
+
+
+def test_an_empty_folder_may_receive_the_output(tmp_path):
+    out = tmp_path / "empty"
+    out.mkdir()
+    with atomic_dir(out, "run") as tmp:
+        (tmp / "x").write_text("x")
+    assert (out / "x").read_text() == "x"
+
+
+def test_a_json_output_replaces_only_an_earlier_one_of_its_kind(tmp_path):
+    path = tmp_path / "stress.json"
+    write_json_output(path, "stress", {"results": [1]})
+    write_json_output(path, "stress", {"results": [2]})
+    doc = json.loads(path.read_text())
+    assert doc == {"trustsim": {"kind": "stress", "writer": "trustsim"}, "results": [2]}
+    with pytest.raises(OutputError):
+        write_json_output(path, "audit", {})
 
 
 def test_a_failed_folder_leaves_nothing_and_keeps_the_old_one(tmp_path):
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "kept.txt").write_text("old")
-    with pytest.raises(RuntimeError), atomic_dir(out) as tmp:
+    with atomic_dir(out, "run") as tmp:
+        (tmp / "kept.txt").write_text("old")
+    with pytest.raises(RuntimeError), atomic_dir(out, "run") as tmp:
         (tmp / "half.txt").write_text("half")
         raise RuntimeError("crash")
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
-    assert [p.name for p in out.iterdir()] == ["kept.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "kept.txt"]
 
 
 def test_a_failed_file_leaves_nothing(tmp_path):
@@ -35,3 +101,34 @@ def test_a_failed_file_leaves_nothing(tmp_path):
     write_bytes_atomic(tmp_path / "x.bin", b"whole")
     assert (tmp_path / "x.bin").read_bytes() == b"whole"
     assert [p.name for p in tmp_path.iterdir()] == ["x.bin"]
+
+
+def test_an_empty_path_is_refused():
+    with pytest.raises(OutputError, match="--out: is empty"), atomic_dir("", "run", "--out"):
+        pass
+
+
+def _dead_pid() -> int:
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(proc.stdout)
+
+
+def test_a_killed_writers_temporaries_are_removed_by_the_next_write(tmp_path):
+    out = tmp_path / "run"
+    dead = _dead_pid()
+    stale = tmp_path / f".run.tmp-{dead}-0123abcd"
+    stale.mkdir()
+    (stale / MARKER).write_text('{"kind": "run"}')
+    stale_file = tmp_path / f".run.tmp-{dead}-89abcdef"
+    stale_file.write_text("half")
+    live = tmp_path / f".run.tmp-{os.getpid()}-00000000"   # a writer still running: kept
+    live.mkdir()
+    (live / MARKER).write_text('{"kind": "run"}')
+    lookalike = tmp_path / f".run.tmp-{dead}-fedcba98"    # no marker: not provably ours
+    lookalike.mkdir()
+    with atomic_dir(out, "run") as tmp:
+        (tmp / "x").write_text("x")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["run", live.name, lookalike.name])
+    assert remove_stale_temporaries(out) == []

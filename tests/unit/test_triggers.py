@@ -15,7 +15,7 @@ D = dt.date
 CUTOFF = 100_000_000
 
 
-def fig(day: int, npl=0, pool=CUTOFF, notes=CUTOFF, rating="AAA", revolving=True, arrears=0):
+def fig(day: int, npl=0, pool=CUTOFF, notes=CUTOFF, rating="AAA", revolving=True, arrears=None):
     return DayFigures(D(2021, 1, 1) + dt.timedelta(days=day), revolving, npl, CUTOFF, pool, notes,
                       rating, senior_interest_overdue_bd=arrears)
 

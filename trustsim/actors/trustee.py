@@ -602,9 +602,9 @@ class Trustee(Actor):
             trustee_unreplaced_days=((d - self.trustee_replacement_since).days
                                      if self.trustee_replacement_since else -1),
             senior_interest_overdue_bd=(cal.business_days_between(self.senior_arrears_since, d)
-                                        if self.senior_arrears_since else 0),
+                                        if self.senior_arrears_since else None),
             principal_overdue_bd=(cal.business_days_between(legal, d)
-                                  if d > legal and principal_left else 0),
+                                  if d >= legal and principal_left else None),
         )
 
     def _principal_default_fired(self) -> bool:

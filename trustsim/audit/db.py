@@ -195,7 +195,7 @@ def connect(log: AuditLog, events_path: Path | None = None) -> duckdb.DuckDBPyCo
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> list[Path]:
     """Write every view as ``<view>.parquet`` into folder ``out``, atomically."""
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "audit-parquet", "--parquet") as tmp:
         for view in VIEWS:
             path = tmp / f"{view}.parquet"
             quoted = str(path).replace("'", "''")

@@ -9,12 +9,41 @@ and field; nothing is written.
 from __future__ import annotations
 
 import importlib
-import sys
+import signal
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
+
+from trustsim.atomic import OutputError, describe_os_error
+
+
+class UserError(Exception):
+    """An error the user can fix; printed without a traceback, exit status 2."""
+
+
+class _Commands(TyperGroup):
+    """The command group: a user-fixable error from any command is a message and exit 2.
+
+    Why here, once: every command writes through :mod:`trustsim.atomic` and reads user
+    files; a refused output, a read-only file system, a full disk or an unreadable input
+    must read the same everywhere, and never as a traceback.
+    """
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except (OutputError, UserError) as exc:
+            raise _exit_with(str(exc)) from None
+        except OSError as exc:
+            raise _exit_with(describe_os_error(exc)) from None
+        except RecursionError:
+            raise _exit_with("an input is nested too deeply to read (is it a valid file?)") from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="trustsim",
     help="Simulate how the Dongdao No. 3 JD Baitiao ABCP trust (or another deal) is administered.",
     no_args_is_help=True,
@@ -28,13 +57,30 @@ err_console = Console(stderr=True)
 COMMAND_MODULES = ["deal", "audit", "risk", "pool"]
 
 
-class UserError(Exception):
-    """An error the user can fix; printed without a traceback, exit status 2."""
-
-
 def fail(message: str) -> typer.Exit:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+def _exit_with(message: str) -> typer.Exit:
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def output_path(value: str | Path) -> Path:
+    """The ``parser`` of every output option: an empty path is refused, not read as ``.``."""
+    if isinstance(value, Path):
+        return value
+    if not value.strip():
+        raise typer.BadParameter("expected a path, got an empty string")
+    return Path(value)
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    """SIGTERM/SIGHUP unwind like Ctrl-C: every open output's temporary is removed."""
+    raise SystemExit(128 + signum)
 
 
 for _name in COMMAND_MODULES:
@@ -43,8 +89,6 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        app()
-    except UserError as exc:  # pragma: no cover - commands convert their own
-        err_console.print(f"error: {exc}")
-        sys.exit(2)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
+    app()

@@ -19,8 +19,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from trustsim.atomic import write_bytes_atomic
-from trustsim.cli import app, console, fail
+from trustsim.atomic import JSON_HEADER, check_file_target, check_folder_target, json_header, write_bytes_atomic
+from trustsim.cli import app, console, fail, output_path
 
 RunDir = Annotated[Path, typer.Argument(help="run folder written by `trustsim run`")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")]
@@ -65,9 +65,9 @@ def audit_table(report, limit: int) -> Table:
 def audit(
     run_dir: RunDir,
     json_out: Annotated[Path | None, typer.Option(
-        "--json", help="also write the results as JSON to this file ('-' for stdout)")] = None,
+        "--json", parser=output_path, help="also write the results as JSON to this file ('-' for stdout)")] = None,
     parquet: Annotated[Path | None, typer.Option(
-        help="export the log's views as Parquet files into this folder")] = None,
+        parser=output_path, help="export the log's views as Parquet files into this folder")] = None,
     limit: Annotated[int, typer.Option(min=1, help="findings listed per failing check")] = 10,
     quiet: Quiet = False,
 ) -> None:
@@ -77,20 +77,22 @@ def audit(
     from trustsim.audit.db import export_parquet
 
     log = _load(run_dir)
+    if json_out is not None and str(json_out) != "-":
+        check_file_target(json_out, "audit", "--json")
+    if parquet is not None:
+        check_folder_target(parquet, "audit-parquet", "--parquet")
     with _progress(quiet) as progress:
         task = progress.add_task("loading the log into DuckDB", total=len(CHECKS) + 1)
         log.db  # noqa: B018 - load now, so the bar shows it
         progress.advance(task)
         progress.update(task, description="checking the contract")
         report = run_audit(log, on_check=lambda _c: progress.advance(task))
-    data = orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2)
-    try:
-        if parquet is not None:
-            export_parquet(log.db, parquet)
-        if json_out is not None and str(json_out) != "-":
-            write_bytes_atomic(json_out, data + b"\n")
-    except OSError as exc:
-        raise fail(f"cannot write {exc.filename or ''}: {exc.strerror or exc}") from None
+    doc = {JSON_HEADER: json_header("audit"), **report.to_dict()}
+    data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+    if parquet is not None:
+        export_parquet(log.db, parquet)
+    if json_out is not None and str(json_out) != "-":
+        write_bytes_atomic(json_out, data + b"\n", "audit", "--json")
     if json_out is not None and str(json_out) == "-":
         sys.stdout.buffer.write(data + b"\n")
     else:
@@ -168,7 +170,7 @@ def query(
 def report(
     run_dir: RunDir,
     out: Annotated[Path | None, typer.Option(
-        help="report folder (default: RUN_DIR/report)")] = None,
+        parser=output_path, help="report folder (default: RUN_DIR/report)")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Write the HTML report, its plots as PNG, and the trustee and servicer reports."""
@@ -182,10 +184,7 @@ def report(
         def step(what: str, done: int, total: int) -> None:
             progress.update(task, description=what, completed=done, total=total)
 
-        try:
-            result = build_report(log, target, on_step=step)
-        except OSError as exc:
-            raise fail(f"cannot write {exc.filename or target}: {exc.strerror or exc}") from None
+        result = build_report(log, target, on_step=step)
     if not quiet:
         console.print(f"report: {result.html}")
         console.print(f"plots: {', '.join(p.name for p in result.plots)}")

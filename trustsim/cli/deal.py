@@ -11,7 +11,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from trustsim.cli import app, console, fail
+from trustsim.atomic import check_folder_target
+from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError, DealConfig, load_deal
 from trustsim.money import wan
 
@@ -65,7 +66,8 @@ def print_summary(summary: dict, out_dir: Path | None) -> None:
 @app.command()
 def run(
     config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
-    out: Annotated[Path | None, typer.Option(help="run folder (default: the deal's run.out)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        parser=output_path, help="run folder (default: the deal's run.out)")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="override the deal's seed")] = None,
     scenario: Annotated[list[str] | None, typer.Option(
         help="scenario overlay: a name in configs/scenarios or a YAML file; repeatable")] = None,
@@ -87,9 +89,11 @@ def run(
             dates.append(dt.date.fromisoformat(text))
         except ValueError:
             raise fail(f"--tape-at: {text!r} is not a date (YYYY-MM-DD)") from None
+    flag = "--out" if out is not None else f"{config}: run.out"
+    check_folder_target(out if out is not None else deal.run.out, "run", flag)
     try:
         if quiet:
-            result = simulate(deal, out, seed, tape_at=dates)
+            result = simulate(deal, out, seed, tape_at=dates, out_flag=flag)
         else:
             with Progress(TextColumn("simulating {task.description}"), BarColumn(),
                           TextColumn("day {task.completed:.0f}"), TimeElapsedColumn(),
@@ -100,7 +104,7 @@ def run(
                 task = progress.add_task(deal.name, total=total)
                 result = simulate(deal, out, seed,
                                   on_day=lambda d: progress.update(task, completed=d),
-                                  tape_at=dates)
+                                  tape_at=dates, out_flag=flag)
     except (TapeError, TapeAtError, GeneratorError) as exc:
         raise fail(str(exc)) from None
     if not quiet:

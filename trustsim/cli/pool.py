@@ -22,8 +22,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from trustsim.atomic import write_bytes_atomic
-from trustsim.cli import app, console, fail
+from trustsim.atomic import atomic_dir
+from trustsim.cli import app, console, fail, output_path
 
 pool_app = typer.Typer(help="Loan tapes: generate, stratify, validate; static-pool curves.",
                        no_args_is_help=True)
@@ -54,7 +54,7 @@ def _read(path: Path, as_of: str | None):
 
 @pool_app.command()
 def generate(
-    out: Annotated[Path, typer.Option(help="the tape to write (.parquet)")],
+    out: Annotated[Path, typer.Option(parser=output_path, help="the tape to write (.parquet)")],
     scale: Annotated[float, typer.Option(help="share of the report's 2,862,432 receivables")] = 1.0,
     seed: Annotated[int, typer.Option(min=0, help="the tape's seed")] = 20200727,
     as_of: AsOf = None,
@@ -72,7 +72,7 @@ def generate(
         tape = gen(scale, seed, _date(as_of, "--as-of") or REFERENCE_DATE)
     except GeneratorError as exc:
         raise fail(f"--scale: {exc}") from None
-    write_tape(tape, out)
+    write_tape(tape, out, "--out")
     console.print(f"{out}: {len(tape):,} receivables, principal {tape.principal_fen / 1e6:,.2f} "
                   f"wan, as of {tape.as_of.isoformat()} (seed {seed}, scale {scale})")
 
@@ -160,7 +160,7 @@ def validate(
 
 @pool_app.command()
 def curves(
-    out: Annotated[Path, typer.Option(help="folder for static_pool_curves.csv and .png")] = Path(
+    out: Annotated[Path, typer.Option(parser=output_path, help="folder for static_pool_curves.csv and .png")] = Path(
         "runs/curves"),
     deal: Annotated[Path, typer.Option(help="loan-level deal whose behaviour to use")] = DEFAULT_DEAL,
     tape: Annotated[Path | None, typer.Option(help="tape whose mix new business follows "
@@ -208,8 +208,9 @@ def curves(
         for m, pct in enumerate(v.cumulative_30(months)):
             w.writerow([label, m, f"{pct:.4f}"])
     png = _plot(sp, months)
-    write_bytes_atomic(out / "static_pool_curves.csv", buf.getvalue().encode())
-    write_bytes_atomic(out / "static_pool_curves.png", png)
+    with atomic_dir(out, "curves", "--out") as tmp:
+        (tmp / "static_pool_curves.csv").write_bytes(buf.getvalue().encode())
+        (tmp / "static_pool_curves.png").write_bytes(png)
     table = Table(title=f"calibration: {vintages} static pools of new business (DEAL.md §11)",
                   title_justify="left")
     for col in ("figure", "simulated", "report", "relative", "vintage spread (sd)"):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from trustsim.atomic import atomic_dir, write_bytes_atomic
-from trustsim.cli import app, console, fail
+from trustsim.atomic import atomic_dir, check_file_target, check_folder_target, write_json_output
+from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError, DealConfig, load_deal
 from trustsim.money import wan
 
@@ -60,10 +60,6 @@ def _beside(config: Path, explicit: Path | None, default: Path, flag: str) -> Pa
     if not path.is_file():
         raise fail(f"{flag}: {path}: file not found" + ("" if explicit else f" (give one with {flag})"))
     return path
-
-
-def _write_json_atomic(path: Path, obj: Any) -> None:
-    write_bytes_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False).encode("utf-8"))
 
 
 def _w(fen: int) -> str:
@@ -139,13 +135,16 @@ def stress(
     case: Annotated[list[str] | None, typer.Option(
         help="issuance_ok | issuance_fails; repeatable (default both)")] = None,
     rating: Annotated[list[str] | None, typer.Option(help="target rating, e.g. AAA; repeatable (default all)")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="write the table as JSON to this file")] = None,
+    json_out: Annotated[Path | None, typer.Option(
+        "--json", parser=output_path, help="write the table as JSON to this file")] = None,
 ) -> None:
     """The rating agency's stress test (DEAL.md §11): every case and rating, cash and pass/fail."""
     from trustsim.risk.stress import run_stress
 
     deal = _deal(config, scenario)
     m, _cases, _anchors = _method_and_selection(config, method, case, rating)
+    if json_out is not None:
+        check_file_target(json_out, "stress", "--json")
     try:
         results = run_stress(deal, m, case, rating)
     except (ConfigError, ValueError) as exc:
@@ -153,7 +152,7 @@ def stress(
     for t in stress_tables(results):
         console.print(t)
     if json_out is not None:
-        _write_json_atomic(json_out, [r.record() for r in results])
+        write_json_output(json_out, "stress", {"results": [r.record() for r in results]}, "--json")
         console.print(f"written: {json_out}")
 
 
@@ -204,7 +203,8 @@ def _axis(text: str, flag: str) -> list[float]:
 @app.command()
 def breakeven(
     config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
-    out: Annotated[Path, typer.Option(help="output folder (breakeven.json/.csv, grid CSV and heat maps)")],
+    out: Annotated[Path, typer.Option(
+        parser=output_path, help="output folder (breakeven.json/.csv, grid CSV and heat maps)")],
     scenario: Scenario = None,
     method: Annotated[Path | None, typer.Option(help="stress method file (default: beside the deal)")] = None,
     case: Annotated[list[str] | None, typer.Option(help="issuance_ok | issuance_fails; repeatable")] = None,
@@ -242,7 +242,7 @@ def breakeven(
     wo_axis, ph_axis = _axis(grid_write_off, "--grid-write-off"), _axis(grid_purchase, "--grid-purchase")
     eng = _engine(engine, workers, scheduler)
     try:
-        with atomic_dir(out) as tmp:
+        with atomic_dir(out, "breakeven", "--out") as tmp:
             with _progress() as progress:
                 n = len(cases) * len(anchors) * len(dims)
                 task = progress.add_task("break-even searches", total=n)
@@ -316,7 +316,8 @@ def montecarlo_tables(summary: dict) -> list[Table]:
 @app.command()
 def montecarlo(
     config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
-    out: Annotated[Path, typer.Option(help="output folder (paths.parquet, tables, plots)")],
+    out: Annotated[Path, typer.Option(
+        parser=output_path, help="output folder (paths.parquet, tables, plots)")],
     paths: Annotated[int, typer.Option(help="number of paths (at least 1)")] = 1000,
     seed: Annotated[int, typer.Option(help="the study's seed (paths are its SeedSequence children)")] = 0,
     scenario: Scenario = None,
@@ -352,6 +353,7 @@ def montecarlo(
         check_study(study, paths)
     except (ConfigError, ValueError) as exc:
         raise fail(str(exc)) from None
+    check_folder_target(out, "montecarlo", "--out")
     eng = _engine(engine, workers, scheduler)
     try:
         with _progress() as progress:

@@ -38,8 +38,11 @@ class DayFigures:
     transfer_explained: bool = False       # an accepted written explanation covers the delay
     servicer_unreplaced_days: int = -1     # days since a servicer termination event, no successor (-1: none)
     trustee_unreplaced_days: int = -1      # days since the trustee must be replaced, no successor (-1: none)
-    senior_interest_overdue_bd: int = 0    # business days after a payment date, senior interest still unpaid (0: none)
-    principal_overdue_bd: int = 0          # business days after legal maturity, principal still unpaid (0: none)
+    # business days since a payment date whose senior interest is still unpaid (None: nothing
+    # unpaid; 0: unpaid at the close of the payment date itself)
+    senior_interest_overdue_bd: int | None = None
+    # business days since legal maturity, principal still unpaid (None: nothing unpaid or not yet due)
+    principal_overdue_bd: int | None = None
 
     @property
     def npl_ratio_ppm(self) -> int:
@@ -197,28 +200,35 @@ class IssuanceTermination(Trigger):
 
 @dataclass(slots=True)
 class SeniorInterestDefault(Trigger):
-    """Event of default (a): senior interest due unpaid N business days after a payment date."""
+    """Event of default (a): senior interest due unpaid N business days after a payment date.
+
+    A grace of 0 business days means no grace: interest unpaid at the close of the
+    payment date is an event of default that day.
+    """
 
     kind: str = "default"
     clause: str = "a"
     grace_bd: int = 5
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
-        if f.senior_interest_overdue_bd >= self.grace_bd:
+        if f.senior_interest_overdue_bd is not None and f.senior_interest_overdue_bd >= self.grace_bd:
             return {"business_days_overdue": f.senior_interest_overdue_bd, "grace": self.grace_bd}
         return None
 
 
 @dataclass(slots=True)
 class PrincipalDefault(Trigger):
-    """Event of default (b): principal unpaid N business days after legal maturity."""
+    """Event of default (b): principal unpaid N business days after legal maturity.
+
+    A grace of 0 means principal unpaid at the close of legal maturity is the event.
+    """
 
     kind: str = "default"
     clause: str = "b"
     grace_bd: int = 10
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
-        if f.principal_overdue_bd >= self.grace_bd:
+        if f.principal_overdue_bd is not None and f.principal_overdue_bd >= self.grace_bd:
             return {"business_days_overdue": f.principal_overdue_bd, "grace": self.grace_bd}
         return None
 

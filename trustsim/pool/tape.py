@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from trustsim.atomic import atomic_file
+from trustsim.atomic import PARQUET_KEY, atomic_file
 
 EPOCH = dt.date(1970, 1, 1)
 INSTALMENT_CHOICES = (1, 3, 4, 6, 8, 12, 24)
@@ -151,19 +151,24 @@ def to_table(tape: Tape, extra: dict[str, pa.Array] | None = None) -> pa.Table:
     if extra:
         cols.update(extra)
     table = pa.table(cols)
-    return table.replace_schema_metadata({AS_OF_KEY: tape.as_of.isoformat().encode()})
+    return table.replace_schema_metadata({AS_OF_KEY: tape.as_of.isoformat().encode(), PARQUET_KEY: b"tape"})
 
 
-def write_table(table: pa.Table, path: str | Path) -> Path:
-    """Write a Parquet file atomically: a temporary name beside it, renamed when complete."""
+def write_table(table: pa.Table, path: str | Path, kind: str | None = None, flag: str | None = None) -> Path:
+    """Write a Parquet file atomically: a temporary name beside it, renamed when complete.
+
+    With ``kind`` an existing file is replaced only if it is an earlier trustsim output of
+    that kind (:func:`trustsim.atomic.atomic_file`).
+    """
     path = Path(path)
-    with atomic_file(path) as tmp:
+    with atomic_file(path, kind, flag) as tmp:
         pq.write_table(table, tmp, compression="zstd")
     return path
 
 
-def write_tape(tape: Tape, path: str | Path) -> Path:
-    return write_table(to_table(tape), path)
+def write_tape(tape: Tape, path: str | Path, flag: str | None = None) -> Path:
+    """Write ``tape`` as Parquet; an existing file is replaced only if it is a trustsim tape."""
+    return write_table(to_table(tape), path, "tape", flag)
 
 
 # ------------------------------------------------------------------ reading and validation

@@ -121,7 +121,7 @@ def build_report(log: AuditLog, out: Path, on_step: Step | None = None) -> Repor
 
 
 def _write_folder(out: Path, files: dict[str, bytes]) -> None:
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "report", "--out") as tmp:
         for rel, data in files.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)

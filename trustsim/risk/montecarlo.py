@@ -228,7 +228,7 @@ def write_study(res: StudyResult, out: str | Path) -> dict[str, Any]:
 
     from trustsim.risk import plots
 
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "montecarlo", "--out") as tmp:
         table = path_table(res)
         pq.write_table(table, tmp / "paths.parquet")
         pcsv.write_csv(table, tmp / "paths.csv")

@@ -107,6 +107,18 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Comminglin
         )
 
 
+def _day_ticker(env: TrustEnvironment, on_day: Callable[[int], None], horizon: int):
+    """Call ``on_day(d)`` as each calendar day ``d`` begins (progress bars, tape snapshots).
+
+    Why a process and not ``env.run(until=d)`` day by day: the run must stop exactly when
+    the trust terminates, so that what is logged after (``run_finished``) is stamped the
+    same whether anyone watches the days or not. The ticker only reads.
+    """
+    for day in range(1, horizon + 1):
+        yield env.timeout(1)
+        on_day(day)
+
+
 def run_deal(deal: DealConfig, stream: IO[bytes] | None = None, seed: int | None = None,
              on_day: Callable[[int], None] | None = None, *,
              log: bool = True,
@@ -123,14 +135,9 @@ def run_deal(deal: DealConfig, stream: IO[bytes] | None = None, seed: int | None
     if on_env is not None:  # e.g. the --tape-at hook, which reads the pool
         on_env(env)
     horizon = (env.timetable.legal_maturity - env.origin).days + 30
-    if on_day is None:
-        env.run(until=env.terminated)
-    else:
-        day = 0
-        while not env.terminated.triggered and day < horizon:
-            day += 1
-            env.run(until=min(day, horizon))
-            on_day(day)
+    if on_day is not None:
+        env.process(_day_ticker(env, on_day, horizon))
+    env.run(until=env.terminated)
     if not env.terminated.triggered:
         raise RuntimeError("the trust did not terminate by legal maturity")
     summary = summarize(env, parties, seed)
@@ -201,17 +208,18 @@ def _dump(obj: Any) -> bytes:
 
 def simulate(deal: DealConfig, out_dir: str | Path | None = None, seed: int | None = None,
              on_day: Callable[[int], None] | None = None,
-             tape_at: Sequence[dt.date] = ()) -> Result:
+             tape_at: Sequence[dt.date] = (), out_flag: str | None = None) -> Result:
     """Run ``deal`` and write its run folder atomically; see the module docstring.
 
     ``tape_at``: dates on which a loan-level pool's holdings are written into the run
     folder (:mod:`trustsim.pool.snapshots`); the pool then keeps its journal.
+    ``out_flag`` names where ``out_dir`` came from (``--out``), for error messages.
     """
     out = Path(out_dir if out_dir is not None else deal.run.out)
     if tape_at and deal.pool.kind == "loan_level" and not deal.pool.journal:
         # the movements written beside the holdings need every receivable's exit
         deal = deal.model_copy(update={"pool": deal.pool.model_copy(update={"journal": True})})
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "run", out_flag) as tmp:
         resolved = deal.model_dump(mode="json")
         if seed is not None:
             resolved["run"]["seed"] = seed

@@ -192,7 +192,7 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
                 >= t.senior_interest_grace_bd:
             hold(("default", "a"), d, seq, f"senior interest unpaid since {arrears_since}")
         legal = t.legal_maturity
-        if d > legal and isinstance(notes_out, int) and notes_out > 0 \
+        if d >= legal and isinstance(notes_out, int) and notes_out > 0 \
                 and cal.business_days_between(legal, d) >= t.principal_grace_bd:
             hold(("default", "b"), d, seq, f"principal unpaid after legal maturity {legal}")
     return expected, notes
