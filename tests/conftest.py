@@ -59,3 +59,8 @@ def scenario_run():
         return cache[key]
 
     return get
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--refresh-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from this checkout's runs (on purpose only)")

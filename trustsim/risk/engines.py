@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
 from trustsim.pool.kernels import one_thread
+from trustsim.risk.workers import die_with_current_parent, init_worker
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,7 +53,7 @@ class LocalEngine:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
-                                             initializer=one_thread)
+                                             initializer=init_worker, initargs=(os.getpid(),))
         return self._pool
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
@@ -65,15 +66,32 @@ class LocalEngine:
                     on_done(i)
             return results
         pool = self._executor()
-        pending = {pool.submit(fn, item): i for i, item in enumerate(items)}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                i = pending.pop(fut)
-                results[i] = fut.result()
-                if on_done:
-                    on_done(i)
+        try:
+            pending = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = pending.pop(fut)
+                    results[i] = fut.result()
+                    if on_done:
+                        on_done(i)
+        except BaseException:  # Ctrl-C, SIGTERM, a failed task: stop the workers now
+            self.abort()
+            raise
         return results
+
+    def abort(self) -> None:
+        """Stop at once: pending tasks cancelled, running workers killed (not waited for)."""
+        if self._pool is None:
+            return
+        procs = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+        for p in procs:
+            p.join(timeout=5)
+        self._pool = None
 
     def close(self) -> None:
         if self._pool is not None:
@@ -105,6 +123,9 @@ class DaskEngine:
                                          silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
             self._client.run(one_thread)  # the workers already share the cores
+            # the cluster's processes die with this one, even if it is killed outright
+            self._client.run(die_with_current_parent, nanny=True)
+            self._client.run(die_with_current_parent)
         self.workers = len(self._client.scheduler_info().get("workers", {})) or (workers or 1)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T],
