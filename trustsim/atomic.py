@@ -129,13 +129,28 @@ def json_header(kind: str) -> dict[str, Any]:
     return {"kind": kind, "writer": "trustsim"}
 
 
-def check_folder_target(out: str | Path, kind: str, flag: str | None = None) -> None:
-    """Refuse (:class:`OutputError`) a folder target trustsim may not replace; see the module doc.
+def _probe(target: Path, flag: str | None) -> None:
+    """Fail now, not after the work, if nothing can be written beside ``target``."""
+    with _os_errors(target, flag):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        probe = _beside(target, "tmp")
+        probe.mkdir()
+        probe.rmdir()
 
-    Commands call it before long work, so that a refused target costs the user nothing.
+
+def check_folder_target(out: str | Path, kind: str, flag: str | None = None, probe: bool = True) -> None:
+    """Refuse (:class:`OutputError`) a folder target trustsim may not replace, or cannot write.
+
+    Commands call it before long work, so that a refused target costs the user nothing;
+    ``probe`` also tries creating (and removing) a temporary beside it.
     """
     out = Path(out)
-    what = _label(out, flag)
+    _refuse_foreign_folder(out, kind, _label(out, flag))
+    if probe:
+        _probe(out, flag)
+
+
+def _refuse_foreign_folder(out: Path, kind: str, what: str) -> None:
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OutputError(f"{what}: exists and is not a folder; trustsim writes a {kind} folder "
                           "there and replaces nothing it did not write. Choose another path.")
@@ -147,7 +162,7 @@ def check_folder_target(out: str | Path, kind: str, flag: str | None = None) -> 
     try:
         entries = sorted(p.name for p in out.iterdir())
     except OSError as exc:
-        raise OutputError(f"{what}: cannot read the folder ({exc.strerror or exc})") from None
+        raise OutputError(f"{what}: cannot read the folder ({os_reason(exc)})") from None
     if not entries:
         return
     if found is not None:
@@ -159,8 +174,8 @@ def check_folder_target(out: str | Path, kind: str, flag: str | None = None) -> 
                       "deletes what it did not write.")
 
 
-def check_file_target(path: str | Path, kind: str, flag: str | None = None) -> None:
-    """Refuse (:class:`OutputError`) a file target trustsim may not replace."""
+def check_file_target(path: str | Path, kind: str, flag: str | None = None, probe: bool = True) -> None:
+    """Refuse (:class:`OutputError`) a file target trustsim may not replace, or cannot write."""
     path = Path(path)
     what = _label(path, flag)
     if path.is_symlink() or (path.exists() and not path.is_file()):
@@ -169,6 +184,8 @@ def check_file_target(path: str | Path, kind: str, flag: str | None = None) -> N
         raise OutputError(f"{what}: the file exists and is not an earlier trustsim {kind} output; "
                           "choose another path, or remove it yourself. trustsim never replaces "
                           "what it did not write.")
+    if probe:
+        _probe(path, flag)
 
 
 def _checked(path: str | Path, flag: str | None) -> Path:
@@ -180,24 +197,35 @@ def _checked(path: str | Path, flag: str | None) -> Path:
 def describe_os_error(exc: OSError, target: str | Path | None = None) -> str:
     """``FILE: reason (what it means)`` for a refusal of the file system."""
     where = exc.filename or target or "a file"
-    reason = exc.strerror or str(exc)
-    hint = {errno.EROFS: " (the file system is read-only)",
-            errno.ENOSPC: " (the disk is full)",
-            errno.EDQUOT: " (the disk quota is exhausted)",
-            errno.EFBIG: " (the file is larger than this system allows)",
-            errno.EACCES: " (permission denied)"}.get(exc.errno or 0, "")
-    return f"{where}: {reason}{hint}"
+    return f"{where}: {os_reason(exc)}"
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the file system refused, in its words, with what that means for the user."""
+    reason = os.strerror(exc.errno) if exc.errno else (exc.strerror or str(exc))
+    hint = {errno.EDQUOT: " (the disk quota is exhausted)",
+            errno.EFBIG: " (the file is larger than this system allows)"}.get(exc.errno or 0, "")
+    return f"{reason}{hint}"
+
+
+#: errors that can only mean the output cannot be written (whatever file raised them)
+_WRITE_ERRNOS = frozenset({errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 @contextmanager
-def _os_errors(target: Path, flag: str | None) -> Iterator[None]:
-    """Turn the file system's refusals into an :class:`OutputError` naming the target."""
+def _os_errors(target: Path, flag: str | None, only_write_errors: bool = False) -> Iterator[None]:
+    """Turn the file system's refusals into an :class:`OutputError` naming the target.
+
+    ``only_write_errors``: around a command's own work, where an ``OSError`` may also be
+    an input it failed to read, convert only the errors that mean "cannot write".
+    """
     try:
         yield
     except OSError as exc:
-        prefix = f"{flag}: " if flag else ""
-        raise OutputError(f"{prefix}cannot write {describe_os_error(exc, target)}; "
-                          "nothing was written") from None
+        if only_write_errors and exc.errno not in _WRITE_ERRNOS:
+            raise
+        what = _label(target, flag)
+        raise OutputError(f"{what}: cannot write the output: {os_reason(exc)}; nothing was written") from None
 
 
 @contextmanager
@@ -209,7 +237,7 @@ def atomic_dir(out: str | Path, kind: str, flag: str | None = None) -> Iterator[
     the command-line option the path came from, for messages.
     """
     out = _checked(out, flag)
-    check_folder_target(out, kind, flag)
+    check_folder_target(out, kind, flag, probe=False)
     with _os_errors(out, flag):
         out.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(out)
@@ -219,9 +247,10 @@ def atomic_dir(out: str | Path, kind: str, flag: str | None = None) -> Iterator[
         with _os_errors(out, flag):
             (tmp / MARKER).write_text(json.dumps({"kind": kind, "writer": "trustsim"}) + "\n",
                                       encoding="utf-8")
-        yield tmp
+        with _os_errors(out, flag, only_write_errors=True):
+            yield tmp
         with _os_errors(out, flag):
-            check_folder_target(out, kind, flag)  # again: it may have appeared meanwhile
+            check_folder_target(out, kind, flag, probe=False)  # again: it may have appeared meanwhile
             if out.exists():
                 old = _beside(out, "old")
                 os.replace(out, old)
@@ -244,16 +273,17 @@ def atomic_file(path: str | Path, kind: str | None = None, flag: str | None = No
     """
     path = _checked(path, flag)
     if kind is not None:
-        check_file_target(path, kind, flag)
+        check_file_target(path, kind, flag, probe=False)
     with _os_errors(path, flag):
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(path)
     tmp = _beside(path, "tmp")
     try:
-        yield tmp
+        with _os_errors(path, flag, only_write_errors=True):
+            yield tmp
         with _os_errors(path, flag):
             if kind is not None:
-                check_file_target(path, kind, flag)  # again: it may have appeared meanwhile
+                check_file_target(path, kind, flag, probe=False)  # again: it may have appeared meanwhile
             os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

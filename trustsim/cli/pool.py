@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from trustsim.atomic import atomic_dir
+from trustsim.atomic import atomic_dir, check_file_target, check_folder_target
 from trustsim.cli import app, console, fail, output_path
 
 pool_app = typer.Typer(help="Loan tapes: generate, stratify, validate; static-pool curves.",
@@ -68,6 +68,7 @@ def generate(
         raise fail(f"--out: {out} must end in .parquet")
     if not 0 < scale <= 10:
         raise fail(f"--scale: {scale} is outside (0, 10]")
+    check_file_target(out, "tape", "--out")
     try:
         tape = gen(scale, seed, _date(as_of, "--as-of") or REFERENCE_DATE)
     except GeneratorError as exc:
@@ -178,6 +179,7 @@ def curves(
     from trustsim.pool.behaviour import Behaviour
     from trustsim.pool.generator import GeneratorError, generate
 
+    check_folder_target(out, "curves", "--out")
     if not 0 < vintage_scale <= 1:
         raise fail(f"--vintage-scale: {vintage_scale} is outside (0, 1]")
     if not 0 < scale <= 10:
