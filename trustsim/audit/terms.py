@@ -100,6 +100,19 @@ def _date(cfg: dict[str, Any], path: str) -> dt.date:
         raise TermsError(f"config.json: {path}: {value!r} is not a date") from None
 
 
+def _calendar(cfg: dict[str, Any], start: dt.date, end: dt.date) -> BusinessCalendar:
+    """The run's own business days: its recorded ``calendar`` section (a log without one: the defaults)."""
+    from pydantic import ValidationError
+
+    from trustsim.config.calendar import CalendarSection
+
+    try:
+        section = CalendarSection.model_validate(cfg.get("calendar") or {})
+    except ValidationError as exc:
+        raise TermsError(f"config.json: calendar: {exc.errors()[0]['msg']}") from None
+    return section.build(start, end)
+
+
 def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> DealTerms:
     """The audit's terms from a resolved deal (``config.json``)."""
     eff = _date(cfg, "dates.trust_effective_date")
@@ -108,7 +121,7 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
     sub_maturity = _date(cfg, "notes.sub.expected_maturity")
     legal_unadjusted = add_months(sub_maturity, int(_get(cfg, "dates.legal_maturity_months_after_sub")))
     horizon = max(legal_unadjusted, last_log_date or legal_unadjusted) + dt.timedelta(days=60)
-    cal = BusinessCalendar(eff, horizon)
+    cal = _calendar(cfg, eff, horizon)
     convention = str(_get(cfg, "dates.revolving_end_convention"))
     waterfalls: dict[str, tuple[Step, ...]] = {}
     for name, steps in dict(_get(cfg, "waterfalls")).items():

@@ -9,13 +9,15 @@ lists and scalars replace), then the merged whole is validated once.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from trustsim.calendar import FIRST_YEAR, LAST_YEAR, add_months
+from trustsim.calendar import CalendarRangeError, add_months
+from trustsim.config.calendar import resolve_holiday_file
 from trustsim.config.models import DealConfig
 
 
@@ -58,8 +60,15 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def validate_deal(data: dict[str, Any], source: str) -> DealConfig:
-    """Validate a merged mapping; raise ConfigError naming ``source`` and each field."""
+def validate_deal(data: dict[str, Any], source: str, base_dir: Path | None = None) -> DealConfig:
+    """Validate a merged mapping; raise ConfigError naming ``source`` and each field.
+
+    ``base_dir``: where a relative ``calendar.holiday_file`` is (the deal file's folder).
+    """
+    try:
+        data = resolve_holiday_file(data, base_dir or Path.cwd(), source, _read_yaml)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         deal = DealConfig.model_validate(data)
     except ValidationError as exc:
@@ -73,18 +82,20 @@ def legal_maturity(deal: DealConfig):
 
 
 def check_calendar_span(deal: DealConfig, source: str) -> None:
-    """The whole life of the deal, to legal maturity, must lie inside the calendar's years."""
+    """Every business day the contract needs, to legal maturity, must be known (docs/calendar.md)."""
+    legal = legal_maturity(deal)
+    cal = None
     checks = {
         "dates.trust_effective_date": deal.dates.trust_effective_date,
-        "notes.sub.expected_maturity (+ legal maturity months)": legal_maturity(deal),
         "notes.senior.series_expected_maturities": deal.notes.senior.series_expected_maturities[-1],
+        "notes.sub.expected_maturity (+ legal maturity months)": legal,
     }
     for field, d in checks.items():
-        if not FIRST_YEAR <= d.year <= LAST_YEAR:
-            raise ConfigError(
-                f"{source}: {field}: {d.isoformat()} is outside the business-day calendar "
-                f"({FIRST_YEAR}-{LAST_YEAR}, from the chinesecalendar package)"
-            )
+        try:
+            cal = cal or deal.calendar.build(deal.dates.trust_effective_date, legal + dt.timedelta(days=60))
+            cal.following(d)
+        except CalendarRangeError as exc:
+            raise ConfigError(f"{source}: {field}: {exc}") from None
 
 
 def resolve_scenario(name_or_path: str, search_dir: Path) -> Path:
@@ -117,4 +128,4 @@ def load_deal(
         sources.append(str(spath))
     if overrides:
         data = deep_merge(data, overrides)
-    return validate_deal(data, " + ".join(sources))
+    return validate_deal(data, " + ".join(sources), path.parent)

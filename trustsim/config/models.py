@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from trustsim.config.base import BusinessDays, Cny, Pct, Rating, Strict, Wan
+from trustsim.config.calendar import CalendarSection
 from trustsim.config.incidents import Incident, Remedies
 
 DayCount = Literal["ACT/365F", "ACT/360"]
@@ -340,6 +341,7 @@ class DealConfig(Strict):
     remedies: Remedies
     pool: PoolConfig
     incidents: list[Incident] = Field(default_factory=list)
+    calendar: CalendarSection = Field(default_factory=CalendarSection)
     run: Run
 
     @model_validator(mode="after")

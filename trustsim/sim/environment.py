@@ -31,7 +31,7 @@ class TrustEnvironment(simpy.Environment):
         from trustsim.config.load import legal_maturity
 
         last = legal_maturity(deal) + dt.timedelta(days=60)
-        self.calendar = BusinessCalendar(self.origin, last)
+        self.calendar: BusinessCalendar = deal.calendar.build(self.origin, last)
         self.timetable: DealSchedule = build_schedule(deal, self.calendar)
         self.ledger = Ledger()
         self.rng = RngStreams(deal.run.seed if seed is None else seed)

@@ -27,6 +27,7 @@ from trustsim.contract.triggers import PPM
 from trustsim.incidents import IncidentDesk
 from trustsim.ledger import COLLECTION_ACCOUNT, INTERNAL_ACCOUNTS
 from trustsim.sim import clock
+from trustsim.sim.assumptions import calendar_summary
 from trustsim.sim.environment import TrustEnvironment
 
 
@@ -69,7 +70,8 @@ def build(deal: DealConfig, stream: IO[bytes] | None, seed: int | None = None) -
     env = TrustEnvironment(deal, stream, seed)
     env.log.emit("environment", "run_started", deal=deal.name,
                  seed=deal.run.seed if seed is None else seed, pool=deal.pool.kind,
-                 initial_pool_fen=env.pool.balances().outstanding_fen)
+                 initial_pool_fen=env.pool.balances().outstanding_fen,
+                 calendar=deal.calendar.record(env.calendar))
     p = Parties(Originator(env), Servicer(env), Trustee(env), Custodian(env))
     p.originator.connect(p.trustee, p.custodian)
     p.servicer.connect(p.trustee, p.originator, p.custodian)
@@ -141,6 +143,7 @@ def run_deal(deal: DealConfig, stream: IO[bytes] | None = None, seed: int | None
     if not env.terminated.triggered:
         raise RuntimeError("the trust did not terminate by legal maturity")
     summary = summarize(env, parties, seed)
+    summary["calendar"] = calendar_summary(summary, deal.calendar.record(env.calendar))
     env.log.emit("environment", "run_finished",
                  termination_date=summary["trust_termination_date"],
                  total_in_fen=env.ledger.total_in(), total_out_fen=env.ledger.total_out(),
