@@ -12,14 +12,34 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from trustsim.atomic import check_folder_target
+from trustsim.calendar import POLICIES
 from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError, DealConfig, load_deal
 from trustsim.money import wan
 
+HolidayFileOpt = Annotated[Path | None, typer.Option(
+    "--holiday-file", help="holiday file (docs/calendar.md): overrides the deal's calendar.holiday_file")]
+UnpublishedOpt = Annotated[str | None, typer.Option(
+    "--unpublished-years", help="refuse | weekends_only | fixed_date_holidays: overrides the deal's "
+    "calendar.unpublished_years")]
 
-def _load(config: Path, scenario: list[str] | None) -> DealConfig:
+
+def _calendar_overrides(holiday_file: Path | None, unpublished: str | None) -> dict | None:
+    """The calendar flags as an overlay on the deal (a flag's file is relative to the current folder)."""
+    cal: dict = {}
+    if holiday_file is not None:
+        cal.update(holiday_file=str(holiday_file.resolve()), holiday_file_sha256=None, years={})
+    if unpublished is not None:
+        if unpublished not in POLICIES:
+            raise fail(f"--unpublished-years: {unpublished!r} is not one of {', '.join(POLICIES)}")
+        cal["unpublished_years"] = unpublished
+    return {"calendar": cal} if cal else None
+
+
+def _load(config: Path, scenario: list[str] | None, holiday_file: Path | None = None,
+          unpublished: str | None = None) -> DealConfig:
     try:
-        return load_deal(config, scenario or ())
+        return load_deal(config, scenario or (), _calendar_overrides(holiday_file, unpublished))
     except ConfigError as exc:
         raise fail(str(exc)) from None
 
@@ -59,6 +79,11 @@ def print_summary(summary: dict, out_dir: Path | None) -> None:
         f"collections {_fmt_wan(cash['collections_fen'])} 万元, revolving purchases "
         f"{_fmt_wan(cash['revolving_purchases_fen'])}, taxes {_fmt_wan(cash['taxes_fen'])}, "
         f"fees {_fmt_wan(cash['fees_fen'])}")
+    cal = summary.get("calendar") or {}
+    if cal.get("assumed_years"):
+        console.print(f"[yellow]calendar:[/] {', '.join(map(str, cal['assumed_years']))} have no published "
+                      f"holidays; business days assumed {cal['unpublished_years']} (calendar.unpublished_years)."
+                      f" Figures resting on them: {', '.join(cal['flagged_figures']) or 'none'}")
     if out_dir is not None:
         console.print(f"run folder: {out_dir}")
 
@@ -75,6 +100,8 @@ def run(
     tape_at: Annotated[list[str] | None, typer.Option(
         "--tape-at", help="YYYY-MM-DD: write a loan-level pool's holdings and movements on that "
         "date into the run folder; repeatable")] = None,
+    holiday_file: HolidayFileOpt = None,
+    unpublished_years: UnpublishedOpt = None,
 ) -> None:
     """Run a deal from its effective date to trust termination and write the run folder."""
     from trustsim.pool.generator import GeneratorError
@@ -82,7 +109,7 @@ def run(
     from trustsim.pool.tape import TapeError
     from trustsim.sim.runner import simulate
 
-    deal = _load(config, scenario)
+    deal = _load(config, scenario, holiday_file, unpublished_years)
     dates = []
     for text in tape_at or ():
         try:
@@ -115,11 +142,19 @@ def run(
 def validate(
     config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
     scenario: Annotated[list[str] | None, typer.Option(help="scenario overlay(s) to apply")] = None,
+    holiday_file: HolidayFileOpt = None,
+    unpublished_years: UnpublishedOpt = None,
 ) -> None:
     """Check a deal file (and scenario overlays) without running it."""
-    deal = _load(config, scenario)
+    deal = _load(config, scenario, holiday_file, unpublished_years)
     console.print(f"{config}: valid ({deal.name}, {deal.pool.kind} pool, "
                   f"{len(deal.incidents)} incident(s))")
+    from trustsim.config import legal_maturity
+
+    cal = deal.calendar.build(deal.dates.trust_effective_date, legal_maturity(deal))
+    if cal.assumed_years:
+        console.print(f"[yellow]calendar:[/] {', '.join(map(str, cal.assumed_years))} assumed "
+                      f"{deal.calendar.unpublished_years} (no published holidays)")
 
 
 @app.command()

@@ -174,12 +174,30 @@ def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditRepo
                      wan(n.get("interest_paid_fen")), wan(n.get("loss_fen")),
                      "yes" if n.get("paid_in_full") else "no"] for c, n in notes.items()]
     revolving = s.get("revolving_end") or {}
+    cal = s.get("calendar") or {}
+    flagged = set(cal.get("flagged_figures") or ())
+
+    def star(name: str) -> str:
+        return " *" if name in flagged else ""
+
+    if "notes" in flagged:
+        summary_rows = [[f"{r[0]} *", *r[1:]] for r in summary_rows]
     facts = [
-        f"Revolving period ended {revolving.get('date')} ({revolving.get('cause')}).",
-        f"Trust terminated {s.get('trust_termination_date')} ({s.get('termination_cause')}).",
+        f"Revolving period ended {revolving.get('date')}{star('revolving_end.date')} ({revolving.get('cause')}).",
+        f"Trust terminated {s.get('trust_termination_date')}{star('trust_termination_date')} "
+        f"({s.get('termination_cause')}).",
         "Triggers: " + (", ".join(f"{t.get('kind')} ({t.get('clause')}) on {t.get('date')}"
                                   for t in s.get("triggers", [])) or "none fired") + ".",
     ]
+    if cal:
+        hf = cal.get("holiday_file") or {}
+        facts.append(f"Business days: {cal.get('business_days')}, from {cal.get('data')}"
+                     + (f" and the holiday file {hf.get('path')} (sha256 {hf.get('sha256')})" if hf else "")
+                     + ".")
+    if cal.get("assumed_years"):
+        facts.append(f"* ASSUMED CALENDAR: {', '.join(map(str, cal['assumed_years']))} have no published "
+                     f"holidays; business days assumed {cal.get('unpublished_years')}. Figures resting on "
+                     f"them: {', '.join(sorted(flagged)) or 'none'}.")
     audit_rows = [[r.name, r.clause, r.status, r.checked, len(r.findings),
                    ", ".join(str(f.seq) for f in r.findings[:8] if f.seq is not None)]
                   for r in audit.results]
