@@ -1,0 +1,99 @@
+"""The bundled deal moved in time: runs on packaged data, a holiday file, or a flagged assumption.
+
+Shifted 3 years (effective 2023-08-18, legal maturity 2026-09-12) its whole life lies in
+the packaged years; shifted 6 (effective 2026-08-18, legal maturity 2029-09-12) it reaches
+years nobody has published: refused, unless a holiday file covers them or the deal
+accepts ``weekends_only``, which the summary flags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from support.shifted import write_shifted_deal
+
+from trustsim.calendar import FIRST_YEAR, LAST_YEAR
+from trustsim.config import ConfigError, load_deal
+from trustsim.sim.runner import run_deal
+
+HOLIDAY_FILE = Path(__file__).resolve().parents[1] / "data" / "holidays_2027_2029.yaml"
+
+
+def run(deal) -> tuple[dict, list[dict]]:
+    stream = io.BytesIO()
+    _env, _parties, summary = run_deal(deal, stream)
+    return summary, [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def first_amortization_payment(events: list[dict]) -> str:
+    return next(e["date"] for e in events if e["event"] == "payment_date" and e.get("amortization_index") == 1)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("shifted")
+
+
+def test_a_deal_inside_the_packaged_years_runs_on_that_data_alone(folder):
+    summary, events = run(load_deal(write_shifted_deal(folder, 3)))
+    cal = summary["calendar"]
+    assert cal["holiday_file"] is None and cal["assumed_years"] == [] and cal["flagged_figures"] == []
+    # 2025-05-18, 21 months after the effective date, is a Sunday: revolving ends Monday [一.4.2]
+    assert summary["revolving_end"] == {"date": "2025-05-19", "cause": "revolving period expired"}
+    # ten business days on [一.4.4(2)]: 2025-05-31 to 06-02 are the Dragon Boat Festival
+    assert first_amortization_payment(events) == "2025-06-03"
+    assert summary["notes"]["senior"]["paid_in_full"]
+    assert dt.date.fromisoformat(summary["trust_termination_date"]) < dt.date(2026, 9, 14)
+
+
+def test_a_deal_reaching_unpublished_years_is_refused_with_the_ways_forward(folder):
+    with pytest.raises(ConfigError) as err:
+        load_deal(write_shifted_deal(folder, 6))
+    msg = str(err.value)
+    assert "the first date not covered is 2027-01-01" in msg
+    assert f"published for {FIRST_YEAR}-{LAST_YEAR} from chinesecalendar" in msg
+    assert "holiday file covering 2027-2029 (calendar.holiday_file in the deal, or --holiday-file" in msg
+    assert "calendar.unpublished_years: weekends_only" in msg
+
+
+def test_a_holiday_file_in_tests_carries_the_deal_to_2029(folder):
+    deal = load_deal(write_shifted_deal(folder, 6, {"holiday_file": str(HOLIDAY_FILE)}))
+    summary, events = run(deal)
+    sha = hashlib.sha256(HOLIDAY_FILE.read_bytes()).hexdigest()
+    recorded = {"path": str(HOLIDAY_FILE), "sha256": sha, "years": [2027, 2028, 2029]}
+    assert events[0]["event"] == "run_started" and events[0]["calendar"]["holiday_file"] == recorded
+    assert summary["calendar"]["holiday_file"] == recorded and summary["calendar"]["flagged_figures"] == []
+    assert summary["revolving_end"]["date"] == "2028-05-18"
+    # the file's Dragon Boat break (Sat 2028-05-27 to Mon 05-29) pushes the 10th business day to 06-02
+    assert first_amortization_payment(events) == "2028-06-02"
+    assert summary["notes"]["sub"]["paid_in_full"]
+
+
+def test_weekends_only_runs_and_flags_every_figure_resting_on_the_assumption(folder):
+    deal = load_deal(write_shifted_deal(folder, 6, {"unpublished_years": "weekends_only"}))
+    summary, events = run(deal)
+    cal = summary["calendar"]
+    assert cal["unpublished_years"] == "weekends_only" and cal["assumed_years"] == [2027, 2028, 2029]
+    assert events[0]["calendar"]["assumed_years"] == [2027, 2028, 2029]
+    # Monday 2028-05-29 counts as a business day here: the 10th after 2028-05-18 is 06-01
+    assert first_amortization_payment(events) == "2028-06-01"
+    assert dt.date.fromisoformat(summary["trust_termination_date"]).year >= 2027
+    assert {"notes", "cash", "pool", "ledger", "revolving_end.date",
+            "trust_termination_date"} <= set(cal["flagged_figures"])
+    peak_in_assumed_year = summary["commingling"]["peak_date"] >= "2027-01-01"
+    assert ("commingling.peak_date" in cal["flagged_figures"]) == peak_in_assumed_year
+
+
+def test_exchange_days_never_fall_on_a_weekend_and_bank_days_include_make_up_sundays(deal, base_run):
+    closed = {e["date"] for e in base_run.of("day_closed")}
+    assert "2020-09-27" in closed  # a make-up Sunday: the bank-day environment closes its books
+    exchange = deal.model_copy(update={"calendar": deal.calendar.model_copy(update={"business_days": "exchange"})})
+    summary, events = run(exchange)
+    ex_closed = [dt.date.fromisoformat(e["date"]) for e in events if e["event"] == "day_closed"]
+    assert ex_closed and all(d.weekday() < 5 for d in ex_closed)
+    assert summary["calendar"]["business_days"] == "exchange"
