@@ -24,7 +24,7 @@ ACTORS = ("originator", "servicer", "trustee", "custodian", "environment")
 #: event name -> what it records. The single place an event is documented.
 EVENTS: dict[str, str] = {
     # environment
-    "run_started": "A run begins: deal name, seed, pool kind, initial pool principal.",
+    "run_started": "A run begins: deal name, seed, pool kind, initial pool principal, business-day calendar.",
     "run_finished": "A run ends: termination date, final ledger totals.",
     "period_changed": "The trust enters a period (revolving, amortization); cause and date.",
     "day_closed": "24:00 of a business day: every account's balance and the pool by status, NPL ratio (ppm).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
@@ -17,6 +18,7 @@ from trustsim.config import ConfigError, load_deal
 HOLIDAY_FILE = Path(__file__).resolve().parents[1] / "data" / "holidays_2027_2029.yaml"
 
 GOOD_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-10-01"], "workdays": ["2027-02-20"]}
+GOOD_2027_MONDAY, GOOD_2027_SATURDAY = dt.date(2027, 2, 8), dt.date(2027, 2, 20)
 
 
 def write_holidays(folder: Path, years: dict) -> Path:
@@ -110,3 +112,14 @@ def test_cli_unpublished_years_flag_takes_only_the_known_choices(tmp_path):
     ok = CliRunner().invoke(app, ["validate", str(deal), "--unpublished-years", "weekends_only"])
     assert ok.exit_code == 0
     assert "2027, 2028, 2029 assumed weekends_only" in ok.output
+
+
+def test_holidays_given_inline_get_the_same_checks(tmp_path):
+    bad = {2027: {**GOOD_2027, "workdays": ["2027-02-17"]}}
+    with pytest.raises(ConfigError, match=r"calendar: .*years\.2027\.workdays\[0\]: 2027-02-17 is a Wednesday"):
+        load_deal(write_shifted_deal(tmp_path, 6, {"years": bad, "unpublished_years": "weekends_only"}))
+    deal = load_deal(write_shifted_deal(tmp_path, 6, {"years": {2027: GOOD_2027},
+                                                      "unpublished_years": "weekends_only"}))
+    cal = deal.calendar.build(deal.dates.trust_effective_date, deal.notes.sub.expected_maturity)
+    assert cal.sources[2027] == "holiday_file" and cal.assumed_years == (2028,)
+    assert not cal.is_business_day(GOOD_2027_MONDAY) and cal.is_business_day(GOOD_2027_SATURDAY)
