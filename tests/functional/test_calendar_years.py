@@ -97,3 +97,22 @@ def test_exchange_days_never_fall_on_a_weekend_and_bank_days_include_make_up_sun
     ex_closed = [dt.date.fromisoformat(e["date"]) for e in events if e["event"] == "day_closed"]
     assert ex_closed and all(d.weekday() < 5 for d in ex_closed)
     assert summary["calendar"]["business_days"] == "exchange"
+
+
+def test_the_report_marks_the_figures_and_reports_resting_on_assumed_days(folder):
+    from trustsim.audit import load
+    from trustsim.reports import build_report
+    from trustsim.sim.runner import simulate
+
+    deal = load_deal(write_shifted_deal(folder, 6, {"unpublished_years": "weekends_only"}))
+    run_dir = simulate(deal, folder / "run").out_dir
+    built = build_report(load(run_dir), folder / "report")
+    page = built.html.read_text(encoding="utf-8")
+    assert "* ASSUMED CALENDAR: 2027, 2028, 2029 have no published holidays" in page
+    assert '<td class="l">senior *</td>' in page
+    trustee = json.loads((built.folder / "trustee" / "reports.json").read_text(encoding="utf-8"))
+    flags = {r["payment_date"]: r["assumed_calendar"] for r in trustee}
+    assert flags["2026-11-18"] is False and flags["2027-02-18"] is True
+    assert all(flag == (d >= "2027-01-01") for d, flag in flags.items())
+    servicer = json.loads((built.folder / "servicer" / "monthly.json").read_text(encoding="utf-8"))
+    assert {m["month"][:4] for m in servicer if m["assumed_calendar"]} == {"2027", "2028", "2029"}

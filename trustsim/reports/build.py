@@ -67,7 +67,8 @@ def _trustee_tables(reports: list[dict[str, Any]]) -> dict[str, bytes]:
                         **r["pool_performance"],
                         **{f"purchases_{k}": v for k, v in r["revolving_purchases"].items()},
                         **{f"dq_{k}": v for k, v in r["delinquency"].items()},
-                        "triggers": r["triggers"]["status"]})
+                        "triggers": r["triggers"]["status"],
+                        "assumed_calendar": r.get("assumed_calendar", False)})
     return {"tranches.csv": _csv(tranches), "waterfall.csv": _csv(steps),
             "summary.csv": _csv(summary)}
 
@@ -79,6 +80,17 @@ def _servicer_rows(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row.update({f"dq_{k}": v for k, v in m["delinquency_month_end"].items()})
         flat.append(row)
     return flat
+
+
+def _flag_assumed_calendar(log: AuditLog, trustee: list[dict[str, Any]], servicer: list[dict[str, Any]]) -> None:
+    """Mark each report whose period reaches a year of assumed business days (docs/calendar.md)."""
+    started = log.of("run_started")
+    cal = (started[0].get("calendar") if started else None) or {}
+    first = min(cal.get("assumed_years") or [10_000])
+    for r in trustee:
+        r["assumed_calendar"] = int(r["payment_date"][:4]) >= first
+    for m in servicer:
+        m["assumed_calendar"] = int(m["month"][:4]) >= first
 
 
 def build_report(log: AuditLog, out: Path, on_step: Step | None = None) -> ReportResult:
@@ -99,6 +111,7 @@ def build_report(log: AuditLog, out: Path, on_step: Step | None = None) -> Repor
     step("trustee and servicer reports")
     trustee = periodic.trustee_reports(log)
     servicer = periodic.servicer_reports(log)
+    _flag_assumed_calendar(log, trustee, servicer)
     images: dict[str, tuple[str, bytes]] = {}
     for name, (title, draw) in plots.PLOTS.items():
         step(f"plotting {name}")
