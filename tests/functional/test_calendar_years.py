@@ -116,3 +116,20 @@ def test_the_report_marks_the_figures_and_reports_resting_on_assumed_days(folder
     assert all(flag == (d >= "2027-01-01") for d, flag in flags.items())
     servicer = json.loads((built.folder / "servicer" / "monthly.json").read_text(encoding="utf-8"))
     assert {m["month"][:4] for m in servicer if m["assumed_calendar"]} == {"2027", "2028", "2029"}
+
+
+def test_a_run_is_reproduced_from_its_config_json_without_the_holiday_file(tmp_path):
+    import shutil
+
+    from trustsim.sim.runner import simulate
+
+    shutil.copy(HOLIDAY_FILE, tmp_path / "h.yaml")
+    deal = load_deal(write_shifted_deal(tmp_path, 6, {"holiday_file": "h.yaml"}))
+    first = simulate(deal, tmp_path / "run1").out_dir
+    (tmp_path / "h.yaml").unlink()
+    again = simulate(load_deal(first / "config.json"), tmp_path / "run2").out_dir
+    assert (again / "events.jsonl").read_bytes() == (first / "events.jsonl").read_bytes()
+    recorded = json.loads((first / "config.json").read_text(encoding="utf-8"))["calendar"]
+    assert recorded["holiday_file"] == str(tmp_path / "h.yaml")
+    assert recorded["years"]["2028"]["workdays"] == ["2028-01-22", "2028-02-05", "2028-04-29",
+                                                     "2028-05-06", "2028-09-30"]
