@@ -133,3 +133,24 @@ def test_a_run_is_reproduced_from_its_config_json_without_the_holiday_file(tmp_p
     assert recorded["holiday_file"] == str(tmp_path / "h.yaml")
     assert recorded["years"]["2028"]["workdays"] == ["2028-01-22", "2028-02-05", "2028-04-29",
                                                      "2028-05-06", "2028-09-30"]
+
+
+def test_a_legal_maturity_at_the_end_of_the_published_years_needs_its_grace_period_covered(tmp_path):
+    import yaml
+    from support.shifted import shifted_deal_data
+
+    data = shifted_deal_data(3)
+    data["termination"]["clean_up_call"] = None  # the notes cannot be repaid before legal maturity
+    for cls in ("mezz", "sub"):
+        data["notes"][cls]["expected_maturity"] = dt.date(2025, 12, 31)
+    data["notes"]["senior"]["series_expected_maturities"][-1] = dt.date(2025, 12, 31)
+    path = tmp_path / "deal.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    # legal maturity 2026-12-31 is published; the 10 business days of event of default (b) are not
+    with pytest.raises(ConfigError, match=r"\+ 10 business days, the last deadline after it\): .*"
+                                          r"the first date not covered is 2027-01-01"):
+        load_deal(path)
+    summary, _events = run(load_deal(path, overrides={"calendar": {"unpublished_years": "weekends_only"}}))
+    assert summary["triggers"][0]["kind"] == "default" and summary["triggers"][0]["clause"] == "b"
+    assert summary["triggers"][0]["date"] == "2027-01-14"  # the 10th weekday after 2026-12-31 (1 Jan assumed worked)
+    assert "triggers[0].date" in summary["calendar"]["flagged_figures"]

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from trustsim.atomic import check_folder_target
-from trustsim.calendar import POLICIES
+from trustsim.calendar import POLICIES, CalendarRangeError
 from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError, DealConfig, load_deal
 from trustsim.money import wan
@@ -132,7 +132,7 @@ def run(
                 result = simulate(deal, out, seed,
                                   on_day=lambda d: progress.update(task, completed=d),
                                   tape_at=dates, out_flag=flag)
-    except (TapeError, TapeAtError, GeneratorError) as exc:
+    except (TapeError, TapeAtError, GeneratorError, CalendarRangeError) as exc:
         raise fail(str(exc)) from None
     if not quiet:
         print_summary(result.summary, result.out_dir)

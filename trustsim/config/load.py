@@ -82,18 +82,28 @@ def legal_maturity(deal: DealConfig):
 
 
 def check_calendar_span(deal: DealConfig, source: str) -> None:
-    """Every business day the contract needs, to legal maturity, must be known (docs/calendar.md)."""
+    """Every business day the contract may need must be known (docs/calendar.md).
+
+    That is to legal maturity and on to its last deadline: the principal's grace after
+    legal maturity [event of default (b)], the sweep of that day's collections [一.4.1], or
+    the amortization date the trustee computes before settling on legal maturity [一.4.4(2)].
+    """
     legal = legal_maturity(deal)
-    cal = None
+    dates = deal.dates
+    after_legal = max(deal.triggers.principal_grace_business_days, dates.sweep_after_business_days,
+                      dates.amortization_every_business_days + dates.payment_lag_business_days)
     checks = {
-        "dates.trust_effective_date": deal.dates.trust_effective_date,
-        "notes.senior.series_expected_maturities": deal.notes.senior.series_expected_maturities[-1],
-        "notes.sub.expected_maturity (+ legal maturity months)": legal,
+        "dates.trust_effective_date": (deal.dates.trust_effective_date, 0),
+        "notes.senior.series_expected_maturities": (deal.notes.senior.series_expected_maturities[-1], 0),
+        "notes.sub.expected_maturity (+ legal maturity months)": (legal, 0),
+        f"notes.sub.expected_maturity (+ legal maturity months + {after_legal} business days, "
+        "the last deadline after it)": (legal, after_legal),
     }
-    for field, d in checks.items():
+    cal = None
+    for field, (d, n) in checks.items():
         try:
             cal = cal or deal.calendar.build(deal.dates.trust_effective_date, legal + dt.timedelta(days=60))
-            cal.following(d)
+            cal.add_business_days(cal.following(d), n)
         except CalendarRangeError as exc:
             raise ConfigError(f"{source}: {field}: {exc}") from None
 
