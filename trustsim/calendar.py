@@ -221,6 +221,8 @@ class BusinessCalendar:
         """``d`` if it is a business day, else the previous business day."""
         self._check(d)
         i = bisect.bisect_right(self._days, d) - 1
+        if i < 0:
+            raise CalendarRangeError(f"no business day on or before {d.isoformat()} is loaded")
         return self._days[i]
 
     def add_business_days(self, d: dt.date, n: int) -> dt.date:

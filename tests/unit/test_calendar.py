@@ -92,6 +92,12 @@ def test_following_and_preceding(cal):
     assert cal.preceding(D(2021, 12, 18)) == D(2021, 12, 17)
 
 
+def test_preceding_the_first_loaded_business_day_is_an_error_not_the_last_one(cal):
+    assert cal.following(D(2020, 1, 1)) == D(2020, 1, 2)  # New Year's Day off
+    with pytest.raises(CalendarRangeError, match="no business day on or before 2020-01-01"):
+        cal.preceding(D(2020, 1, 1))
+
+
 def test_add_business_days_skips_the_golden_week(cal):
     # 2020-09-30 is a Wednesday; Oct 1-8 are holidays; Oct 9 is the next business day
     assert cal.add_business_days(D(2020, 9, 30), 1) == D(2020, 10, 9)
