@@ -80,7 +80,7 @@ class Originator(Actor):
         if self.late_until is not None:
             self._delay(msg)
             return
-        self._request(msg, self.env.calendar.add_business_days(msg.base_date, 1))
+        self._request(msg, self.env.calendars.of("purchases").add_business_days(msg.base_date, 1))
 
     def _request(self, msg: AvailableFunds, purchase_date: dt.date, late: bool = False) -> None:
         env = self.env
@@ -102,7 +102,7 @@ class Originator(Actor):
         The trustee's grace covers at most ``grace`` business days of the delay; a base date
         beyond it lapses what was pending and is missed itself.
         """
-        cal = self.env.calendar
+        cal = self.env.calendars.of("purchases")
         if self.late_explained and cal.business_days_between(self.late_since, msg.base_date) > self._grace_bd:
             if self._pending is not None:
                 self.emit("purchase_request_lapsed", base_date=self._pending.base_date.isoformat(),
@@ -121,7 +121,7 @@ class Originator(Actor):
                       reason="late without an explanation before 16:00")
 
     def _delay_ends(self) -> None:
-        env, cal = self.env, self.env.calendar
+        env, cal = self.env, self.env.calendars.of("purchases")
         self.late_until = None
         pending, self._pending = self._pending, None
         if pending is None or not self.revolving:

@@ -91,7 +91,7 @@ class Servicer(Actor):
         if c.total_fen <= 0:
             return
         p = self.env.ledger.post(COLLECTION_ACCOUNT, OBLIGORS, c.total_fen, "obligor payments")
-        due = self.env.calendar.add_business_days(today, self._lag)
+        due = self.env.calendars.of("collections").add_business_days(today, self._lag)
         self._held.append((today, due, c.principal_fen, c.income_fen))
         self.emit("collections_received", principal_fen=c.principal_fen, income_fen=c.income_fen,
                   sweep_due=due.isoformat(), debit=p.debit, credit=p.credit,

@@ -110,7 +110,7 @@ class Trustee(Actor):
         self._value_dated: dict[str, tuple[str, int]] = {}  # instruction -> (account, amount) not yet due
         self._income_window: deque[tuple[dt.date, int]] = deque()
         # schedule lookups
-        cal = env.calendar
+        cal = env.calendars.of("purchases")  # an accrual period's reserve counts from its first business day
         self._pd_by_date = {pd.date: pd for pd in sched.revolving_payment_dates}
         self._accrual_by_bd = {cal.following(a): a for a in sched.accrual_starts}
         self._rolls = {m: i for i, m in enumerate(sched.series_maturities[:-1], start=1)
@@ -474,7 +474,7 @@ class Trustee(Actor):
             self.senior_arrears_since = None
 
     def _schedule_next_amortization_pd(self, d: dt.date) -> None:
-        cal, dates = self.env.calendar, self.deal.dates
+        cal, dates = self.env.calendars.of("payment_dates"), self.deal.dates
         while True:
             self._amort_n += 1
             calc = amortization_calculation_date(cal, self.revolving_end, self._amort_n,
@@ -580,7 +580,7 @@ class Trustee(Actor):
 
     def figures(self, d: dt.date) -> DayFigures:
         b = self.env.pool.balances()
-        cal = self.env.calendar
+        cal = self.env.calendars.of("events_of_default")
         legal = self.env.timetable.legal_maturity
         principal_left = sum(n.outstanding_fen for n in self.notes.values())
         overdue, since = self.servicer.overdue_transfer_fen(d)
@@ -619,7 +619,7 @@ class Trustee(Actor):
         if not sv.hold_explained or sv.holding_since is None:
             return False
         limit = self.deal.revolving_purchase.reserve_delay_max_business_days
-        return self.env.calendar.business_days_between(sv.holding_since, d) <= limit
+        return self.env.calendars.of("collections").business_days_between(sv.holding_since, d) <= limit
 
     def close(self, d: dt.date) -> None:
         f = self.figures(d)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from trustsim.calendar import BusinessCalendar, add_months, monthly_dates
+from trustsim.config.calendar import CalendarSection, RuleCalendars
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,8 @@ class DealTerms:
     senior_interest_grace_bd: int
     principal_grace_bd: int
     waterfalls: dict[str, tuple[Step, ...]]
-    calendar: BusinessCalendar
+    calendar: BusinessCalendar  # the trust's operating days
+    calendars: RuleCalendars    # each rule family's days (docs/calendar.md)
     eligibility: EligibilityRules
 
     def step_names(self) -> frozenset[str]:
@@ -100,17 +102,15 @@ def _date(cfg: dict[str, Any], path: str) -> dt.date:
         raise TermsError(f"config.json: {path}: {value!r} is not a date") from None
 
 
-def _calendar(cfg: dict[str, Any], start: dt.date, end: dt.date) -> BusinessCalendar:
+def _calendars(cfg: dict[str, Any], start: dt.date, end: dt.date) -> RuleCalendars:
     """The run's own business days: its recorded ``calendar`` section (a log without one: the defaults)."""
     from pydantic import ValidationError
-
-    from trustsim.config.calendar import CalendarSection
 
     try:
         section = CalendarSection.model_validate(cfg.get("calendar") or {})
     except ValidationError as exc:
         raise TermsError(f"config.json: calendar: {exc.errors()[0]['msg']}") from None
-    return section.build(start, end)
+    return section.build_rules(start, end)
 
 
 def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> DealTerms:
@@ -121,7 +121,8 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
     sub_maturity = _date(cfg, "notes.sub.expected_maturity")
     legal_unadjusted = add_months(sub_maturity, int(_get(cfg, "dates.legal_maturity_months_after_sub")))
     horizon = max(legal_unadjusted, last_log_date or legal_unadjusted) + dt.timedelta(days=60)
-    cal = _calendar(cfg, eff, horizon)
+    calendars = _calendars(cfg, eff, horizon)
+    cal, pay_cal = calendars.default, calendars.of("payment_dates")
     convention = str(_get(cfg, "dates.revolving_end_convention"))
     waterfalls: dict[str, tuple[Step, ...]] = {}
     for name, steps in dict(_get(cfg, "waterfalls")).items():
@@ -132,9 +133,9 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
     return DealTerms(
         deal=cfg.get("name"),
         effective_date=eff,
-        scheduled_revolving_end=cal.adjust(end_unadjusted, convention),
+        scheduled_revolving_end=pay_cal.adjust(end_unadjusted, convention),
         accrual_starts=(eff, *monthly_dates(eff, 1, end_unadjusted)),
-        legal_maturity=cal.following(legal_unadjusted),
+        legal_maturity=pay_cal.following(legal_unadjusted),
         sweep_after_bd=int(_get(cfg, "dates.sweep_after_business_days")),
         reserve_delay_max_bd=int(_get(cfg, "revolving_purchase.reserve_delay_max_business_days")),
         request_grace_bd=int(_get(cfg, "revolving_purchase.purchase_request_grace_business_days")),
@@ -150,5 +151,6 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
         principal_grace_bd=int(_get(cfg, t + "principal_grace_business_days")),
         waterfalls=waterfalls,
         calendar=cal,
+        calendars=calendars,
         eligibility=_eligibility(cfg),
     )

@@ -19,6 +19,15 @@ from trustsim.calendar import PACKAGE, BusinessCalendar, YearDays
 from trustsim.config.base import Strict
 
 Kind = Literal["interbank", "exchange"]
+#: the contract's business-day rules a deal may count on another kind of day than its own
+Family = Literal["payment_dates", "collections", "purchases", "events_of_default"]
+FAMILIES: dict[str, str] = {
+    "payment_dates": "[一.4.2, 一.4.4(2)] revolving end, payment dates, series rolls, amortization every N "
+                     "business days, legal maturity",
+    "collections": "[一.4.1] the sweep of collections to the trust account",
+    "purchases": "[一.4.3] purchase dates, the reserve delay and the request grace",
+    "events_of_default": "events of default (a), (b): the senior-interest and principal grace",
+}
 Policy = Literal["refuse", "weekends_only", "fixed_date_holidays"]
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: a year in a holiday file must be covered whole: these fixed-date holidays must be in it
@@ -63,6 +72,9 @@ class CalendarSection(Strict):
     business_days: Kind = Field(
         default="interbank",
         description="interbank: bank days (make-up weekend days worked); exchange: trading days (no weekend)")
+    rules: dict[Family, Kind] = Field(
+        default_factory=dict,
+        description="rule families counting another kind of day than business_days (docs/calendar.md)")
     holiday_file: str | None = Field(
         default=None, description="YAML holiday file; relative to the deal file's folder")
     holiday_file_sha256: str | None = Field(
@@ -75,7 +87,9 @@ class CalendarSection(Strict):
 
     @model_validator(mode="after")
     def _years(self) -> CalendarSection:
-        errors = []
+        errors = [f"rules.{family}: interbank days include make-up weekend days, on which a trust "
+                  "keeping exchange days (business_days: exchange) does not operate"
+                  for family, kind in self.rules.items() if kind == "interbank" and self.business_days == "exchange"]
         for y, e in sorted(self.years.items()):
             errors += year_errors(y, e.holidays, e.workdays, f"years.{y}")
         if errors:
@@ -90,13 +104,32 @@ class CalendarSection(Strict):
         return BusinessCalendar(start, end, kind=self.business_days, years=self.year_days(),
                                 unpublished=self.unpublished_years)
 
+    def build_rules(self, start: dt.date, end: dt.date) -> RuleCalendars:
+        """The trust's operating days and each rule family's, loaded for [start, end]."""
+        default = self.build(start, end)
+        kinds = {default.kind: default}
+        for kind in set(self.rules.values()) - {default.kind}:
+            kinds[kind] = BusinessCalendar(start, end, kind=kind, years=self.year_days(),
+                                           unpublished=self.unpublished_years)
+        return RuleCalendars(default, {f: kinds[self.rules.get(f, default.kind)] for f in FAMILIES})
+
     def record(self, cal: BusinessCalendar) -> dict[str, Any]:
         """What the run's log and summary say about its calendar (to reproduce and to flag)."""
         hf = None
         if self.holiday_file is not None or self.years:
             hf = {"path": self.holiday_file, "sha256": self.holiday_file_sha256, "years": sorted(self.years)}
-        return {"business_days": self.business_days, "data": PACKAGE, "holiday_file": hf,
+        return {"business_days": self.business_days, "rules": dict(self.rules), "data": PACKAGE, "holiday_file": hf,
                 "unpublished_years": self.unpublished_years, "assumed_years": list(cal.assumed_years)}
+
+
+class RuleCalendars:
+    """The operating days (``default``: daily processes, trigger counts) and each rule family's."""
+
+    def __init__(self, default: BusinessCalendar, families: dict[str, BusinessCalendar]) -> None:
+        self.default, self._families = default, families
+
+    def of(self, family: str) -> BusinessCalendar:
+        return self._families[family]
 
 
 def _date(value: Any, row: str, errors: list[str]) -> dt.date | None:

@@ -31,8 +31,9 @@ class TrustEnvironment(simpy.Environment):
         from trustsim.config.load import legal_maturity
 
         last = legal_maturity(deal) + dt.timedelta(days=60)
-        self.calendar: BusinessCalendar = deal.calendar.build(self.origin, last)
-        self.timetable: DealSchedule = build_schedule(deal, self.calendar)
+        self.calendars = deal.calendar.build_rules(self.origin, last)  # each rule family's days
+        self.calendar: BusinessCalendar = self.calendars.default  # the trust's operating days
+        self.timetable: DealSchedule = build_schedule(deal, self.calendars.of("payment_dates"))
         self.ledger = Ledger()
         self.rng = RngStreams(deal.run.seed if seed is None else seed)
         self.log = EventLog(log_stream, self.clock)

@@ -43,7 +43,7 @@ def _revolving_end_event(log: AuditLog) -> Event | None:
 
 def reserve_calculation_delay(log: AuditLog) -> Outcome:
     out = Outcome()
-    cal, limit = log.calendar, log.terms.reserve_delay_max_bd
+    cal, limit = log.terms.calendars.of("purchases"), log.terms.reserve_delay_max_bd
     end = _revolving_end(log) or log.terms.scheduled_revolving_end
     last_day = log.day(log.events[-1])
     computed = log.of("accrual_period_started")
@@ -82,7 +82,7 @@ def reserve_calculation_delay(log: AuditLog) -> Outcome:
 
 def purchase_request_grace(log: AuditLog) -> Outcome:
     out = Outcome()
-    cal, grace = log.calendar, log.terms.request_grace_bd
+    cal, grace = log.terms.calendars.of("purchases"), log.terms.request_grace_bd
     for e in log.of("purchase_requested"):
         out.checked += 1
         base = dt.date.fromisoformat(e["base_date"])

@@ -65,7 +65,7 @@ class Excuses:
     """What the log says excuses money held at the servicer on a given business day."""
 
     def __init__(self, log: AuditLog) -> None:
-        self.cal = log.calendar
+        self.cal = log.terms.calendars.of("collections")
         self.limit = log.terms.reserve_delay_max_bd
         self.explained = [(log.day(e), e["seq"]) for e in log.events
                           if e["actor"] == "servicer" and (e["event"] in EXPLANATIONS
@@ -98,7 +98,7 @@ class Excuses:
 
 def replay(log: AuditLog) -> Replay:
     """Replay the collection account: receipts, transfers, and what is overdue at each close."""
-    cal, lag = log.calendar, log.terms.sweep_after_bd
+    cal, lag = log.terms.calendars.of("collections"), log.terms.sweep_after_bd
     r = Replay()
     held: list[Receipt] = []
     for e in log.events:
@@ -150,7 +150,7 @@ def _drain(e: Event, targets: list[Receipt], amount: int, moved_on: dt.date, r: 
 
 def sweep_by_next_business_day(log: AuditLog) -> Outcome:
     out = Outcome()
-    cal = log.calendar
+    cal = log.terms.calendars.of("collections")
     r = replay(log)
     out.checked = r.receipts
     excuses = Excuses(log)

@@ -90,7 +90,7 @@ def _windows(log: AuditLog, start: str, role: str, kind: str | None = None
 
 def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]]:
     """When each clause's condition first held by the log; and what could not be checked."""
-    t, cal = log.terms, log.calendar
+    t, cal = log.terms, log.terms.calendars.of("events_of_default")
     cutoff = log.initial_cutoff_fen
     expected: dict[tuple[str, str], Expected] = {}
     notes: list[str] = []
