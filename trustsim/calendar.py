@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import calendar as _stdcal
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -203,6 +204,10 @@ class BusinessCalendar:
         if self.first_uncovered is not None:
             return CalendarRangeError(f"{what}: " + self.uncovered_message(self.first_uncovered))
         return CalendarRangeError(f"{what} is outside the loaded business-day calendar")
+
+    def days_sha256(self) -> str:
+        """A fingerprint of every business day loaded: two runs with it counted the same days."""
+        return hashlib.sha256("\n".join(d.isoformat() for d in self._days).encode()).hexdigest()
 
     # ------------------------------------------------------------ questions
     def is_business_day(self, d: dt.date) -> bool:

@@ -16,6 +16,7 @@ from trustsim.calendar import (
     YearDays,
     add_months,
     monthly_dates,
+    packaged_years,
 )
 
 D = dt.date
@@ -176,3 +177,12 @@ def test_a_holiday_file_extends_past_the_package():
     c = BusinessCalendar(D(2026, 6, 1), D(2027, 12, 31), years={2027: y2027})
     assert c.sources == {2026: "package", 2027: "holiday_file"} and c.assumed_years == ()
     assert c.add_business_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+
+
+def test_the_days_fingerprint_changes_exactly_when_a_business_day_does(cal, exchange):
+    again = BusinessCalendar(D(2020, 6, 1), D(2023, 6, 1))  # whole years are loaded: the same days
+    assert again.days_sha256() == cal.days_sha256()
+    assert exchange.days_sha256() != cal.days_sha256()
+    one_more_holiday = packaged_years()[2021]
+    moved = YearDays(one_more_holiday.holidays | {D(2021, 6, 1)}, one_more_holiday.workdays)
+    assert BusinessCalendar(D(2020, 1, 1), D(2023, 12, 31), years={2021: moved}).days_sha256() != cal.days_sha256()

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from trustsim.calendar import PACKAGE, BusinessCalendar, YearDays
+from trustsim.calendar import BusinessCalendar, YearDays, year_ranges
 from trustsim.config.base import Strict
 
 Kind = Literal["interbank", "exchange"]
@@ -114,12 +114,18 @@ class CalendarSection(Strict):
         return RuleCalendars(default, {f: kinds[self.rules.get(f, default.kind)] for f in FAMILIES})
 
     def record(self, cal: BusinessCalendar) -> dict[str, Any]:
-        """What the run's log and summary say about its calendar (to reproduce and to flag)."""
+        """What the run's log says about its calendar: enough to reproduce and to flag it.
+
+        The days themselves are pinned by ``days_sha256`` (the operating days loaded), not
+        by the package's version: a new release that adds a year leaves a run's log alone.
+        """
         hf = None
         if self.holiday_file is not None or self.years:
             hf = {"path": self.holiday_file, "sha256": self.holiday_file_sha256, "years": sorted(self.years)}
-        return {"business_days": self.business_days, "rules": dict(self.rules), "data": PACKAGE, "holiday_file": hf,
-                "unpublished_years": self.unpublished_years, "assumed_years": list(cal.assumed_years)}
+        return {"business_days": self.business_days, "rules": dict(self.rules),
+                "package_years": year_ranges(y for y, src in cal.sources.items() if src == "package"),
+                "holiday_file": hf, "unpublished_years": self.unpublished_years,
+                "assumed_years": list(cal.assumed_years), "days_sha256": cal.days_sha256()}
 
 
 class RuleCalendars:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from trustsim.calendar import PACKAGE
+
 #: the summary's totals: every one of them adds up days of the trust's whole life
 TOTALS = ("notes", "cash", "pool", "ledger", "commingling.peak_fen", "commingling.lost_fen")
 
@@ -35,4 +37,4 @@ def calendar_summary(summary: dict[str, Any], record: dict[str, Any]) -> dict[st
     """The summary's ``calendar`` block: the run's calendar record and the figures it flags."""
     assumed = record["assumed_years"]
     flagged = flagged_figures(summary, dt.date(min(assumed), 1, 1)) if assumed else []
-    return {**record, "flagged_figures": flagged}
+    return {**record, "data": PACKAGE, "flagged_figures": flagged}
