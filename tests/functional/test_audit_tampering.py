@@ -111,3 +111,13 @@ def test_an_amount_changed_by_one_fen_is_caught(base, tmp_path):
     cash = report.result("cash_reconciled_daily").findings
     assert close + 1 in [f.seq for f in cash]
     assert any("+1 fen since the previous day" in f.message for f in cash)
+
+
+def test_a_class_left_owing_at_termination_is_caught(base, tmp_path):
+    events = read_events(base)
+    i = index_of(events, lambda e: e["event"] == "trust_terminated")
+    assert events[i]["notes_outstanding_by_class_fen"]["sub"] == 0
+    events[i]["notes_outstanding_by_class_fen"]["sub"] = 1   # the sub said still owed a fen
+    report = audit_of(write_run(base, tmp_path / "run", events))
+    assert report.result("note_balances_reconciled").status == "fail"
+    assert cited(report, "note_balances_reconciled") == {i + 1}

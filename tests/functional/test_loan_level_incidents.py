@@ -29,7 +29,7 @@ def test_credit_shock_fires_the_npl_trigger_loan_by_loan(npl_spike):
     f = s["triggers"][0]["figures"]
     # each day's ratio was above 6%: its floored ppm figure at least 60,000, the exact ratio
     # of the day that fired above it
-    assert len(f["npl_ratio_ppm"]) == 5 and min(f["npl_ratio_ppm"]) >= f["threshold_ppm"] == 60_000
+    assert len(f["npl_ratio_by_day_ppm"]) == 5 and min(f["npl_ratio_by_day_ppm"]) >= f["threshold_ppm"] == 60_000
     assert f["npl_balance_fen"] * 1_000_000 > f["threshold_ppm"] * f["initial_cutoff_fen"]
 
 

@@ -94,7 +94,7 @@ def test_e_npl_ratio_above_6pct_on_5_consecutive_business_days(scenario_run):
     assert longest >= 5
     assert fired(run) == [("acceleration", "e", fifth)]
     figures = run.summary["triggers"][0]["figures"]
-    assert len(figures["npl_ratio_ppm"]) == 5 and min(figures["npl_ratio_ppm"]) >= 60_000
+    assert len(figures["npl_ratio_by_day_ppm"]) == 5 and min(figures["npl_ratio_by_day_ppm"]) >= 60_000
 
 
 def test_e_four_days_then_the_servicer_buys_the_npls(scenario_run):

@@ -568,7 +568,7 @@ class Trustee(Actor):
         self._awaiting[ins.instruction_id] = req
         self.emit("purchase_confirmed", request=req.request_id, instruction=ins.instruction_id,
                   value_date=req.purchase_date.isoformat(), amount_fen=req.offer.price_fen,
-                  principal_fen=req.offer.principal_fen, cc=["originator", "servicer"])
+                  principal_fen=req.offer.principal_fen, notified=["originator", "servicer"])
 
     # ------------------------------------------------------------ close of day: triggers
     def _closes(self):
@@ -674,6 +674,6 @@ class Trustee(Actor):
         self.emit("trust_terminated", cause=self.termination_cause,
                   pool_released_fen=self.pool_released_fen,
                   released_to="sub_noteholders (in kind)", final_distribution_fen=cash,
-                  notes_outstanding_fen={k: v.outstanding_fen for k, v in self.notes.items()})
+                  notes_outstanding_by_class_fen={k: v.outstanding_fen for k, v in self.notes.items()})
         yield self.env.timeout(0.01)
         self.env.terminated.succeed(d)

@@ -164,9 +164,17 @@ def schema() -> None:
 
 
 @app.command()
-def events() -> None:
-    """Print the audit log's event catalogue (name and what it records)."""
-    from trustsim.eventlog import EVENTS
+def events(
+    markdown: Annotated[bool, typer.Option("--markdown", help="the table docs/events.md shows")] = False,
+) -> None:
+    """Print the audit log's event catalogue: each event, its actor, what it records, its fields."""
+    from trustsim import catalogue
 
-    for name, what in EVENTS.items():
-        typer.echo(f"{name:32s} {what}")
+    if markdown:
+        typer.echo(catalogue.markdown(), nl=False)
+        return
+    for name, spec in catalogue.EVENTS.items():
+        typer.echo(f"{name:32s} {spec.actor:12s} {spec.description}")
+        fields = [f"{k} {t.label}" for k, t in spec.fields.items()]
+        fields += [f"{k}? {t.label}" for k, t in spec.optional.items()]
+        typer.echo(f"{'':32s} {', '.join(fields)}")

@@ -146,7 +146,7 @@ class NplRatio(Trigger):
         else:
             self.run.clear()
         if len(self.run) >= self.days_required:
-            return {"npl_ratio_ppm": list(self.run[-self.days_required:]),
+            return {"npl_ratio_by_day_ppm": list(self.run[-self.days_required:]),
                     "threshold_ppm": self.threshold_ppm, "npl_balance_fen": f.npl_balance_fen,
                     "initial_cutoff_fen": f.initial_cutoff_fen}
         return None

@@ -60,8 +60,8 @@ def note_balances_reconciled(log: AuditLog) -> Outcome:
             if s is not None and s in series_paid_in and series_paid_in[s] != e.get("amount_fen"):
                 out.fail(seq, e["date"], f"series {s} issued for {e.get('amount_fen')} fen, "
                                          f"{series_paid_in[s]} fen paid in")
-        elif name == "trust_terminated" and isinstance(e.get("notes_outstanding_fen"), dict):
-            for c, v in e["notes_outstanding_fen"].items():
+        elif name == "trust_terminated" and isinstance(e.get("notes_outstanding_by_class_fen"), dict):
+            for c, v in e["notes_outstanding_by_class_fen"].items():
                 out.checked += 1
                 if c in issued and v != issued[c] - repaid[c]:
                     out.fail(seq, e["date"], f"{c} outstanding {v} fen at termination; issued "

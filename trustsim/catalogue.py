@@ -1,0 +1,425 @@
+"""The event catalogue: every event the log can hold, who logs it, and its fields' types.
+
+Why one declaration per event: the log is read by the audit (DuckDB), by reports and by
+people, and each reader needs a field name to mean one thing of one type wherever it
+appears — ``notes_outstanding_fen`` is a number of fen in every event that has it, and a
+per-class mapping has its own name. Declaring the fields here, once, lets a test check
+every line a run writes against the declaration (unknown field, missing field, wrong
+type) without paying for the check on every emit: :meth:`trustsim.eventlog.EventLog.emit`
+only checks that the event is catalogued.
+
+Types are a small vocabulary (:class:`FieldType`): ``fen`` (integer money, named
+``*_fen``), ``int``, ``str``, ``date`` (``YYYY-MM-DD``), ``decimal`` (an exact number
+written as a string, e.g. a percentage), ``bool``, lists and mappings of those, and
+records whose own fields are declared here too (a trigger's figures, an offer's
+eligibility evidence). ``T | None`` marks a field that may be null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+INT64 = 2**63  # the audit reads integers as DuckDB BIGINT
+
+
+def _is_int(v: Any) -> bool:
+    return type(v) is int and -INT64 <= v < INT64
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _is_date(v: Any) -> bool:
+    if type(v) is not str or not _DATE.fullmatch(v):
+        return False
+    try:
+        dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_decimal(v: Any) -> bool:
+    if type(v) is not str:
+        return False
+    try:
+        return Decimal(v).is_finite()
+    except InvalidOperation:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class FieldType:
+    """A field's type: its name in the docs, a check of a JSON value, and for records the
+    record's own fields (``required`` always present, ``optional`` present in some)."""
+
+    name: str
+    accepts: Callable[[Any], bool] = field(repr=False, compare=False)
+    nullable: bool = False
+    required: Mapping[str, FieldType] | None = None
+    optional: Mapping[str, FieldType] | None = None
+
+    def __or__(self, other: None) -> FieldType:
+        """``INT | None``: the same type, or null."""
+        if other is not None:
+            return NotImplemented
+        return FieldType(self.name, self.accepts, True, self.required, self.optional)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} | null" if self.nullable else self.name
+
+
+def _list_of(item: FieldType) -> FieldType:
+    return FieldType(f"list[{item.name}]",
+                     lambda v: type(v) is list and all(item.accepts(x) for x in v))
+
+
+def _dict_of(value: FieldType) -> FieldType:
+    return FieldType(f"dict[str, {value.name}]",
+                     lambda v: type(v) is dict and all(value.accepts(x) for x in v.values()))
+
+
+def record(name: str, required: Mapping[str, FieldType] | None = None,
+           optional: Mapping[str, FieldType] | None = None) -> FieldType:
+    """A JSON object whose fields are declared (checked field by field by :func:`problems`)."""
+    return FieldType(name, lambda v: type(v) is dict, False, required or {}, optional or {})
+
+
+FEN = FieldType("fen", _is_int)
+INT = FieldType("int", _is_int)
+STR = FieldType("str", lambda v: type(v) is str)
+DATE = FieldType("date", _is_date)
+DECIMAL = FieldType("decimal", _is_decimal)
+BOOL = FieldType("bool", lambda v: type(v) is bool)
+STRS = _list_of(STR)
+INTS = _list_of(INT)
+INT_BY_NAME = _dict_of(INT)
+FEN_BY_NAME = _dict_of(FEN)
+#: a waterfall step's payees: payee -> [due fen, paid fen]
+PAYEES = FieldType("dict[str, [fen due, fen paid]]", lambda v: type(v) is dict and all(
+    type(x) is list and len(x) == 2 and all(_is_int(y) for y in x) for x in v.values()))
+
+#: the figures behind a trigger (trustsim.contract.triggers, and a declared event's
+#: meeting): each clause logs its own few of these
+FIGURES = record("figures", optional={
+    "originator_insolvent": BOOL,                                      # automatic (a)
+    "days_without_successor": INT, "limit_days": INT,                  # (b), (d)
+    "overdue_fen": FEN, "due_since": DATE | None,                      # (c)
+    "npl_ratio_by_day_ppm": INTS, "threshold_ppm": INT,                # (e): the last N days
+    "npl_balance_fen": FEN, "initial_cutoff_fen": FEN,
+    "originator_rating": STR, "floor": STR,                            # (f)
+    "pool_balance_fen": FEN, "notes_outstanding_fen": FEN,             # (g)
+    "pct": DECIMAL, "cumulative_business_days": INT,
+    "series": INT,                                                     # (h)
+    "business_days_overdue": INT, "grace": INT,                        # events of default
+    "occurred": DATE, "resolution": DATE, "description": STR,          # declared events
+})
+
+#: the worst of each eligibility criterion among a loan-level offer's receivables
+ELIGIBILITY = record("eligibility", required={
+    "max_obligor_balance_fen": FEN, "overdue_loans": INT, "max_worst_overdue_days": INT,
+    "credit_levels": INT_BY_NAME, "max_last_instalment": DATE, "min_days_since_use": INT,
+})
+
+#: a ledger posting, carried by every event that moves money (instruction: null for money
+#: coming in that no trustee instruction moved)
+POSTING: dict[str, FieldType] = {"debit": STR, "credit": STR, "amount_fen": FEN, "reason": STR,
+                                 "instruction": STR | None}
+
+#: an incident's parameters, as its scenario gave them (trustsim.config.incidents); which
+#: appear depends on the incident's kind
+INCIDENT_PARAMETERS: dict[str, FieldType] = {
+    "start": DATE, "duration_business_days": INT | None, "series": INT,
+    "explanation_accepted": BOOL, "explained_before_1600": BOOL,
+    "recovery_rate": DECIMAL, "recovery_delay_days": INT, "successor_after_days": INT,
+    "rating": STR, "purchase_rate_pct": DECIMAL, "lost_pct_per_month": DECIMAL,
+    "default_multiplier": DECIMAL, "loss_pct": DECIMAL,
+    "effect": STR, "clause": STR, "description": STR, "meeting_after_business_days": INT,
+    "declared": BOOL,
+}
+
+#: the stamp every line starts with (trustsim.eventlog)
+STAMP: dict[str, FieldType] = {"seq": INT, "day": INT, "date": DATE, "actor": STR, "event": STR}
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    """One catalogued event: the actor that logs it, what it records, and its fields."""
+
+    actor: str
+    description: str
+    fields: Mapping[str, FieldType]
+    optional: Mapping[str, FieldType] = field(default_factory=dict)
+
+
+def _e(actor: str, description: str, optional: Mapping[str, FieldType] | None = None, /,
+       **fields: FieldType) -> EventSpec:
+    return EventSpec(actor, description, fields, optional or {})
+
+
+#: event name -> its declaration. The single place an event is documented.
+EVENTS: dict[str, EventSpec] = {
+    # environment
+    "run_started": _e("environment", "A run begins: deal name, seed, pool kind, initial pool principal.",
+                      deal=STR, seed=INT, pool=STR, initial_pool_fen=FEN),
+    "run_finished": _e("environment", "A run ends: termination date, final ledger totals.",
+                       termination_date=DATE, total_in_fen=FEN, total_out_fen=FEN, held_fen=FEN),
+    "day_closed": _e(
+        "environment",
+        "24:00 of a business day: every account's balance and the pool by status, NPL ratio (ppm).",
+        period=STR, collection_account_fen=FEN, trust_account_fen=FEN,
+        issuance_proceeds_account_fen=FEN, eligible_investments_fen=FEN,
+        pool_performing_fen=FEN, pool_overdue_fen=FEN, pool_non_performing_fen=FEN,
+        pool_charged_off_fen=FEN, pool_outstanding_fen=FEN, pool_loans=INT | None,
+        pool_npl_fees_fen=FEN, npl_ratio_ppm=INT, notes_outstanding_fen=FEN,
+        commingling_at_risk_fen=FEN),
+    "incident_started": _e("environment", "An injected incident begins (kind and parameters).",
+                           INCIDENT_PARAMETERS, incident=INT, kind=STR),
+    "incident_ended": _e("environment",
+                         "An injected incident ends, or reaches its resolving milestone.",
+                         {**INCIDENT_PARAMETERS, "milestone": STR}, incident=INT, kind=STR),
+    # originator
+    "initial_pool_transferred": _e(
+        "originator", "The originator transfers the initial pool to the trust.",
+        principal_fen=FEN, loans=INT | None, price_fen=FEN, pool_reference_date=DATE),
+    "purchase_requested": _e(
+        "originator", "The originator's purchase request (base date, loans, principal, price).",
+        {"eligibility": ELIGIBILITY},
+        request=STR, base_date=DATE, purchase_date=DATE, principal_fen=FEN, price_fen=FEN,
+        loans=INT | None, available_fen=FEN, late=BOOL, cc=STR),
+    "receivables_transferred": _e(
+        "originator", "Purchased receivables enter the pool on the purchase date.",
+        request=STR, principal_fen=FEN, price_fen=FEN, loans=INT | None),
+    "clean_up_repurchased": _e(
+        "originator",
+        "The originator repurchases the remaining pool (clean-up call) for its price.",
+        principal_fen=FEN, performing_fen=FEN, overdue_fen=FEN, non_performing_fen=FEN,
+        price_fen=FEN),
+    "purchase_request_delayed": _e(
+        "originator", "A late purchase request, explained before 16:00: grace granted.",
+        base_date=DATE, explained_before=STR, grace_business_days=INT, supersedes=DATE | None),
+    "purchase_request_missed": _e(
+        "originator", "A base date passes with no request and no explanation.",
+        base_date=DATE, reason=STR),
+    "purchase_request_lapsed": _e(
+        "originator", "A delayed request is beyond the grace period and lapses.",
+        base_date=DATE, grace_business_days=INT),
+    "lost_assets_replaced": _e(
+        "originator", "Lost assets replaced by eligible receivables of no lower balance.",
+        removed_fen=FEN, removed_loans=INT | None, added_fen=FEN, added_loans=INT | None),
+    "lost_assets_compensated": _e(
+        "originator", "Lost assets compensated with cash of equal value.",
+        removed_fen=FEN, removed_loans=INT | None, cash_fen=FEN),
+    "replacement_failed": _e(
+        "originator", "Lost assets could not be replaced (insolvent originator).",
+        principal_fen=FEN, loans=INT | None, reason=STR),
+    "over_term_repurchased": _e(
+        "originator", "Over-term assets leave the pool, repurchased at the noticed price.",
+        principal_fen=FEN, loans=INT | None, cutoff=DATE, price_fen=FEN, pay_by=DATE),
+    "repurchase_failed": _e(
+        "originator", "A repurchase (over-term or clean-up) the originator cannot make.",
+        principal_fen=FEN, reason=STR),
+    "rating_changed": _e("originator", "The originator's long-term rating changes.",
+                         old=STR, new=STR),
+    # servicer
+    "collections_received": _e(
+        "servicer", "Obligor payments land in the JD collection account (posting).",
+        principal_fen=FEN, income_fen=FEN, sweep_due=DATE, **POSTING),
+    "collections_swept": _e(
+        "servicer", "The servicer transfers collections to the trust account (posting).",
+        principal_fen=FEN, income_fen=FEN, received_from=DATE, received_to=DATE,
+        late_since=DATE | None, **POSTING),
+    "available_funds_notified": _e(
+        "servicer", "The servicer tells trustee and originator the cash for purchase.",
+        base_date=DATE, amount_fen=FEN),
+    "reserve_delay_notified": _e(
+        "servicer", "The servicer notifies, the same day, that its systems delay the reserve.",
+        until=DATE, business_days=INT, notified=STRS),
+    "transfer_delay_explained": _e(
+        "servicer", "The servicer's written explanation for a late transfer, accepted.",
+        business_days=INT),
+    "collections_commingled": _e(
+        "servicer",
+        "The collection account's balance falls into the insolvent servicer's estate (posting).",
+        **POSTING),
+    "lost_assets_found": _e(
+        "servicer", "Returned or cancelled receivables found; the originator is notified.",
+        principal_fen=FEN, loans=INT | None, notified=STRS),
+    "servicer_purchase_requested": _e(
+        "servicer", "The servicer (affiliate) asks to buy non-performing assets.",
+        request=STR, principal_fen=FEN, price_fen=FEN, loans=INT | None, npl_ratio_ppm=INT,
+        buyer=STR),
+    "servicer_purchase_completed": _e(
+        "servicer", "The servicer's purchase is done: assets leave, price paid.",
+        request=STR, principal_fen=FEN, price_fen=FEN, loans=INT | None),
+    # trustee
+    "period_changed": _e(
+        "trustee", "The trust enters a period (revolving, amortization); cause and date.",
+        period=STR, cause=STR),
+    "accrual_period_started": _e(
+        "trustee", "A new accrual period: required amount computed for the next payment date.",
+        target_payment_date=DATE, required_amount_fen=FEN, taxes_fen=FEN, fees_fen=FEN,
+        senior_interest_fen=FEN, mezz_interest_fen=FEN, sub_income_fen=FEN, factor_pct=DECIMAL,
+        reserved_fen=FEN),
+    "required_amount_reserved": _e(
+        "trustee", "The required amount is set aside; purchases may proceed (notice).",
+        required_amount_fen=FEN, reserved_fen=FEN, target_payment_date=DATE, notified=STRS),
+    "purchase_confirmed": _e(
+        "trustee", "The trustee confirms a purchase request and instructs the custodian.",
+        request=STR, instruction=STR, value_date=DATE, amount_fen=FEN, principal_fen=FEN,
+        notified=STRS),
+    "purchase_rejected": _e("trustee", "The trustee rejects a purchase request, with the reason.",
+                            request=STR, reason=STR),
+    "payment_date": _e(
+        "trustee", "A payment date: the waterfall used and the cash available.",
+        waterfall=STR, available_fen=FEN, remaining_fen=FEN, calculation_index=INT | None,
+        series_maturity=INT | None, amortization_index=INT | None, final=BOOL),
+    "waterfall_step": _e(
+        "trustee", "One step of a waterfall: due, paid and shortfall per payee.",
+        pay=STR, clause=STR, due_fen=FEN, paid_fen=FEN, shortfall_fen=FEN, gated_by=STR | None,
+        payees=PAYEES),
+    "series_issued": _e(
+        "trustee", "A senior series is placed; proceeds due into the issuance proceeds account.",
+        note_class=STR, series=INT, amount_fen=FEN, expected_maturity=DATE),
+    "issuance_terminated": _e(
+        "trustee", "A senior series cannot be issued: series-i issuance termination event.",
+        series=INT, maturing_series=INT, outstanding_fen=FEN),
+    "clean_up_call_noticed": _e(
+        "trustee",
+        "Pool below the clean-up threshold: the trustee notifies the originator of the price.",
+        pool_outstanding_fen=FEN, threshold_pct=DECIMAL, price_fen=FEN),
+    "trigger_fired": _e("trustee", "A trigger clause fires: kind, clause, figures behind it.",
+                        kind=STR, clause=STR, figures=FIGURES),
+    "trust_terminated": _e(
+        "trustee", "The trust terminates: cause, remaining pool distributed, each class's notes left.",
+        cause=STR, pool_released_fen=FEN, released_to=STR, final_distribution_fen=FEN,
+        notes_outstanding_by_class_fen=FEN_BY_NAME),
+    "instruction_issued": _e(
+        "trustee", "A trustee instruction to the custodian (id, value date, amount, payee).",
+        instruction=STR, value_date=DATE, from_account=STR, to_account=STR, amount_fen=FEN,
+        reason=STR, ref=STR | None),
+    "servicer_termination_event": _e(
+        "trustee", "A servicer termination event; the successor deadline.",
+        cause=STR, successor_deadline=DATE),
+    "trustee_replacement_event": _e(
+        "trustee", "The trustee must be replaced; the successor deadline.",
+        successor_deadline=DATE),
+    "successor_appointed": _e("trustee", "A successor servicer or trustee takes office.",
+                              role=STR),
+    "declared_event_occurred": _e("trustee", "An event that needs a noteholder meeting occurs.",
+                                  clause=STR, effect=STR, description=STR),
+    "noteholder_meeting_convened": _e(
+        "trustee", "The trustee convenes a noteholder meeting (date).",
+        clause=STR, meeting_date=DATE),
+    "noteholder_meeting_resolved": _e(
+        "trustee", "The meeting resolves whether the event has occurred.",
+        clause=STR, declared=BOOL),
+    "declared_event_notified": _e(
+        "trustee", "The trustee notifies the parties of a declared event.",
+        clause=STR, notified=STRS),
+    "servicer_purchase_confirmed": _e(
+        "trustee", "The trustee confirms the servicer's purchase (price >= fair value).",
+        request=STR, price_fen=FEN, fair_value_fen=FEN, reason=STR | None),
+    "servicer_purchase_rejected": _e(
+        "trustee", "The trustee refuses the servicer's purchase (price below fair value).",
+        request=STR, price_fen=FEN, fair_value_fen=FEN, reason=STR | None),
+    "over_term_repurchase_noticed": _e(
+        "trustee", "The trustee notifies the originator of over-term assets and price.",
+        cutoff=DATE, principal_fen=FEN, loans=INT | None, price_fen=FEN, pay_by=DATE),
+    # custodian
+    "transfer_received": _e(
+        "custodian", "Money paid into the trust account by a party (posting).",
+        payer=STR, ref=STR | None, **POSTING),
+    "investment_written_down": _e(
+        "custodian", "An eligible investment loses value (posting).",
+        loss_pct=DECIMAL, **POSTING),
+    "instruction_executed": _e(
+        "custodian", "The custodian executes a trustee instruction (posting).",
+        **{**POSTING, "instruction": STR}, ref=STR | None),
+    "instruction_failed": _e(
+        "custodian", "The custodian cannot execute an instruction (insufficient funds).",
+        instruction=STR, debit=STR, credit=STR, amount_fen=FEN, reason=STR, error=STR),
+    "proceeds_received": _e(
+        "custodian", "Note proceeds paid into the issuance proceeds account (posting).",
+        note_class=STR, series=INT | None, **POSTING),
+}
+
+
+def problems(event: Mapping[str, Any]) -> list[str]:
+    """What is wrong with one logged event against the catalogue; empty if nothing.
+
+    Checks the stamp, that the event is catalogued and logged by its actor, that every
+    declared field is present, that no undeclared field is, and each value's type
+    (records field by field).
+    """
+    name = event.get("event")
+    where = f"seq {event.get('seq')} {name}"
+    spec = EVENTS.get(name) if isinstance(name, str) else None
+    if spec is None:
+        return [f"{where}: not an event in the catalogue"]
+    out = _check(where, event, {**STAMP, **spec.fields}, spec.optional)
+    if event.get("actor") != spec.actor:
+        out.append(f"{where}: logged by {event.get('actor')!r}, the catalogue says {spec.actor!r}")
+    return out
+
+
+def _check(where: str, obj: Mapping[str, Any], required: Mapping[str, FieldType],
+           optional: Mapping[str, FieldType], prefix: str = "") -> list[str]:
+    out = [f"{where}: field {prefix}{k!r} is missing" for k in required if k not in obj]
+    for key, value in obj.items():
+        ftype = required.get(key) or optional.get(key)
+        path = f"{prefix}{key}"
+        if ftype is None:
+            out.append(f"{where}: field {path!r} is not declared")
+        elif value is None:
+            if not ftype.nullable:
+                out.append(f"{where}: field {path!r} is null, expected {ftype.name}")
+        elif not ftype.accepts(value):
+            out.append(f"{where}: field {path!r} = {value!r:.60} is not {ftype.label}")
+        elif ftype.required is not None:
+            out += _check(where, value, ftype.required, ftype.optional or {}, f"{path}.")
+    return out
+
+
+def field_types() -> dict[str, set[str]]:
+    """Every field name anywhere in the catalogue (records' fields too) -> its type names.
+
+    One name, one type: a test holds each of these sets to a single entry (null aside).
+    """
+    out: dict[str, set[str]] = {}
+
+    def walk(fields: Mapping[str, FieldType]) -> None:
+        for key, ftype in fields.items():
+            out.setdefault(key, set()).add(ftype.name)
+            if ftype.required is not None:
+                walk({**ftype.required, **(ftype.optional or {})})
+
+    walk(STAMP)
+    for spec in EVENTS.values():
+        walk({**spec.fields, **spec.optional})
+    return out
+
+
+def _fields_md(required: Mapping[str, FieldType], optional: Mapping[str, FieldType]) -> str:
+    """``name`` type, ...; optional ones marked ``?``, pipes escaped for a table cell."""
+    cells = [f"`{k}` {t.label}" for k, t in required.items()]
+    cells += [f"`{k}`? {t.label}" for k, t in optional.items()]
+    return ", ".join(cells).replace("|", "\\|")
+
+
+def markdown() -> str:
+    """The catalogue as docs/events.md shows it (``trustsim events --markdown``)."""
+    lines = ["| event | actor | fields | what it records |", "|---|---|---|---|"]
+    for name, spec in EVENTS.items():
+        lines.append(f"| `{name}` | {spec.actor} | {_fields_md(spec.fields, spec.optional)} "
+                     f"| {spec.description} |")
+    lines += ["", "Records inside events:", ""]
+    for rec in (FIGURES, ELIGIBILITY):
+        lines.append(f"- `{rec.name}`: {_fields_md(rec.required or {}, rec.optional or {})}")
+    return "\n".join(lines) + "\n"
