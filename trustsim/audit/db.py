@@ -193,6 +193,29 @@ def connect(log: AuditLog, events_path: Path | None = None) -> duckdb.DuckDBPyCo
     return con
 
 
+#: what a query may no longer do once :func:`sandbox` has run: read or write any file
+#: (COPY ... TO, ATTACH, read_csv, EXPORT), fetch or load an extension, change a setting
+SANDBOX_SETTINGS = ("SET enable_external_access = false",
+                    "SET autoinstall_known_extensions = false",
+                    "SET autoload_known_extensions = false",
+                    "SET lock_configuration = true")   # last: the settings above stay
+
+
+def sandbox(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Lock ``con`` down after its tables are loaded, for SQL a user types.
+
+    Why: ``trustsim query`` promises to read the run folder and nothing else, but plain
+    DuckDB SQL can read any file, write one anywhere, attach a database or download an
+    extension. With external access off, extension installs and loads off and the
+    configuration locked (so no statement can turn them back on), a query sees the
+    loaded tables and views only; DuckDB refuses the rest with a PermissionException or
+    a locked-configuration error.
+    """
+    for statement in SANDBOX_SETTINGS:
+        con.execute(statement)
+    return con
+
+
 def export_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> list[Path]:
     """Write every view as ``<view>.parquet`` into folder ``out``, atomically."""
     with atomic_dir(out, "audit-parquet", "--parquet") as tmp:

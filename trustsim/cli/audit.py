@@ -127,23 +127,32 @@ def query(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
     max_rows: Annotated[int, typer.Option(min=1, help="rows shown in a table")] = 200,
 ) -> None:
-    """Run SQL over a run's log (DuckDB, in-process)."""
+    """Run SQL over a run's log (DuckDB, in-process), reading that run and nothing else.
+
+    The SQL runs in a sandbox (:func:`trustsim.audit.db.sandbox`): no file can be read or
+    written, no database attached, no extension installed or loaded, no setting changed.
+    """
     if fmt not in ("table", "csv", "json"):
         raise fail(f"--format: {fmt!r} is not one of table, csv, json")
     import duckdb
+
+    from trustsim.audit.db import sandbox
 
     log = _load(run_dir)
     if sql is None:
         console.print(_views_table())
         return
     try:
-        cur = log.db.execute(sql)
+        cur = sandbox(log.db).execute(sql)
         if cur.description is None:
             raise fail("the statement returns no rows: use a SELECT over the views")
         cols = [d[0] for d in cur.description]
         rows = cur.fetchall()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
+        if isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in first:
+            raise fail(f"refused: a query reads this run's views and nothing else (no files, "
+                       f"databases, extensions or settings) — {first}") from None
         raise fail(f"bad SQL: {first}") from None
     if fmt == "json":
         typer.echo(orjson.dumps([dict(zip(cols, r, strict=True)) for r in rows],
