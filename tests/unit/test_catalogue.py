@@ -7,12 +7,14 @@ tests show it catching each kind of mistake on a line built by hand.
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from trustsim.catalogue import EVENTS, FEN, FEN_BY_NAME, field_types, markdown, problems
+from trustsim.catalogue import EVENTS, FEN, FEN_BY_NAME, INCIDENT_PARAMETERS, field_types, markdown, problems
 from trustsim.cli import app
+from trustsim.config.incidents import Incident
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,6 +94,15 @@ def test_a_field_name_has_one_type_across_the_catalogue():
 def test_money_is_fen_and_named_fen():
     for name, types in field_types().items():   # records' fields (a trigger's figures) too
         assert (types <= {FEN.name, FEN_BY_NAME.name}) == name.endswith("_fen"), name
+
+
+def test_every_incident_parameter_a_scenario_can_give_is_declared():
+    # incident_started/ended log the incident's parameters as its scenario gave them
+    union = typing.get_args(Incident)[0]
+    for model in typing.get_args(union):
+        for name in model.model_fields:
+            if name != "kind":
+                assert name in INCIDENT_PARAMETERS, f"{model.__name__}.{name}"
 
 
 def test_docs_list_every_event_with_its_fields():
