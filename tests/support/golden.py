@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from support.runs import small_loan_deal
 from trustsim.config import load_deal
 from trustsim.sim.runner import run_deal
 
@@ -32,10 +33,7 @@ def _rep_line(scenario: str | None) -> Callable[[], bytes]:
 
 
 def _loan_level_small() -> bytes:
-    from trustsim.pool.scaling import scale_overrides
-
-    path = DEALS / "dongdao3_2020_1_loans.yaml"
-    return _log(load_deal(path, overrides=scale_overrides(load_deal(path), 0.01)))
+    return _log(small_loan_deal())
 
 
 def _log(deal) -> bytes:
