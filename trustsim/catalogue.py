@@ -343,8 +343,9 @@ EVENTS: dict[str, EventSpec] = {
         "custodian", "The custodian executes a trustee instruction (posting).",
         **{**POSTING, "instruction": STR}, ref=STR | None),
     "instruction_failed": _e(
-        "custodian", "The custodian cannot execute an instruction (insufficient funds).",
-        instruction=STR, debit=STR, credit=STR, amount_fen=FEN, reason=STR, error=STR),
+        "custodian", "The custodian cannot execute an instruction (insufficient funds): "
+        "nothing is posted.",
+        instruction=STR, from_account=STR, to_account=STR, amount_fen=FEN, reason=STR, error=STR),
     "proceeds_received": _e(
         "custodian", "Note proceeds paid into the issuance proceeds account (posting).",
         note_class=STR, series=INT | None, **POSTING),

@@ -113,9 +113,10 @@ class Custodian(Actor):
         try:
             p = ledger.post(ins.debit, ins.credit, ins.amount_fen, ins.reason, ins.instruction_id)
         except LedgerError as exc:
-            self.emit("instruction_failed", instruction=ins.instruction_id, debit=ins.debit,
-                      credit=ins.credit, amount_fen=ins.amount_fen, reason=ins.reason,
-                      error=str(exc))
+            # named as instruction_issued names them, without debit/credit: nothing was posted
+            self.emit("instruction_failed", instruction=ins.instruction_id,
+                      from_account=ins.credit, to_account=ins.debit, amount_fen=ins.amount_fen,
+                      reason=ins.reason, error=str(exc))
             ok = False
         else:
             self.emit("instruction_executed", instruction=ins.instruction_id, debit=p.debit,
