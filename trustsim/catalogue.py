@@ -144,6 +144,8 @@ INCIDENT_PARAMETERS: dict[str, FieldType] = {
     "declared": BOOL,
 }
 
+ACTORS = ("originator", "servicer", "trustee", "custodian", "environment")
+
 #: the stamp every line starts with (trustsim.eventlog)
 STAMP: dict[str, FieldType] = {"seq": INT, "day": INT, "date": DATE, "actor": STR, "event": STR}
 

@@ -1,4 +1,4 @@
-"""The audit log: one JSON line per business action, and the catalogue of actions.
+"""The audit log: one JSON line per business action, written as it happens.
 
 Why structlog with one logger per run: several runs may share a process (tests, Monte
 Carlo), so nothing is configured globally. Each line is stamped with ``seq`` (order in
@@ -21,11 +21,9 @@ from typing import IO, Any
 import orjson
 import structlog
 
-from trustsim.catalogue import EVENTS
+from trustsim.catalogue import ACTORS, EVENTS
 
 __all__ = ["ACTORS", "EVENTS", "EventLog"]
-
-ACTORS = ("originator", "servicer", "trustee", "custodian", "environment")
 
 
 class EventLog:

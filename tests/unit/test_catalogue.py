@@ -12,7 +12,16 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from trustsim.catalogue import EVENTS, FEN, FEN_BY_NAME, INCIDENT_PARAMETERS, field_types, markdown, problems
+from trustsim.catalogue import (
+    ACTORS,
+    EVENTS,
+    FEN,
+    FEN_BY_NAME,
+    INCIDENT_PARAMETERS,
+    field_types,
+    markdown,
+    problems,
+)
 from trustsim.cli import app
 from trustsim.config.incidents import Incident
 
@@ -84,6 +93,10 @@ def test_an_event_logged_by_another_actor_or_not_catalogued():
         "seq 7 trust_terminated: logged by 'servicer', the catalogue says 'trustee'"]
     assert problems({**STAMP, "event": "replacement_transferred"}) == [
         "seq 7 replacement_transferred: not an event in the catalogue"]
+
+
+def test_every_event_is_logged_by_one_of_the_five_actors():
+    assert {spec.actor for spec in EVENTS.values()} == set(ACTORS)
 
 
 def test_a_field_name_has_one_type_across_the_catalogue():
