@@ -118,14 +118,37 @@ def test_every_line_of_lost_assets_compensated_is_as_catalogued(lost_assets_comp
     assert comp and all(e["cash_fen"] == e["removed_fen"] > 0 for e in comp)
 
 
-def test_every_catalogued_event_is_checked_by_some_run(base_run, scenario_run, failed_instruction,
-                                                      lost_assets_compensated):
-    logs = [base_run.events, *(scenario_run(s).events for s in SCENARIOS),
+@pytest.fixture
+def every_log(base_run, scenario_run, failed_instruction, lost_assets_compensated):
+    return [base_run.events, *(scenario_run(s).events for s in SCENARIOS),
             *(scenario_run(*o).events for o in OVERLAYS.values()),
             *(small_loan_events(s) for s in LOAN_SCENARIOS),
             failed_instruction, lost_assets_compensated]
-    logged = {e["event"] for events in logs for e in events}
+
+
+def test_every_catalogued_event_is_checked_by_some_run(every_log):
+    logged = {e["event"] for events in every_log for e in events}
     assert set(EVENTS) - logged == set()
+
+
+def json_kind(value: Any) -> str:
+    return {bool: "boolean", int: "number", str: "string", list: "array", dict: "object"}[type(value)]
+
+
+def test_a_reader_finds_one_json_type_under_each_field_name(every_log):
+    # what a jq or DuckDB user sees, whatever the catalogue says: across every event of
+    # every log, a name (a trigger's figures and an offer's eligibility included) holds
+    # values of one JSON type, null aside
+    kinds: dict[str, set[str]] = {}
+    for events in every_log:
+        for e in events:
+            for key, value in [*e.items(), *e.get("figures", {}).items(),
+                               *e.get("eligibility", {}).items()]:
+                if value is not None:
+                    kinds.setdefault(key, set()).add(json_kind(value))
+    assert {k: v for k, v in kinds.items() if len(v) > 1} == {}
+    assert kinds["notes_outstanding_fen"] == kinds["npl_ratio_ppm"] == {"number"}
+    assert kinds["cc"] == {"string"}
 
 
 def test_the_fields_that_had_two_types_have_one_each():
