@@ -127,6 +127,15 @@ ELIGIBILITY = record("eligibility", required={
     "credit_levels": INT_BY_NAME, "max_last_instalment": DATE, "min_days_since_use": INT,
 })
 
+#: the business-day calendar a run counted (trustsim.config.calendar.CalendarSection.record):
+#: which days, each rule family's, the years the package supplied, and a hash of the days
+CALENDAR = record("calendar", required={
+    "business_days": STR, "rules": _dict_of(STR), "package_years": STR,
+    "holiday_file": record("holiday_file", required={
+        "path": STR | None, "sha256": STR | None, "years": INTS}) | None,
+    "unpublished_years": STR, "assumed_years": INTS, "days_sha256": STR,
+})
+
 #: a ledger posting, carried by every event that moves money (instruction: null for money
 #: coming in that no trustee instruction moved)
 POSTING: dict[str, FieldType] = {"debit": STR, "credit": STR, "amount_fen": FEN, "reason": STR,
@@ -168,8 +177,9 @@ def _e(actor: str, description: str, optional: Mapping[str, FieldType] | None = 
 #: event name -> its declaration. The single place an event is documented.
 EVENTS: dict[str, EventSpec] = {
     # environment
-    "run_started": _e("environment", "A run begins: deal name, seed, pool kind, initial pool principal.",
-                      deal=STR, seed=INT, pool=STR, initial_pool_fen=FEN),
+    "run_started": _e("environment", "A run begins: deal name, seed, pool kind, initial pool principal, "
+                      "business-day calendar.",
+                      deal=STR, seed=INT, pool=STR, initial_pool_fen=FEN, calendar=CALENDAR),
     "run_finished": _e("environment", "A run ends: termination date, final ledger totals.",
                        termination_date=DATE, total_in_fen=FEN, total_out_fen=FEN, held_fen=FEN),
     "day_closed": _e(
@@ -242,10 +252,10 @@ EVENTS: dict[str, EventSpec] = {
         base_date=DATE, amount_fen=FEN),
     "reserve_delay_notified": _e(
         "servicer", "The servicer notifies, the same day, that its systems delay the reserve.",
-        until=DATE, business_days=INT, notified=STRS),
+        until=DATE, delay_business_days=INT, notified=STRS),
     "transfer_delay_explained": _e(
         "servicer", "The servicer's written explanation for a late transfer, accepted.",
-        business_days=INT),
+        delay_business_days=INT),
     "collections_commingled": _e(
         "servicer",
         "The collection account's balance falls into the insolvent servicer's estate (posting).",
@@ -423,6 +433,6 @@ def markdown() -> str:
         lines.append(f"| `{name}` | {spec.actor} | {_fields_md(spec.fields, spec.optional)} "
                      f"| {spec.description} |")
     lines += ["", "Records inside events:", ""]
-    for rec in (FIGURES, ELIGIBILITY):
+    for rec in (CALENDAR, CALENDAR.required["holiday_file"], FIGURES, ELIGIBILITY):
         lines.append(f"- `{rec.name}`: {_fields_md(rec.required or {}, rec.optional or {})}")
     return "\n".join(lines) + "\n"

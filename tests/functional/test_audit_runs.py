@@ -10,6 +10,9 @@ from __future__ import annotations
 import pytest
 from audit_support import SCENARIOS, audit_of, run_folder
 
+from trustsim.audit.checks.purchases import reserve_calculation_delay
+from trustsim.audit.log import AuditLog
+
 
 def _failures(report) -> list[str]:
     return [f"{r.name}: seq {f.seq}: {f.message}" for r in report.results for f in r.findings]
@@ -38,3 +41,21 @@ def test_the_trigger_run_has_its_trigger_recomputed_not_just_accepted(tmp_path_f
     assert result.status == "pass"
     assert any(n.startswith("acceleration (h) fired") and n.endswith("confirmed")
                for n in result.notes), result.notes
+
+
+def test_a_reserve_delay_stated_beyond_the_limit_is_cited(scenario_run):
+    # the servicer's outage runs 12 business days; it may delay the reserve at most 10
+    outage = {"kind": "servicer_outage", "start": "2021-03-01", "duration_business_days": 12}
+    run = scenario_run("base", {"incidents": [outage]})
+    out = reserve_calculation_delay(AuditLog.from_events(run.events, run.env.deal.model_dump(mode="json")))
+    notice = run.of("reserve_delay_notified")[0]
+    assert notice["delay_business_days"] == 12
+    assert [(f.seq, f.message) for f in out.findings] == [
+        (notice["seq"], "reserve_delay_notified states a delay of 12 business days (limit 10)")]
+
+
+def test_a_reserve_delay_within_the_limit_is_not(scenario_run):
+    run = scenario_run("servicer_outage_7bd")
+    out = reserve_calculation_delay(AuditLog.from_events(run.events, run.env.deal.model_dump(mode="json")))
+    assert run.of("reserve_delay_notified")[0]["delay_business_days"] == 7
+    assert out.findings == []

@@ -137,18 +137,19 @@ def json_kind(value: Any) -> str:
 
 def test_a_reader_finds_one_json_type_under_each_field_name(every_log):
     # what a jq or DuckDB user sees, whatever the catalogue says: across every event of
-    # every log, a name (a trigger's figures and an offer's eligibility included) holds
-    # values of one JSON type, null aside
+    # every log, a name (in a run's calendar, a trigger's figures and an offer's
+    # eligibility too) holds values of one JSON type, null aside
     kinds: dict[str, set[str]] = {}
     for events in every_log:
         for e in events:
-            for key, value in [*e.items(), *e.get("figures", {}).items(),
-                               *e.get("eligibility", {}).items()]:
+            for key, value in [*e.items(), *e.get("calendar", {}).items(),
+                               *e.get("figures", {}).items(), *e.get("eligibility", {}).items()]:
                 if value is not None:
                     kinds.setdefault(key, set()).add(json_kind(value))
     assert {k: v for k, v in kinds.items() if len(v) > 1} == {}
     assert kinds["notes_outstanding_fen"] == kinds["npl_ratio_ppm"] == {"number"}
-    assert kinds["cc"] == {"string"}
+    assert kinds["cc"] == kinds["business_days"] == {"string"}   # the calendar's kind of day
+    assert kinds["delay_business_days"] == {"number"}
 
 
 def test_the_fields_that_had_two_types_have_one_each():

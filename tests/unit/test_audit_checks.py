@@ -80,7 +80,7 @@ def test_sweep_on_the_second_business_day_is_cited_by_its_seq(config):
 def test_sweep_late_but_explained_within_the_limit_is_excused(config):
     log = Log()
     log.post("2020-09-04", "servicer", "collections_received", "collection_account", "obligors", 5)
-    log.add("2020-09-07", "servicer", "transfer_delay_explained", business_days=3)
+    log.add("2020-09-07", "servicer", "transfer_delay_explained", delay_business_days=3)
     log.post("2020-09-10", "servicer", "collections_swept", "trust_account",
              "collection_account", 5)
     out = sweep_by_next_business_day(log.audit(config))

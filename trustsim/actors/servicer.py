@@ -227,14 +227,14 @@ class Servicer(Actor):
             until = cal.add_business_days(cal.following(today), inc.duration_business_days)
             self._hold(today, explained=True, reason="servicer system outage")
             self.emit("reserve_delay_notified", until=until.isoformat(),
-                      business_days=inc.duration_business_days, notified=["trustee", "originator"])
+                      delay_business_days=inc.duration_business_days, notified=["trustee", "originator"])
             notice = ReserveDelayNotice(today, until)
             self.send(self.trustee, notice)
             self.send(self.originator, notice)
         elif msg.kind == "servicer_transfer_failure" and msg.phase == "start":
             self._hold(today, explained=inc.explanation_accepted, reason="transfer withheld")
             if inc.explanation_accepted:
-                self.emit("transfer_delay_explained", business_days=inc.duration_business_days)
+                self.emit("transfer_delay_explained", delay_business_days=inc.duration_business_days)
         elif msg.kind in ("servicer_outage", "servicer_transfer_failure") and msg.phase == "end":
             self._release()
         elif msg.kind == "servicer_insolvency" and msg.phase == "start":
