@@ -88,6 +88,20 @@ def test_a_record_is_checked_field_by_field():
         "seq 7 trigger_fired: field 'figures.threshold_ppm' = '6%' is not int"]
 
 
+def test_a_run_started_with_a_holiday_file_is_checked_to_its_years():
+    cal = {"business_days": "interbank", "rules": {}, "package_years": "2020-2026",
+           "holiday_file": {"path": "tests/data/holidays.yaml", "sha256": "ab" * 32,
+                            "years": [2027, 2028, 2029]},
+           "unpublished_years": "refuse", "assumed_years": [], "days_sha256": "cd" * 32}
+    started = {**STAMP, "actor": "environment", "event": "run_started", "deal": "d", "seed": 1,
+               "pool": "rep_line", "initial_pool_fen": 100, "calendar": cal}
+    assert problems(started) == []
+    assert problems({**started, "calendar": {**cal, "holiday_file": None}}) == []
+    bad = {**cal, "holiday_file": {**cal["holiday_file"], "years": ["2027"]}}
+    assert problems({**started, "calendar": bad}) == [
+        "seq 7 run_started: field 'calendar.holiday_file.years' = ['2027'] is not list[int]"]
+
+
 def test_an_event_logged_by_another_actor_or_not_catalogued():
     assert problems(terminated(actor="servicer")) == [
         "seq 7 trust_terminated: logged by 'servicer', the catalogue says 'trustee'"]
