@@ -7,27 +7,7 @@ must equal what was bought less what was collected, charged off or removed.
 """
 
 import pytest
-
-INTERNAL = ("collection_account", "trust_account", "issuance_proceeds_account",
-            "eligible_investments")
-
-
-def replay(events):
-    bal = dict.fromkeys(INTERNAL, 0)
-    came_in = paid_out = 0
-    for e in events:
-        if "debit" in e and e.get("amount_fen"):
-            amt = e["amount_fen"]
-            if e["credit"] in bal:
-                bal[e["credit"]] -= amt
-            else:
-                came_in += amt
-            if e["debit"] in bal:
-                bal[e["debit"]] += amt
-            else:
-                paid_out += amt
-        if e["event"] == "day_closed":
-            yield e, dict(bal), came_in, paid_out
+from support.cash import INTERNAL, replay
 
 
 @pytest.mark.parametrize("run_name", ["base_run", "stress_run"])
@@ -53,10 +33,29 @@ def test_pool_balance_reconciles_with_purchases_and_collections(run_name, reques
     swept_principal = sum(e["principal_fen"] for e in run.of("collections_swept"))
     received_principal = sum(e["principal_fen"] for e in run.of("collections_received"))
     assert swept_principal == received_principal == b.collected_fen
-    assert b.outstanding_fen == 0
-    assert (b.bought_fen - b.collected_fen - b.charged_off_fen - b.removed_fen
-            == b.overdue_fen + b.non_performing_fen + b.performing_fen - b.performing_fen
-            + b.performing_fen)
+    # what left the pool otherwise than by collection or charge-off: the repurchases the log names
+    assert b.removed_fen == sum(e["principal_fen"] for e in run.of(
+        "clean_up_repurchased", "over_term_repurchased"))
+    assert b.charged_off_fen == run.of("day_closed")[-1]["pool_charged_off_fen"]
+    # every fen that entered left by one of the four ways, and none is left behind
+    assert b.bought_fen - b.collected_fen - b.charged_off_fen - b.removed_fen == b.outstanding_fen == 0
+
+
+@pytest.mark.parametrize("run_name", ["base_run", "stress_run"])
+def test_pool_balance_reconciles_at_every_close(run_name, request):
+    """Each day's closing pool (outstanding plus charged off) is what entered less what left."""
+    run = request.getfixturevalue(run_name)
+    entered = left = 0
+    days = 0
+    for e in run.events:
+        if e["event"] in ("initial_pool_transferred", "receivables_transferred"):
+            entered += e["principal_fen"]
+        elif e["event"] in ("collections_received", "clean_up_repurchased", "over_term_repurchased"):
+            left += e["principal_fen"]
+        elif e["event"] == "day_closed":
+            days += 1
+            assert e["pool_outstanding_fen"] + e["pool_charged_off_fen"] == entered - left, e["date"]
+    assert days > 400
 
 
 def test_run_finished_totals_balance(base_run):

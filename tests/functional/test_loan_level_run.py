@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from test_cash_conservation import INTERNAL, replay
+from support.cash import INTERNAL, replay
 from typer.testing import CliRunner
 
 from trustsim.cli import app

@@ -15,7 +15,7 @@ import os
 from conftest import DEAL_FILE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cash_conservation import INTERNAL, replay
+from support.cash import INTERNAL, replay
 
 from trustsim.config import load_deal
 from trustsim.sim.runner import run_deal
