@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from trustsim.cli import app
 from trustsim.config import deep_merge, load_deal
-from trustsim.pool.loan_level import LoanLevelPool
+from trustsim.pool.loan_level import LoanLevelPool, load_tape
 from trustsim.pool.scaling import scale_overrides
 from trustsim.sim.runner import run_deal
 
@@ -36,6 +36,7 @@ def small_deal(scale=SCALE, journal=True):
 
 class LoanRun:
     def __init__(self, deal) -> None:
+        self.deal = deal
         stream = io.BytesIO()
         self.env, self.parties, self.summary = run_deal(deal, stream)
         self.raw = stream.getvalue()
@@ -53,9 +54,11 @@ def loan_run():
 def test_pool_kind_loan_level_switches_the_pool(loan_run):
     assert isinstance(loan_run.env.pool, LoanLevelPool)
     assert loan_run.summary["pool_kind"] == "loan_level"
+    # the initial pool is the whole tape the deal's generator makes at 1% of the report's pool
+    tape = load_tape(loan_run.deal.pool, loan_run.deal.dates.pool_reference_date)
     start = loan_run.of("run_started")[0]
-    assert start["pool"] == "loan_level" and start["initial_pool_fen"] == 999_967_698
-    assert loan_run.of("initial_pool_transferred")[0]["loans"] == 28_625
+    assert start["pool"] == "loan_level" and start["initial_pool_fen"] == tape.principal_fen
+    assert loan_run.of("initial_pool_transferred")[0]["loans"] == len(tape)
 
 
 def test_the_base_run_repays_every_class(loan_run):
@@ -103,7 +106,7 @@ def test_each_purchase_and_replacement_names_its_loans_and_fen(loan_run):
     entries = {}
     for reason in movements["entry_reason"]:
         entries[reason] = entries.get(reason, 0) + 1
-    assert entries["initial"] == 28_625
+    assert entries["initial"] == loan_run.of("initial_pool_transferred")[0]["loans"]
     assert entries["revolving_purchase"] == sum(e["loans"] for e in purchases)
     assert entries["replacement"] == sum(e["added_loans"] for e in replaced)
 

@@ -94,7 +94,7 @@ def test_the_issuance_cases_are_what_they_say(table):
     assert p[0] < p[1] < p[2]
 
 
-def test_cli_writes_the_json_table(tmp_path):
+def test_cli_writes_the_json_table(tmp_path, table):
     out = tmp_path / "stress.json"
     result = CliRunner().invoke(app, ["stress", str(DEAL_FILE), "--json", str(out)])
     assert result.exit_code == 0, result.output
@@ -110,7 +110,14 @@ def test_cli_writes_the_json_table(tmp_path):
             "senior_principal", "mezz_principal", "sub_principal"} <= set(r["outflows"])
     assert set(r["classes"]["mezz"]) == {"pass", "shortfall_fen", "interest_late"}
     assert r["classes"]["mezz"]["pass"] is False and r["classes"]["mezz"]["interest_late"] is False
-    assert r["classes"]["mezz"]["shortfall_fen"] > 0
+    # the mezz's shortfall is what its interest and principal lines were due and not paid
+    f = r["outflows"]
+    owed = sum(f[k]["due_fen"] - f[k]["paid_fen"] for k in ("mezz_interest", "mezz_principal"))
+    assert r["classes"]["mezz"]["shortfall_fen"] == owed > 0
+    # and the file holds the figures of the same pair run in process
+    mezz = table[("issuance_fails", "AAA")].outcome.classes["mezz"]
+    assert (r["classes"]["mezz"]["shortfall_fen"], r["classes"]["mezz"]["pass"]) == (
+        mezz.shortfall_fen, mezz.passed)
     assert set(r["safety_margin"]) == {"senior", "mezz"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import DEAL_FILE, Run
+from conftest import DEAL_FILE
 
 from trustsim.config import load_deal
 
@@ -141,9 +141,3 @@ def test_clean_up_call_pays_performing_principal_at_par(base_run):
     done = base_run.of("clean_up_repurchased")[0]
     assert done["price_fen"] == notice["price_fen"] == done["performing_fen"]
     assert notice["pool_outstanding_fen"] * 10 < base_run.summary["pool"]["initial_fen"]
-
-
-def test_run_helper_is_deterministic():
-    a = Run(load_deal(DEAL_FILE, ["servicer_outage_7bd"]))
-    b = Run(load_deal(DEAL_FILE, ["servicer_outage_7bd"]))
-    assert a.raw == b.raw

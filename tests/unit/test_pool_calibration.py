@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from trustsim.cli import app
 from trustsim.config import load_deal
+from trustsim.money import fen_from_wan
 from trustsim.pool import static_pool
 from trustsim.pool.behaviour import Behaviour
 from trustsim.pool.generator import generate
@@ -51,12 +52,23 @@ def test_curves_command_writes_csv_and_png_and_prints_the_figures(tmp_path):
                                       "--scale", "0.01", "--vintages", "2",
                                       "--vintage-scale", "0.005", "--months", "12"])
     assert result.exit_code == 0, result.output
+    # the same static pools, built here from the command's inputs: a 1% tape of the deal's
+    # seed, 2 vintages of 0.5% of the report's pool (100,002.38 wan), the default seed 1
+    cfg = load_deal(DEAL)
+    sp = static_pool.run(generate(0.01, cfg.pool.tape_seed), Behaviour.from_config(cfg.pool.behaviour),
+                         vintages=2, vintage_fen=fen_from_wan("100002.38") * 5 // 1000, seed=1)
     lines = (out / "static_pool_curves.csv").read_text().splitlines()
     assert lines[0] == "vintage,months_since_origination,cumulative_30dpd_pct"
-    assert len(lines) == 1 + 2 * 13
+    assert [float(x.split(",")[2]) for x in lines[1:]] == [
+        round(p, 4) for v in sp.vintages for p in v.cumulative_30(12)]
     assert (out / "static_pool_curves.png").read_bytes()[:4] == b"\x89PNG"
-    for words in ("mpr", "20.77", "yield", "7.15", "write off", "1.15"):
-        assert words in result.output
+    # each figure's row prints what these pools measured beside the report's target
+    for figure, label in (("mpr_pct", "mpr (%)"), ("yield_pct", "yield (%)"),
+                          ("write_off_pct", "write off (%)")):
+        measured = float(np.mean([getattr(v, figure) for v in sp.vintages]))
+        row = next(line for line in result.output.splitlines() if label in line)
+        cells = [c.strip() for c in row.strip("│ ").split("│")]
+        assert cells[1:3] == [f"{measured:.2f}", f"{static_pool.TARGETS[figure]:.2f}"], row
 
 
 def test_curves_command_rejects_a_rep_line_deal(tmp_path):

@@ -3,7 +3,9 @@
 import datetime as dt
 
 import pytest
+from conftest import DEAL_FILE
 
+from trustsim.config import load_deal
 from trustsim.contract.dues import DuesBook
 from trustsim.contract.notes import NoteClass
 from trustsim.contract.waterfalls import Claim, run_waterfall
@@ -80,9 +82,25 @@ def test_once_senior_is_repaid_mezz_interest_then_principal_then_sub(deal):
 
 
 def test_post_default_waterfall_is_configured_separately(deal):
+    # the report gives the same order after an event of default, word for word ...
     assert [s.pay for s in deal.waterfalls.post_default] == [
         s.pay for s in deal.waterfalls.amortization]
-    assert deal.waterfalls.post_default is not deal.waterfalls.amortization
+    # ... but a deal whose documents differ says so in post_default alone: here the
+    # expenses above the cap move ahead of senior interest after a default
+    steps = [s.model_dump() for s in deal.waterfalls.post_default]
+    above = next(s for s in steps if s["pay"] == "expenses_above_cap")
+    steps.remove(above)
+    steps.insert([s["pay"] for s in steps].index("senior_interest"), above)
+    changed = load_deal(DEAL_FILE, overrides={"waterfalls": {"post_default": steps}})
+    assert changed.waterfalls.amortization == deal.waterfalls.amortization
+    c = claims(senior_interest={"senior_noteholders": 100},
+               senior_principal={"senior_noteholders": 1000}, expenses_above_cap={"expenses": 50})
+    before = run_waterfall(changed.waterfalls.amortization, c, 1000)
+    after = run_waterfall(changed.waterfalls.post_default, c, 1000)
+    assert [before.paid(s) for s in ("senior_interest", "senior_principal", "expenses_above_cap")] == [
+        100, 900, 0]
+    assert [after.paid(s) for s in ("senior_interest", "senior_principal", "expenses_above_cap")] == [
+        100, 850, 50]
 
 
 def test_fee_shortfalls_are_carried_to_the_next_payment_date(deal):
