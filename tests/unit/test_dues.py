@@ -1,0 +1,87 @@
+"""What each waterfall step is owed on a payment date, and what is carried to the next [一.4.4(2)].
+
+Worked from the deal's terms for the first payment date (2020-11-18, 92 days after the
+effective date), ACT/365F, half up: counsel and rating 100,000 CNY a year, agents a share
+of the 100,000 wan (1e11 fen) of notes, expenses 200,000 CNY under a 300,000 CNY cap,
+taxes 3.26% of the period's non-principal income.
+"""
+
+import datetime as dt
+
+from support.contract import deal_notes
+
+from trustsim.contract.dues import DuesBook
+from trustsim.contract.waterfalls import run_waterfall
+
+D = dt.date
+EFF = D(2020, 8, 18)
+FIRST = D(2020, 11, 18)
+
+
+def due(claims):
+    return {step: [(c.payee, c.due_fen) for c in cs] for step, cs in claims.items()}
+
+
+def first_date_book(deal):
+    # shortfalls carried from before: 100 fen of taxes, 50 fen of the rating fee
+    return DuesBook(deal.fees, last_payment_date=EFF, income_since_last_fen=1_000_000,
+                    carried={("taxes", "tax_authority"): 100, ("rating_fees", "rating_agency"): 50})
+
+
+def test_every_step_is_owed_its_period_amount_plus_what_was_carried(deal):
+    notes = deal_notes(deal, EFF)
+    claims = first_date_book(deal).claims(FIRST, notes, senior_interest=True, mezz_interest=True,
+                                          sub_income_fen=1_234)
+    assert due(claims) == {
+        "taxes": [("tax_authority", 32_600 + 100)],                 # 1,000,000 x 3.26% + carried
+        "trustee_counsel_fees": [("trustee_counsel", 2_520_548)],   # 10,000,000 x 92/365 = 2,520,547.95
+        "rating_fees": [("rating_agency", 2_520_548 + 50)],
+        "fees_within_cap": [
+            ("agent:trustee", 12_602_740),                # 1e11 x 0.05% x 92/365 = 12,602,739.73
+            ("agent:custodian", 2_520_548),               # 0.01%: 2,520,547.95
+            ("agent:servicer", 3_780_822),                # 0.015%: 3,780,821.92
+            ("agent:registrar_paying_agent", 1_260_274),  # 0.005%: 1,260,273.97
+            ("expenses", 5_041_096),                      # 20,000,000 x 92/365 = 5,041,095.89, under the cap
+        ],
+        "expenses_above_cap": [("expenses", 0)],
+        "sub_income": [("sub_noteholders", 1_234)],
+        "senior_interest": [("senior_noteholders", 672_986_301)],   # 89,000 wan x 3% x 92/365 = 672,986,301.37
+        "mezz_interest": [("mezz_noteholders", 105_863_014)],       # 6,000 wan x 7% x 92/365 = 105,863,013.70
+        "senior_principal": [("senior_noteholders", 89_000_000_000)],
+        "mezz_principal": [("mezz_noteholders", 6_000_000_000)],
+        "sub_principal": [("sub_noteholders", 5_000_000_000)],
+    }
+    # note interest is booked on the classes themselves, so the next date does not count it twice
+    assert notes["senior"].interest_unpaid_fen == 672_986_301
+
+
+def test_interest_the_date_does_not_pay_is_not_claimed(deal):
+    claims = first_date_book(deal).claims(FIRST, deal_notes(deal, EFF), senior_interest=False,
+                                          mezz_interest=False, sub_income_fen=0)
+    assert not {"senior_interest", "mezz_interest", "sub_income"} & set(claims)
+
+
+def test_fee_shortfalls_carry_to_the_next_date_and_interest_stays_on_the_notes(deal):
+    book = first_date_book(deal)
+    notes = deal_notes(deal, EFF)
+    claims = book.claims(FIRST, notes, senior_interest=True, mezz_interest=True, sub_income_fen=1_234)
+    # enough for taxes and counsel in full and 1,000,000 fen of the rating fee
+    result = run_waterfall(deal.waterfalls.revolving, claims, 32_700 + 2_520_548 + 1_000_000)
+    book.settle(FIRST, result)
+    assert book.carried == {
+        ("rating_fees", "rating_agency"): 2_520_598 - 1_000_000,
+        ("fees_within_cap", "agent:trustee"): 12_602_740,
+        ("fees_within_cap", "agent:custodian"): 2_520_548,
+        ("fees_within_cap", "agent:servicer"): 3_780_822,
+        ("fees_within_cap", "agent:registrar_paying_agent"): 1_260_274,
+        ("fees_within_cap", "expenses"): 5_041_096,
+        ("sub_income", "sub_noteholders"): 1_234,
+    }
+    assert (book.last_payment_date, book.income_since_last_fen) == (FIRST, 0)
+    # the next date (30 days on, no income): the carry is presented again in its own step
+    nxt = book.claims(D(2020, 12, 18), notes, senior_interest=False, mezz_interest=False,
+                      sub_income_fen=0)
+    assert due(nxt)["taxes"] == [("tax_authority", 0)]
+    assert due(nxt)["sub_income"] == [("sub_noteholders", 1_234)]
+    # the rating fee 10,000,000 x 30/365 = 821,917.81 -> 821,918, plus the carried 1,520,598
+    assert due(nxt)["rating_fees"] == [("rating_agency", 821_918 + 1_520_598)]
