@@ -1,13 +1,20 @@
 """Triggers [一.4.4(1)]: each fires on the business day its condition is met, and not before."""
 
 import datetime as dt
+from decimal import Decimal
 
 from trustsim.contract.triggers import (
     DayFigures,
+    IssuanceTermination,
     NplRatio,
+    OriginatorInsolvency,
     PoolBelowNotes,
+    PrincipalDefault,
     RatingFloor,
     SeniorInterestDefault,
+    ServicerNotReplaced,
+    TransferFailure,
+    TrusteeNotReplaced,
     build_triggers,
 )
 
@@ -15,9 +22,10 @@ D = dt.date
 CUTOFF = 100_000_000
 
 
-def fig(day: int, npl=0, pool=CUTOFF, notes=CUTOFF, rating="AAA", revolving=True, arrears=None):
+def fig(day: int, npl=0, pool=CUTOFF, notes=CUTOFF, rating="AAA", revolving=True, arrears=None,
+        **events):
     return DayFigures(D(2021, 1, 1) + dt.timedelta(days=day), revolving, npl, CUTOFF, pool, notes,
-                      rating, senior_interest_overdue_bd=arrears)
+                      rating, senior_interest_overdue_bd=arrears, **events)
 
 
 def test_e_npl_ratio_above_6pct_on_5_consecutive_business_days_fires_on_the_5th():
@@ -25,6 +33,17 @@ def test_e_npl_ratio_above_6pct_on_5_consecutive_business_days_fires_on_the_5th(
     results = [t.observe(fig(i, npl=6_000_001)) for i in range(5)]
     assert results[:4] == [None] * 4
     assert results[4].clause == "e" and results[4].date == D(2021, 1, 5)
+
+
+def test_e_reports_the_ratios_of_the_five_days_that_made_it():
+    t = NplRatio(threshold_ppm=60_000, days_required=5)
+    # a day at 7% then a dip, then 6.1% .. 6.5% of the 100,000,000 fen cut-off: 61,000 .. 65,000 ppm
+    days = [7_000_000, 5_000_000, 6_100_000, 6_200_000, 6_300_000, 6_400_000, 6_500_000]
+    fired = [t.observe(fig(i, npl=v)) for i, v in enumerate(days)]
+    assert fired[:6] == [None] * 6
+    assert fired[6].figures == {"npl_ratio_ppm": [61_000, 62_000, 63_000, 64_000, 65_000],
+                                "threshold_ppm": 60_000, "npl_balance_fen": 6_500_000,
+                                "initial_cutoff_fen": CUTOFF}
 
 
 def test_e_exactly_6pct_does_not_count():
@@ -53,15 +72,82 @@ def test_g_only_counts_in_the_revolving_period():
     assert t.observe(fig(0, pool=1, revolving=False)) is None
 
 
+def test_g_reports_the_balances_behind_it():
+    t = PoolBelowNotes(pct=Decimal(90), days_required=2)
+    t.observe(fig(0, pool=80, notes=100))
+    assert t.observe(fig(1, pool=89, notes=100)).figures == {
+        "pool_balance_fen": 89, "notes_outstanding_fen": 100, "pct": "90",
+        "cumulative_business_days": 2}
+
+
 def test_f_rating_below_aa_minus_fires_and_aa_minus_does_not():
     assert RatingFloor(floor="AA-").observe(fig(0, rating="AA-")) is None
-    assert RatingFloor(floor="AA-").observe(fig(0, rating="A+")).clause == "f"
+    fired = RatingFloor(floor="AA-").observe(fig(0, rating="A+"))
+    assert fired.clause == "f"
+    assert fired.figures == {"originator_rating": "A+", "floor": "AA-"}
+
+
+def test_a_originator_insolvency_takes_effect_the_day_it_occurs():
+    t = OriginatorInsolvency()
+    assert t.observe(fig(0)) is None
+    fired = t.observe(fig(3, originator_insolvent=True))
+    assert (fired.kind, fired.clause, fired.date) == ("acceleration", "a", D(2021, 1, 4))
+    assert fired.figures == {"originator_insolvent": True}
+
+
+def test_b_no_qualified_successor_servicer_within_90_days():
+    t = ServicerNotReplaced(days=90)
+    assert t.observe(fig(0)) is None                              # -1: no termination event
+    assert t.observe(fig(89, servicer_unreplaced_days=89)) is None
+    fired = t.observe(fig(90, servicer_unreplaced_days=90))
+    assert (fired.clause, fired.date) == ("b", D(2021, 4, 1))
+    assert fired.figures == {"days_without_successor": 90, "limit_days": 90}
+
+
+def test_c_a_transfer_late_without_an_accepted_explanation():
+    since = D(2021, 3, 2)
+    explained = fig(1, transfer_overdue_fen=500, transfer_overdue_since=since, transfer_explained=True)
+    assert TransferFailure().observe(explained) is None
+    assert TransferFailure().observe(fig(1)) is None              # nothing overdue
+    fired = TransferFailure().observe(fig(1, transfer_overdue_fen=500, transfer_overdue_since=since))
+    assert (fired.clause, fired.figures) == ("c", {"overdue_fen": 500, "due_since": "2021-03-02"})
+
+
+def test_d_no_successor_trustee_within_90_days():
+    t = TrusteeNotReplaced(days=90)
+    assert t.observe(fig(0)) is None
+    assert t.observe(fig(89, trustee_unreplaced_days=89)) is None
+    fired = t.observe(fig(90, trustee_unreplaced_days=90))
+    assert (fired.clause, fired.figures) == ("d", {"days_without_successor": 90, "limit_days": 90})
+
+
+def test_h_a_series_issuance_termination_event():
+    t = IssuanceTermination()
+    assert t.observe(fig(0)) is None
+    fired = t.observe(fig(1, issuance_failed_series=2))
+    assert (fired.kind, fired.clause, fired.figures) == ("acceleration", "h", {"series": 2})
 
 
 def test_event_of_default_a_after_the_grace_period():
     t = SeniorInterestDefault(grace_bd=5)
+    assert t.observe(fig(0)) is None                              # nothing unpaid
     assert t.observe(fig(0, arrears=4)) is None
-    assert t.observe(fig(1, arrears=5)).kind == "default"
+    fired = t.observe(fig(1, arrears=5))
+    assert (fired.kind, fired.clause) == ("default", "a")
+    assert fired.figures == {"business_days_overdue": 5, "grace": 5}
+
+
+def test_event_of_default_b_principal_unpaid_10_business_days_after_legal_maturity():
+    t = PrincipalDefault(grace_bd=10)
+    assert t.observe(fig(0)) is None                              # not yet due, or paid
+    assert t.observe(fig(13, principal_overdue_bd=9)) is None
+    fired = t.observe(fig(14, principal_overdue_bd=10))
+    assert (fired.kind, fired.clause, fired.date) == ("default", "b", D(2021, 1, 15))
+    assert fired.figures == {"business_days_overdue": 10, "grace": 10}
+
+
+def test_a_grace_of_0_makes_principal_unpaid_at_the_close_of_legal_maturity_the_event():
+    assert PrincipalDefault(grace_bd=0).observe(fig(0, principal_overdue_bd=0)).clause == "b"
 
 
 def test_a_fired_trigger_stays_fired_and_is_reported_once(deal):
@@ -73,3 +159,20 @@ def test_a_fired_trigger_stays_fired_and_is_reported_once(deal):
 def test_the_deal_has_every_automatic_clause_and_both_defaults(deal):
     got = [(t.kind, t.clause) for t in build_triggers(deal.triggers)]
     assert got == [("acceleration", c) for c in "abcdefgh"] + [("default", "a"), ("default", "b")]
+
+
+def params(triggers):
+    (_, b, _, d, e, f, g, _, eod_a, eod_b) = triggers
+    return (b.days, d.days, e.threshold_ppm, e.days_required, f.floor, g.pct, g.days_required,
+            eod_a.grace_bd, eod_b.grace_bd)
+
+
+def test_each_trigger_takes_its_terms_from_the_deal(deal):
+    # the report's terms: 90 days, above 6% (60,000 ppm) on 5 days, AA-, 90% on 60 days, 5 and 10
+    assert params(build_triggers(deal.triggers)) == (90, 90, 60_000, 5, "AA-", 90, 60, 5, 10)
+    other = deal.triggers.model_copy(update={
+        "successor_days": 45, "npl_ratio_pct": Decimal("7.5"), "npl_consecutive_business_days": 3,
+        "originator_rating_floor": "A", "pool_vs_notes_pct": Decimal(85),
+        "pool_vs_notes_cumulative_business_days": 30, "senior_interest_grace_business_days": 2,
+        "principal_grace_business_days": 4})
+    assert params(build_triggers(other)) == (45, 45, 75_000, 3, "A", 85, 30, 2, 4)
