@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trustsim.money import accrue, fen_from_cny, fen_from_wan, pro_rata, round_fen
+from trustsim.money import accrue, cny, fen_from_cny, fen_from_wan, floor_fen, pro_rata, round_fen, wan
 
 
 def test_round_half_up_is_the_one_rule():
@@ -40,3 +40,48 @@ def test_pro_rata_never_creates_or_loses_a_fen(amount, claims):
     shares = pro_rata(amount, claims)
     assert sum(shares) == min(amount, sum(claims))
     assert all(0 <= s <= c for s, c in zip(shares, claims, strict=True))
+
+
+def test_no_interest_on_nothing_for_no_time_or_at_no_rate():
+    assert accrue(0, Decimal("3.00"), 30, 365) == 0
+    assert accrue(-100_000, Decimal("3.00"), 30, 365) == 0     # a negative balance earns nothing
+    assert accrue(100_000, Decimal("3.00"), -5, 365) == 0      # nor a span that runs backwards
+    assert accrue(100_000, Decimal(0), 30, 365) == 0
+
+
+def test_the_smallest_accruals_are_not_dropped():
+    assert accrue(36_500, Decimal(1), 1, 365) == 1     # 36,500 fen x 1% x 1/365 = exactly 1 fen
+    assert accrue(1, Decimal(100), 365, 365) == 1      # 1 fen at 100% for a year
+    assert accrue(1, Decimal(50), 365, 365) == 1       # half a fen rounds up
+    assert accrue(1, Decimal(49), 365, 365) == 0
+
+
+def test_sub_fen_amounts_are_refused_naming_the_amount():
+    with pytest.raises(ValueError, match=r"^0\.001 CNY has more precision than a fen$"):
+        fen_from_cny("0.001")
+    with pytest.raises(ValueError, match=r"^0\.0000001 wan has more precision than a fen$"):
+        fen_from_wan("0.0000001")
+
+
+def test_reports_read_fen_back_as_wan_and_cny_exactly():
+    assert wan(89_000_000_000) == Decimal(89_000)
+    assert wan(1) == Decimal("0.000001")
+    assert cny(12_345) == Decimal("123.45")
+
+
+def test_a_behaviour_models_float_is_floored_to_whole_fen_and_never_negative():
+    assert floor_fen(12.99) == 12
+    assert floor_fen(-3.2) == 0
+
+
+def test_pro_rata_gives_a_lone_fen_to_the_largest_remainder():
+    assert pro_rata(1, [1, 1]) == [1, 0]        # a tie goes to the earlier claim
+    # 2 fen over claims 1, 2, 3 (total 6): floors 0, 0, 1; remainders 2, 4, 0 (sixths):
+    # the one fen left goes to the second claim
+    assert pro_rata(2, [1, 2, 3]) == [0, 1, 1]
+    assert pro_rata(6, [1, 2, 3]) == [1, 2, 3]  # exactly enough: every claim in full
+
+
+def test_pro_rata_refuses_negative_claims():
+    with pytest.raises(ValueError, match=r"^claims must be non-negative$"):
+        pro_rata(10, [5, -1])

@@ -2,7 +2,10 @@
 
 import datetime as dt
 
+from conftest import DEAL_FILE
+
 from trustsim.calendar import BusinessCalendar
+from trustsim.config import load_deal
 from trustsim.contract.schedule import amortization_calculation_date, build_schedule
 
 D = dt.date
@@ -25,7 +28,8 @@ def test_revolving_calculation_dates_every_three_months(deal):
     assert quarterly == [D(2020, 11, 18), D(2021, 2, 18), D(2021, 5, 18), D(2021, 8, 18),
                          D(2021, 11, 18), D(2022, 2, 18)]
     fourth = next(p for p in s.revolving_payment_dates if p.calculation_index == 4)
-    assert fourth.date == D(2021, 8, 18)
+    assert (fourth.date, fourth.calculation_date, fourth.series_maturity) == (
+        D(2021, 8, 18), D(2021, 8, 18), None)
 
 
 def test_series_maturities_are_payment_dates_adjusted_to_business_days(deal):
@@ -52,3 +56,45 @@ def test_amortization_calculation_dates_every_ten_business_days():
     end = D(2022, 5, 18)
     assert amortization_calculation_date(cal, end, 1, 10) == D(2022, 6, 1)
     assert amortization_calculation_date(cal, end, 2, 10) == D(2022, 6, 16)  # Dragon Boat 6-3
+
+
+def _schedule_of(overrides):
+    deal = load_deal(DEAL_FILE, overrides=overrides)
+    return build_schedule(deal, BusinessCalendar(D(2020, 1, 1), D(2023, 12, 31)))
+
+
+def test_a_payment_lag_counts_business_days_after_the_calculation_date():
+    s = _schedule_of({"dates": {"payment_lag_business_days": 2}})
+    first = s.revolving_payment_dates[0]
+    # calculation date Wednesday 2020-11-18; two business days on: Friday 2020-11-20
+    assert (first.date, first.calculation_date, first.calculation_index) == (
+        D(2020, 11, 20), D(2020, 11, 18), 1)
+    # from Thursday 2021-02-18: Friday 19th, then Saturday 20th, a make-up working day
+    # (调休) after the Spring Festival
+    assert s.revolving_payment_dates[2].date == D(2021, 2, 20)
+
+
+def test_a_series_maturing_on_a_calculation_payment_date_keeps_both_roles():
+    maturities = ["2020-12-18", "2021-02-18", "2021-06-18", "2021-09-18", "2021-12-18",
+                  "2022-03-18", "2022-09-12"]
+    s = _schedule_of({"notes": {"senior": {"series_expected_maturities": maturities}}})
+    both = next(p for p in s.revolving_payment_dates if p.date == D(2021, 2, 18))
+    assert (both.calculation_date, both.calculation_index, both.series_maturity) == (
+        D(2021, 2, 18), 2, 2)
+    assert [p.date for p in s.revolving_payment_dates].count(D(2021, 2, 18)) == 1
+
+
+def test_a_series_maturing_on_the_revolving_end_is_not_a_revolving_payment_date():
+    maturities = ["2020-12-18", "2021-03-18", "2021-06-18", "2021-09-18", "2021-12-18",
+                  "2022-05-18", "2022-09-12"]
+    s = _schedule_of({"notes": {"senior": {"series_expected_maturities": maturities}}})
+    assert s.scheduled_revolving_end == D(2022, 5, 18)
+    assert [p.series_maturity for p in s.revolving_payment_dates if p.series_maturity] == [1, 2, 3, 4, 5]
+    assert s.series_maturities[5] == D(2022, 5, 18)
+
+
+def test_the_next_payment_date_on_or_after_a_day(deal):
+    _, s = _schedule(deal)
+    assert s.next_payment_on_or_after(D(2020, 11, 18)).date == D(2020, 11, 18)
+    assert s.next_payment_on_or_after(D(2020, 11, 19)).date == D(2020, 12, 18)
+    assert s.next_payment_on_or_after(D(2022, 3, 19)) is None   # none left in revolving

@@ -139,3 +139,42 @@ def test_expenses_above_the_senior_cap_are_split_off(deal):
                                        "senior_expense_cap_cny_per_year": 300_000})
     f = period_fees(cfg, D(2021, 1, 1), D(2022, 1, 1), 0, 0)
     assert (f.expenses_within_cap, f.expenses_above_cap) == (30_000_000, 20_000_000)
+
+
+def test_each_step_result_names_its_clause_and_the_result_its_cash(deal):
+    c = claims(taxes={"tax_authority": 100})
+    r = run_waterfall(deal.waterfalls.revolving, c, 1_000)
+    assert r.available_fen == 1_000
+    taxes = r.step("taxes")
+    assert (taxes.clause, taxes.claims, taxes.paid) == (
+        "一.4.4(2) revolving 1", (Claim("tax_authority", 100),), (100,))
+    retain = r.step("retain")
+    assert (retain.clause, retain.claims, retain.paid) == (deal.waterfalls.revolving[-1].clause, (), ())
+    assert r.paid("senior_interest") == 0     # a step with nothing owed pays nothing
+
+
+def test_the_residual_goes_to_the_sub_noteholders(deal):
+    r = run_waterfall(deal.waterfalls.amortization, claims(taxes={"tax_authority": 30}), 100)
+    assert r.step("residual_to_sub").claims == (Claim("sub_noteholders", 70),)
+
+
+def test_claims_of_nothing_are_left_out_and_one_fen_is_paid(deal):
+    c = claims(fees_within_cap={"agent:trustee": 0, "agent:custodian": 1})
+    r = run_waterfall(deal.waterfalls.revolving, c, 10)
+    assert r.step("fees_within_cap").claims == (Claim("agent:custodian", 1),)
+    assert r.step("fees_within_cap").paid == (1,)
+
+
+def test_a_gated_step_keeps_its_clause_and_claims_and_pays_nothing(deal):
+    c = claims(senior_principal={"senior_noteholders": 100}, mezz_interest={"mezz_noteholders": 50})
+    mezz = run_waterfall(deal.waterfalls.amortization, c, 99).step("mezz_interest")
+    clause = next(s.clause for s in deal.waterfalls.amortization if s.pay == "mezz_interest")
+    assert clause.startswith("一.4.4(2) amortization 7")
+    assert (mezz.clause, mezz.claims, mezz.paid) == (clause, (Claim("mezz_noteholders", 50),), (0,))
+
+
+def test_no_cash_pays_nothing_and_negative_cash_is_refused(deal):
+    r = run_waterfall(deal.waterfalls.revolving, claims(taxes={"tax_authority": 5}), 0)
+    assert r.step("taxes").shortfall_fen == 5 and r.remaining_fen == 0
+    with pytest.raises(ValueError, match=r"^available cash cannot be negative$"):
+        run_waterfall(deal.waterfalls.revolving, {}, -1)
