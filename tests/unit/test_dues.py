@@ -85,3 +85,26 @@ def test_fee_shortfalls_carry_to_the_next_date_and_interest_stays_on_the_notes(d
     assert due(nxt)["sub_income"] == [("sub_noteholders", 1_234)]
     # the rating fee 10,000,000 x 30/365 = 821,917.81 -> 821,918, plus the carried 1,520,598
     assert due(nxt)["rating_fees"] == [("rating_agency", 821_918 + 1_520_598)]
+
+
+def test_counsel_and_expenses_above_the_cap_are_carried_too(deal):
+    # expenses of 500,000 CNY a year over a 300,000 CNY cap: over the 92 days 12,602,739.73
+    # -> 12,602,740, of which 7,561,643.84 -> 7,561,644 within the cap and 5,041,096 above it
+    fees = deal.fees.model_copy(update={"expenses_cny_per_year": 500_000})
+    book = DuesBook(fees, last_payment_date=EFF)
+    claims = book.claims(FIRST, deal_notes(deal, EFF), senior_interest=False, mezz_interest=False,
+                         sub_income_fen=0)
+    assert due(claims)["expenses_above_cap"] == [("expenses", 5_041_096)]
+    # 1,000,000 fen: taxes are nothing (no income), counsel gets 1,000,000 of 2,520,548
+    book.settle(FIRST, run_waterfall(deal.waterfalls.revolving, claims, 1_000_000))
+    assert book.carried[("trustee_counsel_fees", "trustee_counsel")] == 1_520_548
+    assert book.carried[("expenses_above_cap", "expenses")] == 5_041_096
+    assert book.carried[("fees_within_cap", "expenses")] == 7_561_644
+    assert ("taxes", "tax_authority") not in book.carried   # nothing was short
+
+
+def test_no_fee_accrues_over_no_days(deal):
+    from trustsim.contract.dues import period_fees
+
+    f = period_fees(deal.fees, FIRST, FIRST, 0, 100_000_000_000)
+    assert (f.counsel, f.rating, sum(f.agents.values()), f.expenses_within_cap) == (0, 0, 0, 0)

@@ -77,3 +77,13 @@ def test_sub_period_income_is_capped_at_5pct_a_year_on_its_balance(deal):
     # 5,000 wan x 5%: a year 250,000,000; 92 days 63,013,698.63
     assert period_income_cap(5_000_000_000, cap, EFF, D(2021, 8, 18), "ACT/365F") == 250_000_000
     assert period_income_cap(5_000_000_000, cap, D(2021, 5, 18), D(2021, 8, 18), "ACT/365F") == 63_013_699
+
+
+def test_payments_add_up_on_the_class(senior):
+    senior.book_interest(MATURITY)
+    senior.pay_interest(400_000_000)
+    senior.pay_interest(492_438_356)
+    senior.pay_principal(40_000_000_000, MATURITY)
+    senior.pay_principal(49_000_000_000, MATURITY)
+    assert (senior.interest_paid_fen, senior.principal_paid_fen) == (892_438_356, 89_000_000_000)
+    assert senior.paid_in_full

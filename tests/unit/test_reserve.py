@@ -77,3 +77,13 @@ def test_the_flagged_factor_scales_the_whole_amount(factor, total):
                          deal_notes(deal, EFF), income_per_day_fen=0, senior_interest_due=False)
     assert ra.total_fen == total
     assert ra.factor_pct == factor
+
+
+def test_on_the_payment_date_itself_nothing_more_is_projected(deal):
+    # computed on the target date, with the last payment date that same day: no income is
+    # projected (taxes on what came in: 1,000,000 x 3.26%), no fee accrues, only the carry
+    book = DuesBook(deal.fees, last_payment_date=D(2021, 8, 18), income_since_last_fen=1_000_000,
+                    carried={("trustee_counsel_fees", "trustee_counsel"): 700})
+    ra = required_amount(deal, D(2021, 8, 18), FOURTH, book, deal_notes(deal, D(2021, 8, 18)),
+                         income_per_day_fen=10_000, senior_interest_due=False)
+    assert (ra.taxes_fen, ra.fees_fen) == (32_600, 700)

@@ -111,6 +111,9 @@ def test_c_a_transfer_late_without_an_accepted_explanation():
     assert TransferFailure().observe(fig(1)) is None              # nothing overdue
     fired = TransferFailure().observe(fig(1, transfer_overdue_fen=500, transfer_overdue_since=since))
     assert (fired.clause, fired.figures) == ("c", {"overdue_fen": 500, "due_since": "2021-03-02"})
+    # one fen short is a failure to transfer in full; a date the servicer cannot give is None
+    fired = TransferFailure().observe(fig(1, transfer_overdue_fen=1))
+    assert fired.figures == {"overdue_fen": 1, "due_since": None}
 
 
 def test_d_no_successor_trustee_within_90_days():

@@ -151,6 +151,7 @@ def test_each_step_result_names_its_clause_and_the_result_its_cash(deal):
     retain = r.step("retain")
     assert (retain.clause, retain.claims, retain.paid) == (deal.waterfalls.revolving[-1].clause, (), ())
     assert r.paid("senior_interest") == 0     # a step with nothing owed pays nothing
+    assert r.paid("senior_principal") == 0    # nor does a step this waterfall does not have
 
 
 def test_the_residual_goes_to_the_sub_noteholders(deal):
