@@ -41,7 +41,7 @@ def test_e_reports_the_ratios_of_the_five_days_that_made_it():
     days = [7_000_000, 5_000_000, 6_100_000, 6_200_000, 6_300_000, 6_400_000, 6_500_000]
     fired = [t.observe(fig(i, npl=v)) for i, v in enumerate(days)]
     assert fired[:6] == [None] * 6
-    assert fired[6].figures == {"npl_ratio_ppm": [61_000, 62_000, 63_000, 64_000, 65_000],
+    assert fired[6].figures == {"npl_ratio_by_day_ppm": [61_000, 62_000, 63_000, 64_000, 65_000],
                                 "threshold_ppm": 60_000, "npl_balance_fen": 6_500_000,
                                 "initial_cutoff_fen": CUTOFF}
 
