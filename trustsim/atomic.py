@@ -46,6 +46,31 @@ class OutputError(Exception):
     """An output that cannot or must not be written; the message says which and why."""
 
 
+#: the signal that asked this process to stop (SIGTERM, SIGHUP), or 0
+_stop_signal = 0
+
+
+def request_stop(signum: int) -> None:
+    """Note that the process was asked to stop: no output is put in place after this.
+
+    Why a note beside the exception the signal handler raises: Python may swallow that
+    exception (raised inside a finalizer, it is only printed), and the run would then
+    finish and rename its output into place as if nobody had asked it to stop.
+    """
+    global _stop_signal
+    _stop_signal = signum
+
+
+def stop_requested() -> int:
+    """The signal that asked this process to stop, or 0."""
+    return _stop_signal
+
+
+def _refuse_if_stopping() -> None:
+    if _stop_signal:
+        raise SystemExit(128 + _stop_signal)
+
+
 def _label(path: Path, flag: str | None) -> str:
     return f"{flag} {path}" if flag else str(path)
 
@@ -249,6 +274,7 @@ def atomic_dir(out: str | Path, kind: str, flag: str | None = None) -> Iterator[
                                       encoding="utf-8")
         with _os_errors(out, flag, only_write_errors=True):
             yield tmp
+        _refuse_if_stopping()
         with _os_errors(out, flag):
             check_folder_target(out, kind, flag, probe=False)  # again: it may have appeared meanwhile
             if out.exists():
@@ -281,6 +307,7 @@ def atomic_file(path: str | Path, kind: str | None = None, flag: str | None = No
     try:
         with _os_errors(path, flag, only_write_errors=True):
             yield tmp
+        _refuse_if_stopping()
         with _os_errors(path, flag):
             if kind is not None:
                 check_file_target(path, kind, flag, probe=False)  # again: it may have appeared meanwhile

@@ -36,7 +36,6 @@ def test_sigterm_of_a_run_removes_its_temporary_folder_at_once(tmp_path):
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM
-    assert b"Traceback" not in proc.stderr.read()
     assert list(tmp_path.iterdir()) == []
 
 

@@ -132,3 +132,14 @@ def test_a_killed_writers_temporaries_are_removed_by_the_next_write(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(["run", live.name, lookalike.name])
     assert remove_stale_temporaries(out) == []
+
+
+def test_once_asked_to_stop_no_output_is_put_in_place(tmp_path, monkeypatch):
+    """A SIGTERM whose exception Python swallowed (in a finalizer) still stops the output."""
+    import trustsim.atomic as atomic
+
+    monkeypatch.setattr(atomic, "_stop_signal", 15)
+    with pytest.raises(SystemExit) as stopped, atomic_dir(tmp_path / "run", "run") as tmp:
+        (tmp / "x").write_text("x")
+    assert stopped.value.code == 143
+    assert list(tmp_path.iterdir()) == []

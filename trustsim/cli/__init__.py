@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from trustsim.atomic import OutputError, describe_os_error
+from trustsim.atomic import OutputError, describe_os_error, request_stop, stop_requested
 
 
 class UserError(Exception):
@@ -80,6 +80,7 @@ def output_path(value: str | Path) -> Path:
 
 def _terminate(signum: int, _frame: object) -> None:
     """SIGTERM/SIGHUP unwind like Ctrl-C: every open output's temporary is removed."""
+    request_stop(signum)
     raise SystemExit(128 + signum)
 
 
@@ -91,4 +92,8 @@ def main() -> None:
     """Console-script entry point."""
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
-    app()
+    try:
+        app()
+    finally:
+        if stop_requested():  # even if the signal's exception was swallowed on the way
+            raise SystemExit(128 + stop_requested())
