@@ -51,3 +51,18 @@ def test_the_investment_matures_whole_with_its_income_into_the_trust_account(run
         assert matured["amount_fen"] == sum(fen for _, fen in deposits) + income
     income_in = [e for e in run.of("instruction_executed") if e["reason"] == "eligible investment income"]
     assert {(e["debit"], e["credit"]) for e in income_in} == {("eligible_investments", "investment_income")}
+
+
+def test_money_added_to_an_investment_earns_only_from_the_day_it_was_added(run):
+    """Each deposit earns from its own date: the balance earns for each stretch it was held
+    (before this was fixed the whole balance earned from the first deposit's date)."""
+    several = [(d, m, i) for d, m, i in holdings(run) if len(d) > 1]
+    assert several
+    for deposits, matured, income in several:
+        expected, balance, since = 0, 0, None
+        for day, fen in deposits:
+            if since is not None:
+                expected += accrue(balance, RATE, (day - since).days, 365)
+            balance, since = balance + fen, day
+        expected += accrue(balance, RATE, (dt.date.fromisoformat(matured["date"]) - since).days, 365)
+        assert income == expected, matured["date"]

@@ -101,7 +101,8 @@ class Trustee(Actor):
         self.pool_released_fen = 0
         # the trustee's book of the trust's accounts
         self.book = {TRUST_ACCOUNT: 0, ELIGIBLE_INVESTMENTS: 0, ISSUANCE_PROCEEDS_ACCOUNT: 0}
-        self.invested_on: dt.date | None = None
+        self.invested_on: dt.date | None = None   # when the invested balance last changed
+        self._investment_income_fen = 0           # income earned before that, not yet paid
         # revolving purchase state
         self.purchases_open = False
         self.reserve_target = 0
@@ -382,14 +383,19 @@ class Trustee(Actor):
         invested = self.book[ELIGIBLE_INVESTMENTS]
         if invested <= 0:
             return
-        rate = self.deal.revolving_purchase.eligible_investment_rate_pct
-        days = (d - self.invested_on).days if self.invested_on else 0
-        income = accrue(invested, rate, days, DAY_COUNT_BASIS["ACT/365F"])
+        income = self._investment_income_fen + self._accrued_on_investment(invested, d)
         if income:
             self.instruct(ELIGIBLE_INVESTMENTS, INVESTMENT_INCOME, income, "eligible investment income")
         self.instruct(TRUST_ACCOUNT, ELIGIBLE_INVESTMENTS, invested + income,
                       "eligible investment matures")
         self.invested_on = None
+        self._investment_income_fen = 0
+
+    def _accrued_on_investment(self, balance_fen: int, to: dt.date) -> int:
+        """Income on ``balance_fen`` held since the balance last changed (``invested_on``)."""
+        rate = self.deal.revolving_purchase.eligible_investment_rate_pct
+        days = (to - self.invested_on).days if self.invested_on else 0
+        return accrue(balance_fen, rate, days, DAY_COUNT_BASIS["ACT/365F"])
 
     def _payment_date(self, d: dt.date, pd: PaymentDate | None) -> None:
         self._redeem_investments(d)
@@ -534,9 +540,11 @@ class Trustee(Actor):
         short = self.reserve_target - self.book[ELIGIBLE_INVESTMENTS]
         move = min(short, self.book[TRUST_ACCOUNT] - self._senior_arrears_hold())
         if move > 0:
+            # the balance held so far has earned to today; the larger balance earns from today
+            self._investment_income_fen += self._accrued_on_investment(self.book[ELIGIBLE_INVESTMENTS], d)
             self.instruct(ELIGIBLE_INVESTMENTS, TRUST_ACCOUNT, move,
                           "required amount into eligible investment")
-            self.invested_on = self.invested_on or d
+            self.invested_on = d
             short -= move
         if short <= 0:
             self.purchases_open = True
