@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trustsim.actors.messages import IncidentNotice, IncomingTransfer
+from trustsim.config.incidents import SUCCESSOR_KINDS, span
 from trustsim.money import round_fen
 from trustsim.sim.environment import TrustEnvironment
 
@@ -42,11 +43,9 @@ class IncidentDesk:
         return self.env.until(d, START)
 
     def _end_date(self, inc) -> dt.date | None:
-        n = getattr(inc, "duration_business_days", None)
-        if n is None:
-            return None
-        cal = self.env.calendar
-        return cal.add_business_days(cal.following(inc.start), n)
+        if inc.kind in SUCCESSOR_KINDS:
+            return None  # a successor ends it (_successor)
+        return span(inc, self.env.calendar)[1]
 
     def _log(self, event: str, i: int, inc, **fields: Any) -> None:
         params = inc.model_dump(mode="json", exclude={"kind"})

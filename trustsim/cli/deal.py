@@ -15,6 +15,7 @@ from trustsim.atomic import check_folder_target
 from trustsim.calendar import POLICIES, CalendarRangeError
 from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError, DealConfig, load_deal
+from trustsim.config.base import MAX_SEED
 from trustsim.money import wan
 
 HolidayFileOpt = Annotated[Path | None, typer.Option(
@@ -93,7 +94,8 @@ def run(
     config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
     out: Annotated[Path | None, typer.Option(
         parser=output_path, help="run folder (default: the deal's run.out)")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="override the deal's seed")] = None,
+    seed: Annotated[int | None, typer.Option(
+        min=0, max=MAX_SEED, help="override the deal's seed (0 to 2**63 - 1)")] = None,
     scenario: Annotated[list[str] | None, typer.Option(
         help="scenario overlay: a name in configs/scenarios or a YAML file; repeatable")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,

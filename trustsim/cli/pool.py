@@ -24,6 +24,7 @@ from rich.table import Table
 
 from trustsim.atomic import atomic_dir, check_file_target, check_folder_target
 from trustsim.cli import app, console, fail, output_path
+from trustsim.config.base import MAX_SEED
 
 pool_app = typer.Typer(help="Loan tapes: generate, stratify, validate; static-pool curves.",
                        no_args_is_help=True)
@@ -56,7 +57,7 @@ def _read(path: Path, as_of: str | None):
 def generate(
     out: Annotated[Path, typer.Option(parser=output_path, help="the tape to write (.parquet)")],
     scale: Annotated[float, typer.Option(help="share of the report's 2,862,432 receivables")] = 1.0,
-    seed: Annotated[int, typer.Option(min=0, help="the tape's seed")] = 20200727,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="the tape's seed")] = 20200727,
     as_of: AsOf = None,
 ) -> None:
     """Write a synthetic tape whose strata reproduce the report's simulated pool."""
@@ -171,7 +172,7 @@ def curves(
     vintage_scale: Annotated[float, typer.Option(
         help="each vintage's principal, as a share of the report's pool")] = 0.05,
     months: Annotated[int, typer.Option(min=1, max=36, help="months on the curves")] = 24,
-    seed: Annotated[int, typer.Option(min=0)] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED)] = 1,
 ) -> None:
     """Static-pool cumulative 30+ dpd curves by vintage (Figure 2) and the calibration figures."""
     from trustsim.config import ConfigError, load_deal

@@ -20,6 +20,7 @@ from rich.table import Table
 from trustsim.atomic import atomic_dir, check_file_target, check_folder_target, write_json_output
 from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError, DealConfig, load_deal
+from trustsim.config.base import MAX_SEED
 from trustsim.money import wan
 
 Scenario = Annotated[list[str] | None, typer.Option(
@@ -319,7 +320,8 @@ def montecarlo(
     out: Annotated[Path, typer.Option(
         parser=output_path, help="output folder (paths.parquet, tables, plots)")],
     paths: Annotated[int, typer.Option(help="number of paths (at least 1)")] = 1000,
-    seed: Annotated[int, typer.Option(help="the study's seed (paths are its SeedSequence children)")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED,
+                                      help="the study's seed (paths are its SeedSequence children)")] = 0,
     scenario: Scenario = None,
     operational: Annotated[Path | None, typer.Option(
         help="operational-risk file (default: configs/montecarlo/operational.yaml beside the deal)")] = None,

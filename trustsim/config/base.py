@@ -24,8 +24,26 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+#: the largest amount of money a config may state: 10 trillion CNY. Every sum the run makes of
+#: such amounts (a fee a day for 10 years, a pool's purchases over its life) stays far inside
+#: int64 fen (9.2e18), which the log, the ledger's arrays and Parquet use.
+MAX_FEN = 10**15
+#: seeds are logged and stored as signed 64-bit integers; numpy's SeedSequence takes any of them
+MAX_SEED = 2**63 - 1
+#: bounds on spans of time: far beyond any contract's, small enough that no date leaves the calendar's reach
+MAX_BUSINESS_DAYS = 250   # about a year
+MAX_DAYS = 3660           # about ten years
+MAX_MONTHS = 240          # twenty years
+
 Pct = Annotated[Decimal, Field(ge=0, le=100, description="a percentage, 0-100")]
-Wan = Annotated[Decimal, Field(ge=0, decimal_places=6, description="10k CNY (万元), to the fen")]
-Cny = Annotated[Decimal, Field(ge=0, decimal_places=2, description="CNY, to the fen")]
-BusinessDays = Annotated[int, Field(ge=0, description="a count of business days")]
+Wan = Annotated[Decimal, Field(ge=0, le=MAX_FEN // 1_000_000, decimal_places=6,
+                               description="10k CNY (万元), to the fen, at most 10 trillion CNY")]
+Cny = Annotated[Decimal, Field(ge=0, le=MAX_FEN // 100, decimal_places=2,
+                               description="CNY, to the fen, at most 10 trillion")]
+BusinessDays = Annotated[int, Field(ge=0, le=MAX_BUSINESS_DAYS, description="a count of business days")]
+PositiveBusinessDays = Annotated[int, Field(ge=1, le=MAX_BUSINESS_DAYS, description="business days, at least 1")]
+Days = Annotated[int, Field(ge=0, le=MAX_DAYS, description="calendar days")]
+PositiveDays = Annotated[int, Field(ge=1, le=MAX_DAYS, description="calendar days, at least 1")]
+Months = Annotated[int, Field(ge=1, le=MAX_MONTHS, description="months, at least 1")]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="a seed, 0 to 2**63 - 1")]
 Rating = Annotated[str, Field(pattern=r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC|CC|C|D)$")]

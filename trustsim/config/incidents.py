@@ -8,15 +8,15 @@ Dates are checked against the deal's life by :class:`trustsim.config.models.Deal
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trustsim.config.base import Pct, Rating, Strict
+from trustsim.calendar import BusinessCalendar
+from trustsim.config.base import Days, Pct, PositiveBusinessDays, Rating, Strict
 
-Days = Annotated[int, Field(ge=0, description="calendar days")]
-PositiveBD = Annotated[int, Field(ge=1, description="business days, at least 1")]
 Fraction = Annotated[Decimal, Field(ge=0, le=1, description="a fraction, 0-1")]
 Multiplier = Annotated[Decimal, Field(ge=0, le=1000)]
 
@@ -38,7 +38,7 @@ class ServicerOutage(Strict):
 
     kind: Literal["servicer_outage"]
     start: dt.date
-    duration_business_days: PositiveBD
+    duration_business_days: PositiveBusinessDays
 
 
 class ServicerTransferFailure(Strict):
@@ -46,7 +46,7 @@ class ServicerTransferFailure(Strict):
 
     kind: Literal["servicer_transfer_failure"]
     start: dt.date
-    duration_business_days: PositiveBD
+    duration_business_days: PositiveBusinessDays
     explanation_accepted: bool = False
 
 
@@ -100,7 +100,7 @@ class LatePurchaseRequests(Strict):
 
     kind: Literal["late_purchase_requests"]
     start: dt.date
-    duration_business_days: PositiveBD
+    duration_business_days: PositiveBusinessDays
     explained_before_1600: bool = True
 
 
@@ -109,7 +109,7 @@ class AssetShortage(Strict):
 
     kind: Literal["asset_shortage"]
     start: dt.date
-    duration_business_days: PositiveBD | None = None
+    duration_business_days: PositiveBusinessDays | None = None
     purchase_rate_pct: Pct
 
 
@@ -118,7 +118,7 @@ class ReturnSurge(Strict):
 
     kind: Literal["return_surge"]
     start: dt.date
-    duration_business_days: PositiveBD | None = None
+    duration_business_days: PositiveBusinessDays | None = None
     lost_pct_per_month: Pct
 
 
@@ -127,7 +127,7 @@ class CreditShock(Strict):
 
     kind: Literal["credit_shock"]
     start: dt.date
-    duration_business_days: PositiveBD | None = None
+    duration_business_days: PositiveBusinessDays | None = None
     default_multiplier: Multiplier
 
 
@@ -152,7 +152,7 @@ class DeclaredEvent(Strict):
     effect: Literal["acceleration", "default"]
     clause: Literal["D(h)", "D(i)", "D(j)", "D(k)", "c"]
     description: str = Field(min_length=1)
-    meeting_after_business_days: PositiveBD
+    meeting_after_business_days: PositiveBusinessDays
     declared: bool
 
 
@@ -164,6 +164,59 @@ Incident = Annotated[
     Field(discriminator="kind"),
 ]
 
+
+
+# ---------------------------------------------------------------- incidents that cannot overlap
+#: kinds that hold a party in one state while they last. The party is told "start" and "end"
+#: and keeps no count, so a second incident of the kind starting while the first lasts would
+#: be ended by the first's end (or, for an insolvency, happen to a party already insolvent):
+#: refused, naming both (docs/scenarios.md).
+EXCLUSIVE: dict[str, str] = {
+    "servicer_outage": "the servicer's systems cannot go down again while they are down",
+    "servicer_transfer_failure": "the servicer cannot start withholding transfers while it already is",
+    "servicer_insolvency": "the servicer cannot become insolvent again before a successor is appointed",
+    "servicer_termination": "the servicer cannot be terminated again before a successor is appointed",
+    "trustee_replacement": "the trustee cannot be replaced again before a successor is appointed",
+    "originator_insolvency": "the originator cannot become insolvent twice (an insolvency lasts to the end)",
+    "late_purchase_requests": "the originator's requests cannot start being late while they already are",
+    "asset_shortage": "the purchase rate can be lowered by one shortage at a time",
+    "return_surge": "the lost-asset rate can be raised by one surge at a time",
+    "credit_shock": "defaults can be multiplied by one shock at a time",
+}
+SUCCESSOR_KINDS = ("servicer_insolvency", "servicer_termination", "trustee_replacement")
+
+
+def span(inc: Incident, cal: BusinessCalendar) -> tuple[dt.date, dt.date | None]:
+    """The day an incident starts and the day it ends (None: it lasts to the end of the deal).
+
+    One definition for the incident desk, which ends it on that day, and for validation.
+    """
+    if inc.kind in SUCCESSOR_KINDS:
+        return inc.start, inc.start + dt.timedelta(days=inc.successor_after_days)
+    n = getattr(inc, "duration_business_days", None)
+    if n is None:
+        return inc.start, None
+    return inc.start, cal.add_business_days(cal.following(inc.start), n)
+
+
+def first_overlap(incidents: Sequence[Incident], cal: BusinessCalendar) -> str | None:
+    """Why two incidents of one exclusive kind cannot both happen, or None if none overlap.
+
+    Two overlap when the later starts on or before the day the earlier ends (on that day the
+    desk would both end one and start the other, in an order the user did not choose).
+    """
+    spans = {i: span(inc, cal) for i, inc in enumerate(incidents) if inc.kind in EXCLUSIVE}
+    for j, (start_j, _) in spans.items():
+        for i, (start_i, end_i) in spans.items():
+            a, b = incidents[i], incidents[j]
+            if i == j or a.kind != b.kind or (start_i, i) > (start_j, j):
+                continue
+            if end_i is None or start_j <= end_i:
+                until = f"until {end_i}" if end_i else "to the end of the deal"
+                fix = f"make them one incident, or start the later one after {end_i}" if end_i else "remove one"
+                return (f"incidents[{j}] ({b.kind} from {start_j}) overlaps incidents[{i}] ({a.kind} from "
+                        f"{start_i}, lasting {until}): {EXCLUSIVE[a.kind]}; {fix}")
+    return None
 
 # ---------------------------------------------------------------- remedies policy
 class ServicerPurchasePolicy(Strict):
@@ -177,7 +230,7 @@ class ServicerPurchasePolicy(Strict):
     """
 
     npl_ratio_above_pct: Pct
-    after_business_days: PositiveBD
+    after_business_days: PositiveBusinessDays
     price_pct_of_principal: Pct
     fair_value_pct_of_principal: Pct
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from trustsim.calendar import CalendarRangeError, add_months
+from trustsim.calendar import BusinessCalendar, CalendarRangeError, add_months
 from trustsim.config.calendar import resolve_holiday_file
 from trustsim.config.models import DealConfig
 
@@ -25,19 +25,89 @@ class ConfigError(ValueError):
     """A deal or scenario file is missing, unreadable or invalid."""
 
 
+#: deepest nesting a config file may have (the bundled deal needs 5; Python's parser recurses)
+MAX_DEPTH = 64
+#: most values a config file may hold once its aliases are expanded (the bundled deal has ~400)
+MAX_VALUES = 100_000
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing what it would otherwise accept in silence.
+
+    A key given twice in one mapping (PyYAML keeps the last value), and nesting deep
+    enough to exhaust Python's recursion (a ``RecursionError`` traceback) are errors that
+    name the line.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    line = first.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:  # an unhashable key: PyYAML's own error follows
+                    continue
+                if line != key_node.start_mark.line + 1:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r} (first given on line {line}); "
+                        "a key may appear once in a mapping", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _count_values(data: Any, limit: int) -> int:
+    """How many values ``data`` holds, counting a shared (aliased) value each time; stops past ``limit``."""
+    n, stack = 0, [data]
+    while stack and n <= limit:
+        x = stack.pop()
+        n += 1
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+    return n
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """A config file's top-level mapping; every way it can be unreadable is a ConfigError."""
     if not path.is_file():
         raise ConfigError(f"{path}: file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start}); save the file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
-        raise ConfigError(f"{path}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        raise ConfigError(f"{path}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: (top level): expected a mapping of sections")
+    if _count_values(data, MAX_VALUES) > MAX_VALUES:
+        raise ConfigError(f"{path}: (top level): more than {MAX_VALUES:,} values once its aliases "
+                          "are expanded; a config file is far smaller")
     return data
 
 
@@ -77,8 +147,18 @@ def validate_deal(data: dict[str, Any], source: str, base_dir: Path | None = Non
     return deal
 
 
-def legal_maturity(deal: DealConfig):
+def legal_maturity(deal: DealConfig) -> dt.date:
     return add_months(deal.notes.sub.expected_maturity, deal.dates.legal_maturity_months_after_sub)
+
+
+#: days a run simulates after legal maturity (its last payment may fall after it)
+RUN_MARGIN = dt.timedelta(days=60)
+
+
+def deal_calendar(deal: DealConfig) -> BusinessCalendar:
+    """The business days a run of ``deal`` operates on, to legal maturity + the margin (its
+    ``env.calendar``; the deal's ``calendar`` section says which days they are)."""
+    return deal.calendar.build(deal.dates.trust_effective_date, legal_maturity(deal) + RUN_MARGIN)
 
 
 def check_calendar_span(deal: DealConfig, source: str) -> None:
@@ -102,10 +182,16 @@ def check_calendar_span(deal: DealConfig, source: str) -> None:
     cal = None
     for field, (d, n) in checks.items():
         try:
-            cal = cal or deal.calendar.build(deal.dates.trust_effective_date, legal + dt.timedelta(days=60))
+            cal = cal or deal_calendar(deal)
             cal.add_business_days(cal.following(d), n)
         except CalendarRangeError as exc:
             raise ConfigError(f"{source}: {field}: {exc}") from None
+    revolving_end = add_months(deal.dates.trust_effective_date, deal.dates.revolving_months)
+    if revolving_end >= legal:
+        raise ConfigError(
+            f"{source}: dates.revolving_months: revolving would end on {revolving_end.isoformat()}, not "
+            f"before the legal maturity {legal.isoformat()}; the notes must have time to amortize"
+        )
 
 
 def resolve_scenario(name_or_path: str, search_dir: Path) -> Path:

@@ -14,7 +14,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from trustsim.config.base import BusinessDays, Cny, Pct, Rating, Strict, Wan
+from trustsim.config.base import (
+    MAX_MONTHS,
+    BusinessDays,
+    Cny,
+    Days,
+    Months,
+    Pct,
+    PositiveBusinessDays,
+    PositiveDays,
+    Rating,
+    Seed,
+    Strict,
+    Wan,
+)
 from trustsim.config.calendar import CalendarSection
 from trustsim.config.incidents import Incident, Remedies
 
@@ -48,14 +61,14 @@ class Parties(Strict):
 class Dates(Strict):
     trust_effective_date: dt.date
     pool_reference_date: dt.date
-    revolving_months: int = Field(gt=0)
+    revolving_months: Months
     revolving_end_convention: Convention
-    calculation_every_months: int = Field(gt=0)
-    amortization_every_business_days: int = Field(gt=0)
+    calculation_every_months: Months
+    amortization_every_business_days: PositiveBusinessDays
     payment_lag_business_days: BusinessDays
     payment_convention: Convention
-    legal_maturity_months_after_sub: int = Field(ge=0)
-    sweep_after_business_days: int = Field(ge=1)
+    legal_maturity_months_after_sub: Annotated[int, Field(ge=0, le=MAX_MONTHS)]
+    sweep_after_business_days: PositiveBusinessDays
 
 
 # ---------------------------------------------------------------- notes
@@ -135,15 +148,15 @@ class RevolvingPurchase(Strict):
 # ---------------------------------------------------------------- triggers
 class Triggers(Strict):
     npl_ratio_pct: Pct
-    npl_consecutive_business_days: int = Field(ge=1)
+    npl_consecutive_business_days: PositiveBusinessDays
     npl_balance_basis: Literal["principal", "principal_plus_fees"]
     pool_vs_notes_pct: Pct
-    pool_vs_notes_cumulative_business_days: int = Field(ge=1)
+    pool_vs_notes_cumulative_business_days: PositiveBusinessDays
     originator_rating_floor: Rating
-    successor_days: int = Field(ge=0)
+    successor_days: Days
     senior_interest_grace_business_days: BusinessDays
     principal_grace_business_days: BusinessDays
-    declared_cure_days: int = Field(ge=0)
+    declared_cure_days: Days
 
 
 # ---------------------------------------------------------------- waterfalls
@@ -187,7 +200,27 @@ def _check_steps(name: str, steps: list[WaterfallStep]) -> None:
         raise ValueError(f"{name}: the last step must be one of {sorted(terminal)}")
 
 
+#: the step that repays each note class's principal
+PRINCIPAL_STEPS = {"senior": "senior_principal", "mezz": "mezz_principal", "sub": "sub_principal"}
+
+
+def _check_repays(name: str, steps: list[WaterfallStep]) -> None:
+    """Once revolving ends, principal must be repayable: every class needs its principal step,
+    before ``residual_to_sub`` takes what is left (a step after it is never paid)."""
+    order = [s.pay for s in steps]
+    end = order.index("residual_to_sub") if "residual_to_sub" in order else len(order)
+    for cls, pay in PRINCIPAL_STEPS.items():
+        if pay not in order:
+            raise ValueError(f"{name}: no {pay!r} step, so the {cls} notes' principal could never be "
+                             f"repaid; add one (before residual_to_sub)")
+        if order.index(pay) > end:
+            raise ValueError(f"{name}[{order.index(pay)}]: {pay!r} comes after 'residual_to_sub', which "
+                             f"pays out everything left, so the {cls} notes' principal could never be repaid")
+
+
 class Waterfalls(Strict):
+    """The three orders of payment [一.4.4(2)]; the revolving one repays no principal (by design)."""
+
     revolving: list[WaterfallStep] = Field(min_length=1)
     amortization: list[WaterfallStep] = Field(min_length=1)
     post_default: list[WaterfallStep] = Field(min_length=1)
@@ -196,6 +229,8 @@ class Waterfalls(Strict):
     def _ordered(self) -> Waterfalls:
         for name in ("revolving", "amortization", "post_default"):
             _check_steps(name, getattr(self, name))
+        for name in ("amortization", "post_default"):
+            _check_repays(name, getattr(self, name))
         return self
 
 
@@ -224,8 +259,8 @@ class RepLinePool(Strict):
     mpr_pct: Annotated[Decimal, Field(gt=0, le=100)]
     mpr_basis: Literal["outstanding", "initial"]
     purchase_rate_pct: Pct
-    npl_after_days: int = Field(ge=1)
-    charge_off_after_days: int = Field(ge=1)
+    npl_after_days: PositiveDays
+    charge_off_after_days: PositiveDays
     lost_pct_per_month: Pct = Field(
         description="returns and cancellations, % of performing principal a month (lost assets)")
     remaining_term_pct: dict[int, Pct] = Field(
@@ -258,8 +293,8 @@ class LoanBehaviour(Strict):
     partial_prepayment_max_pct: Pct = Field(description="largest share of principal repaid early")
     lost_pct_first_month: Pct = Field(description="returned or cancelled within 30 days of purchase")
     late_fee_pct_per_day: Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)]
-    npl_after_days: int = Field(ge=1)
-    charge_off_after_days: int = Field(ge=1)
+    npl_after_days: PositiveDays
+    charge_off_after_days: PositiveDays
 
     @model_validator(mode="after")
     def _consistent(self) -> LoanBehaviour:
@@ -288,11 +323,11 @@ class NewBusiness(Strict):
 class Eligibility(Strict):
     """The eligibility criteria's parameters (DEAL.md §7)."""
 
-    min_age_days: int = Field(ge=0)
+    min_age_days: Days
     max_obligor_cny: Cny
-    max_worst_dpd_days: int = Field(ge=0)
+    max_worst_dpd_days: Days
     credit_levels: list[Annotated[int, Field(ge=1, le=5)]] = Field(min_length=1)
-    last_instalment_months: int = Field(ge=1)
+    last_instalment_months: Months
 
 
 class LoanLevelPool(Strict):
@@ -304,7 +339,7 @@ class LoanLevelPool(Strict):
         default=None, description="the tape's date when its file does not say it")
     scale: Annotated[Decimal, Field(gt=0, le=10)] = Field(
         description="generated tape: share of the report's 2,862,432 receivables")
-    tape_seed: int = Field(ge=0, description="generated tape: its own seed (the pool, not the run)")
+    tape_seed: Seed = Field(description="generated tape: its own seed (the pool, not the run)")
     purchase_rate_pct: Pct
     behaviour: LoanBehaviour
     new_business: NewBusiness
@@ -321,7 +356,7 @@ PoolConfig = Annotated[RepLinePool | LoanLevelPool, Field(discriminator="kind")]
 
 # ---------------------------------------------------------------- run
 class Run(Strict):
-    seed: int = Field(ge=0)
+    seed: Seed
     out: str = Field(min_length=1)
 
 
@@ -357,7 +392,9 @@ class DealConfig(Strict):
                         ("sub", self.notes.sub.expected_maturity)):
             if d <= eff:
                 raise ValueError(f"notes.{name}.expected_maturity must be after the effective date")
-        from trustsim.config.load import legal_maturity
+        from trustsim.calendar import CalendarRangeError
+        from trustsim.config.incidents import first_overlap, span
+        from trustsim.config.load import deal_calendar, legal_maturity
 
         last = legal_maturity(self)
         for i, inc in enumerate(self.incidents):
@@ -373,4 +410,20 @@ class DealConfig(Strict):
                     f"incidents[{i}] ({inc.kind}): start {inc.start} is outside the deal's life "
                     f"({eff} to legal maturity {last})"
                 )
+        try:
+            cal = deal_calendar(self)
+        except CalendarRangeError:
+            return self  # the loader names the date outside the calendar
+        for i, inc in enumerate(self.incidents):
+            try:
+                if getattr(inc, "duration_business_days", None):
+                    span(inc, cal)
+            except CalendarRangeError:
+                raise ValueError(
+                    f"incidents[{i}] ({inc.kind}): {inc.duration_business_days} business days from "
+                    f"{inc.start} end after the last business day the run knows ({cal.end.year}-12-31)"
+                ) from None
+        overlap = first_overlap(self.incidents, cal)
+        if overlap:
+            raise ValueError(overlap)
         return self

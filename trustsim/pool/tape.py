@@ -311,13 +311,45 @@ def read_table(path: str | Path) -> pa.Table:
         raise TapeError(f"{p}: not a readable Parquet or CSV tape ({exc})") from None
 
 
-def tape_from_table(table: pa.Table, source: str, as_of: dt.date | None = None) -> Tape:
-    """Validate an Arrow table against the tape schema and convert it; see :class:`TapeError`."""
+#: what each kind of column may be stored as in a typed file (Parquet); a CSV is all text
+_STORED_AS: dict[str, tuple[str, tuple]] = {
+    "int": ("integers", (pa.types.is_integer,)),
+    "float": ("numbers", (pa.types.is_integer, pa.types.is_floating)),
+    "date": ("dates (or YYYY-MM-DD text)", (pa.types.is_date, pa.types.is_timestamp, pa.types.is_string,
+                                            pa.types.is_large_string)),
+    "str": ("text", (pa.types.is_string, pa.types.is_large_string)),
+    "bool": ("booleans", (pa.types.is_boolean,)),
+}
+
+
+def _check_types(table: pa.Table, source: str) -> None:
+    """A typed tape's columns must hold their kind: ``"100000"`` as text in ``principal_fen`` says
+    the file was written wrong (a spreadsheet export, a shifted column), so it is refused, not parsed."""
+    for name, (kind, _) in {**REQUIRED, **OPTIONAL}.items():
+        if name not in table.column_names:
+            continue
+        col = table.column(name)
+        stored = col.type.value_type if isinstance(col.type, pa.DictionaryType) else col.type
+        what, accepts = _STORED_AS[kind]
+        if pa.types.is_null(stored) or any(ok(stored) for ok in accepts):
+            continue
+        first = next((v for v in col.to_pylist() if v is not None), None)
+        raise TapeError(f"{source}: column {name}: expected {what}, but the file stores {stored} "
+                        f"(row 1: {first!r}); write the column as {kind}")
+
+
+def tape_from_table(table: pa.Table, source: str, as_of: dt.date | None = None, text: bool = False) -> Tape:
+    """Validate an Arrow table against the tape schema and convert it; see :class:`TapeError`.
+
+    ``text``: every column is text to parse (a CSV); otherwise each column must be stored as its kind.
+    """
     missing = [c for c in REQUIRED if c not in table.column_names]
     if missing:
         raise TapeError(f"{source}: missing column(s): {', '.join(missing)}")
     if table.num_rows == 0:
         raise TapeError(f"{source}: the tape has no rows")
+    if not text:
+        _check_types(table, source)
     meta = table.schema.metadata or {}
     if as_of is None and AS_OF_KEY in meta:
         as_of = dt.date.fromisoformat(meta[AS_OF_KEY].decode())
@@ -431,7 +463,7 @@ def tape_from_table(table: pa.Table, source: str, as_of: dt.date | None = None) 
 
 def read_tape(path: str | Path, as_of: dt.date | None = None) -> Tape:
     """Read and validate a tape (Parquet, or CSV with the same columns)."""
-    return tape_from_table(read_table(path), str(path), as_of)
+    return tape_from_table(read_table(path), str(path), as_of, text=Path(path).suffix.lower() == ".csv")
 
 
 def tape_from_records(records: list[dict], as_of: dt.date, source: str = "records") -> Tape:

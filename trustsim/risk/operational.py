@@ -35,7 +35,8 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 from trustsim.calendar import add_months
 from trustsim.config import ConfigError
 from trustsim.config.base import Strict
-from trustsim.config.load import _read_yaml, format_validation_error
+from trustsim.config.incidents import EXCLUSIVE, first_overlap
+from trustsim.config.load import _read_yaml, deal_calendar, format_validation_error
 from trustsim.config.models import DealConfig, Incident
 from trustsim.risk.distributions import Distribution
 
@@ -165,4 +166,22 @@ def sample_incidents(cfg: OperationalConfig, deal: DealConfig, rng: np.random.Ge
         for d in days:
             out.append({"kind": kind, "start": (first + dt.timedelta(days=d)).isoformat(),
                         **{f: dist.draw(sub) for f, dist in risk.fields.items()}})
+    return out
+
+
+def without_overlaps(deal: DealConfig, sampled: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sampled incidents a path can have: one that would overlap an incident of its kind
+    already on the path (the deal's own, or an earlier draw) is dropped, as a deal file with
+    both would be refused (an outage cannot start while the servicer is down)."""
+    cal = None
+    kept = list(deal.incidents)
+    out = []
+    for inc in sampled:
+        if inc["kind"] in EXCLUSIVE:
+            model = _INCIDENT.validate_python(inc)
+            cal = cal or deal_calendar(deal)
+            if first_overlap([*kept, model], cal) is not None:
+                continue
+            kept.append(model)
+        out.append(inc)
     return out

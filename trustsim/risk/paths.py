@@ -26,7 +26,7 @@ import numpy as np
 from trustsim.config.load import validate_deal
 from trustsim.config.models import DealConfig
 from trustsim.risk.credit import CreditConfig, draw_pool
-from trustsim.risk.operational import OperationalConfig, sample_incidents
+from trustsim.risk.operational import OperationalConfig, sample_incidents, without_overlaps
 from trustsim.risk.outcome import CLASSES, Outcome, evaluate
 from trustsim.sim.rng import RngStreams
 
@@ -63,7 +63,8 @@ def draw(study: Study, path: int) -> Draw:
     seed = path_seed(study.seed, path)
     streams = RngStreams(seed)
     pool = draw_pool(study.credit, study.deal, streams[CREDIT_STREAM]) if study.credit else {}
-    incidents = (sample_incidents(study.operational, study.deal, streams[INCIDENT_STREAM])
+    incidents = (without_overlaps(study.deal, sample_incidents(study.operational, study.deal,
+                                                               streams[INCIDENT_STREAM]))
                  if study.operational else [])
     return Draw(path, seed, pool, incidents)
 
