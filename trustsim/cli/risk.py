@@ -22,10 +22,11 @@ from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError, DealConfig, load_deal
 from trustsim.config.base import MAX_SEED
 from trustsim.money import wan
+from trustsim.risk.budget import MAX_AXIS_POINTS, MAX_PATHS, MAX_WORKERS
 
 Scenario = Annotated[list[str] | None, typer.Option(
     help="scenario overlay on the deal: a name in configs/scenarios or a YAML file; repeatable")]
-Workers = Annotated[int | None, typer.Option(help="worker processes (default: one per CPU)")]
+Workers = Annotated[int | None, typer.Option(max=MAX_WORKERS, help="worker processes (default: one per CPU)")]
 EngineOpt = Annotated[str, typer.Option(help="where runs execute: local (processes) or dask")]
 SchedulerOpt = Annotated[str | None, typer.Option(
     help="Dask scheduler address (tcp://host:8786); default: a LocalCluster of --workers processes")]
@@ -193,12 +194,18 @@ def _axis(text: str, flag: str) -> list[float]:
     try:
         if ":" in text:
             a, b, n = text.split(":")
-            if int(n) < 1:
-                raise ValueError
-            return [round(float(x), 9) for x in np.linspace(float(a), float(b), int(n))]
-        return [float(x) for x in text.split(",")]
+            if not 1 <= int(n) <= MAX_AXIS_POINTS:
+                raise fail(f"{flag}: N must be 1 to {MAX_AXIS_POINTS:,} points, got {int(n):,}")
+            values = [round(float(x), 9) for x in np.linspace(float(a), float(b), int(n))]
+        else:
+            values = [float(x) for x in text.split(",")]
     except ValueError:
         raise fail(f"{flag}: expected START:STOP:N or a comma-separated list, got {text!r}") from None
+    if len(values) > MAX_AXIS_POINTS:
+        raise fail(f"{flag}: {len(values):,} values, more than {MAX_AXIS_POINTS:,}")
+    if not all(np.isfinite(values)):
+        raise fail(f"{flag}: every value must be a finite number, got {text!r}")
+    return values
 
 
 @app.command()
@@ -241,6 +248,16 @@ def breakeven(
     if tolerance is not None and tolerance <= 0:
         raise fail("--tolerance: must be positive")
     wo_axis, ph_axis = _axis(grid_write_off, "--grid-write-off"), _axis(grid_purchase, "--grid-purchase")
+    if not no_grid:
+        from trustsim.risk.breakeven import grid_point_bytes
+        from trustsim.risk.budget import StudyTooLarge, check_fits
+
+        points = len(cases if case else CASES) * len(wo_axis) * len(ph_axis)
+        try:
+            check_fits("--grid-write-off x --grid-purchase", points, "grid points", grid_point_bytes(deal, m),
+                       "the point's stressed inputs and its row of losses")
+        except StudyTooLarge as exc:
+            raise fail(str(exc)) from None
     eng = _engine(engine, workers, scheduler)
     try:
         with atomic_dir(out, "breakeven", "--out") as tmp:
@@ -319,7 +336,8 @@ def montecarlo(
     config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
     out: Annotated[Path, typer.Option(
         parser=output_path, help="output folder (paths.parquet, tables, plots)")],
-    paths: Annotated[int, typer.Option(help="number of paths (at least 1)")] = 1000,
+    paths: Annotated[int, typer.Option(
+        max=MAX_PATHS, help="number of paths (at least 1; at most what memory holds, checked first)")] = 1000,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED,
                                       help="the study's seed (paths are its SeedSequence children)")] = 0,
     scenario: Scenario = None,

@@ -24,8 +24,9 @@ class's principal loss at each point, drawn as a heat map.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from typing import Any
 
 from trustsim.config.models import DealConfig
@@ -181,6 +182,21 @@ def run_point(p: GridPoint) -> dict[str, Any]:
         row[f"{c}_loss_pct"] = 100 * o.loss_fen[c] / o.sizes_fen[c]
         row[f"{c}_pass"] = o.classes[c].passed
     return row
+
+
+def grid_point_bytes(deal: DealConfig, method: StressMethod) -> int:
+    """Memory one grid point takes until the grid is written (see :mod:`.budget`): its
+    :class:`GridPoint` with its levels (the deal and method are shared), and its row."""
+    from trustsim.risk.budget import deep_size
+
+    levels = rating_levels(method, next(iter(method.ratings)))
+    row: dict[str, Any] = {"write_off_multiple": 1.0, "purchase_haircut": 0.0}
+    for c in CLASSES:
+        row[f"{c}_loss_pct"], row[f"{c}_pass"] = 0.0, True
+    row.update(case="issuance_ok", anchor="AAA")
+    point = GridPoint(deal, method, "issuance_ok", levels)
+    return (deep_size(row) + 16 * len(row) + sys.getsizeof(point) + sys.getsizeof(levels)
+            + deep_size(astuple(levels)))
 
 
 def grid(deal: DealConfig, method: StressMethod, case: str, anchor: str, write_off_multiples: Sequence[float],

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,10 @@ import numpy as np
 from trustsim.atomic import atomic_dir
 from trustsim.contract.triggers import build_triggers
 from trustsim.money import fen_from_wan
+from trustsim.risk.budget import MAX_PATHS, StudyTooLarge, check_fits, deep_size
 from trustsim.risk.engines import Engine, chunks
 from trustsim.risk.outcome import CLASSES
-from trustsim.risk.paths import Chunk, Study, draw, path_deal, run_chunk, trigger_column
+from trustsim.risk.paths import Chunk, Study, draw, path_deal, path_row, run_chunk, trigger_column
 
 
 @dataclass
@@ -45,10 +47,41 @@ class StudyResult:
         return base + seen
 
 
+#: draws sampled to estimate what a path keeps (its incidents vary)
+_SAMPLE_DRAWS = 20
+
+
+def path_bytes(study: Study) -> int:
+    """Memory one path's results take until the study is written (see :mod:`.budget`).
+
+    Its row as :func:`~.paths.run_chunk` returns it, every trigger of the deal fired (the
+    worst case), averaged over the first draws' pool parameters and incidents; one
+    contribution per class for each of its incident kinds (with attribution); and 16 bytes
+    a value for the Arrow table that Parquet and CSV are written from.
+    """
+    day = study.deal.dates.trust_effective_date.isoformat()
+    cls = SimpleNamespace(shortfall_fen=2**40, passed=True)
+    fired = tuple((t.kind, t.clause, day) for t in build_triggers(study.deal.triggers))
+    outcome = SimpleNamespace(loss_fen=dict.fromkeys(CLASSES, 2**40), classes=dict.fromkeys(CLASSES, cls),
+                              commingling={"peak_fen": 2**40, "lost_fen": 2**40}, revolving_end=day,
+                              termination_date=day, triggers=fired)
+    contribution = {"path": 2**40, "kind": "servicer_outage", "class": "senior", "contribution_fen": 2**40}
+    total = 0
+    for i in range(_SAMPLE_DRAWS):
+        d = draw(study, i)
+        row = path_row(d, outcome)  # type: ignore[arg-type]
+        kinds = len({x["kind"] for x in d.incidents}) if study.attribution else 0
+        total += deep_size(row) + 16 * len(row) + kinds * len(CLASSES) * deep_size(contribution)
+    return -(-total // _SAMPLE_DRAWS)
+
+
 def check_study(study: Study, paths: int) -> None:
-    """Fail before any work: bad path count, or a first path whose deal does not validate."""
+    """Fail before any work: bad path count, results too large for memory, or a first path
+    whose deal does not validate."""
     if paths < 1:
         raise ValueError(f"--paths must be at least 1, got {paths}")
+    if paths > MAX_PATHS:
+        raise StudyTooLarge(f"--paths: {paths:,} is more than {MAX_PATHS:,}")
     if study.seed < 0:
         raise ValueError(f"--seed must be non-negative, got {study.seed}")
     kind = study.deal.pool.kind
@@ -57,6 +90,8 @@ def check_study(study: Study, paths: int) -> None:
                          f"pool is {kind!r}; use --no-credit (a {kind} pool draws its own credit randomness "
                          f"from each path's seed)")
     path_deal(study, draw(study, 0))
+    check_fits("--paths", paths, "paths", path_bytes(study),
+               "its row of losses, draws, incidents and trigger dates, and its incident contributions")
 
 
 def run_montecarlo(study: Study, paths: int, engine: Engine,

@@ -84,7 +84,7 @@ def trigger_column(kind: str, clause: str) -> str:
     return f"trigger_{kind}_{re.sub(r'[^0-9A-Za-z]', '', clause)}"
 
 
-def _row(d: Draw, o: Outcome) -> dict[str, Any]:
+def path_row(d: Draw, o: Outcome) -> dict[str, Any]:
     row: dict[str, Any] = {"path": d.path, "seed": d.seed}
     for c in CLASSES:
         row[f"{c}_loss_fen"] = o.loss_fen[c]
@@ -109,7 +109,7 @@ def run_path(study: Study, path: int) -> tuple[dict[str, Any], list[dict[str, An
     """The path's row, and its incident contributions (path, kind, class, fen)."""
     d = draw(study, path)
     o = evaluate(path_deal(study, d), seed=d.seed)
-    row = _row(d, o)
+    row = path_row(d, o)
     contributions: list[dict[str, Any]] = []
     kinds = list(dict.fromkeys(i["kind"] for i in d.incidents))
     if study.attribution and kinds:
