@@ -137,3 +137,23 @@ def test_generate_with_a_bad_flag_exits_2_and_writes_nothing(tmp_path):
                                       str(tmp_path / "t.csv")])
     assert result.exit_code == 2 and "--out" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("change", "column", "words"), [
+    ({"principal_fen": "100000"}, "principal_fen", "expected integers, but the file stores string (row 1: '100000')"),
+    ({"principal_fen": 100000.0}, "principal_fen", "expected integers, but the file stores double"),
+    ({"dpd": "0"}, "dpd", "expected integers, but the file stores string"),
+    ({"annual_fee_rate": "0.072"}, "annual_fee_rate", "expected numbers, but the file stores string"),
+    ({"region": 11}, "region", "expected text, but the file stores int64"),
+    ({"encumbered": 1}, "encumbered", "expected booleans, but the file stores int64"),
+])
+def test_a_parquet_column_of_the_wrong_type_is_refused_naming_it_not_parsed(tmp_path, change, column, words):
+    path = write_raw(tmp_path / "typed.parquet", rows(change, change))
+    with pytest.raises(TapeError) as err:
+        read_tape(path)
+    assert str(err.value).startswith(f"{path}: column {column}: {words}")
+
+
+def test_a_parquet_tape_may_keep_its_dates_as_iso_text(tmp_path):
+    path = write_raw(tmp_path / "t.parquet", rows({"origination_date": "2020-05-10"}))
+    assert read_tape(path)["origination_day"].tolist() == [(dt.date(2020, 5, 10) - dt.date(1970, 1, 1)).days]

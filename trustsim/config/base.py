@@ -24,9 +24,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
-#: the largest amount of money a config may state: 10 trillion CNY. Every sum the run makes of
-#: such amounts (a fee a day for 10 years, a pool's purchases over its life) stays far inside
-#: int64 fen (9.2e18), which the log, the ledger's arrays and Parquet use.
+#: the largest amount of money a config may state: 10 trillion CNY, a thousand times the bundled
+#: deal. Even that amount moved every day for twenty years (7.3e18 fen) stays inside int64 fen
+#: (9.2e18), which the log, the loan book's arrays and Parquet use.
 MAX_FEN = 10**15
 #: seeds are logged and stored as signed 64-bit integers; numpy's SeedSequence takes any of them
 MAX_SEED = 2**63 - 1

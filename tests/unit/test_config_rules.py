@@ -1,0 +1,104 @@
+"""Deals that make no sense are refused instead of run: a waterfall that can never repay a class,
+two incidents of one kind at once. Each used to run to the end without a word."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from trustsim.config import ConfigError, load_deal
+from trustsim.risk.operational import without_overlaps
+from trustsim.sim.runner import run_deal
+
+ROOT = Path(__file__).resolve().parents[2]
+DEAL = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
+
+
+def steps(deal, waterfall: str) -> list[dict]:
+    return [s.model_dump() for s in getattr(deal.waterfalls, waterfall)]
+
+
+# ---------------------------------------------------------------- waterfalls
+def test_an_amortization_waterfall_without_mezz_principal_is_refused_not_a_total_loss_for_the_mezz(deal):
+    amortization = [s for s in steps(deal, "amortization") if s["pay"] != "mezz_principal"]
+    for s in amortization:
+        s["after_paid_in_full"] = [g for g in s["after_paid_in_full"] if g != "mezz_principal"]
+    with pytest.raises(ConfigError) as err:
+        load_deal(DEAL, overrides={"waterfalls": {"amortization": amortization}})
+    assert (f"{DEAL}: waterfalls: Value error, amortization: no 'mezz_principal' step, so the mezz notes' "
+            "principal could never be repaid; add one (before residual_to_sub)") == str(err.value)
+
+
+def test_a_principal_step_after_the_residual_is_refused_since_the_residual_takes_everything(deal):
+    post = steps(deal, "post_default")
+    residual = post.pop(next(i for i, s in enumerate(post) if s["pay"] == "residual_to_sub"))
+    at = next(i for i, s in enumerate(post) if s["pay"] == "senior_principal")
+    post.insert(at, residual)
+    post.append({"pay": "retain", "clause": "test"})
+    with pytest.raises(ConfigError) as err:
+        load_deal(DEAL, overrides={"waterfalls": {"post_default": post}})
+    assert (f"post_default[{at + 1}]: 'senior_principal' comes after 'residual_to_sub', which pays out "
+            "everything left, so the senior notes' principal could never be repaid") in str(err.value)
+
+
+def test_the_revolving_waterfall_repays_no_principal_by_design(deal):
+    assert not {s.pay for s in deal.waterfalls.revolving} & {"senior_principal", "mezz_principal", "sub_principal"}
+
+
+# ---------------------------------------------------------------- incidents of one kind at once
+def outage(start: str, days: int) -> dict:
+    return {"kind": "servicer_outage", "start": start, "duration_business_days": days}
+
+
+def insolvency(start: str, successor_after_days: int = 60) -> dict:
+    return {"kind": "servicer_insolvency", "start": start, "recovery_rate": 0.5, "recovery_delay_days": 90,
+            "successor_after_days": successor_after_days}
+
+
+def test_two_overlapping_outages_are_refused_naming_both_not_ended_early_by_the_first():
+    with pytest.raises(ConfigError) as err:
+        load_deal(DEAL, overrides={"incidents": [outage("2021-03-05", 3), outage("2021-03-01", 7)]})
+    assert ("incidents[0] (servicer_outage from 2021-03-05) overlaps incidents[1] (servicer_outage from "
+            "2021-03-01, lasting until 2021-03-10): the servicer's systems cannot go down again while they are "
+            "down; make them one incident, or start the later one after 2021-03-10") in str(err.value)
+
+
+def test_an_outage_starting_on_the_day_the_first_ends_is_refused():
+    with pytest.raises(ConfigError, match=r"incidents\[1\] \(servicer_outage from 2021-03-10\) overlaps"):
+        load_deal(DEAL, overrides={"incidents": [outage("2021-03-01", 7), outage("2021-03-10", 3)]})
+
+
+def test_back_to_back_outages_both_run_each_to_its_own_end():
+    deal = load_deal(DEAL, overrides={"incidents": [outage("2021-03-01", 7), outage("2021-03-11", 3)]})
+    stream = io.BytesIO()
+    run_deal(deal, stream)
+    log = stream.getvalue().decode()
+    ends = [line for line in log.splitlines() if '"incident_ended"' in line]
+    assert len(ends) == 2
+    assert '"date":"2021-03-10"' in ends[0] and '"date":"2021-03-16"' in ends[1]
+
+
+def test_the_originator_cannot_become_insolvent_twice():
+    incidents = [{"kind": "originator_insolvency", "start": d} for d in ("2021-03-01", "2022-01-04")]
+    with pytest.raises(ConfigError, match=r"incidents\[1\] \(originator_insolvency from 2022-01-04\) overlaps "
+                                          r"incidents\[0\] .* lasting to the end of the deal\): the originator "
+                                          r"cannot become insolvent twice .*; remove one"):
+        load_deal(DEAL, overrides={"incidents": incidents})
+
+
+def test_a_second_servicer_insolvency_before_the_successor_is_refused_after_it_is_accepted():
+    with pytest.raises(ConfigError, match=r"incidents\[1\] \(servicer_insolvency from 2021-07-01\) overlaps "
+                                          r"incidents\[0\] \(servicer_insolvency from 2021-06-10, lasting until "
+                                          r"2021-08-09\)"):
+        load_deal(DEAL, overrides={"incidents": [insolvency("2021-06-10"), insolvency("2021-07-01")]})
+    later = load_deal(DEAL, overrides={"incidents": [insolvency("2021-06-10"), insolvency("2021-09-01")]})
+    assert len(later.incidents) == 2   # the successor servicer can fail too
+
+
+def test_a_monte_carlo_path_drops_a_sampled_outage_that_would_overlap_the_deals_own():
+    deal = load_deal(DEAL, overrides={"incidents": [outage("2021-03-01", 7)]})
+    sampled = [outage("2021-03-08", 2), {"kind": "originator_downgrade", "start": "2021-03-09", "rating": "A+"},
+               outage("2021-04-01", 2), outage("2021-04-02", 5)]
+    assert without_overlaps(deal, sampled) == [sampled[1], sampled[2]]
