@@ -67,3 +67,14 @@ def test_an_incident_lasting_past_the_calendar_the_run_loads_is_refused():
         load_deal(DEAL, overrides={"incidents": [outage]})
     assert ("incidents[0] (servicer_outage): 250 business days from 2023-06-01 end after the last business "
             "day the run knows (2023-12-31)") in str(err.value)
+
+
+def test_a_grace_ending_after_the_runs_last_day_is_refused_not_a_run_past_its_end():
+    with pytest.raises(ConfigError) as err:
+        load_deal(DEAL, overrides={"triggers": {"principal_grace_business_days": 40}})
+    assert ("triggers.principal_grace_business_days: 40 business days of grace after the legal maturity "
+            "2023-09-12 end on 2023-11-13, after 2023-11-11, the last day a run of this deal simulates"
+            ) in str(err.value)
+    with pytest.raises(ConfigError, match=r"triggers\.senior_interest_grace_business_days: 45 business days"):
+        load_deal(DEAL, overrides={"triggers": {"senior_interest_grace_business_days": 45}})
+    assert load_deal(DEAL, overrides={"triggers": {"principal_grace_business_days": 30}})

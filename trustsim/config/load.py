@@ -192,6 +192,16 @@ def check_calendar_span(deal: DealConfig, source: str) -> None:
             f"{source}: dates.revolving_months: revolving would end on {revolving_end.isoformat()}, not "
             f"before the legal maturity {legal.isoformat()}; the notes must have time to amortize"
         )
+    last_day = legal + RUN_MARGIN
+    for name in ("senior_interest_grace_business_days", "principal_grace_business_days"):
+        n = getattr(deal.triggers, name)
+        ends = cal.add_business_days(cal.following(legal), n)
+        if ends > last_day:  # the run stops at last_day: the event of default could never be called
+            raise ConfigError(
+                f"{source}: triggers.{name}: {n} business days of grace after the legal maturity {legal.isoformat()} "
+                f"end on {ends.isoformat()}, after {last_day.isoformat()}, the last day a run of this deal "
+                f"simulates ({RUN_MARGIN.days} days after legal maturity)"
+            )
 
 
 def resolve_scenario(name_or_path: str, search_dir: Path) -> Path:
