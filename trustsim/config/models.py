@@ -393,7 +393,7 @@ class DealConfig(Strict):
             if d <= eff:
                 raise ValueError(f"notes.{name}.expected_maturity must be after the effective date")
         from trustsim.calendar import CalendarRangeError
-        from trustsim.config.incidents import first_overlap, span
+        from trustsim.config.incidents import EXCLUSIVE, first_overlap, span
         from trustsim.config.load import deal_calendar, legal_maturity
 
         last = legal_maturity(self)
@@ -410,6 +410,8 @@ class DealConfig(Strict):
                     f"incidents[{i}] ({inc.kind}): start {inc.start} is outside the deal's life "
                     f"({eff} to legal maturity {last})"
                 )
+        if not any(inc.kind in EXCLUSIVE or getattr(inc, "duration_business_days", None) for inc in self.incidents):
+            return self
         try:
             cal = deal_calendar(self)
         except CalendarRangeError:
