@@ -174,7 +174,7 @@ CASES = [
                                 "recovery_delay_days": 90, "successor_after_days": 60}
                                for start in ("2021-06-10", "2021-07-01")])}),
     Case("an outage running past the calendar", ("run", "-q", str(DEAL), "--scenario", "s.yaml", "--out", "out"),
-         ("s.yaml", "incidents[0] (servicer_outage): 250 business days from 2023-06-01"),
+         ("s.yaml", "incidents[0] (servicer_outage).duration_business_days: 250 business days from 2023-06-01"),
          {"s.yaml": scenario({"kind": "servicer_outage", "start": "2023-06-01", "duration_business_days": 250})}),
     Case("an unknown incident kind", ("validate", str(DEAL), "--scenario", "s.yaml"),
          ("s.yaml: incidents.0", "'alien_invasion'"),

@@ -65,8 +65,8 @@ def test_an_incident_lasting_past_the_calendar_the_run_loads_is_refused():
     outage = {"kind": "servicer_outage", "start": "2023-06-01", "duration_business_days": 250}
     with pytest.raises(ConfigError) as err:
         load_deal(DEAL, overrides={"incidents": [outage]})
-    assert ("incidents[0] (servicer_outage): 250 business days from 2023-06-01 end after the last business "
-            "day the run knows (2023-12-31)") in str(err.value)
+    assert ("incidents[0] (servicer_outage).duration_business_days: 250 business days from 2023-06-01 is "
+            "outside the loaded business-day calendar") in str(err.value)
 
 
 def test_a_grace_ending_after_the_runs_last_day_is_refused_not_a_run_past_its_end():

@@ -420,10 +420,10 @@ class DealConfig(Strict):
             try:
                 if getattr(inc, "duration_business_days", None):
                     span(inc, cal)
-            except CalendarRangeError:
+            except CalendarRangeError as exc:
                 raise ValueError(
-                    f"incidents[{i}] ({inc.kind}): {inc.duration_business_days} business days from "
-                    f"{inc.start} end after the last business day the run knows ({cal.end.year}-12-31)"
+                    f"incidents[{i}] ({inc.kind}).duration_business_days: {exc} (a run knows the business days "
+                    f"of the years to legal maturity + 60 days)"
                 ) from None
         overlap = first_overlap(self.incidents, cal)
         if overlap:
