@@ -209,6 +209,12 @@ CASES = [
          {"op.yaml": "incidents:\n  servicer_outage:\n    annual_probability: 0.1\n"
                      "    fields: {duration_business_days: {dist: fixed, value: 2}}\n"
                      "  servicer_outage:\n    annual_probability: 0.9\n"}),
+    Case("an operational distribution drawing past a field's bound",
+         ("montecarlo", str(DEAL), "--out", "mc", "--paths", "4", "--workers", "1", "--no-credit",
+          "--operational", "op.yaml"),
+         ("(Monte Carlo path", "incidents.0.servicer_outage.duration_business_days", "less than or equal to 250"),
+         {"op.yaml": "incidents:\n  servicer_outage:\n    annual_probability: 0.9\n    fields:\n"
+                     "      duration_business_days: {dist: lognormal, median: 2, sigma: 50, integer: true}\n"}),
     Case("a credit file with an unknown field",
          ("montecarlo", str(DEAL), "--out", "mc", "--paths", "2", "--credit", "cr.yaml"), ("cr.yaml",),
          {"cr.yaml": (MC / "credit.yaml").read_text(encoding="utf-8") + "\nsurprise: 1\n"}),

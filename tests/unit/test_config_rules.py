@@ -102,3 +102,9 @@ def test_a_monte_carlo_path_drops_a_sampled_outage_that_would_overlap_the_deals_
     sampled = [outage("2021-03-08", 2), {"kind": "originator_downgrade", "start": "2021-03-09", "rating": "A+"},
                outage("2021-04-01", 2), outage("2021-04-02", 5)]
     assert without_overlaps(deal, sampled) == [sampled[1], sampled[2]]
+
+
+def test_a_sampled_incident_the_deal_would_refuse_is_left_for_the_path_to_name():
+    deal = load_deal(DEAL)
+    too_long = outage("2021-04-01", 10**6)
+    assert without_overlaps(deal, [too_long]) == [too_long]

@@ -178,7 +178,11 @@ def without_overlaps(deal: DealConfig, sampled: list[dict[str, Any]]) -> list[di
     out = []
     for inc in sampled:
         if inc["kind"] in EXCLUSIVE:
-            model = _INCIDENT.validate_python(inc)
+            try:
+                model = _INCIDENT.validate_python(inc)
+            except ValidationError:  # kept: the path's deal names the field (path_deal)
+                out.append(inc)
+                continue
             cal = cal or deal_calendar(deal)
             if first_overlap([*kept, model], cal) is not None:
                 continue
