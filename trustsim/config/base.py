@@ -45,5 +45,7 @@ PositiveBusinessDays = Annotated[int, Field(ge=1, le=MAX_BUSINESS_DAYS, descript
 Days = Annotated[int, Field(ge=0, le=MAX_DAYS, description="calendar days")]
 PositiveDays = Annotated[int, Field(ge=1, le=MAX_DAYS, description="calendar days, at least 1")]
 Months = Annotated[int, Field(ge=1, le=MAX_MONTHS, description="months, at least 1")]
+#: a count compared with a threshold, never added to a date: any size is harmless below int64
+Count = Annotated[int, Field(ge=1, le=10**9, description="a count, at least 1")]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="a seed, 0 to 2**63 - 1")]
 Rating = Annotated[str, Field(pattern=r"^(AAA|AA[+-]?|A[+-]?|BBB[+-]?|BB[+-]?|B[+-]?|CCC|CC|C|D)$")]

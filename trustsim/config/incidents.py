@@ -25,7 +25,7 @@ class SeriesIssuanceFailure(Strict):
     """Series ``series`` of the senior notes cannot be placed or paid in: automatic event (h)."""
 
     kind: Literal["series_issuance_failure"]
-    series: int = Field(ge=2)
+    series: Annotated[int, Field(ge=2, le=10**9)]
 
 
 class ServicerOutage(Strict):

@@ -18,6 +18,7 @@ from trustsim.config.base import (
     MAX_MONTHS,
     BusinessDays,
     Cny,
+    Count,
     Days,
     Months,
     Pct,
@@ -76,7 +77,7 @@ class SeniorNotes(Strict):
     size_wan: Wan
     coupon_pct: Pct
     day_count: DayCount
-    max_series: int = Field(ge=1)
+    max_series: Count
     series_expected_maturities: list[dt.date]
     interest_frequency: Literal["at_series_maturity", "quarterly"]
 
@@ -98,7 +99,7 @@ class MezzNotes(Strict):
     coupon_pct: Pct
     day_count: DayCount
     expected_maturity: dt.date
-    revolving_income_calculation_date: int = Field(ge=1)
+    revolving_income_calculation_date: Count
 
 
 class SubNotes(Strict):
@@ -106,7 +107,7 @@ class SubNotes(Strict):
     revolving_income_cap_pct: Pct
     day_count: DayCount
     expected_maturity: dt.date
-    revolving_income_calculation_date: int = Field(ge=1)
+    revolving_income_calculation_date: Count
 
 
 class Notes(Strict):
@@ -148,10 +149,10 @@ class RevolvingPurchase(Strict):
 # ---------------------------------------------------------------- triggers
 class Triggers(Strict):
     npl_ratio_pct: Pct
-    npl_consecutive_business_days: PositiveBusinessDays
+    npl_consecutive_business_days: Count
     npl_balance_basis: Literal["principal", "principal_plus_fees"]
     pool_vs_notes_pct: Pct
-    pool_vs_notes_cumulative_business_days: PositiveBusinessDays
+    pool_vs_notes_cumulative_business_days: Count
     originator_rating_floor: Rating
     successor_days: Days
     senior_interest_grace_business_days: BusinessDays
