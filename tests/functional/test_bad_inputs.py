@@ -275,6 +275,26 @@ CASES = [
          ("--format: 'xml' is not one of table, csv, json",), {"run": RUN}),
     Case("query of a run folder that does not exist", ("query", "gone", "SELECT 1"), ("gone",)),
     Case("report of a run folder that does not exist", ("report", "gone", "-q"), ("gone",)),
+    Case("query that writes a file", ("query", "run", "COPY (SELECT 1) TO 'stolen.csv'"), ("refused",),
+         {"run": RUN}),
+    Case("query that reads a file outside the run", ("query", "run", "SELECT * FROM read_csv('/etc/passwd')"),
+         ("refused",), {"run": RUN}),
+    # ------------------------------------------------------------ outputs that are not trustsim's
+    Case("run --out a folder of the user's", ("run", "-q", DEAL, "--out", "mywork"),
+         ("--out mywork: the folder exists and was not written by trustsim (it holds thesis.txt)",),
+         {"mywork/thesis.txt": "work"}),
+    Case("run --out a file of the user's", ("run", "-q", DEAL, "--out", "notes.txt"),
+         ("--out notes.txt: exists and is not a folder",), {"notes.txt": "mine"}),
+    Case("run --out ''", ("run", "-q", DEAL, "--out", ""), ("'--out'", "empty")),
+    Case("report --out a folder of the user's", ("report", "run", "-q", "--out", "mywork"),
+         ("--out mywork: the folder exists and was not written by trustsim",),
+         {"run": RUN, "mywork/a.txt": "mine"}),
+    Case("audit --parquet into a run folder", ("audit", "run", "-q", "--parquet", "run"),
+         ("holds a trustsim run output, not a audit-parquet",), {"run": RUN}),
+    Case("stress --json over a file of the user's",
+         ("stress", DEAL, "--rating", "AAA", "--case", "issuance_ok", "--json", "mine.json"),
+         ("--json mine.json: the file exists and is not an earlier trustsim stress output",),
+         {"mine.json": '{"mine": 1}'}),
 ]
 
 _RUN_FOLDER: list[Path] = []
