@@ -46,7 +46,7 @@ from trustsim.config.models import WaterfallStep
 from trustsim.contract.dues import DuesBook
 from trustsim.contract.notes import NoteClass, period_income_cap
 from trustsim.contract.reserve import required_amount
-from trustsim.contract.schedule import PaymentDate, amortization_calculation_date, payment_date_for
+from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
 from trustsim.contract.waterfalls import WaterfallResult, run_waterfall
 from trustsim.ledger import ELIGIBLE_INVESTMENTS, ISSUANCE_PROCEEDS_ACCOUNT, TRUST_ACCOUNT
@@ -480,18 +480,9 @@ class Trustee(Actor):
             self.senior_arrears_since = None
 
     def _schedule_next_amortization_pd(self, d: dt.date) -> None:
-        cal, dates = self.env.calendars.of("payment_dates"), self.deal.dates
-        while True:
-            self._amort_n += 1
-            calc = amortization_calculation_date(cal, self.revolving_end, self._amort_n,
-                                                 dates.amortization_every_business_days)
-            nxt = payment_date_for(cal, calc, self.deal)
-            if nxt > d:
-                break
-        legal = self.env.timetable.legal_maturity
-        if d < legal:
-            nxt = min(nxt, legal)  # the legal maturity date is always a payment date
-        self.next_amortization_pd = nxt
+        self._amort_n, self.next_amortization_pd = next_amortization_payment(
+            self.env.calendars.of("payment_dates"), self.deal, self.revolving_end, d,
+            self.env.timetable.legal_maturity)
 
     # ------------------------------------------------------------ revolving period
     def _end_revolving(self, d: dt.date, cause: str) -> None:
@@ -505,7 +496,6 @@ class Trustee(Actor):
         self.send(self.servicer, ended)
         self.send(self.originator, ended)
         self._redeem_investments(d)
-        self._amort_n = 0
         self._schedule_next_amortization_pd(d)
 
     def _income_per_day(self) -> int:
