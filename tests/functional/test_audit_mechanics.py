@@ -35,3 +35,19 @@ def test_a_payment_date_the_contract_does_not_set_is_caught(tmp_path_factory, tm
         "payment_dates_scheduled")
     assert [(f.date, "not held" in f.message) for f in result.findings] == [
         ("2022-06-01", True), ("2022-06-02", False)]
+
+
+def test_the_required_amount_computed_twice_on_a_day_is_caught(tmp_path_factory, tmp_path):
+    """Base run: logging 2020-11-18's accrual_period_started again right after itself, as
+    the trustee used to on every payment date, fails ``reserve_calculation_delay``."""
+    clean = run_folder(tmp_path_factory)
+    assert audit_of(clean).result("reserve_calculation_delay").status == "pass"
+    events = read_events(clean)
+    i = next(i for i, e in enumerate(events)
+             if e["event"] == "accrual_period_started" and e["date"] == "2020-11-18")
+    events.insert(i + 1, dict(events[i]))
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "reserve_calculation_delay")
+    assert [(f.seq, f.related, f.date) for f in result.findings] == [
+        (i + 2, (i + 1,), "2020-11-18")]
+    assert "computed twice" in result.findings[0].message

@@ -41,3 +41,17 @@ def test_the_payment_date_after_legal_maturity_is_held(scenario_run):
     assert [d for d, _ in payment_dates(run) if d >= "2023-09-01"] == [
         "2023-09-08", "2023-09-12", "2023-09-22", "2023-09-27"]
     assert run.summary["trust_termination_date"] == "2023-09-27"
+
+
+# ------------------------------------------------ [一.4.3] the required amount, once a day
+def test_the_required_amount_is_computed_once_on_a_payment_date(base_run):
+    """2020-11-18 is both a revolving payment date and an accrual period's first day: the
+    required amount for 2020-12-18 (923,422,043 fen) is computed once, after the waterfall."""
+    started = base_run.of("accrual_period_started")
+    on_pd = [e for e in started if e["date"] == "2020-11-18"]
+    assert [(e["target_payment_date"], e["required_amount_fen"]) for e in on_pd] == [
+        ("2020-12-18", 923_422_043)]
+    pd = next(e for e in base_run.of("payment_date") if e["date"] == "2020-11-18")
+    assert on_pd[0]["seq"] > pd["seq"]
+    # one computation for each of the 21 monthly accrual periods, none twice
+    assert len(started) == len({e["date"] for e in started}) == 21

@@ -107,6 +107,7 @@ class Trustee(Actor):
         self.purchases_open = False
         self.reserve_target = 0
         self.reserve_target_date: dt.date | None = None
+        self._reserve_computed_on: dt.date | None = None
         self._awaiting: dict[str, PurchaseRequest] = {}
         self._value_dated: dict[str, tuple[str, int]] = {}  # instruction -> (account, amount) not yet due
         self._income_window: deque[tuple[dt.date, int]] = deque()
@@ -334,12 +335,15 @@ class Trustee(Actor):
         if self.senior_arrears_since is not None:
             self._cure_senior_arrears(d)
         if self.period == "revolving":
+            delay_ended = False
             if self.reserve_delayed_until is not None:
                 if d < self.reserve_delayed_until:
                     return  # the servicer's systems cannot calculate the reserve yet
                 self.reserve_delayed_until = None
-                self._start_reserve(d)
-            if d in self._accrual_by_bd:
+                delay_ended = True
+            # one required amount a day: a payment date on an accrual period's first
+            # business day (the 18th, in this deal) has already computed it [一.4.3]
+            if (delay_ended or d in self._accrual_by_bd) and self._reserve_computed_on != d:
                 self._start_reserve(d)
             if not self.purchases_open:
                 self._top_up_reserve(d)
@@ -519,6 +523,7 @@ class Trustee(Actor):
         ra = required_amount(self.deal, d, target, self.dues, self.notes, self._income_per_day(),
                              senior_due)
         self.reserve_target, self.reserve_target_date = ra.total_fen, ra.target_date
+        self._reserve_computed_on = d
         self.purchases_open = False
         self.emit("accrual_period_started", target_payment_date=ra.target_date.isoformat(),
                   required_amount_fen=ra.total_fen, taxes_fen=ra.taxes_fen, fees_fen=ra.fees_fen,
