@@ -51,3 +51,45 @@ def test_the_required_amount_computed_twice_on_a_day_is_caught(tmp_path_factory,
     assert [(f.seq, f.related, f.date) for f in result.findings] == [
         (i + 2, (i + 1,), "2020-11-18")]
     assert "computed twice" in result.findings[0].message
+
+
+def test_senior_arrears_paid_outside_a_waterfall_are_caught(tmp_path_factory, tmp_path):
+    """senior_interest_default_event_a: putting back the 2021-03-29 payment of 658,356,164
+    fen of senior interest arrears outside any waterfall (after event of default (a), ahead
+    of the unpaid taxes and fees) fails ``payments_through_waterfalls``."""
+    clean = run_folder(tmp_path_factory, "senior_interest_default_event_a")
+    assert audit_of(clean).result("payments_through_waterfalls").status == "pass"
+    events = read_events(clean)
+    i = next(i for i, e in enumerate(events)     # the morning after the sweep resumes
+             if e["date"] == "2021-03-29" and e["event"] == "collections_swept") + 1
+    day = events[i]["day"]
+    issued = {"day": day, "date": "2021-03-29", "actor": "trustee", "event": "instruction_issued",
+              "instruction": "I999999", "value_date": "2021-03-29",
+              "from_account": "trust_account", "to_account": "senior_noteholders",
+              "amount_fen": 658_356_164, "reason": "senior interest arrears (grace period)",
+              "ref": None}
+    executed = {"day": day, "date": "2021-03-29", "actor": "custodian",
+                "event": "instruction_executed", "instruction": "I999999",
+                "debit": "senior_noteholders", "credit": "trust_account",
+                "amount_fen": 658_356_164, "reason": "senior interest arrears (grace period)",
+                "ref": None}
+    events[i:i] = [issued, executed]
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "payments_through_waterfalls")
+    assert [(f.seq, f.date) for f in result.findings] == [(i + 2, "2021-03-29")]
+    assert "outside any payment date's waterfall" in result.findings[0].message
+
+
+def test_a_payment_after_trust_termination_is_caught(tmp_path_factory, tmp_path):
+    """Base run: the last payment before ``trust_terminated`` moved after it, as the final
+    distribution used to be paid, fails ``payments_through_waterfalls``."""
+    clean = run_folder(tmp_path_factory)
+    events = read_events(clean)
+    end = next(i for i, e in enumerate(events) if e["event"] == "trust_terminated")
+    last = max(i for i, e in enumerate(events[:end]) if e.get("debit"))
+    moved = events.pop(last)
+    events.insert(end, moved)          # now just after trust_terminated
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "payments_through_waterfalls")
+    assert [(f.seq, f.related) for f in result.findings] == [(end + 1, (end,))]
+    assert "after the trust terminated" in result.findings[0].message

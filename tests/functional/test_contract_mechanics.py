@@ -55,3 +55,67 @@ def test_the_required_amount_is_computed_once_on_a_payment_date(base_run):
     assert on_pd[0]["seq"] > pd["seq"]
     # one computation for each of the 21 monthly accrual periods, none twice
     assert len(started) == len({e["date"] for e in started}) == 21
+
+
+# ------------------------------------------------ [一.4.4(1)-(2)] every payment by a waterfall
+CURED_IN_GRACE = {"incidents": [
+    {"kind": "investment_loss", "start": "2021-03-17", "loss_pct": 100},
+    {"kind": "servicer_transfer_failure", "start": "2021-03-17", "duration_business_days": 4,
+     "explanation_accepted": True}]}
+
+
+def outside_waterfalls(run) -> list[dict]:
+    """Payments to noteholders and fee payees not issued under a waterfall step."""
+    return [e for e in run.of("instruction_issued")
+            if " (一.4.4(2)" not in e["reason"] and e["to_account"] != "originator"
+            and e["from_account"] == "trust_account"
+            and e["to_account"] not in ("eligible_investments", "investment_income")]
+
+
+def test_a_grace_payment_pays_taxes_and_fees_before_senior_arrears(scenario_run):
+    """The 2021-03-18 payment date finds no cash; cash is back on 2021-03-23, within the 5
+    business days: the trustee pays that date's arrears in the revolving order — taxes
+    16,469,224, counsel 767,123, rating 767,123, agents and expenses 7,671,233, then senior
+    interest 658,356,164 fen — not the senior interest alone ahead of them."""
+    run = scenario_run("senior_interest_default_event_a", CURED_IN_GRACE)
+    grace = next(e for e in run.of("payment_date") if e.get("grace_for"))
+    assert (grace["date"], grace["grace_for"]) == ("2021-03-23", "2021-03-18")
+    steps = [(e["pay"], e["paid_fen"]) for e in run.of("waterfall_step")
+             if e["seq"] > grace["seq"] and e["date"] == "2021-03-23"]
+    assert steps == [("taxes", 16_469_224), ("trustee_counsel_fees", 767_123),
+                     ("rating_fees", 767_123), ("fees_within_cap", 7_671_233),
+                     ("senior_interest", 658_356_164)]
+    assert outside_waterfalls(run) == []
+
+
+def test_after_event_of_default_a_arrears_wait_for_the_post_default_waterfall(scenario_run):
+    """Event of default (a) takes effect 2021-03-25; cash returns 2021-03-29. Senior interest
+    (658,356,164 fen due 2021-03-18) is paid on the next payment date, 2021-04-09, by the
+    post-default waterfall after taxes 30,727,316 fen and the fees — not on 2021-03-29."""
+    run = scenario_run("senior_interest_default_event_a")
+    assert outside_waterfalls(run) == []
+    steps = [(e["pay"], e["due_fen"], e["paid_fen"]) for e in run.of("waterfall_step")
+             if e["date"] == "2021-04-09"]
+    assert steps[0] == ("taxes", 30_727_316, 30_727_316)
+    assert steps[4] == ("senior_interest", 819_287_671, 819_287_671)
+    paid = [(e["date"], e["amount_fen"]) for e in run.of("instruction_executed")
+            if e["debit"] == "senior_noteholders" and "2021-03-19" <= e["date"] <= "2021-04-09"]
+    assert paid == [("2021-04-09", 819_287_671), ("2021-04-09", 14_816_897_617)]
+
+
+def test_a_long_servicer_outage_pays_nothing_outside_a_waterfall_nor_after_termination(
+        scenario_run):
+    """A 250-business-day outage from 2021-03-01: event of default (a) on 2021-04-07; the
+    trust terminates 2022-02-16 and its final distribution is paid before
+    ``trust_terminated``, not after it; no arrears are paid outside a waterfall."""
+    run = scenario_run("base", {"incidents": [
+        {"kind": "servicer_outage", "start": "2021-03-01", "duration_business_days": 250}]})
+    assert [(t["clause"], t["date"]) for t in run.summary["triggers"]] == [
+        ("c", "2021-03-16"), ("a", "2021-04-07")]
+    assert outside_waterfalls(run) == []
+    end = run.of("trust_terminated")[0]
+    assert end["date"] == "2022-02-16"
+    assert [e for e in run.events if e["seq"] > end["seq"] and e.get("debit")] == []
+    final = next(e for e in run.of("payment_date") if e["final"])
+    executed = [e for e in run.of("instruction_executed") if final["seq"] < e["seq"]]
+    assert executed and all(e["seq"] < end["seq"] for e in executed)

@@ -48,7 +48,7 @@ from trustsim.contract.notes import NoteClass, period_income_cap
 from trustsim.contract.reserve import required_amount
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
-from trustsim.contract.waterfalls import WaterfallResult, run_waterfall
+from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
 from trustsim.ledger import ELIGIBLE_INVESTMENTS, ISSUANCE_PROCEEDS_ACCOUNT, TRUST_ACCOUNT
 from trustsim.money import accrue, fen_from_wan, round_fen
 from trustsim.sim import clock
@@ -122,6 +122,7 @@ class Trustee(Actor):
         self._amort_n = 0
         self.next_amortization_pd: dt.date | None = None
         self.senior_arrears_since: dt.date | None = None
+        self._unpaid: dict[str, list[Claim]] = {}  # last waterfall's arrears up to senior interest
         self.initial_cutoff_fen = 0
         self.purchases_fen = 0
         self.purchases_principal_fen = 0
@@ -332,8 +333,8 @@ class Trustee(Actor):
             if not self.terminated:
                 self._terminate(d, "legal maturity passed with principal unpaid (event of default b)")
             return
-        if self.senior_arrears_since is not None:
-            self._cure_senior_arrears(d)
+        if self.senior_arrears_since is not None and not self.post_default:
+            self._grace_payment(d)
         if self.period == "revolving":
             delay_ended = False
             if self.reserve_delayed_until is not None:
@@ -439,12 +440,25 @@ class Trustee(Actor):
                   amortization_index=None if pd else self._amort_n, final=final)
         self._pay(result)
         self.dues.settle(d, result)
+        self._note_arrears(d, result)
+        return revolving
+
+    def _note_arrears(self, d: dt.date, result: WaterfallResult) -> None:
+        """Senior interest short: event of default (a)'s grace runs from this payment date;
+        keep what the waterfall left unpaid up to senior interest for a grace payment."""
         senior_short = result.step("senior_interest")
         if senior_short is not None and senior_short.shortfall_fen > 0:
             self.senior_arrears_since = self.senior_arrears_since or d
         elif senior_short is not None:
             self.senior_arrears_since = None
-        return revolving
+        self._unpaid = {}
+        for s in result.steps:
+            short = [Claim(c.payee, c.due_fen - p)
+                     for c, p in zip(s.claims, s.paid, strict=True) if c.due_fen > p]
+            if short:
+                self._unpaid[s.pay] = short
+            if s.pay == "senior_interest":
+                break
 
     def _pay(self, result: WaterfallResult) -> None:
         for s in result.steps:
@@ -469,19 +483,28 @@ class Trustee(Actor):
                 else:
                     self.notes[note].interest_paid_fen += paid
 
-    def _cure_senior_arrears(self, d: dt.date) -> None:
-        """Within the grace period, pay senior interest arrears from cash as it arrives."""
-        senior = self.notes["senior"]
+    def _grace_payment(self, d: dt.date) -> None:
+        """Within event of default (a)'s grace [一.4.4(1)], pay the payment date's arrears.
+
+        Cash that arrives after a payment date left senior interest unpaid pays what that
+        date left unpaid up to and including senior interest — taxes and fees first — in
+        the order of the waterfall in force [一.4.4(2)]: a late payment of that date,
+        logged as a ``payment_date`` with ``grace_for``. Nothing ranking after senior
+        interest is paid early; it waits for the next payment date. Once the event of
+        default takes effect, arrears wait for the post-default waterfall.
+        """
         cash = self.book[TRUST_ACCOUNT]
-        due = senior.interest_unpaid_fen if d > self.senior_arrears_since else 0
-        pay = min(cash, due)
-        if pay > 0:
-            self.instruct(NOTEHOLDERS["senior"], TRUST_ACCOUNT, pay,
-                          "senior interest arrears (grace period)")
-            senior.pay_interest(pay)
-            self.waterfall_paid["senior_interest"] = self.waterfall_paid.get("senior_interest", 0) + pay
-        if senior.interest_unpaid_fen == 0:
-            self.senior_arrears_since = None
+        if cash <= 0 or d <= self.senior_arrears_since or not self._unpaid:
+            return
+        name, steps = self._waterfall_steps()
+        result = run_waterfall([s for s in steps if s.pay in self._unpaid], self._unpaid, cash)
+        self.emit("payment_date", waterfall=name, available_fen=cash,
+                  remaining_fen=result.remaining_fen, calculation_index=None,
+                  series_maturity=None, amortization_index=None, final=False,
+                  grace_for=self.senior_arrears_since.isoformat())
+        self._pay(result)
+        self.dues.settle_late(result)
+        self._note_arrears(d, result)
 
     def _schedule_next_amortization_pd(self, d: dt.date) -> None:
         self._amort_n, self.next_amortization_pd = next_amortization_payment(
@@ -552,7 +575,10 @@ class Trustee(Actor):
             self.send(self.originator, notice)
 
     def _senior_arrears_hold(self) -> int:
-        return self.notes["senior"].interest_unpaid_fen if self.senior_arrears_since else 0
+        """Cash kept for a grace payment: what is unpaid up to senior interest."""
+        if not self.senior_arrears_since:
+            return 0
+        return sum(c.due_fen for claims in self._unpaid.values() for c in claims)
 
     def on_PurchaseRequest(self, req: PurchaseRequest) -> None:
         free = self.book[TRUST_ACCOUNT] - self._senior_arrears_hold()
@@ -674,6 +700,8 @@ class Trustee(Actor):
         cash = self.book[TRUST_ACCOUNT]
         if cash > 0:  # collections remitted at termination: a final distribution in order
             self._distribute(d, None, final=True)
+        # the custodian makes the final payments before the trust ends: nothing after it
+        yield self.env.timeout(clock.SETTLE_WITHIN_CLOSE)
         self.emit("trust_terminated", cause=self.termination_cause,
                   pool_released_fen=self.pool_released_fen,
                   released_to="sub_noteholders (in kind)", final_distribution_fen=cash,

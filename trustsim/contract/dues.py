@@ -28,6 +28,9 @@ TAX_AUTHORITY = "tax_authority"
 COUNSEL = "trustee_counsel"
 RATING_AGENCY = "rating_agency"
 EXPENSES = "expenses"
+#: steps whose shortfalls this book carries (note interest is carried on the notes)
+FEE_STEPS = frozenset({"taxes", "trustee_counsel_fees", "rating_fees", "fees_within_cap",
+                       "expenses_above_cap", "sub_income"})
 
 
 def _annual(cny_per_year: Decimal, days: int, basis: int) -> int:
@@ -117,10 +120,8 @@ class DuesBook:
     def settle(self, on: dt.date, result: WaterfallResult) -> None:
         """Carry fee-type shortfalls forward and start the next period's tax base."""
         carried: dict[tuple[str, str], int] = {}
-        fee_steps = {"taxes", "trustee_counsel_fees", "rating_fees", "fees_within_cap",
-                     "expenses_above_cap", "sub_income"}
         for s in result.steps:
-            if s.pay not in fee_steps:
+            if s.pay not in FEE_STEPS:
                 continue
             for c, p in zip(s.claims, s.paid, strict=True):
                 if c.due_fen > p:
@@ -128,3 +129,15 @@ class DuesBook:
         self.carried = carried
         self.income_since_last_fen = 0
         self.last_payment_date = on
+
+    def settle_late(self, result: WaterfallResult) -> None:
+        """A late payment of carried amounts (a grace payment): what it presented and did not
+        pay stays carried; the period's dates and tax base are the payment date's."""
+        for s in result.steps:
+            if s.pay not in FEE_STEPS:
+                continue
+            for c, p in zip(s.claims, s.paid, strict=True):
+                if c.due_fen > p:
+                    self.carried[(s.pay, c.payee)] = c.due_fen - p
+                else:
+                    self.carried.pop((s.pay, c.payee), None)

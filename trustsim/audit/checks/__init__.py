@@ -32,6 +32,7 @@ CHECKS: tuple[Check, ...] = (
     schedule.CHECK,
     waterfall.ORDER,
     waterfall.CARRY,
+    waterfall.THROUGH,
     cash.CHECK,
     triggers.CHECK,
     notes.CHECK,

@@ -17,7 +17,11 @@ the simulator's schedule:
   always in order.
 
 A payment date missing, logged twice (the termination day's final distribution aside)
-or logged on a day the contract does not set is a finding.
+or logged on a day the contract does not set is a finding. A grace payment
+(``grace_for``: senior interest arrears paid late within event of default (a)'s grace)
+is not a payment date of its own; it must follow a payment date that left senior interest
+unpaid, by at most ``triggers.senior_interest_grace_business_days``, before any event of
+default.
 """
 
 from __future__ import annotations
@@ -70,10 +74,14 @@ def payment_dates_scheduled(log: AuditLog) -> Outcome:
     revolving_end = log.day(ended) if ended else None
     expected = contract_payment_dates(log.terms, revolving_end, last)
     held: dict[dt.date, list[dict]] = {}
+    grace: list[dict] = []
     for e in log.of("payment_date"):
-        if not e.get("final"):
+        if e.get("grace_for"):
+            grace.append(e)
+        elif not e.get("final"):
             held.setdefault(log.day(e), []).append(e)
     related = [e["seq"] for e in (ended, terminated) if e]
+    _grace_payments(log, grace, held, out)
     for d in sorted(expected | set(held)):
         out.checked += 1
         logged = held.get(d, [])
@@ -92,6 +100,31 @@ def payment_dates_scheduled(log: AuditLog) -> Outcome:
             out.fail(e["seq"], d.isoformat(), f"payment date {d.isoformat()} is held twice",
                      logged[0]["seq"])
     return out
+
+
+def _grace_payments(log: AuditLog, grace: list[dict], held: dict[dt.date, list[dict]],
+                    out: Outcome) -> None:
+    """A grace payment (``grace_for``) pays a payment date's senior interest arrears late,
+    within event of default (a)'s grace [一.4.4(1)]: after a payment date that left senior
+    interest unpaid, at most ``senior_interest_grace_business_days`` later, and never
+    once an event of default has taken effect."""
+    cal, limit = log.calendar, log.terms.senior_interest_grace_bd
+    short = {d.date for d in log.distributions for s in d.steps
+             if s.pay == "senior_interest" and int(s.event.get("shortfall_fen") or 0) > 0}
+    defaults = [e["seq"] for e in log.of("trigger_fired") if e.get("kind") == "default"]
+    for e in grace:
+        out.checked += 1
+        d, of = log.day(e), dt.date.fromisoformat(str(e["grace_for"]))
+        if of not in held or of.isoformat() not in short:
+            out.fail(e["seq"], e["date"], f"a grace payment for {of.isoformat()}, which is not "
+                     f"a payment date that left senior interest unpaid")
+        elif not of < d <= cal.add_business_days(of, limit):
+            out.fail(e["seq"], e["date"], f"a grace payment for {of.isoformat()} on "
+                     f"{e['date']}, outside the {limit} business days after it")
+        elif any(q < e["seq"] for q in defaults):
+            out.fail(e["seq"], e["date"], "a grace payment after an event of default took "
+                     "effect: arrears wait for the post-default waterfall",
+                     *[q for q in defaults if q < e["seq"]][:1])
 
 
 CHECK = Check("payment_dates_scheduled", "一.4.4(2)",
