@@ -43,8 +43,8 @@ from trustsim.actors.messages import (
 )
 from trustsim.calendar import DAY_COUNT_BASIS
 from trustsim.config.models import WaterfallStep
-from trustsim.contract.dues import DuesBook
-from trustsim.contract.notes import NoteClass, period_income_cap
+from trustsim.contract.dues import DuesBook, interest_due, sub_period_income
+from trustsim.contract.notes import NoteClass
 from trustsim.contract.reserve import required_amount
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
@@ -418,20 +418,12 @@ class Trustee(Actor):
         """Run the waterfall in force on today's trust account cash; True if revolving."""
         name, steps = self._waterfall_steps()
         revolving = name == "revolving"
-        n = self.deal.notes
         k = pd.calculation_index if pd else None
-        if revolving:
-            senior_due = pd.series_maturity is not None or (
-                n.senior.interest_frequency == "quarterly" and k is not None)
-            mezz_due = k == n.mezz.revolving_income_calculation_date
-            sub_income = (period_income_cap(self.notes["sub"].outstanding_fen,
-                                            n.sub.revolving_income_cap_pct,
-                                            self.env.origin, d, n.sub.day_count)
-                          if k == n.sub.revolving_income_calculation_date else 0)
-        else:
-            senior_due, mezz_due, sub_income = True, True, 0
-        claims = self.dues.claims(d, self.notes, senior_interest=senior_due,
-                                  mezz_interest=mezz_due, sub_income_fen=sub_income)
+        due = interest_due(self.deal, pd, revolving=revolving)
+        sub_income = (sub_period_income(self.deal, self.notes["sub"].outstanding_fen, d)
+                      if due.sub_income else 0)
+        claims = self.dues.claims(d, self.notes, senior_interest=due.senior,
+                                  mezz_interest=due.mezz, sub_income_fen=sub_income)
         available = self.book[TRUST_ACCOUNT]
         result = run_waterfall(steps, claims, available)
         self.emit("payment_date", waterfall=name, available_fen=available,
@@ -538,13 +530,11 @@ class Trustee(Actor):
         starts = [a for a in sched.accrual_starts if a > d]
         period_end = starts[0] if starts else sched.scheduled_revolving_end
         target = sched.next_payment_on_or_after(period_end)
+        revolving = target is not None   # else the first payment date is an amortization one
         if target is None:
             target = PaymentDate(sched.scheduled_revolving_end)
-        senior_due = True if target.calculation_index is None and target.series_maturity is None \
-            else (target.series_maturity is not None
-                  or self.deal.notes.senior.interest_frequency == "quarterly")
         ra = required_amount(self.deal, d, target, self.dues, self.notes, self._income_per_day(),
-                             senior_due)
+                             revolving=revolving)
         self.reserve_target, self.reserve_target_date = ra.total_fen, ra.target_date
         self._reserve_computed_on = d
         self.purchases_open = False
