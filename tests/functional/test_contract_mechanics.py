@@ -119,3 +119,35 @@ def test_a_long_servicer_outage_pays_nothing_outside_a_waterfall_nor_after_termi
     final = next(e for e in run.of("payment_date") if e["final"])
     executed = [e for e in run.of("instruction_executed") if final["seq"] < e["seq"]]
     assert executed and all(e["seq"] < end["seq"] for e in executed)
+
+
+# ------------------------------------------------ [一.2, Table 2] the class and its series
+def test_the_summary_gives_the_senior_class_size_and_its_series_apart(base_run):
+    """The senior class is 89,000 wan; its seven series, each of 89,000 wan, add up to
+    623,000 wan issued and repaid — reported as such, not as the class's size."""
+    senior = base_run.summary["notes"]["senior"]
+    assert senior["principal_fen"] == 89_000_000_000
+    assert senior["principal_issued_fen"] == senior["principal_paid_fen"] == 623_000_000_000
+    series = senior["series"]
+    assert [(s["series"], s["issued_on"], s["repaid_on"]) for s in series] == [
+        (1, "2020-08-18", "2020-12-18"), (2, "2020-12-18", "2021-03-18"),
+        (3, "2021-03-18", "2021-06-18"), (4, "2021-06-18", "2021-09-18"),
+        (5, "2021-09-18", "2021-12-20"), (6, "2021-12-20", "2022-03-18"),
+        (7, "2022-03-18", "2023-03-21")]
+    assert {(s["issued_fen"], s["repaid_fen"], s["outstanding_fen"]) for s in series} == {
+        (89_000_000_000, 89_000_000_000, 0)}
+    mezz = base_run.summary["notes"]["mezz"]
+    assert (mezz["principal_fen"], mezz["principal_issued_fen"]) == (6_000_000_000,) * 2
+    assert "series" not in mezz
+
+
+def test_a_series_repaid_in_amortization_shows_what_each_payment_date_repaid(scenario_run):
+    """rollover_fails_series2: series 1 is the only one; 702,292,690 fen of it is repaid
+    on 2020-12-18 and the rest, 88,297,707,310 fen, on 2021-01-04."""
+    run = scenario_run("rollover_fails_series2")
+    senior = run.summary["notes"]["senior"]
+    assert senior["principal_issued_fen"] == senior["principal_fen"] == 89_000_000_000
+    assert senior["series"] == [{
+        "series": 1, "issued_on": "2020-08-18", "expected_maturity": "2020-12-18",
+        "issued_fen": 89_000_000_000, "repaid_fen": 89_000_000_000, "outstanding_fen": 0,
+        "repaid_on": "2021-01-04"}]

@@ -88,7 +88,7 @@ class Trustee(Actor):
                               n.mezz.day_count, eff),
             "sub": NoteClass("sub", fen_from_wan(n.sub.size_wan), Decimal(0), n.sub.day_count, eff),
         }
-        self.notes["senior"].series_issued.append(1)
+        self.notes["senior"].first_series(eff)
         self.dues = DuesBook(deal.fees, last_payment_date=eff)
         self.triggers: list[Trigger] = build_triggers(deal.triggers)
         self.fired: list[Fired] = []
@@ -370,10 +370,7 @@ class Trustee(Actor):
         self.instruct(NOTEHOLDERS["senior"], ISSUANCE_PROCEEDS_ACCOUNT, repaid,
                       f"senior series {maturing} principal from series {new} proceeds")
         senior.pay_principal(repaid, d)
-        senior.outstanding_fen = size
-        senior.original_fen += size
-        senior.series = new
-        senior.series_issued.append(new)
+        senior.issue_series(new, size, d)
 
     # ------------------------------------------------------------ payment dates
     def _waterfall_steps(self) -> tuple[str, list[WaterfallStep]]:

@@ -93,6 +93,7 @@ class DealTerms:
     calendars: RuleCalendars    # each rule family's days (docs/calendar.md)
     eligibility: EligibilityRules
     payment_dates: PaymentDateRules
+    class_sizes_fen: dict[str, int]            # each class's size (one senior series)
 
 
     def step_names(self) -> frozenset[str]:
@@ -167,6 +168,9 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
         calendar=cal,
         calendars=calendars,
         eligibility=_eligibility(cfg),
+        class_sizes_fen={str(c): int(Decimal(str(n["size_wan"])) * 1_000_000)
+                         for c, n in dict(_get(cfg, "notes")).items()
+                         if isinstance(n, dict) and "size_wan" in n},
         payment_dates=PaymentDateRules(
             calculation_every_months=int(_get(cfg, "dates.calculation_every_months")),
             revolving_end_unadjusted=end_unadjusted,
