@@ -6,9 +6,10 @@ write it, and asserts the check of the clause fails, citing the date or the even
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from audit_support import audit_of, read_events, run_folder, write_run
+from audit_support import audit_of, move_to_date, read_events, run_folder, write_run
 
 
 def test_a_skipped_amortization_payment_date_is_caught(tmp_path_factory, tmp_path):
@@ -132,3 +133,36 @@ def test_a_series_repayment_misreported_is_caught(tmp_path_factory, tmp_path):
     assert [f.message for f in result.findings] == [
         "summary.json notes.senior.series 3 repaid_fen = 88999999999; the log gives "
         "89000000000"]
+
+
+def test_default_c_declared_within_its_cure_period_is_caught(tmp_path_factory, tmp_path):
+    """main_obligation_not_cured_default_c: with the failure logged on 2021-04-26 instead of
+    2021-04-06, the meeting of 2021-05-20 declares it within the 30-day cure period (to
+    2021-05-26), as the trustee used to: ``triggers_on_first_day`` fails."""
+    clean = run_folder(tmp_path_factory, "main_obligation_not_cured_default_c")
+    assert audit_of(clean).result("triggers_on_first_day").status == "pass"
+    events = read_events(clean)
+    i = next(i for i, e in enumerate(events) if e["event"] == "declared_event_occurred")
+    move_to_date(events, i, dt.date(2021, 4, 26))
+    run = write_run(clean, tmp_path / "run", events)
+    result = audit_of(run).result("triggers_on_first_day")
+    resolved = next(e for e in read_events(run) if e["event"] == "noteholder_meeting_resolved")
+    assert [(f.seq, f.message) for f in result.findings] == [
+        (resolved["seq"], "c declared on 2021-05-20, within its 30-day cure period (to "
+                          "2021-05-26) from 2021-04-26")]
+
+
+def test_a_cured_failure_declared_anyway_is_caught(tmp_path_factory, tmp_path):
+    """The same log with a cure on 2021-04-26 inserted: the event of default should never
+    have been declared nor fired."""
+    clean = run_folder(tmp_path_factory, "main_obligation_not_cured_default_c")
+    events = read_events(clean)
+    k = next(k for k, e in enumerate(events) if e["date"] == "2021-04-26"
+             and e["event"] == "day_closed")
+    events.insert(k, {"day": events[k]["day"], "date": "2021-04-26", "actor": "trustee",
+                      "event": "declared_event_cured", "clause": "c",
+                      "cured_on": "2021-04-26", "cure_deadline": "2021-05-06"})
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result("triggers_on_first_day")
+    messages = [f.message for f in result.findings]
+    assert "default (c) fired, but by the log its condition never held" in messages
+    assert "c declared although cured on 2021-04-26, within its cure period" in messages

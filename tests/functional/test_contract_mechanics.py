@@ -151,3 +151,53 @@ def test_a_series_repaid_in_amortization_shows_what_each_payment_date_repaid(sce
         "series": 1, "issued_on": "2020-08-18", "expected_maturity": "2020-12-18",
         "issued_fen": 89_000_000_000, "repaid_fen": 89_000_000_000, "outstanding_fen": 0,
         "repaid_on": "2021-01-04"}]
+
+
+# ------------------------------------------------ [一.4.4(1)] the 30-day cure: D(h), default (c)
+def _failure(clause: str, **extra) -> dict:
+    return {"incidents": [{
+        "kind": "declared_event", "start": "2021-04-06", "clause": clause,
+        "effect": "default" if clause == "c" else "acceleration",
+        "description": "main obligation not performed", "meeting_after_business_days": 10,
+        "declared": True, **extra}]}
+
+
+def _declared(run) -> list[tuple[str, str]]:
+    names = ("declared_event_occurred", "declared_event_cured", "noteholder_meeting_convened",
+             "noteholder_meeting_resolved")
+    return [(e["date"], e["event"]) for e in run.of(*names)]
+
+
+def test_default_c_not_cured_in_30_days_is_declared_after_the_cure_period(scenario_run):
+    """A failure on 2021-04-06: the cure period runs to 2021-05-06; the meeting is convened
+    2021-05-07 and declares event of default (c) on 2021-05-20 (10 business days, 2021-05-08
+    a make-up working day), which switches to the post-default waterfall."""
+    run = scenario_run("main_obligation_not_cured_default_c")
+    assert run.of("declared_event_occurred")[0]["cure_deadline"] == "2021-05-06"
+    assert _declared(run) == [("2021-04-06", "declared_event_occurred"),
+                              ("2021-05-07", "noteholder_meeting_convened"),
+                              ("2021-05-20", "noteholder_meeting_resolved")]
+    assert [(t["kind"], t["clause"], t["date"]) for t in run.summary["triggers"]] == [
+        ("default", "c", "2021-05-20")]
+    assert {e["waterfall"] for e in run.of("payment_date") if e["date"] > "2021-05-20"} == {
+        "post_default"}
+
+
+def test_a_failure_cured_within_30_days_is_no_event(scenario_run):
+    """Cured 20 days after it occurred (2021-04-26, before the 2021-05-06 deadline): no
+    meeting, no trigger; for D(h) as for default (c)."""
+    for clause in ("c", "D(h)"):
+        run = scenario_run("base", _failure(clause, cured_after_days=20))
+        assert _declared(run) == [("2021-04-06", "declared_event_occurred"),
+                                  ("2021-04-26", "declared_event_cured")], clause
+        assert run.summary["triggers"] == []
+        assert run.summary["revolving_end"]["date"] == "2022-05-18"
+
+
+def test_a_d_h_failure_found_incurable_goes_to_the_meeting_at_once(scenario_run):
+    """D(h) found incurable by the trustee: no cure period; meeting on 2021-04-20."""
+    run = scenario_run("base", _failure("D(h)", incurable=True))
+    assert _declared(run) == [("2021-04-06", "declared_event_occurred"),
+                              ("2021-04-06", "noteholder_meeting_convened"),
+                              ("2021-04-20", "noteholder_meeting_resolved")]
+    assert [(t["clause"], t["date"]) for t in run.summary["triggers"]] == [("D(h)", "2021-04-20")]

@@ -42,6 +42,7 @@ from trustsim.actors.messages import (
     ServicerPurchaseRequest,
 )
 from trustsim.calendar import DAY_COUNT_BASIS
+from trustsim.config.incidents import CURABLE_CLAUSES
 from trustsim.config.models import WaterfallStep
 from trustsim.contract.dues import DuesBook, interest_due, sub_period_income
 from trustsim.contract.notes import NoteClass
@@ -232,12 +233,35 @@ class Trustee(Actor):
             self.env.process(self._noteholder_meeting(msg.incident))
 
     def _noteholder_meeting(self, inc):
-        """A declared event: convene the meeting; if it resolves so, the event takes effect."""
+        """A declared event: convene the meeting; if it resolves so, the event takes effect.
+
+        A D(h) failure (unless found incurable) or an event of default (c) failure is an
+        event only if not cured within ``declared_cure_days`` of the trustee's notice, given
+        the day it occurs [一.4.4(1)]: the meeting is convened once that period has passed.
+        """
         env, cal = self.env, self.env.calendar
         occurred = env.today
-        meeting = cal.add_business_days(cal.following(occurred), inc.meeting_after_business_days)
+        curable = inc.clause in CURABLE_CLAUSES and not inc.incurable
+        deadline = occurred + dt.timedelta(days=self.deal.triggers.declared_cure_days)
+        cure = {"cure_deadline": deadline.isoformat()} if curable else {}
         self.emit("declared_event_occurred", clause=inc.clause, effect=inc.effect,
-                  description=inc.description)
+                  description=inc.description, **cure,
+                  **({"incurable": True} if inc.incurable else {}))
+        stands = occurred
+        if curable:
+            cured = inc.cured_after_days
+            if cured is not None and occurred + dt.timedelta(days=cured) <= deadline:
+                cured_on = occurred + dt.timedelta(days=cured)
+                yield env.until(cal.following(cured_on), clock.TRUSTEE_MORNING)
+                if not self.terminated:
+                    self.emit("declared_event_cured", clause=inc.clause,
+                              cured_on=cured_on.isoformat(), cure_deadline=deadline.isoformat())
+                return
+            stands = cal.following(deadline + dt.timedelta(days=1))
+            yield env.until(stands, clock.TRUSTEE_MORNING)
+            if self.terminated:
+                return
+        meeting = cal.add_business_days(cal.following(stands), inc.meeting_after_business_days)
         self.emit("noteholder_meeting_convened", clause=inc.clause, meeting_date=meeting.isoformat())
         yield env.until(meeting, clock.TRUSTEE_MORNING)
         if self.terminated:

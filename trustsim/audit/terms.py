@@ -94,6 +94,7 @@ class DealTerms:
     eligibility: EligibilityRules
     payment_dates: PaymentDateRules
     class_sizes_fen: dict[str, int]            # each class's size (one senior series)
+    declared_cure_days: int                    # D(h) and default (c): days to cure
 
 
     def step_names(self) -> frozenset[str]:
@@ -168,6 +169,7 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
         calendar=cal,
         calendars=calendars,
         eligibility=_eligibility(cfg),
+        declared_cure_days=int(_get(cfg, t + "declared_cure_days")),
         class_sizes_fen={str(c): int(Decimal(str(n["size_wan"])) * 1_000_000)
                          for c, n in dict(_get(cfg, "notes")).items()
                          if isinstance(n, dict) and "size_wan" in n},
