@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from audit_support import audit_of, move_to_date, read_events, run_folder, write_run
 
 
@@ -98,41 +99,33 @@ def test_a_payment_after_trust_termination_is_caught(tmp_path_factory, tmp_path)
     assert "after the trust terminated" in result.findings[0].message
 
 
-def _with_summary(clean, dst, edit) -> object:
-    events = read_events(clean)
-    run = write_run(clean, dst, events)
+def _senior_as_its_series_added_up(summary: dict) -> None:
+    summary["notes"]["senior"]["principal_fen"] = 623_000_000_000   # as it used to
+
+
+def _series_3_repaid_a_fen_short(summary: dict) -> None:
+    summary["notes"]["senior"]["series"][2]["repaid_fen"] -= 1
+
+
+@pytest.mark.parametrize("edit,message", [
+    (_senior_as_its_series_added_up, "summary.json notes.senior.principal_fen = 623000000000; "
+                                     "the deal's class size is 89000000000"),
+    (_series_3_repaid_a_fen_short, "summary.json notes.senior.series 3 repaid_fen = "
+                                   "88999999999; the log gives 89000000000"),
+])
+def test_a_summary_misreporting_the_senior_class_or_a_series_is_caught(
+        tmp_path_factory, tmp_path, edit, message):
+    """Base run: the senior class is 89,000 wan; its seven series of 89,000 wan each add up
+    to 623,000 wan issued. A summary giving the class as 623,000 wan, or a series' repayment
+    other than the log's, fails ``note_balances_reconciled``."""
+    clean = run_folder(tmp_path_factory)
+    assert audit_of(clean).result("note_balances_reconciled").status == "pass"
+    run = write_run(clean, tmp_path / "run", read_events(clean))
     summary = json.loads((run / "summary.json").read_text())
     edit(summary)
     (run / "summary.json").write_text(json.dumps(summary))
-    return run
-
-
-def test_the_senior_reported_as_its_series_added_up_is_caught(tmp_path_factory, tmp_path):
-    """Base run: a summary giving the senior class as 623,000 wan (its seven series added
-    up, as it used to) fails ``note_balances_reconciled``: the class is 89,000 wan."""
-    clean = run_folder(tmp_path_factory)
-    assert audit_of(clean).result("note_balances_reconciled").status == "pass"
-
-    def as_before(s):
-        s["notes"]["senior"]["principal_fen"] = 623_000_000_000
-    result = audit_of(_with_summary(clean, tmp_path / "run", as_before)).result(
-        "note_balances_reconciled")
-    assert [f.message for f in result.findings] == [
-        "summary.json notes.senior.principal_fen = 623000000000; the deal's class size is "
-        "89000000000"]
-
-
-def test_a_series_repayment_misreported_is_caught(tmp_path_factory, tmp_path):
-    """Base run: series 3 said to be repaid 1 fen short fails the series' reconciliation."""
-    clean = run_folder(tmp_path_factory)
-
-    def short(s):
-        s["notes"]["senior"]["series"][2]["repaid_fen"] -= 1
-    result = audit_of(_with_summary(clean, tmp_path / "run", short)).result(
-        "note_balances_reconciled")
-    assert [f.message for f in result.findings] == [
-        "summary.json notes.senior.series 3 repaid_fen = 88999999999; the log gives "
-        "89000000000"]
+    result = audit_of(run).result("note_balances_reconciled")
+    assert [f.message for f in result.findings] == [message]
 
 
 def test_default_c_declared_within_its_cure_period_is_caught(tmp_path_factory, tmp_path):
