@@ -10,6 +10,8 @@ the simulator's schedule:
   including the day revolving ended;
 * amortization: a calculation date every ``dates.amortization_every_business_days``
   business days from the revolving-period end, and the legal maturity date;
+* business days are the run's own for payment dates (``calendar.rules``, see
+  calendar.md); the grace of event of default (a) counts that family's days;
 * the payment date of a calculation date is that date under ``dates.payment_convention``
   plus ``dates.payment_lag_business_days`` (the next business day when there is no lag);
   a series maturity is paid on the next business day;
@@ -35,7 +37,7 @@ from trustsim.calendar import monthly_dates
 
 
 def _pay_on(terms: DealTerms, calc: dt.date) -> dt.date:
-    cal, rules = terms.calendar, terms.payment_dates
+    cal, rules = terms.calendars.of("payment_dates"), terms.payment_dates
     d = cal.adjust(calc, rules.convention)
     return cal.add_business_days(d, rules.lag_bd) if rules.lag_bd else cal.following(d)
 
@@ -43,7 +45,7 @@ def _pay_on(terms: DealTerms, calc: dt.date) -> dt.date:
 def contract_payment_dates(terms: DealTerms, revolving_end: dt.date | None,
                            last: dt.date) -> set[dt.date]:
     """The payment dates the contract sets up to ``last``, revolving having ended then."""
-    cal, rules = terms.calendar, terms.payment_dates
+    cal, rules = terms.calendars.of("payment_dates"), terms.payment_dates
     out = {_pay_on(terms, c) for c in monthly_dates(terms.effective_date,
                                                     rules.calculation_every_months,
                                                     rules.revolving_end_unadjusted)}
@@ -108,7 +110,7 @@ def _grace_payments(log: AuditLog, grace: list[dict], held: dict[dt.date, list[d
     within event of default (a)'s grace [一.4.4(1)]: after a payment date that left senior
     interest unpaid, at most ``senior_interest_grace_business_days`` later, and never
     once an event of default has taken effect."""
-    cal, limit = log.calendar, log.terms.senior_interest_grace_bd
+    cal, limit = log.terms.calendars.of("events_of_default"), log.terms.senior_interest_grace_bd
     short = {d.date for d in log.distributions for s in d.steps
              if s.pay == "senior_interest" and int(s.event.get("shortfall_fen") or 0) > 0}
     defaults = [e["seq"] for e in log.of("trigger_fired") if e.get("kind") == "default"]
