@@ -150,7 +150,7 @@ INCIDENT_PARAMETERS: dict[str, FieldType] = {
     "rating": STR, "purchase_rate_pct": DECIMAL, "lost_pct_per_month": DECIMAL,
     "default_multiplier": DECIMAL, "loss_pct": DECIMAL,
     "effect": STR, "clause": STR, "description": STR, "meeting_after_business_days": INT,
-    "declared": BOOL,
+    "declared": BOOL, "cured_after_days": INT | None, "incurable": BOOL,
 }
 
 ACTORS = ("originator", "servicer", "trustee", "custodian", "environment")
@@ -289,8 +289,9 @@ EVENTS: dict[str, EventSpec] = {
     "purchase_rejected": _e("trustee", "The trustee rejects a purchase request, with the reason.",
                             request=STR, reason=STR),
     "payment_date": _e(
-        "trustee", "A payment date: the waterfall used and the cash available.",
-        waterfall=STR, available_fen=FEN, remaining_fen=FEN, calculation_index=INT | None,
+        "trustee", "A payment date: the waterfall used and the cash available (grace_for: the "
+        "payment date whose arrears are paid late within event of default (a)'s grace).",
+        {"grace_for": DATE}, waterfall=STR, available_fen=FEN, remaining_fen=FEN, calculation_index=INT | None,
         series_maturity=INT | None, amortization_index=INT | None, final=BOOL),
     "waterfall_step": _e(
         "trustee", "One step of a waterfall: due, paid and shortfall per payee.",
@@ -324,8 +325,14 @@ EVENTS: dict[str, EventSpec] = {
         successor_deadline=DATE),
     "successor_appointed": _e("trustee", "A successor servicer or trustee takes office.",
                               role=STR),
-    "declared_event_occurred": _e("trustee", "An event that needs a noteholder meeting occurs.",
+    "declared_event_occurred": _e("trustee", "An event that needs a noteholder meeting occurs "
+                                  "(a D(h) or default (c) failure: the end of its cure period, "
+                                  "or incurable).",
+                                  {"cure_deadline": DATE, "incurable": BOOL},
                                   clause=STR, effect=STR, description=STR),
+    "declared_event_cured": _e(
+        "trustee", "A D(h) or default (c) failure is cured within its cure period: no event.",
+        clause=STR, cured_on=DATE, cure_deadline=DATE),
     "noteholder_meeting_convened": _e(
         "trustee", "The trustee convenes a noteholder meeting (date).",
         clause=STR, meeting_date=DATE),

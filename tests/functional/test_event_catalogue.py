@@ -39,6 +39,17 @@ OVERLAYS: dict[str, tuple[str, dict[str, Any]]] = {
          "lost_pct_per_month": 5}]}),
     "a servicer purchase below fair value": ("npl_spike_4bd_no_trigger", {"remedies": {
         "servicer_purchase": {"price_pct_of_principal": 5}}}),
+    "senior arrears paid within the grace": ("senior_interest_default_event_a", {"incidents": [
+        {"kind": "investment_loss", "start": "2021-03-17", "loss_pct": 100},
+        {"kind": "servicer_transfer_failure", "start": "2021-03-17",
+         "duration_business_days": 4, "explanation_accepted": True}]}),
+    "a D(h) failure cured, another found incurable": ("base", {"incidents": [
+        {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration",
+         "clause": "D(h)", "description": "main obligation not performed",
+         "meeting_after_business_days": 10, "declared": True, "cured_after_days": 20},
+        {"kind": "declared_event", "start": "2021-06-07", "effect": "acceleration",
+         "clause": "D(h)", "description": "main obligation found incurable",
+         "meeting_after_business_days": 10, "declared": True, "incurable": True}]}),
 }
 
 #: loan-level runs: the base deal, and scenarios that move loans in and out of the pool

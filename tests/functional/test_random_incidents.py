@@ -65,6 +65,8 @@ def test_books_balance_whatever_happens(incidents):
         assert sum(bal.values()) == came_in - paid_out
     assert summary["ledger"]["held_fen"] == 0
     for name, note in summary["notes"].items():
-        assert 0 <= note["principal_paid_fen"] <= note["principal_fen"], name
-        assert note["loss_fen"] == note["principal_fen"] - note["principal_paid_fen"]
+        assert 0 <= note["principal_paid_fen"] <= note["principal_issued_fen"], name
+        assert note["loss_fen"] == note["principal_issued_fen"] - note["principal_paid_fen"]
+        for series in note.get("series", ()):
+            assert series["issued_fen"] == note["principal_fen"], name  # each the class's size
     assert env.pool.balances().outstanding_fen == 0

@@ -193,9 +193,9 @@ def test_default_a_cured_within_the_grace_period_fires_nothing(scenario_run):
         {"kind": "servicer_transfer_failure", "start": "2021-03-17", "duration_business_days": 4,
          "explanation_accepted": True}]})
     assert fired(run) == []
-    cure = [e for e in run.of("instruction_executed")
-            if e["reason"] == "senior interest arrears (grace period)"]
-    assert cure and all(e["date"] <= "2021-03-25" for e in cure)
+    grace = [e for e in run.of("payment_date") if e.get("grace_for")]
+    assert [(e["date"], e["grace_for"], e["waterfall"]) for e in grace] == [
+        ("2021-03-23", "2021-03-18", "revolving")]
 
 
 def test_default_b_principal_unpaid_10_business_days_after_legal_maturity(scenario_run):

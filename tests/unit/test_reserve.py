@@ -29,7 +29,7 @@ def test_series_maturity_needs_taxes_fees_at_the_cap_carried_fees_and_senior_int
     book = DuesBook(deal.fees, last_payment_date=EFF, income_since_last_fen=1_000_000,
                     carried={("rating_fees", "rating_agency"): 5_000})
     ra = required_amount(deal, D(2020, 10, 18), SERIES_1, book, deal_notes(deal, EFF),
-                         income_per_day_fen=10_000, senior_interest_due=True)
+                         income_per_day_fen=10_000, revolving=True)
     # taxes: 3.26% of the income so far plus 61 days (10-18 -> 12-18) at 10,000 fen a day
     assert ra.taxes_fen == 52_486  # (1,000,000 + 610,000) x 3.26%
     # counsel and rating 10,000,000 x 122/365 = 3,342,465.75 -> 3,342,466 each;
@@ -48,7 +48,7 @@ def test_series_maturity_needs_taxes_fees_at_the_cap_carried_fees_and_senior_int
 def test_the_fourth_calculation_date_adds_mezz_interest_and_sub_income(deal):
     book = DuesBook(deal.fees, last_payment_date=D(2021, 5, 18))
     ra = required_amount(deal, D(2021, 5, 18), FOURTH, book, deal_notes(deal, EFF),
-                         income_per_day_fen=0, senior_interest_due=False)
+                         income_per_day_fen=0, revolving=True)
     assert (ra.taxes_fen, ra.senior_interest_fen) == (0, 0)
     # 92 days (05-18 -> 08-18): counsel and rating 2,520,547.95 -> 2,520,548 each; agents
     # 12,602,739.73 -> 12,602,740 + 2,520,548 + 3,780,821.92 -> 3,780,822 + 1,260,273.97 ->
@@ -62,7 +62,7 @@ def test_the_fourth_calculation_date_adds_mezz_interest_and_sub_income(deal):
 def test_mezz_and_sub_are_not_reserved_for_another_calculation_date(deal):
     third = PaymentDate(D(2021, 5, 18), D(2021, 5, 18), 3)
     ra = required_amount(deal, D(2021, 2, 18), third, DuesBook(deal.fees, D(2021, 2, 18)),
-                         deal_notes(deal, EFF), income_per_day_fen=0, senior_interest_due=False)
+                         deal_notes(deal, EFF), income_per_day_fen=0, revolving=True)
     assert (ra.mezz_interest_fen, ra.sub_income_fen, ra.senior_interest_fen) == (0, 0, 0)
     assert ra.total_fen == ra.fees_fen > 0
 
@@ -74,7 +74,7 @@ def test_mezz_and_sub_are_not_reserved_for_another_calculation_date(deal):
 def test_the_flagged_factor_scales_the_whole_amount(factor, total):
     deal = load_deal(DEAL_FILE, overrides={"revolving_purchase": {"required_amount_factor_pct": factor}})
     ra = required_amount(deal, D(2021, 5, 18), FOURTH, DuesBook(deal.fees, D(2021, 5, 18)),
-                         deal_notes(deal, EFF), income_per_day_fen=0, senior_interest_due=False)
+                         deal_notes(deal, EFF), income_per_day_fen=0, revolving=True)
     assert ra.total_fen == total
     assert ra.factor_pct == factor
 
@@ -85,5 +85,16 @@ def test_on_the_payment_date_itself_nothing_more_is_projected(deal):
     book = DuesBook(deal.fees, last_payment_date=D(2021, 8, 18), income_since_last_fen=1_000_000,
                     carried={("trustee_counsel_fees", "trustee_counsel"): 700})
     ra = required_amount(deal, D(2021, 8, 18), FOURTH, book, deal_notes(deal, D(2021, 8, 18)),
-                         income_per_day_fen=10_000, senior_interest_due=False)
+                         income_per_day_fen=10_000, revolving=True)
     assert (ra.taxes_fen, ra.fees_fen) == (32_600, 700)
+
+
+def test_the_first_amortization_payment_date_reserves_senior_interest_not_the_mezz(deal):
+    """After the last accrual period the first payment date is an amortization one: it owes
+    senior interest (89,000 wan x 3% x 638/365 since 2020-08-18 = 4,667,013,698.63 fen) and
+    the mezz's only behind the senior's principal, so the mezz's is not reserved."""
+    ra = required_amount(deal, D(2022, 4, 18), PaymentDate(D(2022, 5, 18)),
+                         DuesBook(deal.fees, last_payment_date=D(2022, 3, 18)),
+                         deal_notes(deal, EFF), income_per_day_fen=0, revolving=False)
+    assert (ra.senior_interest_fen, ra.mezz_interest_fen, ra.sub_income_fen) == (
+        4_667_013_699, 0, 0)

@@ -28,6 +28,17 @@ BAD = {
                       "incidents.0.originator_downgrade.notch"),
     "not a rating": ({"kind": "originator_downgrade", "start": "2021-04-15", "rating": "ZZZ"},
                      "incidents.0.originator_downgrade.rating"),
+    "a cure where the contract gives none": (
+        {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration",
+         "clause": "D(j)", "description": "material adverse effect",
+         "meeting_after_business_days": 10, "declared": True, "cured_after_days": 10},
+        "incidents.0.declared_event: Value error, cured_after_days: clause D(j) has no cure "
+        "period (only D(h) and c do)"),
+    "default (c) found incurable": (
+        {"kind": "declared_event", "start": "2021-04-06", "effect": "default", "clause": "c",
+         "description": "main obligation", "meeting_after_business_days": 10,
+         "declared": True, "incurable": True},
+        "incurable: only a D(h) failure can be found incurable, not clause c"),
 }
 
 

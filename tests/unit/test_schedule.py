@@ -6,7 +6,11 @@ from conftest import DEAL_FILE
 
 from trustsim.calendar import BusinessCalendar
 from trustsim.config import load_deal
-from trustsim.contract.schedule import amortization_calculation_date, build_schedule
+from trustsim.contract.schedule import (
+    amortization_calculation_date,
+    build_schedule,
+    next_amortization_payment,
+)
 
 D = dt.date
 
@@ -98,3 +102,26 @@ def test_the_next_payment_date_on_or_after_a_day(deal):
     assert s.next_payment_on_or_after(D(2020, 11, 18)).date == D(2020, 11, 18)
     assert s.next_payment_on_or_after(D(2020, 11, 19)).date == D(2020, 12, 18)
     assert s.next_payment_on_or_after(D(2022, 3, 19)) is None   # none left in revolving
+
+
+def test_first_amortization_payment_date_does_not_depend_on_how_often_it_is_asked(deal):
+    """[一.4.4(2)] Trigger (h) on series 1's maturity 2020-12-18 ends revolving on a payment
+    date: asked when revolving ends and again after that date's distribution, the first
+    amortization payment date is 10 business days later, 2021-01-04, not the 2nd one."""
+    cal, s = _schedule(deal)
+    end = D(2020, 12, 18)
+    assert next_amortization_payment(cal, deal, end, end, s.legal_maturity) == (1, D(2021, 1, 4))
+    assert next_amortization_payment(cal, deal, end, end, s.legal_maturity) == (1, D(2021, 1, 4))
+    assert next_amortization_payment(cal, deal, end, D(2021, 1, 4), s.legal_maturity) == (
+        2, D(2021, 1, 18))
+
+
+def test_legal_maturity_is_a_payment_date_and_the_schedule_goes_on_after_it(deal):
+    """[一.4.4(2)] Revolving ends 2022-05-18: the date due after 2023-09-08 is the legal
+    maturity 2023-09-12; after that one the 34th calculation date, 2023-09-22, still comes."""
+    cal, s = _schedule(deal)
+    end = s.scheduled_revolving_end
+    assert next_amortization_payment(cal, deal, end, D(2023, 9, 8), s.legal_maturity)[1] == \
+        D(2023, 9, 12)
+    assert next_amortization_payment(cal, deal, end, D(2023, 9, 12), s.legal_maturity) == (
+        34, D(2023, 9, 22))

@@ -42,13 +42,14 @@ from trustsim.actors.messages import (
     ServicerPurchaseRequest,
 )
 from trustsim.calendar import DAY_COUNT_BASIS
+from trustsim.config.incidents import CURABLE_CLAUSES
 from trustsim.config.models import WaterfallStep
-from trustsim.contract.dues import DuesBook
-from trustsim.contract.notes import NoteClass, period_income_cap
+from trustsim.contract.dues import DuesBook, interest_due, sub_period_income
+from trustsim.contract.notes import NoteClass
 from trustsim.contract.reserve import required_amount
-from trustsim.contract.schedule import PaymentDate, amortization_calculation_date, payment_date_for
+from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
-from trustsim.contract.waterfalls import WaterfallResult, run_waterfall
+from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
 from trustsim.ledger import ELIGIBLE_INVESTMENTS, ISSUANCE_PROCEEDS_ACCOUNT, TRUST_ACCOUNT
 from trustsim.money import accrue, fen_from_wan, round_fen
 from trustsim.sim import clock
@@ -88,7 +89,7 @@ class Trustee(Actor):
                               n.mezz.day_count, eff),
             "sub": NoteClass("sub", fen_from_wan(n.sub.size_wan), Decimal(0), n.sub.day_count, eff),
         }
-        self.notes["senior"].series_issued.append(1)
+        self.notes["senior"].first_series(eff)
         self.dues = DuesBook(deal.fees, last_payment_date=eff)
         self.triggers: list[Trigger] = build_triggers(deal.triggers)
         self.fired: list[Fired] = []
@@ -107,6 +108,7 @@ class Trustee(Actor):
         self.purchases_open = False
         self.reserve_target = 0
         self.reserve_target_date: dt.date | None = None
+        self._reserve_computed_on: dt.date | None = None
         self._awaiting: dict[str, PurchaseRequest] = {}
         self._value_dated: dict[str, tuple[str, int]] = {}  # instruction -> (account, amount) not yet due
         self._income_window: deque[tuple[dt.date, int]] = deque()
@@ -121,6 +123,7 @@ class Trustee(Actor):
         self._amort_n = 0
         self.next_amortization_pd: dt.date | None = None
         self.senior_arrears_since: dt.date | None = None
+        self._unpaid: dict[str, list[Claim]] = {}  # last waterfall's arrears up to senior interest
         self.initial_cutoff_fen = 0
         self.purchases_fen = 0
         self.purchases_principal_fen = 0
@@ -230,12 +233,35 @@ class Trustee(Actor):
             self.env.process(self._noteholder_meeting(msg.incident))
 
     def _noteholder_meeting(self, inc):
-        """A declared event: convene the meeting; if it resolves so, the event takes effect."""
+        """A declared event: convene the meeting; if it resolves so, the event takes effect.
+
+        A D(h) failure (unless found incurable) or an event of default (c) failure is an
+        event only if not cured within ``declared_cure_days`` of the trustee's notice, given
+        the day it occurs [一.4.4(1)]: the meeting is convened once that period has passed.
+        """
         env, cal = self.env, self.env.calendar
         occurred = env.today
-        meeting = cal.add_business_days(cal.following(occurred), inc.meeting_after_business_days)
+        curable = inc.clause in CURABLE_CLAUSES and not inc.incurable
+        deadline = occurred + dt.timedelta(days=self.deal.triggers.declared_cure_days)
+        cure = {"cure_deadline": deadline.isoformat()} if curable else {}
         self.emit("declared_event_occurred", clause=inc.clause, effect=inc.effect,
-                  description=inc.description)
+                  description=inc.description, **cure,
+                  **({"incurable": True} if inc.incurable else {}))
+        stands = occurred
+        if curable:
+            cured = inc.cured_after_days
+            if cured is not None and occurred + dt.timedelta(days=cured) <= deadline:
+                cured_on = occurred + dt.timedelta(days=cured)
+                yield env.until(cal.following(cured_on), clock.TRUSTEE_MORNING)
+                if not self.terminated:
+                    self.emit("declared_event_cured", clause=inc.clause,
+                              cured_on=cured_on.isoformat(), cure_deadline=deadline.isoformat())
+                return
+            stands = cal.following(deadline + dt.timedelta(days=1))
+            yield env.until(stands, clock.TRUSTEE_MORNING)
+            if self.terminated:
+                return
+        meeting = cal.add_business_days(cal.following(stands), inc.meeting_after_business_days)
         self.emit("noteholder_meeting_convened", clause=inc.clause, meeting_date=meeting.isoformat())
         yield env.until(meeting, clock.TRUSTEE_MORNING)
         if self.terminated:
@@ -331,15 +357,18 @@ class Trustee(Actor):
             if not self.terminated:
                 self._terminate(d, "legal maturity passed with principal unpaid (event of default b)")
             return
-        if self.senior_arrears_since is not None:
-            self._cure_senior_arrears(d)
+        if self.senior_arrears_since is not None and not self.post_default:
+            self._grace_payment(d)
         if self.period == "revolving":
+            delay_ended = False
             if self.reserve_delayed_until is not None:
                 if d < self.reserve_delayed_until:
                     return  # the servicer's systems cannot calculate the reserve yet
                 self.reserve_delayed_until = None
-                self._start_reserve(d)
-            if d in self._accrual_by_bd:
+                delay_ended = True
+            # one required amount a day: a payment date on an accrual period's first
+            # business day (the 18th, in this deal) has already computed it [一.4.3]
+            if (delay_ended or d in self._accrual_by_bd) and self._reserve_computed_on != d:
                 self._start_reserve(d)
             if not self.purchases_open:
                 self._top_up_reserve(d)
@@ -365,10 +394,7 @@ class Trustee(Actor):
         self.instruct(NOTEHOLDERS["senior"], ISSUANCE_PROCEEDS_ACCOUNT, repaid,
                       f"senior series {maturing} principal from series {new} proceeds")
         senior.pay_principal(repaid, d)
-        senior.outstanding_fen = size
-        senior.original_fen += size
-        senior.series = new
-        senior.series_issued.append(new)
+        senior.issue_series(new, size, d)
 
     # ------------------------------------------------------------ payment dates
     def _waterfall_steps(self) -> tuple[str, list[WaterfallStep]]:
@@ -413,20 +439,12 @@ class Trustee(Actor):
         """Run the waterfall in force on today's trust account cash; True if revolving."""
         name, steps = self._waterfall_steps()
         revolving = name == "revolving"
-        n = self.deal.notes
         k = pd.calculation_index if pd else None
-        if revolving:
-            senior_due = pd.series_maturity is not None or (
-                n.senior.interest_frequency == "quarterly" and k is not None)
-            mezz_due = k == n.mezz.revolving_income_calculation_date
-            sub_income = (period_income_cap(self.notes["sub"].outstanding_fen,
-                                            n.sub.revolving_income_cap_pct,
-                                            self.env.origin, d, n.sub.day_count)
-                          if k == n.sub.revolving_income_calculation_date else 0)
-        else:
-            senior_due, mezz_due, sub_income = True, True, 0
-        claims = self.dues.claims(d, self.notes, senior_interest=senior_due,
-                                  mezz_interest=mezz_due, sub_income_fen=sub_income)
+        due = interest_due(self.deal, pd, revolving=revolving)
+        sub_income = (sub_period_income(self.deal, self.notes["sub"].outstanding_fen, d)
+                      if due.sub_income else 0)
+        claims = self.dues.claims(d, self.notes, senior_interest=due.senior,
+                                  mezz_interest=due.mezz, sub_income_fen=sub_income)
         available = self.book[TRUST_ACCOUNT]
         result = run_waterfall(steps, claims, available)
         self.emit("payment_date", waterfall=name, available_fen=available,
@@ -435,12 +453,25 @@ class Trustee(Actor):
                   amortization_index=None if pd else self._amort_n, final=final)
         self._pay(result)
         self.dues.settle(d, result)
+        self._note_arrears(d, result)
+        return revolving
+
+    def _note_arrears(self, d: dt.date, result: WaterfallResult) -> None:
+        """Senior interest short: event of default (a)'s grace runs from this payment date;
+        keep what the waterfall left unpaid up to senior interest for a grace payment."""
         senior_short = result.step("senior_interest")
         if senior_short is not None and senior_short.shortfall_fen > 0:
             self.senior_arrears_since = self.senior_arrears_since or d
         elif senior_short is not None:
             self.senior_arrears_since = None
-        return revolving
+        self._unpaid = {}
+        for s in result.steps:
+            short = [Claim(c.payee, c.due_fen - p)
+                     for c, p in zip(s.claims, s.paid, strict=True) if c.due_fen > p]
+            if short:
+                self._unpaid[s.pay] = short
+            if s.pay == "senior_interest":
+                break
 
     def _pay(self, result: WaterfallResult) -> None:
         for s in result.steps:
@@ -465,33 +496,33 @@ class Trustee(Actor):
                 else:
                     self.notes[note].interest_paid_fen += paid
 
-    def _cure_senior_arrears(self, d: dt.date) -> None:
-        """Within the grace period, pay senior interest arrears from cash as it arrives."""
-        senior = self.notes["senior"]
+    def _grace_payment(self, d: dt.date) -> None:
+        """Within event of default (a)'s grace [一.4.4(1)], pay the payment date's arrears.
+
+        Cash that arrives after a payment date left senior interest unpaid pays what that
+        date left unpaid up to and including senior interest — taxes and fees first — in
+        the order of the waterfall in force [一.4.4(2)]: a late payment of that date,
+        logged as a ``payment_date`` with ``grace_for``. Nothing ranking after senior
+        interest is paid early; it waits for the next payment date. Once the event of
+        default takes effect, arrears wait for the post-default waterfall.
+        """
         cash = self.book[TRUST_ACCOUNT]
-        due = senior.interest_unpaid_fen if d > self.senior_arrears_since else 0
-        pay = min(cash, due)
-        if pay > 0:
-            self.instruct(NOTEHOLDERS["senior"], TRUST_ACCOUNT, pay,
-                          "senior interest arrears (grace period)")
-            senior.pay_interest(pay)
-            self.waterfall_paid["senior_interest"] = self.waterfall_paid.get("senior_interest", 0) + pay
-        if senior.interest_unpaid_fen == 0:
-            self.senior_arrears_since = None
+        if cash <= 0 or d <= self.senior_arrears_since or not self._unpaid:
+            return
+        name, steps = self._waterfall_steps()
+        result = run_waterfall([s for s in steps if s.pay in self._unpaid], self._unpaid, cash)
+        self.emit("payment_date", waterfall=name, available_fen=cash,
+                  remaining_fen=result.remaining_fen, calculation_index=None,
+                  series_maturity=None, amortization_index=None, final=False,
+                  grace_for=self.senior_arrears_since.isoformat())
+        self._pay(result)
+        self.dues.settle_late(result)
+        self._note_arrears(d, result)
 
     def _schedule_next_amortization_pd(self, d: dt.date) -> None:
-        cal, dates = self.env.calendars.of("payment_dates"), self.deal.dates
-        while True:
-            self._amort_n += 1
-            calc = amortization_calculation_date(cal, self.revolving_end, self._amort_n,
-                                                 dates.amortization_every_business_days)
-            nxt = payment_date_for(cal, calc, self.deal)
-            if nxt > d:
-                break
-        legal = self.env.timetable.legal_maturity
-        if d < legal:
-            nxt = min(nxt, legal)  # the legal maturity date is always a payment date
-        self.next_amortization_pd = nxt
+        self._amort_n, self.next_amortization_pd = next_amortization_payment(
+            self.env.calendars.of("payment_dates"), self.deal, self.revolving_end, d,
+            self.env.timetable.legal_maturity)
 
     # ------------------------------------------------------------ revolving period
     def _end_revolving(self, d: dt.date, cause: str) -> None:
@@ -505,7 +536,6 @@ class Trustee(Actor):
         self.send(self.servicer, ended)
         self.send(self.originator, ended)
         self._redeem_investments(d)
-        self._amort_n = 0
         self._schedule_next_amortization_pd(d)
 
     def _income_per_day(self) -> int:
@@ -521,14 +551,13 @@ class Trustee(Actor):
         starts = [a for a in sched.accrual_starts if a > d]
         period_end = starts[0] if starts else sched.scheduled_revolving_end
         target = sched.next_payment_on_or_after(period_end)
+        revolving = target is not None   # else the first payment date is an amortization one
         if target is None:
             target = PaymentDate(sched.scheduled_revolving_end)
-        senior_due = True if target.calculation_index is None and target.series_maturity is None \
-            else (target.series_maturity is not None
-                  or self.deal.notes.senior.interest_frequency == "quarterly")
         ra = required_amount(self.deal, d, target, self.dues, self.notes, self._income_per_day(),
-                             senior_due)
+                             revolving=revolving)
         self.reserve_target, self.reserve_target_date = ra.total_fen, ra.target_date
+        self._reserve_computed_on = d
         self.purchases_open = False
         self.emit("accrual_period_started", target_payment_date=ra.target_date.isoformat(),
                   required_amount_fen=ra.total_fen, taxes_fen=ra.taxes_fen, fees_fen=ra.fees_fen,
@@ -557,7 +586,10 @@ class Trustee(Actor):
             self.send(self.originator, notice)
 
     def _senior_arrears_hold(self) -> int:
-        return self.notes["senior"].interest_unpaid_fen if self.senior_arrears_since else 0
+        """Cash kept for a grace payment: what is unpaid up to senior interest."""
+        if not self.senior_arrears_since:
+            return 0
+        return sum(c.due_fen for claims in self._unpaid.values() for c in claims)
 
     def on_PurchaseRequest(self, req: PurchaseRequest) -> None:
         free = self.book[TRUST_ACCOUNT] - self._senior_arrears_hold()
@@ -679,6 +711,8 @@ class Trustee(Actor):
         cash = self.book[TRUST_ACCOUNT]
         if cash > 0:  # collections remitted at termination: a final distribution in order
             self._distribute(d, None, final=True)
+        # the custodian makes the final payments before the trust ends: nothing after it
+        yield self.env.timeout(clock.SETTLE_WITHIN_CLOSE)
         self.emit("trust_terminated", cause=self.termination_cause,
                   pool_released_fen=self.pool_released_fen,
                   released_to="sub_noteholders (in kind)", final_distribution_fen=cash,

@@ -8,8 +8,10 @@ judges; the checks in :mod:`trustsim.audit.checks` do.
 How a payment is tied to its payment date: the trustee logs ``payment_date``, then for
 each waterfall step a ``waterfall_step`` followed by an ``instruction_issued`` per payee
 paid. The instructions that follow a step (before the next step) are that step's
-payments, and their ``instruction_executed`` postings are the money that moved. Logs
-without ``instruction_issued`` fall back on the posting's reason (``"<step> (<clause>)"``).
+payments, and their ``instruction_executed`` postings are the money that moved; an
+instruction into one of the trust's own accounts (the reserve's top-up after a grace
+payment) ends the run, as a waterfall pays parties outside the trust. Logs without
+``instruction_issued`` fall back on the posting's reason (``"<step> (<clause>)"``).
 """
 
 from __future__ import annotations
@@ -213,6 +215,7 @@ class AuditLog:
         out: list[Distribution] = []
         events = self.events
         n = len(events)
+        internal = set(self.internal_accounts)
         for i, e in enumerate(events):
             if e["event"] != "payment_date":
                 continue
@@ -229,8 +232,9 @@ class AuditLog:
                     if current is not None:
                         steps.append(StepLine(current, tuple(issued)))
                     current, issued = x, []
-                elif x["event"] == "instruction_issued" and current is not None:
-                    issued.append(x)
+                elif x["event"] == "instruction_issued" and current is not None \
+                        and x.get("to_account") not in internal:
+                    issued.append(x)   # a waterfall pays parties, never the trust's own accounts
                 else:
                     break
             if current is not None:

@@ -45,6 +45,18 @@ def _eligibility(cfg: dict[str, Any]) -> EligibilityRules:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentDateRules:
+    """[一.4.4(2)] When payment dates fall: the deal's ``dates`` and senior series maturities."""
+
+    calculation_every_months: int
+    revolving_end_unadjusted: dt.date
+    amortization_every_bd: int
+    convention: str
+    lag_bd: int
+    series_maturities: tuple[dt.date, ...]   # unadjusted, series 1..N
+
+
 class TermsError(ValueError):
     """config.json lacks a value the audit needs."""
 
@@ -80,6 +92,10 @@ class DealTerms:
     calendar: BusinessCalendar  # the trust's operating days
     calendars: RuleCalendars    # each rule family's days (docs/calendar.md)
     eligibility: EligibilityRules
+    payment_dates: PaymentDateRules
+    class_sizes_fen: dict[str, int]            # each class's size (one senior series)
+    declared_cure_days: int                    # D(h) and default (c): days to cure
+
 
     def step_names(self) -> frozenset[str]:
         return frozenset(s.pay for steps in self.waterfalls.values() for s in steps)
@@ -153,4 +169,17 @@ def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> Dea
         calendar=cal,
         calendars=calendars,
         eligibility=_eligibility(cfg),
+        declared_cure_days=int(_get(cfg, t + "declared_cure_days")),
+        class_sizes_fen={str(c): int(Decimal(str(n["size_wan"])) * 1_000_000)
+                         for c, n in dict(_get(cfg, "notes")).items()
+                         if isinstance(n, dict) and "size_wan" in n},
+        payment_dates=PaymentDateRules(
+            calculation_every_months=int(_get(cfg, "dates.calculation_every_months")),
+            revolving_end_unadjusted=end_unadjusted,
+            amortization_every_bd=int(_get(cfg, "dates.amortization_every_business_days")),
+            convention=str(_get(cfg, "dates.payment_convention")),
+            lag_bd=int(_get(cfg, "dates.payment_lag_business_days")),
+            series_maturities=tuple(dt.date.fromisoformat(str(m)) for m in
+                                    _get(cfg, "notes.senior.series_expected_maturities")),
+        ),
     )

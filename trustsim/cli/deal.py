@@ -69,7 +69,9 @@ def print_summary(summary: dict, out_dir: Path | None) -> None:
     console.print(f"revolving ended {re['date']} ({re['cause']}); trust terminated "
                   f"{summary['trust_termination_date']} ({summary['termination_cause']})")
     senior = summary["notes"]["senior"]
-    console.print(f"senior series issued: {senior.get('series_issued')}")
+    issued = senior.get("principal_issued_fen")
+    console.print(f"senior series issued: {senior.get('series_issued')}"
+                  + (f" ({_fmt_wan(issued)} 万元 in all)" if issued is not None else ""))
     if summary["triggers"]:
         for trig in summary["triggers"]:
             console.print(f"[yellow]trigger[/] {trig['kind']} ({trig['clause']}) on {trig['date']}")

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from trustsim.calendar import DAY_COUNT_BASIS
-from trustsim.config.models import Fees
-from trustsim.contract.notes import NoteClass
+from trustsim.config.models import DealConfig, Fees
+from trustsim.contract.notes import NoteClass, period_income_cap
+from trustsim.contract.schedule import PaymentDate
 from trustsim.contract.waterfalls import Claim, WaterfallResult
 from trustsim.money import FEN_PER_CNY, accrue, round_fen
 
@@ -28,6 +29,48 @@ TAX_AUTHORITY = "tax_authority"
 COUNSEL = "trustee_counsel"
 RATING_AGENCY = "rating_agency"
 EXPENSES = "expenses"
+#: steps whose shortfalls this book carries (note interest is carried on the notes)
+FEE_STEPS = frozenset({"taxes", "trustee_counsel_fees", "rating_fees", "fees_within_cap",
+                       "expenses_above_cap", "sub_income"})
+
+
+@dataclass(frozen=True, slots=True)
+class InterestDue:
+    """Which classes' interest a payment date presents [Table 2, 一.4.4(2)]."""
+
+    senior: bool
+    mezz: bool
+    mezz_after_senior: bool   # presented behind the senior's principal: payable once it is repaid
+    sub_income: bool          # the sub's capped period income (revolving)
+
+
+def interest_due(deal: DealConfig, pd: PaymentDate | None, *, revolving: bool) -> InterestDue:
+    """What a payment date owes the note classes — the one place the rule is written.
+
+    Revolving: senior interest at a series' expected maturity (or at every calculation
+    date when the deal says it is paid quarterly); mezz interest and the sub's period
+    income at their calculation date (the 4th in this deal). Amortization: senior and
+    mezz interest on every payment date, the mezz's behind the senior's principal
+    ("booked until senior is paid"); no sub period income. The waterfall, the required
+    amount and anyone projecting a payment date ask this function.
+    """
+    if not revolving or pd is None:
+        return InterestDue(senior=True, mezz=True, mezz_after_senior=True, sub_income=False)
+    n, k = deal.notes, pd.calculation_index
+    return InterestDue(
+        senior=pd.series_maturity is not None or (
+            n.senior.interest_frequency == "quarterly" and k is not None),
+        mezz=k == n.mezz.revolving_income_calculation_date,
+        mezz_after_senior=False,
+        sub_income=k == n.sub.revolving_income_calculation_date,
+    )
+
+
+def sub_period_income(deal: DealConfig, sub_outstanding_fen: int, on: dt.date) -> int:
+    """The sub's revolving period income to ``on``: capped a year on its balance [Table 2]."""
+    sub = deal.notes.sub
+    return period_income_cap(sub_outstanding_fen, sub.revolving_income_cap_pct,
+                             deal.dates.trust_effective_date, on, sub.day_count)
 
 
 def _annual(cny_per_year: Decimal, days: int, basis: int) -> int:
@@ -117,10 +160,8 @@ class DuesBook:
     def settle(self, on: dt.date, result: WaterfallResult) -> None:
         """Carry fee-type shortfalls forward and start the next period's tax base."""
         carried: dict[tuple[str, str], int] = {}
-        fee_steps = {"taxes", "trustee_counsel_fees", "rating_fees", "fees_within_cap",
-                     "expenses_above_cap", "sub_income"}
         for s in result.steps:
-            if s.pay not in fee_steps:
+            if s.pay not in FEE_STEPS:
                 continue
             for c, p in zip(s.claims, s.paid, strict=True):
                 if c.due_fen > p:
@@ -128,3 +169,15 @@ class DuesBook:
         self.carried = carried
         self.income_since_last_fen = 0
         self.last_payment_date = on
+
+    def settle_late(self, result: WaterfallResult) -> None:
+        """A late payment of carried amounts (a grace payment): what it presented and did not
+        pay stays carried; the period's dates and tax base are the payment date's."""
+        for s in result.steps:
+            if s.pay not in FEE_STEPS:
+                continue
+            for c, p in zip(s.claims, s.paid, strict=True):
+                if c.due_fen > p:
+                    self.carried[(s.pay, c.payee)] = c.due_fen - p
+                else:
+                    self.carried.pop((s.pay, c.payee), None)

@@ -18,11 +18,26 @@ from trustsim.money import accrue
 
 
 @dataclass(slots=True)
+class Series:
+    """One issue of a class (a rolling senior series): when, how much, how much repaid."""
+
+    number: int
+    issued_on: dt.date
+    issued_fen: int
+    repaid_fen: int = 0
+    repaid_on: dt.date | None = None   # the day it was repaid in full
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.issued_fen - self.repaid_fen
+
+
+@dataclass(slots=True)
 class NoteClass:
     """One class of notes and its running accounts, in fen."""
 
     name: str
-    original_fen: int
+    original_fen: int              # principal issued: every series added up
     coupon_pct: Decimal
     day_count: str
     accrual_start: dt.date
@@ -32,6 +47,7 @@ class NoteClass:
     interest_paid_fen: int = 0
     series: int = 1
     series_issued: list[int] = field(default_factory=list)
+    issues: dict[int, Series] = field(default_factory=dict)   # series number -> its issue
     booked_since_start_fen: int = 0  # interest booked since ``accrual_start`` (same balance)
 
     def __post_init__(self) -> None:
@@ -75,6 +91,28 @@ class NoteClass:
         self.restart_accrual(on)
         self.outstanding_fen -= amount
         self.principal_paid_fen += amount
+        issue = self.issues.get(self.series)
+        if issue is not None:
+            issue.repaid_fen += amount
+            if issue.outstanding_fen == 0:
+                issue.repaid_on = on
+
+    def first_series(self, on: dt.date) -> None:
+        """The class's opening balance is its series 1, issued ``on``."""
+        self.series_issued.append(1)
+        self.issues[1] = Series(1, on, self.original_fen)
+
+    def issue_series(self, number: int, amount_fen: int, on: dt.date) -> None:
+        """Series ``number`` is issued for ``amount_fen`` [一.2] once the one before it is
+        repaid: the principal issued (``original_fen``) grows; the class's size does not."""
+        if self.outstanding_fen:
+            raise ValueError(f"{self.name}: series {number} issued while "
+                             f"{self.outstanding_fen} fen of series {self.series} is outstanding")
+        self.original_fen += amount_fen
+        self.outstanding_fen = amount_fen
+        self.series = number
+        self.series_issued.append(number)
+        self.issues[number] = Series(number, on, amount_fen)
 
     @property
     def paid_in_full(self) -> bool:

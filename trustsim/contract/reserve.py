@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from trustsim.calendar import DAY_COUNT_BASIS
 from trustsim.config.models import DealConfig
-from trustsim.contract.dues import DuesBook, period_fees
-from trustsim.contract.notes import NoteClass, period_income_cap
+from trustsim.contract.dues import DuesBook, interest_due, period_fees, sub_period_income
+from trustsim.contract.notes import NoteClass
 from trustsim.contract.schedule import PaymentDate
 from trustsim.money import round_fen
 
@@ -41,9 +41,16 @@ def required_amount(
     dues: DuesBook,
     notes: dict[str, NoteClass],
     income_per_day_fen: int,
-    senior_interest_due: bool,
+    *,
+    revolving: bool,
 ) -> RequiredAmount:
-    """Project what ``target`` will need; see the module docstring for the rule."""
+    """Project what ``target`` will need; see the module docstring for the rule.
+
+    ``revolving``: whether ``target`` is a revolving payment date (the first payment date
+    after the last accrual period is an amortization one). What it owes the note classes
+    is :func:`.dues.interest_due`'s; mezz interest presented behind the senior's principal
+    is not payable on it and is not reserved.
+    """
     fees = deal.fees
     outstanding = sum(n.outstanding_fen for n in notes.values())
     projected_income = dues.income_since_last_fen + income_per_day_fen * max(
@@ -54,14 +61,12 @@ def required_amount(
                     / DAY_COUNT_BASIS[fees.day_count])
     carried = sum(dues.carried.values())
     fee_total = f.counsel + f.rating + sum(f.agents.values()) + cap + carried
-    senior = notes["senior"].projected_interest(target.date) if senior_interest_due else 0
-    k = target.calculation_index
+    due = interest_due(deal, target, revolving=revolving)
+    senior = notes["senior"].projected_interest(target.date) if due.senior else 0
     mezz = (notes["mezz"].projected_interest(target.date)
-            if k == deal.notes.mezz.revolving_income_calculation_date else 0)
-    sub_cfg = deal.notes.sub
-    sub = (period_income_cap(notes["sub"].outstanding_fen, sub_cfg.revolving_income_cap_pct,
-                             deal.dates.trust_effective_date, target.date, sub_cfg.day_count)
-           if k == sub_cfg.revolving_income_calculation_date else 0)
+            if due.mezz and not due.mezz_after_senior else 0)
+    sub = (sub_period_income(deal, notes["sub"].outstanding_fen, target.date)
+           if due.sub_income else 0)
     factor = Decimal(deal.revolving_purchase.required_amount_factor_pct)
     base = f.taxes + fee_total + senior + mezz + sub
     return RequiredAmount(target.date, f.taxes, fee_total, senior, mezz, sub, factor,

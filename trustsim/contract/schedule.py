@@ -82,3 +82,25 @@ def amortization_calculation_date(cal: BusinessCalendar, revolving_end: dt.date,
                                   every: int) -> dt.date:
     """The n-th amortization calculation date (n >= 1): n * ``every`` business days after the end."""
     return cal.add_business_days(revolving_end, n * every)
+
+
+def next_amortization_payment(cal: BusinessCalendar, deal: DealConfig, revolving_end: dt.date,
+                              after: dt.date, legal_maturity: dt.date) -> tuple[int, dt.date]:
+    """The first amortization payment date after ``after``, and its number n [一.4.4(2)].
+
+    A function of the revolving-period end alone, not of how often it is asked: asking on
+    a payment date that falls on the end itself (a series maturity on which trigger (h)
+    fires) gives the same first date as asking when revolving ends. The legal maturity
+    date is always a payment date.
+    """
+    every = deal.dates.amortization_every_business_days
+    n = 0
+    while True:
+        n += 1
+        nxt = payment_date_for(cal, amortization_calculation_date(cal, revolving_end, n, every),
+                               deal)
+        if nxt > after:
+            break
+    if after < legal_maturity:
+        nxt = min(nxt, legal_maturity)
+    return n, nxt

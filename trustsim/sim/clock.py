@@ -14,4 +14,5 @@ TRUSTEE_MORNING = 0.20      # issuance, payment dates, accrual periods, reserve
 CUSTODIAN_MIDDAY = 0.25     # statement to the servicer (after the trustee's instructions)
 SERVICER_COLLECT = 0.80     # the day's obligor payments land in the JD collection account
 TRUSTEE_CLOSE = 0.90        # 24:00 figures: pool status, triggers
+SETTLE_WITHIN_CLOSE = 0.01  # the custodian executes the close's instructions (wind-up)
 DAY_CLOSED = 0.95           # the environment records every balance (the audit snapshot)

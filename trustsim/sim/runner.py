@@ -26,6 +26,7 @@ from trustsim.config.models import DealConfig
 from trustsim.contract.triggers import PPM
 from trustsim.incidents import IncidentDesk
 from trustsim.ledger import COLLECTION_ACCOUNT, INTERNAL_ACCOUNTS
+from trustsim.money import fen_from_wan
 from trustsim.sim import clock
 from trustsim.sim.assumptions import calendar_summary
 from trustsim.sim.environment import TrustEnvironment
@@ -155,9 +156,11 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
     t = p.trustee
     out = env.ledger.outflows
     notes = {}
+    sizes = {name: fen_from_wan(getattr(env.deal.notes, name).size_wan) for name in t.notes}
     for name, n in t.notes.items():
         notes[name] = {
-            "principal_fen": n.original_fen,
+            "principal_fen": sizes[name],            # the class's size [Table 2]
+            "principal_issued_fen": n.original_fen,  # every series issued, added up
             "principal_paid_fen": n.principal_paid_fen,
             "interest_paid_fen": n.interest_paid_fen,
             "interest_unpaid_fen": n.interest_unpaid_fen,
@@ -165,6 +168,16 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
             "paid_in_full": n.outstanding_fen == 0,
         }
     notes["senior"]["series_issued"] = list(t.notes["senior"].series_issued)
+    maturities = env.timetable.series_maturities
+    for name, n in t.notes.items():
+        if n.issues:
+            notes[name]["series"] = [
+                {"series": i.number, "issued_on": i.issued_on.isoformat(),
+                 "expected_maturity": maturities[i.number - 1].isoformat(),
+                 "issued_fen": i.issued_fen, "repaid_fen": i.repaid_fen,
+                 "outstanding_fen": i.outstanding_fen,
+                 "repaid_on": i.repaid_on.isoformat() if i.repaid_on else None}
+                for i in n.issues.values()]
     fee_payees = [k for k in out if k.startswith("agent:")] + ["trustee_counsel", "rating_agency",
                                                                "expenses"]
     b = env.pool.balances()

@@ -6,6 +6,11 @@ principal). That figure must agree with every ``day_closed`` snapshot of the not
 what each principal step of a waterfall presents as due, with the balances logged at
 trust termination, and with the classes' lines in ``summary.json``; no class is repaid
 more than it owes; each senior series issued is the one paid in.
+
+The summary's ``principal_fen`` is the class's size (``notes.<class>.size_wan`` in the
+deal), not the rolled series added up: what was issued is ``principal_issued_fen``, and
+each series' issued, repaid and outstanding amounts (``series``) agree with the log —
+series are repaid in the order they were issued (series i-1 from series i's proceeds).
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ def note_balances_reconciled(log: AuditLog) -> Outcome:
     payments = {p.seq: p for p in log.payments if p.note_class is not None}
     steps = {s.event["seq"]: s for d in log.distributions for s in d.steps}
     series_paid_in: dict[int, int] = {}
+    by_series: dict[str, dict[int, list[int]]] = {c: {} for c in NOTE_CLASSES}  # [issued, repaid]
     for e in log.events:
         seq, name = e["seq"], e["event"]
         if name == "proceeds_received" and e.get("note_class") in issued:
             issued[e["note_class"]] += int(e["amount_fen"])
             if e.get("series") is not None:
                 series_paid_in[int(e["series"])] = int(e["amount_fen"])
+                by_series[e["note_class"]][int(e["series"])] = [int(e["amount_fen"]), 0]
         elif seq in payments:
             p = payments[seq]
             c = p.note_class or ""
@@ -39,6 +46,7 @@ def note_balances_reconciled(log: AuditLog) -> Outcome:
                     out.fail(seq, e["date"], f"{c} repaid {p.amount_fen} fen, "
                                              f"{issued[c] - repaid[c]} fen outstanding")
                 repaid[c] += p.amount_fen
+                _repay_in_order(by_series[c], p.amount_fen)
             else:
                 income[c] += p.amount_fen
         elif seq in steps and steps[seq].pay in PRINCIPAL_STEPS:
@@ -77,13 +85,48 @@ def note_balances_reconciled(log: AuditLog) -> Outcome:
             if not isinstance(line, dict):
                 continue
             out.checked += 1
-            figures = {"principal_fen": issued[c], "principal_paid_fen": repaid[c],
+            figures = {"principal_issued_fen": issued[c], "principal_paid_fen": repaid[c],
                        "interest_paid_fen": income[c], "loss_fen": issued[c] - repaid[c]}
+            size = log.terms.class_sizes_fen.get(c)
+            if size is not None:
+                figures["principal_fen"] = size
             for key, value in figures.items():
                 if key in line and line[key] != value:
-                    out.fail(None, None, f"summary.json notes.{c}.{key} = {line[key]}; the log "
-                                         f"gives {value}")
+                    what = "the deal's class size is" if key == "principal_fen" else "the log gives"
+                    out.fail(None, None, f"summary.json notes.{c}.{key} = {line[key]}; {what} "
+                                         f"{value}")
+            _series_lines(out, c, line.get("series"), by_series[c])
     return out
+
+
+def _repay_in_order(series: dict[int, list[int]], amount: int) -> None:
+    """Principal repays the earliest series still outstanding first."""
+    for number in sorted(series):
+        line = series[number]
+        take = min(amount, line[0] - line[1])
+        line[1] += take
+        amount -= take
+        if not amount:
+            return
+
+
+def _series_lines(out: Outcome, c: str, lines: object, series: dict[int, list[int]]) -> None:
+    if not isinstance(lines, list):
+        return
+    reported = {int(x["series"]): x for x in lines if isinstance(x, dict) and "series" in x}
+    for number in sorted(set(reported) | set(series)):
+        out.checked += 1
+        if number not in reported or number not in series:
+            where = "summary.json" if number not in reported else "the log"
+            out.fail(None, None, f"{c} series {number} is missing from {where}")
+            continue
+        issued_fen, repaid_fen = series[number]
+        expect = {"issued_fen": issued_fen, "repaid_fen": repaid_fen,
+                  "outstanding_fen": issued_fen - repaid_fen}
+        for key, value in expect.items():
+            if reported[number].get(key) != value:
+                out.fail(None, None, f"summary.json notes.{c}.series {number} {key} = "
+                         f"{reported[number].get(key)}; the log gives {value}")
 
 
 CHECK = Check("note_balances_reconciled", "一.2",

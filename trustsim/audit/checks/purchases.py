@@ -6,6 +6,8 @@ Three clauses, three checks:
   trustee's ``accrual_period_started``) within ``reserve_delay_max_business_days`` of
   the period's start, and the servicer's cash-available notice within that many business
   days of its base date; any event stating a ``delay_business_days`` stays within it;
+  the required amount is computed at most once a day (a payment date on an accrual
+  period's first business day computes it for both);
 * purchase requests — sent within ``purchase_request_grace_business_days`` of the base
   date, with the purchase date at most that grace after the normal next business day;
   each request confirmed, paid on its purchase date for its price, and its receivables
@@ -61,6 +63,14 @@ def reserve_calculation_delay(log: AuditLog) -> Outcome:
             out.fail(late_at["seq"], late_at["date"],
                      f"the required amount of the accrual period starting {start} is not "
                      f"computed by {deadline} ({limit} business days after {begin})")
+    first_of_day: dict[str, Event] = {}
+    for e in computed:
+        out.checked += 1
+        if e["date"] in first_of_day:
+            out.fail(e["seq"], e["date"], f"the required amount is computed twice on "
+                     f"{e['date']} (accrual_period_started logged again)",
+                     first_of_day[e["date"]]["seq"])
+        first_of_day.setdefault(e["date"], e)
     for e in log.of("available_funds_notified"):
         base = e.get("base_date")
         if base is None:

@@ -19,7 +19,11 @@ figures), and compares with the ``trigger_fired`` events:
   business days — ``pool_outstanding_fen`` and ``notes_outstanding_fen`` of each close;
 * (h) a series-i issuance termination event — the day of ``issuance_terminated``;
 * declared events (D(h)-D(k), and events of default declared by a meeting) — the day of
-  the ``noteholder_meeting_resolved`` that declared them;
+  the ``noteholder_meeting_resolved`` that declared them; a D(h) failure (unless the
+  trustee found it incurable) or a default (c) failure is an event only if not cured
+  within ``triggers.declared_cure_days`` of the day it occurred (the trustee's notice):
+  a meeting declaring it on or before that day, or a trigger after a
+  ``declared_event_cured`` within it, is a finding;
 * default (a) senior interest unpaid N business days after a payment date — from the
   senior-interest shortfalls of each payment date, less senior interest paid since;
 * default (b) principal unpaid N business days after legal maturity.
@@ -111,6 +115,7 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
     servicer_wait = _windows(log, "servicer_termination_event", "servicer")
     trustee_wait = _windows(log, "incident_started", "trustee", "trustee_replacement")
     declared = {e.get("clause"): e.get("effect") for e in log.of("declared_event_occurred")}
+    cured = {c for c, (_occurred, _deadline, cure) in cure_periods(log).items() if cure}
     run = count = 0
     rating: str | None = None
     insolvent_since: dt.date | None = None
@@ -131,7 +136,8 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
         if name == "issuance_terminated":
             hold(("acceleration", "h"), log.day(e), seq,
                  f"series {e.get('series')} could not be issued")
-        if name == "noteholder_meeting_resolved" and e.get("declared") is True:
+        if name == "noteholder_meeting_resolved" and e.get("declared") is True \
+                and str(e.get("clause")) not in cured:
             clause = str(e.get("clause"))
             hold((str(declared.get(clause, "acceleration")), clause), log.day(e), seq,
                  "the noteholder meeting declared it")
@@ -198,6 +204,43 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
     return expected, notes
 
 
+#: [一.4.4(1)] failures that are events only if not cured in time: D(h), default (c)
+CURABLE = frozenset({"D(h)", "c"})
+
+
+def cure_periods(log: AuditLog) -> dict[str, tuple[Event, dt.date, Event | None]]:
+    """clause -> (its occurrence, the last day of its cure period, a cure within it)."""
+    out: dict[str, tuple[Event, dt.date, Event | None]] = {}
+    days = log.terms.declared_cure_days
+    for e in log.of("declared_event_occurred"):
+        clause = str(e.get("clause"))
+        if clause not in CURABLE or e.get("incurable") is True:
+            continue
+        deadline = log.day(e) + dt.timedelta(days=days)
+        cure = next((c for c in log.of("declared_event_cured") if c.get("clause") == clause
+                     and c["seq"] > e["seq"]
+                     and dt.date.fromisoformat(str(c.get("cured_on", c["date"]))) <= deadline),
+                    None)
+        out[clause] = (e, deadline, cure)
+    return out
+
+
+def _cure_periods_respected(log: AuditLog, out: Outcome) -> None:
+    for clause, (occurred, deadline, cure) in cure_periods(log).items():
+        for e in log.of("noteholder_meeting_resolved"):
+            if e.get("clause") != clause or e.get("declared") is not True:
+                continue
+            out.checked += 1
+            if cure is not None:
+                out.fail(e["seq"], e["date"], f"{clause} declared although cured on "
+                         f"{cure.get('cured_on', cure['date'])}, within its cure period",
+                         cure["seq"])
+            elif log.day(e) <= deadline:
+                out.fail(e["seq"], e["date"], f"{clause} declared on {e['date']}, within its "
+                         f"{log.terms.declared_cure_days}-day cure period (to {deadline}) "
+                         f"from {occurred['date']}", occurred["seq"])
+
+
 def recomputable(log: AuditLog) -> set[tuple[str, str]]:
     """Clauses whose condition the log lets the audit recompute."""
     keys = set(AUTOMATIC)
@@ -246,6 +289,7 @@ def triggers_on_first_day(log: AuditLog) -> Outcome:
             out.notes.append(f"{_label(*key)} fired at seq {got[0]['seq']} on {want.date}, the "
                              f"first day its condition held ({want.why}; seq {want.seq}): "
                              f"confirmed")
+    _cure_periods_respected(log, out)
     # an acceleration event or event of default ends revolving on its day
     changes = [e for e in log.of("period_changed") if e.get("period") != "revolving"]
     end = changes[0] if changes else None

@@ -12,13 +12,19 @@ executed for that amount, and the payments execute in the waterfall's order.
 Carry forward: a fee-type shortfall (taxes, fees, expenses, period income) is presented
 again in the same step at the very next payment date whose waterfall has that step; an
 interest shortfall the next time that interest is presented; either for at least what
-is still unpaid after any payment made to that payee outside a waterfall. Principal is
-carried by the note balance (see ``note_balances_reconciled``).
+is still unpaid after any payment made to that payee outside a waterfall. A grace
+payment (``grace_for``) counts as the next payment date only for the steps it presents.
+Principal is carried by the note balance (see ``note_balances_reconciled``).
+
+Through waterfalls: every payment to a noteholder or to a payee of a waterfall step is
+made by a step of a payment date — the one exception is a senior series' principal
+repaid from the next series' proceeds (issuance proceeds account) [一.2] — and no money
+moves after ``trust_terminated``.
 """
 
 from __future__ import annotations
 
-from trustsim.audit.log import TRUST_ACCOUNT, AuditLog, Distribution, StepLine
+from trustsim.audit.log import NOTE_CLASSES, TRUST_ACCOUNT, AuditLog, Distribution, StepLine
 from trustsim.audit.model import Check, Outcome
 from trustsim.money import pro_rata
 
@@ -209,7 +215,10 @@ def shortfalls_carried_forward(log: AuditLog) -> Outcome:
                     continue
                 out.checked += 1
                 interest = s.pay.endswith("_interest")
-                later = dists[k + 1:]
+                # a grace payment presents arrears up to senior interest only: a step it
+                # leaves out waits for the next payment date
+                later = [x for x in dists[k + 1:] if not x.event.get("grace_for")
+                         or any(t.pay == s.pay for t in x.steps)]
                 if not later:
                     continue
                 if interest:
@@ -248,3 +257,39 @@ ORDER = Check("waterfall_order", "一.4.4(2)",
 CARRY = Check("shortfalls_carried_forward", "一.4.4(2)",
               "shortfalls carried to the next payment date in the same step",
               shortfalls_carried_forward)
+
+
+ROLL_ACCOUNT = "issuance_proceeds_account"
+
+
+def payments_through_waterfalls(log: AuditLog) -> Outcome:
+    out = Outcome()
+    payees = {f"{c}_noteholders" for c in NOTE_CLASSES}
+    for d in log.distributions:
+        for s in d.steps:
+            payees.update(s.payees)
+    for p in log.payments:
+        if p.payee not in payees:
+            continue
+        out.checked += 1
+        if p.distribution_seq is not None:
+            continue
+        if p.kind == "principal" and p.from_account == ROLL_ACCOUNT and p.note_class:
+            continue   # series i-1 repaid from series i's proceeds, outside the waterfall
+        out.fail(p.seq, p.date, f"{p.amount_fen} fen paid to {p.payee} ({p.reason!r}) outside "
+                 f"any payment date's waterfall: a payment ahead of the steps that rank "
+                 f"before it")
+    ended = next(iter(log.of("trust_terminated")), None)
+    if ended is not None:
+        for e in log.events:
+            if e["seq"] > ended["seq"] and (e.get("debit") is not None
+                                            or e["event"] == "payment_date"):
+                out.checked += 1
+                out.fail(e["seq"], e["date"], f"{e['event']} after the trust terminated "
+                         f"(seq {ended['seq']})", ended["seq"])
+    return out
+
+
+THROUGH = Check("payments_through_waterfalls", "一.4.4(2)",
+                "every payment to a noteholder or fee payee made by a payment date's "
+                "waterfall; nothing after termination", payments_through_waterfalls)

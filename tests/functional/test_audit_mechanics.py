@@ -1,0 +1,161 @@
+"""The audit catches each defect of issue 12 item 3 when it is put back into a clean log.
+
+Each test takes an honest run's log, reintroduces the defect as the simulator used to
+write it, and asserts the check of the clause fails, citing the date or the event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from audit_support import audit_of, move_to_date, read_events, run_folder, write_run
+
+
+def test_a_skipped_amortization_payment_date_is_caught(tmp_path_factory, tmp_path):
+    """rollover_fails_series2: revolving ends 2020-12-18; the contract's first amortization
+    payment date is 2021-01-04. A log without it fails ``payment_dates_scheduled``."""
+    clean = run_folder(tmp_path_factory, "rollover_fails_series2")
+    assert audit_of(clean).result("payment_dates_scheduled").status == "pass"
+    events = [e for e in read_events(clean)
+              if not (e["date"] == "2021-01-04" and e["event"] == "payment_date")]
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "payment_dates_scheduled")
+    assert result.status == "fail"
+    assert [f.date for f in result.findings] == ["2021-01-04"]
+    assert "revolving ended 2020-12-18" in result.findings[0].message
+
+
+def test_a_payment_date_the_contract_does_not_set_is_caught(tmp_path_factory, tmp_path):
+    """Base run: moving the 2022-06-01 amortization payment date to 2022-06-02 leaves the
+    contract's date unheld and holds one on a day it does not set."""
+    clean = run_folder(tmp_path_factory)
+    events = read_events(clean)
+    for e in events:
+        if e["event"] == "payment_date" and e["date"] == "2022-06-01":
+            e["date"] = "2022-06-02"
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "payment_dates_scheduled")
+    assert [(f.date, "not held" in f.message) for f in result.findings] == [
+        ("2022-06-01", True), ("2022-06-02", False)]
+
+
+def test_the_required_amount_computed_twice_on_a_day_is_caught(tmp_path_factory, tmp_path):
+    """Base run: logging 2020-11-18's accrual_period_started again right after itself, as
+    the trustee used to on every payment date, fails ``reserve_calculation_delay``."""
+    clean = run_folder(tmp_path_factory)
+    assert audit_of(clean).result("reserve_calculation_delay").status == "pass"
+    events = read_events(clean)
+    i = next(i for i, e in enumerate(events)
+             if e["event"] == "accrual_period_started" and e["date"] == "2020-11-18")
+    events.insert(i + 1, dict(events[i]))
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "reserve_calculation_delay")
+    assert [(f.seq, f.related, f.date) for f in result.findings] == [
+        (i + 2, (i + 1,), "2020-11-18")]
+    assert "computed twice" in result.findings[0].message
+
+
+def test_senior_arrears_paid_outside_a_waterfall_are_caught(tmp_path_factory, tmp_path):
+    """senior_interest_default_event_a: putting back the 2021-03-29 payment of 658,356,164
+    fen of senior interest arrears outside any waterfall (after event of default (a), ahead
+    of the unpaid taxes and fees) fails ``payments_through_waterfalls``."""
+    clean = run_folder(tmp_path_factory, "senior_interest_default_event_a")
+    assert audit_of(clean).result("payments_through_waterfalls").status == "pass"
+    events = read_events(clean)
+    i = next(i for i, e in enumerate(events)     # the morning after the sweep resumes
+             if e["date"] == "2021-03-29" and e["event"] == "collections_swept") + 1
+    day = events[i]["day"]
+    issued = {"day": day, "date": "2021-03-29", "actor": "trustee", "event": "instruction_issued",
+              "instruction": "I999999", "value_date": "2021-03-29",
+              "from_account": "trust_account", "to_account": "senior_noteholders",
+              "amount_fen": 658_356_164, "reason": "senior interest arrears (grace period)",
+              "ref": None}
+    executed = {"day": day, "date": "2021-03-29", "actor": "custodian",
+                "event": "instruction_executed", "instruction": "I999999",
+                "debit": "senior_noteholders", "credit": "trust_account",
+                "amount_fen": 658_356_164, "reason": "senior interest arrears (grace period)",
+                "ref": None}
+    events[i:i] = [issued, executed]
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "payments_through_waterfalls")
+    assert [(f.seq, f.date) for f in result.findings] == [(i + 2, "2021-03-29")]
+    assert "outside any payment date's waterfall" in result.findings[0].message
+
+
+def test_a_payment_after_trust_termination_is_caught(tmp_path_factory, tmp_path):
+    """Base run: the last payment before ``trust_terminated`` moved after it, as the final
+    distribution used to be paid, fails ``payments_through_waterfalls``."""
+    clean = run_folder(tmp_path_factory)
+    events = read_events(clean)
+    end = next(i for i, e in enumerate(events) if e["event"] == "trust_terminated")
+    last = max(i for i, e in enumerate(events[:end]) if e.get("debit"))
+    moved = events.pop(last)
+    events.insert(end, moved)          # now just after trust_terminated
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "payments_through_waterfalls")
+    assert [(f.seq, f.related) for f in result.findings] == [(end + 1, (end,))]
+    assert "after the trust terminated" in result.findings[0].message
+
+
+def _senior_as_its_series_added_up(summary: dict) -> None:
+    summary["notes"]["senior"]["principal_fen"] = 623_000_000_000   # as it used to
+
+
+def _series_3_repaid_a_fen_short(summary: dict) -> None:
+    summary["notes"]["senior"]["series"][2]["repaid_fen"] -= 1
+
+
+@pytest.mark.parametrize("edit,message", [
+    (_senior_as_its_series_added_up, "summary.json notes.senior.principal_fen = 623000000000; "
+                                     "the deal's class size is 89000000000"),
+    (_series_3_repaid_a_fen_short, "summary.json notes.senior.series 3 repaid_fen = "
+                                   "88999999999; the log gives 89000000000"),
+])
+def test_a_summary_misreporting_the_senior_class_or_a_series_is_caught(
+        tmp_path_factory, tmp_path, edit, message):
+    """Base run: the senior class is 89,000 wan; its seven series of 89,000 wan each add up
+    to 623,000 wan issued. A summary giving the class as 623,000 wan, or a series' repayment
+    other than the log's, fails ``note_balances_reconciled``."""
+    clean = run_folder(tmp_path_factory)
+    assert audit_of(clean).result("note_balances_reconciled").status == "pass"
+    run = write_run(clean, tmp_path / "run", read_events(clean))
+    summary = json.loads((run / "summary.json").read_text())
+    edit(summary)
+    (run / "summary.json").write_text(json.dumps(summary))
+    result = audit_of(run).result("note_balances_reconciled")
+    assert [f.message for f in result.findings] == [message]
+
+
+def test_default_c_declared_within_its_cure_period_is_caught(tmp_path_factory, tmp_path):
+    """main_obligation_not_cured_default_c: with the failure logged on 2021-04-26 instead of
+    2021-04-06, the meeting of 2021-05-20 declares it within the 30-day cure period (to
+    2021-05-26), as the trustee used to: ``triggers_on_first_day`` fails."""
+    clean = run_folder(tmp_path_factory, "main_obligation_not_cured_default_c")
+    assert audit_of(clean).result("triggers_on_first_day").status == "pass"
+    events = read_events(clean)
+    i = next(i for i, e in enumerate(events) if e["event"] == "declared_event_occurred")
+    move_to_date(events, i, dt.date(2021, 4, 26))
+    run = write_run(clean, tmp_path / "run", events)
+    result = audit_of(run).result("triggers_on_first_day")
+    resolved = next(e for e in read_events(run) if e["event"] == "noteholder_meeting_resolved")
+    assert [(f.seq, f.message) for f in result.findings] == [
+        (resolved["seq"], "c declared on 2021-05-20, within its 30-day cure period (to "
+                          "2021-05-26) from 2021-04-26")]
+
+
+def test_a_cured_failure_declared_anyway_is_caught(tmp_path_factory, tmp_path):
+    """The same log with a cure on 2021-04-26 inserted: the event of default should never
+    have been declared nor fired."""
+    clean = run_folder(tmp_path_factory, "main_obligation_not_cured_default_c")
+    events = read_events(clean)
+    k = next(k for k, e in enumerate(events) if e["date"] == "2021-04-26"
+             and e["event"] == "day_closed")
+    events.insert(k, {"day": events[k]["day"], "date": "2021-04-26", "actor": "trustee",
+                      "event": "declared_event_cured", "clause": "c",
+                      "cured_on": "2021-04-26", "cure_deadline": "2021-05-06"})
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result("triggers_on_first_day")
+    messages = [f.message for f in result.findings]
+    assert "default (c) fired, but by the log its condition never held" in messages
+    assert "c declared although cured on 2021-04-26, within its cure period" in messages

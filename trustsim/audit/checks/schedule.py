@@ -1,0 +1,134 @@
+"""[一.4.4(2)] Every payment date the contract sets is held, once, and no other.
+
+Recomputed from the deal (``config.json``) and two facts of the log — the day revolving
+ended (``period_changed`` to amortization) and the day the trust terminated — never from
+the simulator's schedule:
+
+* revolving period: each calculation date (every ``dates.calculation_every_months``
+  months from the effective date, month end when the month has no such day) and each
+  senior series' expected maturity before the scheduled revolving end, up to and
+  including the day revolving ended;
+* amortization: a calculation date every ``dates.amortization_every_business_days``
+  business days from the revolving-period end, and the legal maturity date;
+* business days are the run's own for payment dates (``calendar.rules``, see
+  calendar.md); the grace of event of default (a) counts that family's days;
+* the payment date of a calculation date is that date under ``dates.payment_convention``
+  plus ``dates.payment_lag_business_days`` (the next business day when there is no lag);
+  a series maturity is paid on the next business day;
+* the trust's termination day is the last calculation date, so a distribution on it is
+  always in order.
+
+A payment date missing, logged twice (the termination day's final distribution aside)
+or logged on a day the contract does not set is a finding. A grace payment
+(``grace_for``: senior interest arrears paid late within event of default (a)'s grace)
+is not a payment date of its own; it must follow a payment date that left senior interest
+unpaid, by at most ``triggers.senior_interest_grace_business_days``, before any event of
+default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from trustsim.audit.log import AuditLog
+from trustsim.audit.model import Check, Outcome
+from trustsim.audit.terms import DealTerms
+from trustsim.calendar import monthly_dates
+
+
+def _pay_on(terms: DealTerms, calc: dt.date) -> dt.date:
+    cal, rules = terms.calendars.of("payment_dates"), terms.payment_dates
+    d = cal.adjust(calc, rules.convention)
+    return cal.add_business_days(d, rules.lag_bd) if rules.lag_bd else cal.following(d)
+
+
+def contract_payment_dates(terms: DealTerms, revolving_end: dt.date | None,
+                           last: dt.date) -> set[dt.date]:
+    """The payment dates the contract sets up to ``last``, revolving having ended then."""
+    cal, rules = terms.calendars.of("payment_dates"), terms.payment_dates
+    out = {_pay_on(terms, c) for c in monthly_dates(terms.effective_date,
+                                                    rules.calculation_every_months,
+                                                    rules.revolving_end_unadjusted)}
+    out |= {m for m in (cal.following(s) for s in rules.series_maturities)
+            if m < terms.scheduled_revolving_end}
+    if revolving_end is None:
+        return {d for d in out if d <= last}
+    out = {d for d in out if d <= revolving_end}
+    n = 1
+    while (d := _pay_on(terms, cal.add_business_days(
+            revolving_end, n * rules.amortization_every_bd))) <= last:
+        out.add(d)
+        n += 1
+    if revolving_end < terms.legal_maturity <= last:
+        out.add(terms.legal_maturity)
+    return {d for d in out if d <= last}
+
+
+def payment_dates_scheduled(log: AuditLog) -> Outcome:
+    out = Outcome()
+    ended = next((e for e in log.of("period_changed") if e.get("period") == "amortization"),
+                 None)
+    terminated = next(iter(log.of("trust_terminated")), None)
+    if not log.events:
+        out.skipped = "empty log"
+        return out
+    last = log.day(terminated or log.events[-1])
+    revolving_end = log.day(ended) if ended else None
+    expected = contract_payment_dates(log.terms, revolving_end, last)
+    held: dict[dt.date, list[dict]] = {}
+    grace: list[dict] = []
+    for e in log.of("payment_date"):
+        if e.get("grace_for"):
+            grace.append(e)
+        elif not e.get("final"):
+            held.setdefault(log.day(e), []).append(e)
+    related = [e["seq"] for e in (ended, terminated) if e]
+    _grace_payments(log, grace, held, out)
+    for d in sorted(expected | set(held)):
+        out.checked += 1
+        logged = held.get(d, [])
+        if not logged:
+            after = next((e for e in log.of("payment_date") if log.day(e) > d), None)
+            why = (f" (revolving ended {revolving_end.isoformat()}: amortization payment "
+                   f"dates every {log.terms.payment_dates.amortization_every_bd} business days)"
+                   if revolving_end and d > revolving_end else "")
+            out.fail(after["seq"] if after else None, d.isoformat(),
+                     f"payment date {d.isoformat()} is not held{why}", *related)
+        elif d not in expected and d != last:
+            out.fail(logged[0]["seq"], d.isoformat(),
+                     f"a payment date on {d.isoformat()}, a day the contract does not set",
+                     *related)
+        for e in logged[1:]:
+            out.fail(e["seq"], d.isoformat(), f"payment date {d.isoformat()} is held twice",
+                     logged[0]["seq"])
+    return out
+
+
+def _grace_payments(log: AuditLog, grace: list[dict], held: dict[dt.date, list[dict]],
+                    out: Outcome) -> None:
+    """A grace payment (``grace_for``) pays a payment date's senior interest arrears late,
+    within event of default (a)'s grace [一.4.4(1)]: after a payment date that left senior
+    interest unpaid, at most ``senior_interest_grace_business_days`` later, and never
+    once an event of default has taken effect."""
+    cal, limit = log.terms.calendars.of("events_of_default"), log.terms.senior_interest_grace_bd
+    short = {d.date for d in log.distributions for s in d.steps
+             if s.pay == "senior_interest" and int(s.event.get("shortfall_fen") or 0) > 0}
+    defaults = [e["seq"] for e in log.of("trigger_fired") if e.get("kind") == "default"]
+    for e in grace:
+        out.checked += 1
+        d, of = log.day(e), dt.date.fromisoformat(str(e["grace_for"]))
+        if of not in held or of.isoformat() not in short:
+            out.fail(e["seq"], e["date"], f"a grace payment for {of.isoformat()}, which is not "
+                     f"a payment date that left senior interest unpaid")
+        elif not of < d <= cal.add_business_days(of, limit):
+            out.fail(e["seq"], e["date"], f"a grace payment for {of.isoformat()} on "
+                     f"{e['date']}, outside the {limit} business days after it")
+        elif any(q < e["seq"] for q in defaults):
+            out.fail(e["seq"], e["date"], "a grace payment after an event of default took "
+                     "effect: arrears wait for the post-default waterfall",
+                     *[q for q in defaults if q < e["seq"]][:1])
+
+
+CHECK = Check("payment_dates_scheduled", "一.4.4(2)",
+              "every payment date the contract sets is held, once, and no other",
+              payment_dates_scheduled)
