@@ -53,11 +53,15 @@ def summary_table(summary: dict) -> Table:
     t = Table(title=f"{summary['deal']} (seed {summary['seed']}, {summary['pool_kind']} pool)",
               title_justify="left")
     t.add_column("class")
-    for col in ("principal (万元)", "principal paid", "interest / income paid", "loss"):
+    # a rolling class issues its size again at each roll: its size is shown once, beside
+    # what was issued and repaid over all its series
+    for col in ("size (万元)", "issued (万元)", "principal repaid (万元)", "interest / income (万元)",
+                "loss (万元)"):
         t.add_column(col, justify="right")
     t.add_column("paid in full")
     for name, n in summary["notes"].items():
-        t.add_row(name, _fmt_wan(n["principal_fen"]), _fmt_wan(n["principal_paid_fen"]),
+        issued = n.get("principal_issued_fen", n["principal_fen"])
+        t.add_row(name, _fmt_wan(n["principal_fen"]), _fmt_wan(issued), _fmt_wan(n["principal_paid_fen"]),
                   _fmt_wan(n["interest_paid_fen"]), _fmt_wan(n["loss_fen"]),
                   "yes" if n["paid_in_full"] else "[red]no[/]")
     return t
