@@ -39,7 +39,7 @@ JSON_HEADER = "trustsim"
 #: the Parquet schema-metadata key of every Parquet file trustsim writes
 PARQUET_KEY = b"trustsim.kind"
 
-_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<tag>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<tag>tmp|old|probe)-(?P<pid>\d+)-[0-9a-f]{8}$")
 
 
 class OutputError(Exception):
@@ -94,8 +94,10 @@ def _pid_alive(pid: int) -> bool:
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove the temporaries of ``target`` left by writers that no longer run; return them.
 
-    Only names of trustsim's own pattern (``.NAME.tmp-PID-XXXXXXXX``) whose pid is gone
-    are touched; a folder among them must also hold trustsim's marker.
+    Only names of trustsim's own pattern (``.NAME.tmp-PID-XXXXXXXX``, ``.old-``,
+    ``.probe-``) whose pid is gone are touched; a folder among them is removed whole only
+    if it holds trustsim's marker, and otherwise only if it is empty (a writer killed
+    between creating it and marking it).
     """
     removed: list[Path] = []
     parent = target.parent
@@ -109,9 +111,13 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
         if m is None or m["name"] != target.name or _pid_alive(int(m["pid"])):
             continue
         if entry.is_dir() and not entry.is_symlink():
-            if not (entry / MARKER).is_file():
-                continue
-            shutil.rmtree(entry, ignore_errors=True)
+            if (entry / MARKER).is_file():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                try:
+                    entry.rmdir()
+                except OSError:  # not empty and not marked: not provably ours
+                    continue
         else:
             entry.unlink(missing_ok=True)
         removed.append(entry)
@@ -158,7 +164,7 @@ def _probe(target: Path, flag: str | None) -> None:
     """Fail now, not after the work, if nothing can be written beside ``target``."""
     with _os_errors(target, flag):
         target.parent.mkdir(parents=True, exist_ok=True)
-        probe = _beside(target, "tmp")
+        probe = _beside(target, "probe")
         probe.mkdir()
         probe.rmdir()
 

@@ -26,7 +26,10 @@ DEAL = str(ROOT / "configs/deals/dongdao3_2020_1.yaml")
 def _started_run(tmp_path):
     """A loan-level run (several seconds) caught while its temporary folder exists."""
     proc = start_cli("run", "-q", LOANS, "--out", "run", cwd=tmp_path)
-    wait_for(lambda: temporaries(tmp_path) or proc.poll() is not None, 120, "the run's temporary folder")
+    def writing() -> bool:  # the run folder's temporary exists (not the target's brief probe)
+        return any(".tmp-" in name for name in temporaries(tmp_path)) or proc.poll() is not None
+
+    wait_for(writing, 240, "the run's temporary folder")
     assert proc.poll() is None, proc.stderr.read().decode()
     return proc
 

@@ -51,8 +51,8 @@ def alive(pid: int) -> bool:
 
 
 def temporaries(folder: Path) -> list[str]:
-    """trustsim's temporary names in ``folder`` (``.NAME.tmp-*`` / ``.NAME.old-*``)."""
-    return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name or ".old-" in p.name)
+    """trustsim's temporary names in ``folder`` (``.NAME.tmp-*``, ``.old-*``, ``.probe-*``)."""
+    return sorted(p.name for p in folder.iterdir() if any(t in p.name for t in (".tmp-", ".old-", ".probe-")))
 
 
 def no_children_left(pids: set[int], timeout: float = 20.0) -> None:

@@ -125,8 +125,13 @@ def test_a_killed_writers_temporaries_are_removed_by_the_next_write(tmp_path):
     live = tmp_path / f".run.tmp-{os.getpid()}-00000000"   # a writer still running: kept
     live.mkdir()
     (live / MARKER).write_text('{"kind": "run"}')
-    lookalike = tmp_path / f".run.tmp-{dead}-fedcba98"    # no marker: not provably ours
+    lookalike = tmp_path / f".run.tmp-{dead}-fedcba98"    # no marker and not empty: not provably ours
     lookalike.mkdir()
+    (lookalike / "something.txt").write_text("?")
+    unmarked_empty = tmp_path / f".run.tmp-{dead}-0000abcd"   # killed before marking: nothing to lose
+    unmarked_empty.mkdir()
+    probe = tmp_path / f".run.probe-{dead}-1111abcd"          # killed while probing the target
+    probe.mkdir()
     with atomic_dir(out, "run") as tmp:
         (tmp / "x").write_text("x")
     names = sorted(p.name for p in tmp_path.iterdir())
