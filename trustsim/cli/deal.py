@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from trustsim.atomic import check_folder_target
 from trustsim.calendar import POLICIES, CalendarRangeError
 from trustsim.cli import app, console, fail, output_path
-from trustsim.config import ConfigError, DealConfig, load_deal
+from trustsim.config import ConfigError
 from trustsim.config.base import MAX_SEED
 from trustsim.money import wan
+
+if TYPE_CHECKING:
+    from trustsim.config import DealConfig
 
 HolidayFileOpt = Annotated[Path | None, typer.Option(
     "--holiday-file", help="holiday file (docs/calendar.md): overrides the deal's calendar.holiday_file")]
@@ -39,6 +41,8 @@ def _calendar_overrides(holiday_file: Path | None, unpublished: str | None) -> d
 
 def _load(config: Path, scenario: list[str] | None, holiday_file: Path | None = None,
           unpublished: str | None = None) -> DealConfig:
+    from trustsim.config import load_deal  # the models load only for a command that reads a deal
+
     try:
         return load_deal(config, scenario or (), _calendar_overrides(holiday_file, unpublished))
     except ConfigError as exc:
@@ -108,9 +112,9 @@ def run(
     unpublished_years: UnpublishedOpt = None,
 ) -> None:
     """Run a deal from its effective date to trust termination and write the run folder."""
-    from trustsim.pool.generator import GeneratorError
-    from trustsim.pool.snapshots import TapeAtError
-    from trustsim.pool.tape import TapeError
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from trustsim.pool.errors import GeneratorError, TapeAtError, TapeError
     from trustsim.sim.runner import simulate
 
     deal = _load(config, scenario, holiday_file, unpublished_years)
@@ -164,6 +168,8 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a deal file."""
+    from trustsim.config import DealConfig
+
     typer.echo(json.dumps(DealConfig.model_json_schema(), indent=2, ensure_ascii=False))
 
 
