@@ -55,7 +55,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 #: modules of this package that add commands to ``app``
-COMMAND_MODULES = ["deal", "audit", "risk", "pool"]
+COMMAND_MODULES = ["deal", "audit", "risk", "pool", "kernels"]
 
 
 def fail(message: str) -> typer.Exit:
