@@ -130,6 +130,10 @@ def main() -> None:
                     median(ratio) <= RATIO_TARGET,
                     f"pairs {spread(ratio)}; simulation alone {spread(sim_ratio)}; "
                     f"in CPU {spread(pair_ratios(runs, floors, cpu=True))}; scale {args.scale:g}")),
+        show(Figure("loan_level", "deal life", median([r.wall for r in runs]), "s",
+                    detail=f"wall {spread([r.wall for r in runs], fmt='.1f')} s; scale {args.scale:g}")),
+        show(Figure("loan_level", "deal life, CPU", median([r.cpu for r in runs]), "s",
+                    detail=f"CPU {spread([r.cpu for r in runs], fmt='.1f')} s; scale {args.scale:g}")),
         show(Figure("loan_level", "peak RSS", rss_mb, "MB", f"<= {RSS_TARGET_MB:,} MB", rss_mb <= RSS_TARGET_MB,
                     f"scale {args.scale:g}")),
     ]

@@ -75,6 +75,18 @@ def process_cpu(pids: Sequence[int]) -> float:
     return total
 
 
+def children() -> list[int]:
+    """This process's live child processes (Monte Carlo workers), from /proc."""
+    me, kids = str(os.getpid()), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
+                kids.append(int(stat.parent.name))
+        except (OSError, IndexError):
+            continue
+    return kids
+
+
 def measure(fn: Callable[[], object]) -> Sample:
     """Time one call of ``fn``."""
     c0, t0 = cpu_seconds(), time.perf_counter()
@@ -107,11 +119,16 @@ def pair_ratios(a: Sequence[Sample], b: Sequence[Sample], cpu: bool = False) -> 
     return [(x.cpu / y.cpu) if cpu else (x.wall / y.wall) for x, y in zip(a, b, strict=True)]
 
 
+def number(value: float) -> str:
+    """Three significant figures, without exponents: 0.642, 3.66, 246, 1,913."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def show(fig: Figure) -> Figure:
     """Print one figure's line (value, target, status, load) and return it."""
     status = "" if fig.ok is None else ("met" if fig.ok else "NOT met")
     target = f"; target {fig.target}: {status}" if fig.target else ""
-    print(f"  {fig.name}: {fig.value:,.3g} {fig.unit}{target}  [{fig.detail}; load {fig.load:.2f}]",
+    print(f"  {fig.name}: {number(fig.value)} {fig.unit}{target}  [{fig.detail}; load {fig.load:.2f}]",
           flush=True)
     return fig
 
