@@ -5,13 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from conftest import DEAL_FILE, LOANS_FILE, ROOT
 from typer.testing import CliRunner
 
 from trustsim.cli import app
+from trustsim.config import load_deal
 from trustsim.pool import precompile
+from trustsim.pool.scaling import scale_overrides
 
 
 def test_the_session_left_the_kernels_compiled_and_stamped():
@@ -83,3 +87,21 @@ def test_the_kernels_default_deal_is_the_bundled_loan_level_one():
     from trustsim.cli.kernels import DEFAULT_DEAL
 
     assert Path(LOANS_FILE) == DEFAULT_DEAL
+
+
+@pytest.mark.parametrize(("scale", "expected"), [(1.0, "0.002"), (0.01, "0.002"), (0.001, "0.001")])
+def test_the_warm_up_deal_is_the_deal_at_a_tiny_scale_with_its_tape_generated(scale, expected):
+    """Scaling is relative to the deal's own scale: a deal already scaled down is not
+    shrunk again below what a tape can hold."""
+    base = load_deal(LOANS_FILE)
+    deal = load_deal(LOANS_FILE, overrides=scale_overrides(base, scale) if scale != 1.0 else None)
+    tiny = precompile.warm_up_deal(deal)
+    assert Decimal(str(tiny.pool.scale)) == Decimal(expected)
+    assert tiny.pool.tape is None and tiny.pool.journal
+    assert tiny.notes.senior.size_wan == base.notes.senior.size_wan * Decimal(expected)
+
+
+def test_the_warm_up_runs_for_a_deal_already_scaled_down():
+    """A benchmark's or test's small deal meeting a cold cache compiles through its own tiny run."""
+    base = load_deal(LOANS_FILE)
+    precompile.compile_kernels(load_deal(LOANS_FILE, overrides=scale_overrides(base, 0.002)))

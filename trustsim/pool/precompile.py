@@ -94,20 +94,29 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def compile_kernels(deal: Any) -> None:
-    """Call every kernel once, with the types a run of ``deal`` uses: the deal at
-    :data:`SCALE`, its tape generated (so the generator's kernels compile too), with the
-    journal on and the log written to memory."""
-    import io
+def warm_up_deal(deal: Any) -> Any:
+    """``deal`` at :data:`SCALE` of full size (or as it is, if smaller still), its tape
+    generated (so the generator's kernels compile too) and its journal on."""
+    from decimal import Decimal
 
     from trustsim.config.load import deep_merge, validate_deal
     from trustsim.pool.scaling import scale_overrides
+
+    # scale_overrides shrinks relative to the deal's own scale
+    factor = Decimal(str(SCALE)) / Decimal(str(deal.pool.scale))
+    overrides = scale_overrides(deal, factor) if factor < 1 else {}
+    overrides.setdefault("pool", {}).update(tape=None, journal=True)
+    return validate_deal(deep_merge(deal.model_dump(mode="json"), overrides), "the kernels' warm-up deal")
+
+
+def compile_kernels(deal: Any) -> None:
+    """Call every kernel once, with the types a run of ``deal`` uses: its
+    :func:`warm_up_deal` run, the log written to memory."""
+    import io
+
     from trustsim.sim.runner import run_deal
 
-    overrides = scale_overrides(deal, SCALE)
-    overrides.setdefault("pool", {}).update(tape=None, journal=True)
-    tiny = validate_deal(deep_merge(deal.model_dump(mode="json"), overrides), "the kernels' warm-up deal")
-    run_deal(tiny, io.BytesIO())
+    run_deal(warm_up_deal(deal), io.BytesIO())
 
 
 def ensure_compiled(deal: Any, announce: Callable[[str], None] | None = _stderr) -> float:
