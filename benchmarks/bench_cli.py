@@ -6,13 +6,16 @@ disk), interleaved with the in-process simulation of the same deal (the log writ
 memory, as ``bench_rep_line`` times it) and with a bare ``python -c pass`` (the interpreter's
 own start, which no change here can remove). Targets (issue 17): ``--help`` at most 150 ms;
 ``run`` at most 3x the simulation's own time.
-Usage: ``python benchmarks/bench_cli.py [--repeats N] [--json PATH]``.
+``--baseline DIR`` times another checkout's commands too, interleaved with these (before and
+after figures of a change; its ``trustsim`` is imported from DIR).
+Usage: ``python benchmarks/bench_cli.py [--repeats N] [--baseline DIR] [--json PATH]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -27,11 +30,13 @@ from trustsim.sim.runner import run_deal
 DEAL = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
 TRUSTSIM = str(Path(sys.executable).with_name("trustsim"))
 HELP_TARGET_S, RUN_TARGET_X = 0.150, 3.0
+ENTRY = "import sys; sys.argv[0] = 'trustsim'; from trustsim.cli import main; main()"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--baseline", type=Path, default=None, help="another checkout to time beside this one")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     deal = load_deal(DEAL)
@@ -39,18 +44,26 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-cli-"))
     counter = iter(range(10**6))
 
-    def cli(*argv: str) -> None:
-        subprocess.run([TRUSTSIM, *argv], check=True, stdout=subprocess.DEVNULL)
+    def cli(*argv: str, checkout: Path | None = None) -> None:
+        if checkout is None:
+            subprocess.run([TRUSTSIM, *argv], check=True, stdout=subprocess.DEVNULL)
+        else:  # the same entry point, imported from the other checkout
+            subprocess.run([sys.executable, "-c", ENTRY, *argv], check=True, stdout=subprocess.DEVNULL,
+                           cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)})
 
-    def cli_run() -> None:
-        cli("run", str(DEAL), "--quiet", "--out", str(work / f"run{next(counter)}"))
+    def cli_run(checkout: Path | None = None) -> None:
+        cli("run", str(DEAL), "--quiet", "--out", str(work / f"run{next(counter)}"), checkout=checkout)
 
+    fns = {"python": lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
+           "help": lambda: cli("--help"),
+           "run": cli_run,
+           "simulation": lambda: run_deal(deal, io.BytesIO())}
+    if args.baseline:
+        fns["baseline help"] = lambda: cli("--help", checkout=args.baseline)
+        fns["baseline run"] = lambda: cli_run(args.baseline)
     try:
         cli_run()  # the OS's file cache warm for both
-        t = interleaved({"python": lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
-                         "help": lambda: cli("--help"),
-                         "run": cli_run,
-                         "simulation": lambda: run_deal(deal, io.BytesIO())}, args.repeats)
+        t = interleaved(fns, args.repeats)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     wall = {k: [s.wall for s in v] for k, v in t.items()}
@@ -69,6 +82,17 @@ def main() -> None:
                     f"simulation {spread(wall['simulation'], 1000, '.0f')} ms wall; ratio {spread(ratios)}, "
                     f"in CPU {spread(cpu_ratios)}")),
     ]
+    if args.baseline:
+        base_ratios = pair_ratios(t["baseline run"], t["simulation"])
+        figures += [
+            show(Figure("cli", "baseline: trustsim --help", median(wall["baseline help"]) * 1000, "ms",
+                        detail=f"{args.baseline}; wall {spread(wall['baseline help'], 1000, '.0f')} ms, "
+                               f"CPU {spread(cpu['baseline help'], 1000, '.0f')} ms")),
+            show(Figure("cli", "baseline: trustsim run (rep-line) / simulation", median(base_ratios), "x",
+                        detail=f"run {spread(wall['baseline run'], 1000, '.0f')} ms wall, "
+                               f"{spread(cpu['baseline run'], 1000, '.0f')} ms CPU; in CPU "
+                               f"{spread(pair_ratios(t['baseline run'], t['simulation'], cpu=True))}")),
+        ]
     write_json(args.json, figures)
 
 
