@@ -12,7 +12,7 @@ workers) compiles everything again. So the compiling is done here, once:
 * under a file lock beside the cache: a second process waits for the first, then loads
   what it compiled;
 * by running the deal itself at a tiny scale, so exactly the signatures a run calls are
-  compiled (no list of 40 signatures to keep in step with the code).
+  compiled (no list of 41 signatures to keep in step with the code).
 
 A stamp file beside numba's cache records what was compiled: the pool's sources, numba's
 version, Python's and the target CPU (numba's own cache key). Any change there, or a
