@@ -52,7 +52,8 @@ def main() -> None:
                            cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)})
 
     def cli_run(checkout: Path | None = None) -> None:
-        cli("run", str(DEAL), "--quiet", "--out", str(work / f"run{next(counter)}"), checkout=checkout)
+        deal_file = DEAL if checkout is None else checkout / DEAL.relative_to(ROOT)  # each reads its own
+        cli("run", str(deal_file), "--quiet", "--out", str(work / f"run{next(counter)}"), checkout=checkout)
 
     fns = {"python": lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
            "help": lambda: cli("--help"),

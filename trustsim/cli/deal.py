@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 
 from trustsim.atomic import check_folder_target
-from trustsim.calendar import POLICIES, CalendarRangeError
 from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError
 from trustsim.config.base import MAX_SEED
@@ -33,6 +32,8 @@ def _calendar_overrides(holiday_file: Path | None, unpublished: str | None) -> d
     if holiday_file is not None:
         cal.update(holiday_file=str(holiday_file.resolve()), holiday_file_sha256=None, years={})
     if unpublished is not None:
+        from trustsim.calendar import POLICIES  # chinesecalendar only when the flag is given
+
         if unpublished not in POLICIES:
             raise fail(f"--unpublished-years: {unpublished!r} is not one of {', '.join(POLICIES)}")
         cal["unpublished_years"] = unpublished
@@ -114,6 +115,7 @@ def run(
     """Run a deal from its effective date to trust termination and write the run folder."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from trustsim.calendar import CalendarRangeError
     from trustsim.pool.errors import GeneratorError, TapeAtError, TapeError
     from trustsim.sim.runner import simulate
 
