@@ -32,6 +32,14 @@ def test_rep_line_run_imports_no_heavy_package(tmp_path):
     assert heavy == []
 
 
+def test_help_does_not_load_pydantic(tmp_path):
+    """--help lists commands and flags: the deal's models (pydantic, a tenth of a second) wait
+    for a command that reads a deal."""
+    code, loaded = heavy_modules(["--help"], tmp_path, watch=("pydantic", "numpy", "structlog", "yaml"))
+    assert code == 0
+    assert loaded == []
+
+
 def test_the_check_sees_a_heavy_package_a_command_loads(tmp_path):
     """The check itself: a package loaded in the command's process is reported."""
     code, heavy = heavy_modules(["--help"], tmp_path, before="import pyarrow")

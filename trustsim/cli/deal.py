@@ -13,7 +13,7 @@ from rich.table import Table
 from trustsim.atomic import check_folder_target
 from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError
-from trustsim.config.base import MAX_SEED
+from trustsim.config.bounds import MAX_SEED
 from trustsim.money import wan
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from rich.table import Table
 from trustsim.atomic import atomic_dir, check_file_target, check_folder_target, write_json_output
 from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError
-from trustsim.config.base import MAX_SEED
+from trustsim.config.bounds import MAX_SEED
 from trustsim.money import wan
 from trustsim.risk.budget import MAX_AXIS_POINTS, MAX_PATHS, MAX_WORKERS
 
