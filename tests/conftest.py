@@ -13,6 +13,16 @@ from trustsim.sim.runner import run_deal
 
 ROOT = Path(__file__).resolve().parents[1]
 DEAL_FILE = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
+LOANS_FILE = ROOT / "configs" / "deals" / "dongdao3_2020_1_loans.yaml"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the loan-level kernels once, announced, before any test does: on a cold cache
+    the tests (and the processes they start) would otherwise each compile them as they go."""
+    from trustsim.pool.precompile import ensure_compiled
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    ensure_compiled(load_deal(LOANS_FILE), announce=reporter.write_line if reporter else None)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from conftest import DEAL_FILE, ROOT
 from typer.testing import CliRunner
 
 import trustsim.cli.risk  # noqa: F401  (registers the commands)
+from tests.support.imports import loaded_heavy
 from trustsim.cli import app
 from trustsim.risk.credit import load_credit
 from trustsim.risk.engines import DaskEngine, LocalEngine
@@ -64,10 +65,13 @@ def test_two_local_workers_give_the_same_rows(study, serial):
     engine = LocalEngine(2)
     try:
         two = run_montecarlo(study, PATHS, engine)
+        # a rep-line study's workers load none of the loan-level pool's numba or pyarrow
+        heavy = engine.map(loaded_heavy, [0, 1])
     finally:
         engine.close()
     assert two.rows == serial.rows
     assert two.contributions == serial.contributions
+    assert heavy == [[], []]
 
 
 def test_a_dask_local_cluster_gives_the_same_rows(study, serial):

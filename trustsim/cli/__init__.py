@@ -49,12 +49,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: typer's rich one loads markdown-it and pygments (~35 ms)
 )
 console = Console()
 err_console = Console(stderr=True)
 
 #: modules of this package that add commands to ``app``
-COMMAND_MODULES = ["deal", "audit", "risk", "pool"]
+COMMAND_MODULES = ["deal", "audit", "risk", "pool", "kernels"]
 
 
 def fail(message: str) -> typer.Exit:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from trustsim.atomic import check_folder_target
-from trustsim.calendar import POLICIES, CalendarRangeError
 from trustsim.cli import app, console, fail, output_path
-from trustsim.config import ConfigError, DealConfig, load_deal
-from trustsim.config.base import MAX_SEED
+from trustsim.config import ConfigError
+from trustsim.config.bounds import MAX_SEED
 from trustsim.money import wan
+
+if TYPE_CHECKING:
+    from trustsim.config import DealConfig
 
 HolidayFileOpt = Annotated[Path | None, typer.Option(
     "--holiday-file", help="holiday file (docs/calendar.md): overrides the deal's calendar.holiday_file")]
@@ -31,6 +32,8 @@ def _calendar_overrides(holiday_file: Path | None, unpublished: str | None) -> d
     if holiday_file is not None:
         cal.update(holiday_file=str(holiday_file.resolve()), holiday_file_sha256=None, years={})
     if unpublished is not None:
+        from trustsim.calendar import POLICIES  # chinesecalendar only when the flag is given
+
         if unpublished not in POLICIES:
             raise fail(f"--unpublished-years: {unpublished!r} is not one of {', '.join(POLICIES)}")
         cal["unpublished_years"] = unpublished
@@ -39,6 +42,8 @@ def _calendar_overrides(holiday_file: Path | None, unpublished: str | None) -> d
 
 def _load(config: Path, scenario: list[str] | None, holiday_file: Path | None = None,
           unpublished: str | None = None) -> DealConfig:
+    from trustsim.config import load_deal  # the models load only for a command that reads a deal
+
     try:
         return load_deal(config, scenario or (), _calendar_overrides(holiday_file, unpublished))
     except ConfigError as exc:
@@ -112,9 +117,10 @@ def run(
     unpublished_years: UnpublishedOpt = None,
 ) -> None:
     """Run a deal from its effective date to trust termination and write the run folder."""
-    from trustsim.pool.generator import GeneratorError
-    from trustsim.pool.snapshots import TapeAtError
-    from trustsim.pool.tape import TapeError
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from trustsim.calendar import CalendarRangeError
+    from trustsim.pool.errors import GeneratorError, TapeAtError, TapeError
     from trustsim.sim.runner import simulate
 
     deal = _load(config, scenario, holiday_file, unpublished_years)
@@ -168,6 +174,8 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a deal file."""
+    from trustsim.config import DealConfig
+
     typer.echo(json.dumps(DealConfig.model_json_schema(), indent=2, ensure_ascii=False))
 
 

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from trustsim.atomic import atomic_dir, check_file_target, check_folder_target
 from trustsim.cli import app, console, fail, output_path
-from trustsim.config.base import MAX_SEED
+from trustsim.config.bounds import MAX_SEED
 
 pool_app = typer.Typer(help="Loan tapes: generate, stratify, validate; static-pool curves.",
                        no_args_is_help=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -19,10 +19,13 @@ from rich.table import Table
 
 from trustsim.atomic import atomic_dir, check_file_target, check_folder_target, write_json_output
 from trustsim.cli import app, console, fail, output_path
-from trustsim.config import ConfigError, DealConfig, load_deal
-from trustsim.config.base import MAX_SEED
+from trustsim.config import ConfigError
+from trustsim.config.bounds import MAX_SEED
 from trustsim.money import wan
 from trustsim.risk.budget import MAX_AXIS_POINTS, MAX_PATHS, MAX_WORKERS
+
+if TYPE_CHECKING:
+    from trustsim.config import DealConfig
 
 Scenario = Annotated[list[str] | None, typer.Option(
     help="scenario overlay on the deal: a name in configs/scenarios or a YAML file; repeatable")]
@@ -33,6 +36,8 @@ SchedulerOpt = Annotated[str | None, typer.Option(
 
 
 def _deal(config: Path, scenario: list[str] | None) -> DealConfig:
+    from trustsim.config import load_deal  # the models load only for a command that reads a deal
+
     try:
         return load_deal(config, scenario or ())
     except ConfigError as exc:

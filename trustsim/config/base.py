@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trustsim.config.bounds import MAX_BUSINESS_DAYS, MAX_DAYS, MAX_FEN, MAX_MONTHS, MAX_SEED
+
 RATING_SCALE = (
     "AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB", "BBB-",
     "BB+", "BB", "BB-", "B+", "B", "B-", "CCC", "CC", "C", "D",
@@ -22,18 +24,6 @@ class Strict(BaseModel):
     """Unknown keys rejected, values frozen after validation."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-#: the largest amount of money a config may state: 10 trillion CNY, a thousand times the bundled
-#: deal. Even that amount moved every day for twenty years (7.3e18 fen) stays inside int64 fen
-#: (9.2e18), which the log, the loan book's arrays and Parquet use.
-MAX_FEN = 10**15
-#: seeds are logged and stored as signed 64-bit integers; numpy's SeedSequence takes any of them
-MAX_SEED = 2**63 - 1
-#: bounds on spans of time: far beyond any contract's, small enough that no date leaves the calendar's reach
-MAX_BUSINESS_DAYS = 250   # about a year
-MAX_DAYS = 3660           # about ten years
-MAX_MONTHS = 240          # twenty years
 
 Pct = Annotated[Decimal, Field(ge=0, le=100, description="a percentage, 0-100")]
 Wan = Annotated[Decimal, Field(ge=0, le=MAX_FEN // 1_000_000, decimal_places=6,

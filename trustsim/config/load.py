@@ -18,12 +18,8 @@ from pydantic import ValidationError
 
 from trustsim.calendar import BusinessCalendar, CalendarRangeError, add_months
 from trustsim.config.calendar import resolve_holiday_file
+from trustsim.config.errors import ConfigError
 from trustsim.config.models import DealConfig
-
-
-class ConfigError(ValueError):
-    """A deal or scenario file is missing, unreadable or invalid."""
-
 
 #: deepest nesting a config file may have (the bundled deal needs 5; Python's parser recurses)
 MAX_DEPTH = 64

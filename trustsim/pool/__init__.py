@@ -20,8 +20,10 @@ def build_pool(deal: DealConfig, rng_streams=None) -> Pool:
         return RepLinePool(deal.pool, eff)
     if deal.pool.kind == "loan_level":
         from trustsim.pool.loan_level import LoanLevelPool  # numpy/pyarrow only when asked for
+        from trustsim.pool.precompile import ensure_compiled
         from trustsim.sim.rng import RngStreams
 
+        ensure_compiled(deal)  # announced, once per machine: not a frozen first day
         rng = rng_streams if rng_streams is not None else RngStreams(deal.run.seed)
         return LoanLevelPool(deal.pool, eff, rng, reference_date=deal.dates.pool_reference_date)
     raise ValueError(f"pool.kind {deal.pool.kind!r} is not implemented")

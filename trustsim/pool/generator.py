@@ -45,6 +45,7 @@ import numpy as np
 from trustsim.data import report
 from trustsim.money import FEN_PER_CNY, FEN_PER_WAN
 from trustsim.pool import maxent
+from trustsim.pool.errors import GeneratorError
 from trustsim.pool.kernels import generator as kern
 from trustsim.pool.strata import DAYS_PER_MONTH
 from trustsim.pool.tape import CURRENT, TRUST, Tape, add_months_days, day_number
@@ -71,10 +72,6 @@ FEE_VALUES = {1: [0.012, 0.024, 0.036, 0.048, 0.060],
 MAX_OBLIGOR_FEN = 50_000 * FEN_PER_CNY
 MIN_BALANCE_FEN = 1 * FEN_PER_CNY
 FEN_PER_THOUSAND = 1000 * FEN_PER_CNY
-
-
-class GeneratorError(ValueError):
-    """The requested tape cannot be generated (e.g. a scale too small to hold a receivable)."""
 
 
 # ------------------------------------------------------------------ 1. balances

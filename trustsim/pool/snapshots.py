@@ -23,11 +23,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from trustsim.atomic import atomic_file
+from trustsim.pool.errors import TapeAtError
 from trustsim.pool.tape import write_table
-
-
-class TapeAtError(ValueError):
-    """A ``--tape-at`` request the run cannot honour (not a loan-level pool, date out of range)."""
 
 
 class TapeAt:

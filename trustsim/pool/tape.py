@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from trustsim.atomic import PARQUET_KEY, atomic_file
+from trustsim.pool.errors import TapeError
 
 EPOCH = dt.date(1970, 1, 1)
 INSTALMENT_CHOICES = (1, 3, 4, 6, 8, 12, 24)
@@ -68,10 +69,6 @@ OPTIONAL: dict[str, tuple[str, str]] = {
     **{name: ("bool", f"warranty breach flag (default false): {name.replace('_', ' ')}")
        for name in FLAG_COLUMNS},
 }
-
-
-class TapeError(ValueError):
-    """A tape that cannot be used; the message names the file, row and column."""
 
 
 @dataclass

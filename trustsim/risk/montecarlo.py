@@ -98,6 +98,10 @@ def run_montecarlo(study: Study, paths: int, engine: Engine,
                    on_paths: Callable[[int], None] | None = None) -> StudyResult:
     """Compute ``paths`` paths of ``study`` on ``engine``; ``on_paths(n)`` as n more finish."""
     check_study(study, paths)
+    if study.deal.pool.kind == "loan_level":  # here, once, rather than in every worker at once
+        from trustsim.pool.precompile import ensure_compiled
+
+        ensure_compiled(study.deal)
     parts = [Chunk(study, r.start, r.stop) for r in chunks(paths, engine.workers)]
     t0 = time.perf_counter()
     done = engine.map(run_chunk, parts, (lambda i: on_paths(len(range(parts[i].start, parts[i].stop))))

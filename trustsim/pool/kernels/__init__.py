@@ -17,6 +17,7 @@ what to do with the results stay in the Python modules that call them.
 """
 
 import os
+import sys
 
 # Threads that wait for the next parallel loop sleep rather than spin: a spinning thread
 # steals the core another process (a Monte Carlo worker, say) needs.
@@ -37,7 +38,11 @@ def default_threads() -> None:
 
 def one_thread() -> None:
     """Run the compiled loops on one thread: for worker processes that already share the
-    machine's cores among themselves (results do not depend on it)."""
-    import numba
+    machine's cores among themselves (results do not depend on it). Without loading numba
+    if it is not loaded yet: a worker running rep-line paths never needs it."""
+    if "numba" in sys.modules:
+        import numba
 
-    numba.set_num_threads(1)
+        numba.set_num_threads(1)
+    else:
+        os.environ["NUMBA_NUM_THREADS"] = "1"  # read by numba when (if) it loads

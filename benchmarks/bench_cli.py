@@ -1,0 +1,101 @@
+"""The command line's own cost: ``trustsim --help``, and a rep-line ``trustsim run`` end to end
+beside the simulation it runs.
+
+Each command runs as a user runs it (a fresh ``trustsim`` process, its run folder written to
+disk), interleaved with the in-process simulation of the same deal (the log written to
+memory, as ``bench_rep_line`` times it) and with a bare ``python -c pass`` (the interpreter's
+own start, which no change here can remove). Targets (issue 17): ``--help`` at most 150 ms;
+``run`` at most 3x the simulation's own time.
+``--baseline DIR`` times another checkout's commands too, interleaved with these (before and
+after figures of a change; its ``trustsim`` is imported from DIR).
+Usage: ``python benchmarks/bench_cli.py [--repeats N] [--baseline DIR] [--json PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from harness import ROOT, Figure, interleaved, median, pair_ratios, show, spread, write_json
+
+from trustsim.config import load_deal
+from trustsim.sim.runner import run_deal
+
+DEAL = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
+TRUSTSIM = str(Path(sys.executable).with_name("trustsim"))
+HELP_TARGET_S, RUN_TARGET_X = 0.150, 3.0
+ENTRY = "import sys; sys.argv[0] = 'trustsim'; from trustsim.cli import main; main()"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--baseline", type=Path, default=None, help="another checkout to time beside this one")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    deal = load_deal(DEAL)
+    run_deal(deal, io.BytesIO())  # warm this process's caches
+    work = Path(tempfile.mkdtemp(prefix="bench-cli-"))
+    counter = iter(range(10**6))
+
+    def cli(*argv: str, checkout: Path | None = None) -> None:
+        if checkout is None:
+            subprocess.run([TRUSTSIM, *argv], check=True, stdout=subprocess.DEVNULL)
+        else:  # the same entry point, imported from the other checkout
+            subprocess.run([sys.executable, "-c", ENTRY, *argv], check=True, stdout=subprocess.DEVNULL,
+                           cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)})
+
+    def cli_run(checkout: Path | None = None) -> None:
+        deal_file = DEAL if checkout is None else checkout / DEAL.relative_to(ROOT)  # each reads its own
+        cli("run", str(deal_file), "--quiet", "--out", str(work / f"run{next(counter)}"), checkout=checkout)
+
+    fns = {"python": lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
+           "help": lambda: cli("--help"),
+           "run": cli_run,
+           "simulation": lambda: run_deal(deal, io.BytesIO())}
+    if args.baseline:
+        fns["baseline help"] = lambda: cli("--help", checkout=args.baseline)
+        fns["baseline run"] = lambda: cli_run(args.baseline)
+    try:
+        cli_run()  # the OS's file cache warm for both
+        t = interleaved(fns, args.repeats)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    wall = {k: [s.wall for s in v] for k, v in t.items()}
+    cpu = {k: [s.cpu for s in v] for k, v in t.items()}
+    ratios = pair_ratios(t["run"], t["simulation"])
+    cpu_ratios = pair_ratios(t["run"], t["simulation"], cpu=True)
+    print(f"command line, {args.repeats} interleaved repeats (median (min-max)):")
+    figures = [
+        show(Figure("cli", "trustsim --help", median(wall["help"]) * 1000, "ms",
+                    f"<= {HELP_TARGET_S * 1000:.0f} ms", median(wall["help"]) <= HELP_TARGET_S,
+                    f"wall {spread(wall['help'], 1000, '.0f')} ms, CPU {spread(cpu['help'], 1000, '.0f')} ms; "
+                    f"python -c pass {spread(wall['python'], 1000, '.0f')} ms")),
+        show(Figure("cli", "trustsim run (rep-line) / simulation", median(ratios), "x",
+                    f"<= {RUN_TARGET_X:g}x", median(ratios) <= RUN_TARGET_X,
+                    f"run {spread(wall['run'], 1000, '.0f')} ms wall, {spread(cpu['run'], 1000, '.0f')} ms CPU; "
+                    f"simulation {spread(wall['simulation'], 1000, '.0f')} ms wall; ratio {spread(ratios)}, "
+                    f"in CPU {spread(cpu_ratios)}")),
+    ]
+    if args.baseline:
+        base_ratios = pair_ratios(t["baseline run"], t["simulation"])
+        figures += [
+            show(Figure("cli", "baseline: trustsim --help", median(wall["baseline help"]) * 1000, "ms",
+                        detail=f"{args.baseline}; wall {spread(wall['baseline help'], 1000, '.0f')} ms, "
+                               f"CPU {spread(cpu['baseline help'], 1000, '.0f')} ms")),
+            show(Figure("cli", "baseline: trustsim run (rep-line) / simulation", median(base_ratios), "x",
+                        detail=f"run {spread(wall['baseline run'], 1000, '.0f')} ms wall, "
+                               f"{spread(cpu['baseline run'], 1000, '.0f')} ms CPU; in CPU "
+                               f"{spread(pair_ratios(t['baseline run'], t['simulation'], cpu=True))}")),
+        ]
+    write_json(args.json, figures)
+
+
+if __name__ == "__main__":
+    main()

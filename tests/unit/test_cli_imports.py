@@ -1,0 +1,47 @@
+"""A rep-line command starts fast: it imports none of the heavy packages (issue 17).
+
+numba, llvmlite and pyarrow serve the loan-level pool, duckdb the audit, dask the cluster
+engine, matplotlib the plots; loading them costs a rep-line ``trustsim run`` (about 0.1 s of
+simulation) several tenths of a second.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.imports import heavy_modules
+
+DEAL = "configs/deals/dongdao3_2020_1.yaml"
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"],
+    ["schema"],
+    ["validate", DEAL],
+    ["validate", DEAL, "--scenario", "servicer_insolvency_commingling"],
+], ids=["help", "schema", "validate", "validate-scenario"])
+def test_rep_line_commands_import_no_heavy_package(argv, tmp_path):
+    code, heavy = heavy_modules(argv, tmp_path)
+    assert code == 0
+    assert heavy == []
+
+
+def test_rep_line_run_imports_no_heavy_package(tmp_path):
+    code, heavy = heavy_modules(["run", DEAL, "--quiet", "--out", str(tmp_path / "run")], tmp_path)
+    assert code == 0 and (tmp_path / "run" / "events.jsonl").is_file()
+    assert heavy == []
+
+
+def test_help_does_not_load_pydantic(tmp_path):
+    """--help lists commands and flags: the deal's models (pydantic, a tenth of a second) wait
+    for a command that reads a deal."""
+    code, loaded = heavy_modules(["--help"], tmp_path, watch=("pydantic", "numpy", "structlog", "yaml"))
+    assert code == 0
+    assert loaded == []
+
+
+def test_the_check_sees_a_heavy_package_a_command_loads(tmp_path):
+    """The check itself: a package loaded in the command's process is reported."""
+    code, heavy = heavy_modules(["--help"], tmp_path, before="import pyarrow")
+    assert code == 0
+    assert heavy == ["pyarrow"]
