@@ -107,7 +107,7 @@ def _year_business_days(year: int, kind: str, days: YearDays) -> tuple[dt.date, 
 
 def year_ranges(years) -> str:
     """``[2004, ..., 2026, 2028]`` -> ``"2004-2026, 2028"``."""
-    ys, out = sorted(years), []
+    ys, out = sorted(years), []  # type: list[int], list[list[int]]
     for y in ys:
         if out and out[-1][1] == y - 1:
             out[-1][1] = y
@@ -273,7 +273,7 @@ class BusinessCalendar:
 
 def monthly_dates(start: dt.date, every_months: int, before: dt.date) -> list[dt.date]:
     """``start`` + k * ``every_months`` months (k >= 1, month-end clamped), strictly before ``before``."""
-    out = []
+    out: list[dt.date] = []
     k = 1
     while True:
         d = add_months(start, k * every_months)

@@ -440,6 +440,6 @@ def markdown() -> str:
         lines.append(f"| `{name}` | {spec.actor} | {_fields_md(spec.fields, spec.optional)} "
                      f"| {spec.description} |")
     lines += ["", "Records inside events:", ""]
-    for rec in (CALENDAR, CALENDAR.required["holiday_file"], FIGURES, ELIGIBILITY):
+    for rec in (CALENDAR, (CALENDAR.required or {})["holiday_file"], FIGURES, ELIGIBILITY):
         lines.append(f"- `{rec.name}`: {_fields_md(rec.required or {}, rec.optional or {})}")
     return "\n".join(lines) + "\n"

@@ -15,8 +15,8 @@ declared in :mod:`trustsim.catalogue`; emitting checks only that the event is ca
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import IO, Any
+from collections.abc import Callable, MutableMapping
+from typing import IO, Any, BinaryIO, cast
 
 import orjson
 import structlog
@@ -40,7 +40,7 @@ class EventLog:
         self._day, self._date = -1, ""  # the current day's ISO date, formatted once a day
         self.counts: dict[str, int] = {}
         self._logger = None if stream is None else structlog.wrap_logger(
-            structlog.BytesLogger(stream),
+            structlog.BytesLogger(cast(BinaryIO, stream)),
             # one processor: stamp seq/day/date from the simulation clock (never wall time)
             # in a fixed key order, and render with orjson (compact, fast, deterministic)
             processors=[self._stamp_and_render],
@@ -48,7 +48,7 @@ class EventLog:
             cache_logger_on_first_use=True,
         )
 
-    def _stamp_and_render(self, _logger: Any, _name: str, ed: dict[str, Any]) -> bytes:
+    def _stamp_and_render(self, _logger: Any, _name: str, ed: MutableMapping[str, Any]) -> bytes:
         day, date = self._clock()
         if day != self._day:
             self._day, self._date = day, date.isoformat()

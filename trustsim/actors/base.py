@@ -63,7 +63,9 @@ class Actor:
                 handler(msg)
             yield self.inbox.wait()
 
-    def send(self, to: Actor, msg: object) -> None:
+    def send(self, to: Actor | None, msg: object) -> None:
+        if to is None:  # a wiring error, before any business happens
+            raise RuntimeError(f"{self.name} sends {type(msg).__name__} to a party it was not connected to")
         to.inbox.put(msg)
 
     def emit(self, event: str, **fields: Any) -> None:

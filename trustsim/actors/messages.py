@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from trustsim.pool.base import Offer, Selection
+
+if TYPE_CHECKING:
+    from trustsim.config.incidents import Incident
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +132,7 @@ class IncidentNotice:
 
     kind: str
     phase: str   # "start" | "end" | a named milestone such as "successor_appointed", "recovery"
-    incident: object
+    incident: Incident
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from trustsim.audit.checks import CHECKS
 from trustsim.audit.log import AuditLog
-from trustsim.audit.model import AuditReport, Check, CheckResult, Finding, Outcome
+from trustsim.audit.model import AuditReport, Check, CheckResult, Finding, Outcome, Status
 
 
 def run_check(check: Check, log: AuditLog) -> CheckResult:
@@ -20,6 +20,7 @@ def run_check(check: Check, log: AuditLog) -> CheckResult:
     except Exception as exc:  # a check that cannot read the log fails, loudly
         outcome = Outcome(findings=[Finding(None, None, f"the check could not run: "
                                                         f"{type(exc).__name__}: {exc}")])
+    status: Status
     if outcome.findings:
         status = "fail"
     elif outcome.skipped is not None:

@@ -31,7 +31,7 @@ class _Commands(TyperGroup):
     must read the same everywhere, and never as a traceback.
     """
 
-    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except (OutputError, UserError) as exc:

@@ -143,7 +143,7 @@ def validate(
                   f"{t.as_of.isoformat()}")
     cols = dict(t.columns)
     cols["late_since"] = np.where(t["dpd"] > 0, day_number(t.as_of) - t["dpd"], -1)
-    owed = {}
+    owed: dict[int, int] = {}
     for o, p in zip(t["obligor_id"].tolist(), t["principal_fen"].tolist(), strict=True):
         owed[o] = owed.get(o, 0) + p
     ctx = eligibility.Context(day_number(t.as_of), day_number(t.as_of), eligibility.Rules(),

@@ -10,11 +10,20 @@ name and renamed, so a failed study leaves nothing half-written.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from trustsim.atomic import atomic_dir, check_file_target, check_folder_target, write_json_output
@@ -83,6 +92,10 @@ def _engine(name: str, workers: int | None, scheduler: str | None):
         flags = {"unknown engine": "--engine", "workers": "--workers", "a scheduler": "--scheduler"}
         flag = next((f for prefix, f in flags.items() if msg.startswith(prefix)), None)
         raise fail(f"{flag}: {msg}" if flag else msg) from None
+
+
+def _advance(progress: Progress, task: TaskID, _done: int) -> None:
+    progress.advance(task)
 
 
 def _progress() -> Progress:
@@ -276,7 +289,7 @@ def breakeven(
                     for c in cases if case else CASES:
                         g = progress.add_task(f"grid ({c})", total=len(wo_axis) * len(ph_axis))
                         grids[c] = grid(deal, m, c, grid_rating, wo_axis, ph_axis, eng,
-                                        on_done=lambda _i, g=g: progress.advance(g))
+                                        on_done=partial(_advance, progress, g))
             records = [b.as_dict() for b in found]
             (tmp / "breakeven.json").write_text(json.dumps(records, indent=2), encoding="utf-8")
             _csv(tmp / "breakeven.csv", records)

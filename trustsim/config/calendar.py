@@ -111,7 +111,8 @@ class CalendarSection(Strict):
         for kind in set(self.rules.values()) - {default.kind}:
             kinds[kind] = BusinessCalendar(start, end, kind=kind, years=self.year_days(),
                                            unpublished=self.unpublished_years)
-        return RuleCalendars(default, {f: kinds[self.rules.get(f, default.kind)] for f in FAMILIES})
+        rules: dict[str, Kind] = {str(f): k for f, k in self.rules.items()}
+        return RuleCalendars(default, {f: kinds[rules.get(f, default.kind)] for f in FAMILIES})
 
     def record(self, cal: BusinessCalendar) -> dict[str, Any]:
         """What the run's log says about its calendar: enough to reproduce and to flag it.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +215,7 @@ def resolve_scenario(name_or_path: str, search_dir: Path) -> Path:
 
 def load_deal(
     path: str | Path,
-    scenarios: list[str | Path] | tuple[str | Path, ...] = (),
+    scenarios: Sequence[str | Path] = (),
     overrides: dict[str, Any] | None = None,
 ) -> DealConfig:
     """Load a deal file, apply scenario overlays in order, then ``overrides``; validate."""

@@ -269,7 +269,7 @@ class RepLinePool(Strict):
 
     @model_validator(mode="after")
     def _timing(self) -> RepLinePool:
-        total = sum(self.remaining_term_pct.values())
+        total = sum(self.remaining_term_pct.values(), Decimal(0))
         if not self.remaining_term_pct or abs(total - 100) > Decimal("0.05"):
             raise ValueError(f"remaining_term_pct must add up to 100, got {total}")
         if self.charge_off_after_days <= self.npl_after_days:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -35,7 +36,7 @@ class TapeAt:
         self.pending = sorted(set(dates))
         self.folder = Path(folder)
         self.then = then
-        self.env = None
+        self.env: Any = None  # the run's TrustEnvironment, once bound
         self.written: list[Path] = []
 
     def bind(self, env) -> None:

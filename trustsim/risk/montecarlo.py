@@ -113,7 +113,7 @@ def run_montecarlo(study: Study, paths: int, engine: Engine,
 
 
 # ---------------------------------------------------------------- the answers
-def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> dict[str, float]:
+def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> dict[str, float | None]:
     if values.size == 0:
         return {f"p{q * 100:g}": None for q in qs}
     return {f"p{q * 100:g}": float(np.quantile(values, q, method="inverted_cdf")) for q in qs}
@@ -157,7 +157,7 @@ def trigger_table(res: StudyResult) -> list[dict[str, Any]]:
             "probability": days.size / n,
             "first_day": int(days.min()) if days.size else None,
             **{f"day_{k}": v for k, v in q.items()},
-            "median_date": (origin + dt.timedelta(days=int(q["p50"]))).isoformat() if days.size else None,
+            "median_date": (origin + dt.timedelta(days=int(q["p50"] or 0))).isoformat() if days.size else None,
         })
     return out
 

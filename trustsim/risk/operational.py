@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from trustsim.calendar import add_months
 from trustsim.config import ConfigError
@@ -44,7 +44,7 @@ Probability = Annotated[float, Field(ge=0, le=1, description="a probability, 0-1
 SERIES_KIND = "series_issuance_failure"
 
 
-def incident_kinds() -> dict[str, type]:
+def incident_kinds() -> dict[str, type[BaseModel]]:
     """Every incident kind the deal's ``Incident`` union knows, with its model."""
     union = typing.get_args(Incident)[0]
     members = typing.get_args(union) or (union,)
@@ -160,7 +160,7 @@ def sample_incidents(cfg: OperationalConfig, deal: DealConfig, rng: np.random.Ge
             continue
         first, last = window(deal, risk.window)
         years = ((last - first).days + 1) / 365
-        rate = -math.log1p(-risk.annual_probability) * years
+        rate = -math.log1p(-(risk.annual_probability or 0.0)) * years
         n = min(int(sub.poisson(rate)), risk.max_per_path)
         days = sorted(int(x) for x in sub.integers(0, (last - first).days + 1, size=n))
         for d in days:

@@ -34,7 +34,7 @@ class StressResult:
 def check_selection(method: StressMethod, cases: Sequence[str] | None,
                     ratings: Sequence[str] | None) -> tuple[list[str], list[str]]:
     """The cases and ratings to run (all by default); a clear error for unknown names."""
-    cs = list(cases) if cases else list(CASES)
+    cs: list[str] = list(cases) if cases else list(CASES)
     rs = list(ratings) if ratings else list(method.ratings)
     for c in cs:
         if c not in method.cases:

@@ -24,7 +24,7 @@ _ONE_DAY = dt.timedelta(days=1)
 class TrustEnvironment(simpy.Environment):
     """A SimPy environment whose ``now`` counts calendar days from the trust effective date."""
 
-    def __init__(self, deal: DealConfig, log_stream: IO[bytes], seed: int | None = None) -> None:
+    def __init__(self, deal: DealConfig, log_stream: IO[bytes] | None, seed: int | None = None) -> None:
         super().__init__()
         self.deal = deal
         self.origin: dt.date = deal.dates.trust_effective_date

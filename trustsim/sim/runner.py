@@ -155,7 +155,7 @@ def run_deal(deal: DealConfig, stream: IO[bytes] | None = None, seed: int | None
 def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, Any]:
     t = p.trustee
     out = env.ledger.outflows
-    notes = {}
+    notes: dict[str, dict[str, Any]] = {}
     sizes = {name: fen_from_wan(getattr(env.deal.notes, name).size_wan) for name in t.notes}
     for name, n in t.notes.items():
         notes[name] = {
