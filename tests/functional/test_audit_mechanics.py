@@ -159,3 +159,27 @@ def test_a_cured_failure_declared_anyway_is_caught(tmp_path_factory, tmp_path):
     messages = [f.message for f in result.findings]
     assert "default (c) fired, but by the log its condition never held" in messages
     assert "c declared although cured on 2021-04-26, within its cure period" in messages
+
+
+def test_an_automatic_event_logged_at_the_next_business_days_close_is_caught(
+        tmp_path_factory, tmp_path):
+    """servicer_not_replaced_trigger_b: the 90th day without a successor servicer is Sunday
+    2021-05-02, the day (b) takes effect [一.4.4(1)]. Moving the trigger and the end of
+    revolving to the close of Thursday 2021-05-06, as the trustee used to log them, fails
+    ``triggers_on_first_day``."""
+    clean = run_folder(tmp_path_factory, "servicer_not_replaced_trigger_b")
+    assert audit_of(clean).result("triggers_on_first_day").status == "pass"
+    events = read_events(clean)
+    i = next(i for i, e in enumerate(events) if e["event"] == "trigger_fired")
+    assert (events[i]["date"], events[i + 1]["event"]) == ("2021-05-02", "period_changed")
+    fired, changed = events.pop(i), events.pop(i)
+    k = next(k for k, e in enumerate(events) if e["date"] == "2021-05-06"
+             and e["event"] == "day_closed")
+    for e in (fired, changed):
+        e["date"], e["day"] = "2021-05-06", fired["day"] + 4
+    events[k:k] = [fired, changed]
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result("triggers_on_first_day")
+    assert [(f.seq, f.date, f.message) for f in result.findings] == [
+        (k + 1, "2021-05-06", "acceleration (b) fired on 2021-05-06; its condition first held "
+                              "on 2021-05-02 (no successor servicer 90 days after the "
+                              "termination event)")]

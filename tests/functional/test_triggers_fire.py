@@ -28,11 +28,28 @@ def test_a_originator_insolvency_fires_the_same_day(scenario_run):
 
 
 # ---------------------------------------------------------------- (b)
-def test_b_no_successor_servicer_within_90_days(scenario_run):
+def test_b_no_successor_servicer_within_90_days_takes_effect_on_the_90th_calendar_day(
+        scenario_run):
+    """An automatic acceleration event "shall be deemed to occur on the day the event
+    occurs" [一.4.4(1)] (自动生效的加速清偿事件……应视为在该等事件发生之日发生), and (b)
+    counts calendar days: the 90th day, 2021-05-02, is a Sunday in the Labour Day
+    holiday, and the event takes effect that Sunday — not at the close of the next
+    business day, 2021-05-06, as the trustee used to log it. Revolving ends that day, so
+    the amortization payment dates count 10 business days from the Sunday; the eligible
+    investment the trustee redeems is paid by the bank on its next business day."""
     run = scenario_run("servicer_not_replaced_trigger_b")
-    day90 = dt.date(2021, 2, 1) + dt.timedelta(days=90)  # 2021-05-02, a Sunday in Labour Day week
-    assert fired(run) == [("acceleration", "b", following(run, day90))]
-    assert fired(run)[0][2] == "2021-05-06"
+    day90 = dt.date(2021, 2, 1) + dt.timedelta(days=90)
+    assert day90 == D("2021-05-02") and not run.env.calendar.is_business_day(day90)
+    assert fired(run) == [("acceleration", "b", "2021-05-02")]
+    assert run.summary["revolving_end"] == {"date": "2021-05-02",
+                                            "cause": "acceleration event (b)"}
+    redeemed = [e for e in run.of("instruction_issued")
+                if e["reason"] == "eligible investment matures" and e["date"] == "2021-05-02"]
+    assert [(e["value_date"], e["amount_fen"]) for e in redeemed] == [("2021-05-06", 69_569_659)]
+    amort = [e["date"] for e in run.of("payment_date") if e["waterfall"] != "revolving"]
+    # 10 business days from Sunday 2021-05-02: 05-06, 07, 08 (a make-up Saturday), 10-14,
+    # 17, 18 — from Thursday 05-06 it would have been 05-20
+    assert amort[0] == run.env.calendar.add_business_days(day90, 10).isoformat() == "2021-05-18"
 
 
 def test_b_successor_within_90_days_fires_nothing(scenario_run):
@@ -66,10 +83,14 @@ def test_c_explained_outage_beyond_10_business_days_fires_on_the_11th(scenario_r
 
 
 # ---------------------------------------------------------------- (d)
-def test_d_no_successor_trustee_within_90_days(scenario_run):
+def test_d_no_successor_trustee_within_90_days_takes_effect_on_the_90th_calendar_day(
+        scenario_run):
+    """The 90th day from 2021-03-01 is Sunday 2021-05-30: the automatic event takes effect
+    that day [一.4.4(1)], not at Monday 2021-05-31's close."""
     late = {"kind": "trustee_replacement", "start": "2021-03-01", "successor_after_days": 100}
     run = scenario_run("base", {"incidents": [late]})
-    assert fired(run) == [("acceleration", "d", following(run, dt.date(2021, 5, 30)))]
+    assert following(run, dt.date(2021, 5, 30)) == "2021-05-31"
+    assert fired(run) == [("acceleration", "d", "2021-05-30")]
     in_time = {"kind": "trustee_replacement", "start": "2021-03-01", "successor_after_days": 89}
     assert fired(scenario_run("base", {"incidents": [in_time]})) == []
 
@@ -223,3 +244,14 @@ def test_no_grace_on_a_deal_that_pays_on_time_fires_nothing(scenario_run):
                                              "principal_grace_business_days": 0}})
     assert fired(run) == []
     assert all(n["paid_in_full"] for n in run.summary["notes"].values())
+
+
+def test_a_originator_insolvency_on_a_holiday_takes_effect_that_day(scenario_run):
+    """An insolvency on Friday 2021-10-01, National Day, is an automatic event of that day
+    [一.4.4(1)]: revolving ends on the holiday, not at the close of Friday 2021-10-08
+    (the first business day after the week off)."""
+    inc = {"kind": "originator_insolvency", "start": "2021-10-01"}
+    run = scenario_run("base", {"incidents": [inc]})
+    assert following(run, D("2021-10-01")) == "2021-10-08"
+    assert fired(run) == [("acceleration", "a", "2021-10-01")]
+    assert run.summary["revolving_end"] == {"date": "2021-10-01", "cause": "acceleration event (a)"}

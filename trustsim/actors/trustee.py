@@ -410,10 +410,13 @@ class Trustee(Actor):
         if invested <= 0:
             return
         income = self._investment_income_fen + self._accrued_on_investment(invested, d)
+        # revolving ended on a weekend or holiday: the bank pays on its next business day
+        value = self.env.calendar.following(d)
         if income:
-            self.instruct(ELIGIBLE_INVESTMENTS, INVESTMENT_INCOME, income, "eligible investment income")
+            self.instruct(ELIGIBLE_INVESTMENTS, INVESTMENT_INCOME, income,
+                          "eligible investment income", value_date=value)
         self.instruct(TRUST_ACCOUNT, ELIGIBLE_INVESTMENTS, invested + income,
-                      "eligible investment matures")
+                      "eligible investment matures", value_date=value)
         self.invested_on = None
         self._investment_income_fen = 0
 
@@ -612,11 +615,27 @@ class Trustee(Actor):
 
     # ------------------------------------------------------------ close of day: triggers
     def _closes(self):
-        for wake in self.env.business_days_from(self.env.origin, clock.TRUSTEE_CLOSE):
-            yield wake
+        """24:00 of every calendar day: a business day's close evaluates every trigger; a
+        weekend's or holiday's only those whose condition is a calendar day's fact, so an
+        automatic event takes effect on the day it occurs [一.4.4(1)], not at the next
+        business day's close (90 days without a successor ending on a Sunday)."""
+        env, cal = self.env, self.env.calendar
+        d = env.origin
+        while True:
+            yield env.until(d, clock.TRUSTEE_CLOSE)
             if self.terminated:
                 return
-            self.close(self.env.today)
+            if cal.is_business_day(d):
+                self.close(d)
+            else:
+                self._calendar_day_close(d)
+            d += dt.timedelta(days=1)
+
+    def _calendar_day_close(self, d: dt.date) -> None:
+        f = self.figures(d)
+        for trig in self.triggers:
+            if trig.calendar_day and (fired := trig.observe(f)) is not None:
+                self._fire(fired)
 
     def figures(self, d: dt.date) -> DayFigures:
         b = self.env.pool.balances()

@@ -4,7 +4,15 @@ Each trigger watches the day's figures (:class:`DayFigures`) and says when its c
 condition is met, with the figures behind it. Counting clauses keep their own counter:
 (e) consecutive business days above the NPL threshold, (g) cumulative business days of
 the pool below 90% of the notes. Event-driven clauses (a), (f), (h) fire from the
-figures incidents set. An automatic event takes effect on the day it occurs.
+figures incidents set.
+
+An automatic event takes effect on the day it occurs [一.4.4(1)] ("应视为在该等事件发生之日
+发生"), a calendar day: the clauses whose condition is a fact of a calendar day — (a) an
+insolvency, (b)/(d) N *calendar* days without a successor, (f) a rating action — are
+``calendar_day`` triggers, which the trustee also evaluates at 24:00 of weekends and
+holidays. The others count business days ((c) a transfer due on a business day, (e),
+(g), events of default (a)/(b)) or fall on one ((h) a roll date), so they can only hold
+at a business day's close.
 """
 
 from __future__ import annotations
@@ -65,6 +73,8 @@ class Trigger:
     kind: str = "acceleration"
     clause: str = ""
     fired: Fired | None = None
+    #: the condition is a calendar day's fact: evaluated on non-business days too
+    calendar_day: bool = False
 
     def observe(self, f: DayFigures) -> Fired | None:
         if self.fired is not None:
@@ -84,6 +94,7 @@ class OriginatorInsolvency(Trigger):
     """(a) the originator becomes insolvent."""
 
     clause: str = "a"
+    calendar_day: bool = True
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
         return {"originator_insolvent": True} if f.originator_insolvent else None
@@ -94,6 +105,7 @@ class ServicerNotReplaced(Trigger):
     """(b) a servicer termination event and no qualified successor within N days."""
 
     clause: str = "b"
+    calendar_day: bool = True
     days: int = 90
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
@@ -121,6 +133,7 @@ class TrusteeNotReplaced(Trigger):
     """(d) the trustee must be replaced and no successor within N days."""
 
     clause: str = "d"
+    calendar_day: bool = True
     days: int = 90
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
@@ -157,6 +170,7 @@ class RatingFloor(Trigger):
     """(f) the originator's long-term rating below the floor."""
 
     clause: str = "f"
+    calendar_day: bool = True
     floor: str = "AA-"
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:

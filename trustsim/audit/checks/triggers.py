@@ -1,8 +1,12 @@
-"""[一.4.4(1)] Each trigger fired on the first business day its condition held, never otherwise.
+"""[一.4.4(1)] Each trigger fired on the first day its condition held, never otherwise.
 
-The audit recomputes, from what the log records, the first business day each clause's
-condition held (the trustee evaluates automatic events at the 24:00 close, on the day's
-figures), and compares with the ``trigger_fired`` events:
+The audit recomputes, from what the log records, the first day each clause's condition
+held and compares with the ``trigger_fired`` events. An automatic event takes effect on
+the day it occurs [一.4.4(1)]: a clause whose condition is a calendar day's fact — (a)
+an insolvency, (b)/(d) N calendar days without a successor, (f) a rating action —
+takes effect on that calendar day, a weekend or holiday included; the clauses counted
+in business days ((c), (e), (g), defaults (a)/(b)) or falling on a roll date ((h)) at
+the 24:00 close of a business day, on the day's figures:
 
 * (a) originator insolvency — from the day the log records it (an ``incident_started``
   of kind ``originator_insolvency``, or any event with ``originator_insolvent: true``);
@@ -115,6 +119,15 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
     servicer_wait = _windows(log, "servicer_termination_event", "servicer")
     trustee_wait = _windows(log, "incident_started", "trustee", "trustee_replacement")
     declared = {e.get("clause"): e.get("effect") for e in log.of("declared_event_occurred")}
+    ended = next(iter(log.of("trust_terminated")), None)
+    last_day = log.day(ended) if ended is not None else log.day(log.events[-1])
+    for key, wait, who in ((("acceleration", "b"), servicer_wait, "servicer"),
+                           (("acceleration", "d"), trustee_wait, "trustee")):
+        for start, end, wseq in wait:   # the Nth calendar day, whatever day of the week
+            due = start + dt.timedelta(days=t.successor_days)
+            if (end is None or end > due) and due <= last_day:
+                hold(key, due, wseq, f"no successor {who} {t.successor_days} days after "
+                                     f"{'the termination event' if who == 'servicer' else 'it had to be replaced'}")
     cured = {c for c, (_occurred, _deadline, cure) in cure_periods(log).items() if cure}
     run = count = 0
     rating: str | None = None
@@ -133,6 +146,11 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
         if insolvent_since is None and (e.get("originator_insolvent") is True or (
                 name == "incident_started" and e.get("kind") == "originator_insolvency")):
             insolvent_since = log.day(e)
+            hold(("acceleration", "a"), insolvent_since, seq, "the originator is insolvent")
+        if rating in RATING_SCALE and t.rating_floor in RATING_SCALE \
+                and RATING_SCALE.index(rating) > RATING_SCALE.index(t.rating_floor):
+            hold(("acceleration", "f"), log.day(e), seq, f"originator rated {rating}, below "
+                                                         f"{t.rating_floor}")
         if name == "issuance_terminated":
             hold(("acceleration", "h"), log.day(e), seq,
                  f"series {e.get('series')} could not be issued")
@@ -158,21 +176,11 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
         if name != "day_closed":
             continue
         d = log.day(e)
-        if insolvent_since is not None and d >= insolvent_since:
-            hold(("acceleration", "a"), d, seq, "the originator is insolvent")
-        for start, end, wseq in servicer_wait:
-            if start <= d and (end is None or d < end) and (d - start).days >= t.successor_days:
-                hold(("acceleration", "b"), d, wseq, f"no successor servicer {t.successor_days} "
-                                                     f"days after the termination event")
         late = overdue.get(seq) or []
         if late and excuses.on(d) is None:
             hold(("acceleration", "c"), d, late[0].seq,
                  f"collections received {late[0].received} not transferred by "
                  f"{late[0].deadline}, no accepted explanation")
-        for start, end, wseq in trustee_wait:
-            if start <= d and (end is None or d < end) and (d - start).days >= t.successor_days:
-                hold(("acceleration", "d"), d, wseq, f"no successor trustee {t.successor_days} "
-                                                     f"days after it had to be replaced")
         if npl_ok and cutoff:
             npl = int(e.get("pool_non_performing_fen") or 0)
             if fees_basis:
@@ -182,10 +190,6 @@ def recompute(log: AuditLog) -> tuple[dict[tuple[str, str], Expected], list[str]
             if run >= t.npl_days:
                 hold(("acceleration", "e"), d, seq, f"NPL ratio above {t.npl_threshold_ppm} ppm "
                                                     f"on {t.npl_days} consecutive business days")
-        if rating in RATING_SCALE and t.rating_floor in RATING_SCALE \
-                and RATING_SCALE.index(rating) > RATING_SCALE.index(t.rating_floor):
-            hold(("acceleration", "f"), d, seq, f"originator rated {rating}, below "
-                                                f"{t.rating_floor}")
         revolving = e.get("period") == "revolving" or e["date"] in at_close
         pool, notes_out = e.get("pool_outstanding_fen"), e.get("notes_outstanding_fen")
         if revolving and isinstance(pool, int) and isinstance(notes_out, int) \
@@ -305,5 +309,5 @@ def triggers_on_first_day(log: AuditLog) -> Outcome:
 
 
 CHECK = Check("triggers_on_first_day", "一.4.4(1)",
-              "each trigger fired on the first business day its condition held, never otherwise",
+              "each trigger fired on the first day its condition held, never otherwise",
               triggers_on_first_day)
