@@ -632,7 +632,17 @@ class Trustee(Actor):
             d += dt.timedelta(days=1)
 
     def _calendar_day_close(self, d: dt.date) -> None:
-        f = self.figures(d)
+        """A weekend's or holiday's 24:00: the calendar-day facts only (no pool reading —
+        the counting clauses never look at these figures)."""
+        f = DayFigures(
+            date=d, revolving=self.period == "revolving", npl_balance_fen=0,
+            initial_cutoff_fen=self.initial_cutoff_fen, pool_balance_fen=0,
+            notes_outstanding_fen=0, originator_rating=self.originator.rating,
+            originator_insolvent=self.originator.insolvent,
+            servicer_unreplaced_days=((d - self.servicer_terminated_on).days
+                                      if self.servicer_terminated_on else -1),
+            trustee_unreplaced_days=((d - self.trustee_replacement_since).days
+                                     if self.trustee_replacement_since else -1))
         for trig in self.triggers:
             if trig.calendar_day and (fired := trig.observe(f)) is not None:
                 self._fire(fired)
