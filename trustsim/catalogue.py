@@ -307,6 +307,13 @@ EVENTS: dict[str, EventSpec] = {
         "trustee",
         "Pool below the clean-up threshold: the trustee notifies the originator of the price.",
         pool_outstanding_fen=FEN, threshold_pct=DECIMAL, price_fen=FEN),
+    "liquidation_sale": _e(
+        "trustee",
+        "After an event of default the trust terminates with notes unpaid: its receivables are "
+        "sold to an outside buyer at the configured price, paid on the settlement date.",
+        clause=STR, buyer=STR, principal_fen=FEN, performing_fen=FEN, overdue_fen=FEN,
+        non_performing_fen=FEN, price_fen=FEN, settlement_date=DATE,
+        notes_outstanding_by_class_fen=FEN_BY_NAME),
     "trigger_fired": _e("trustee", "A trigger clause fires: kind, clause, figures behind it.",
                         kind=STR, clause=STR, figures=FIGURES),
     "trust_terminated": _e(

@@ -20,6 +20,9 @@ COLLECTION_ACCOUNT = "collection_account"
 TRUST_ACCOUNT = "trust_account"
 ISSUANCE_PROCEEDS_ACCOUNT = "issuance_proceeds_account"
 ELIGIBLE_INVESTMENTS = "eligible_investments"
+#: the outside party that buys the receivables left when a trust is liquidated after an
+#: event of default [一.4.2]: an external counterparty, a source of cash like the originator
+LIQUIDATION_BUYER = "liquidation_buyer"
 
 INTERNAL_ACCOUNTS = (
     COLLECTION_ACCOUNT,

@@ -183,3 +183,63 @@ def test_an_automatic_event_logged_at_the_next_business_days_close_is_caught(
         (k + 1, "2021-05-06", "acceleration (b) fired on 2021-05-06; its condition first held "
                               "on 2021-05-02 (no successor servicer 90 days after the "
                               "termination event)")]
+
+
+LIQUIDATED = "liquidation_after_default_b_mezz_unpaid"
+
+
+def test_receivables_in_kind_to_the_sub_while_the_mezz_is_unpaid_are_caught(
+        tmp_path_factory, tmp_path):
+    """liquidation_after_default_b_mezz_unpaid: after event of default (b) the trust used
+    to end on 2023-09-27 handing its 2,103,806,174 fen of receivables to the sub holders in
+    kind, with 5,910,927,896 fen of mezz principal unpaid. That ending put back into the
+    clean log (sale, buyer's payment and final distribution removed) fails
+    ``wind_up_after_default``."""
+    clean = run_folder(tmp_path_factory, LIQUIDATED)
+    assert audit_of(clean).result("wind_up_after_default").status == "pass"
+    events = read_events(clean)
+    sale = next(i for i, e in enumerate(events) if e["event"] == "liquidation_sale")
+    end = next(i for i, e in enumerate(events) if e["event"] == "trust_terminated")
+    ended = events[end]
+    ended.update(date="2023-09-27", day=events[sale]["day"], pool_released_fen=2_103_806_174,
+                 released_to="sub_noteholders (in kind)", final_distribution_fen=0,
+                 notes_outstanding_by_class_fen=events[sale]["notes_outstanding_by_class_fen"])
+    kept = [e for e in events[sale + 1:end] if e["date"] == "2023-09-27"]
+    events = events[:sale] + kept + [ended] + events[end + 1:]
+    for e in events[end:]:
+        if e["event"] == "run_finished":
+            e.update(date="2023-09-27", day=ended["day"])
+    run = write_run(clean, tmp_path / "run", events)
+    result = audit_of(run).result("wind_up_after_default")
+    default = next(e for e in read_events(run) if e["event"] == "trigger_fired"
+                   and e["kind"] == "default")
+    assert [(f.date, f.related, f.message) for f in result.findings] == [
+        ("2023-09-27", (default["seq"],),
+         "2103806174 fen of receivables went in kind to sub_noteholders (in kind) after event "
+         "of default (b) while a class senior to sub was unpaid: mezz (5910927896 fen); they "
+         "must be sold and the price distributed by the post-default waterfall")]
+
+
+def test_sale_proceeds_distributed_by_another_waterfall_are_caught(tmp_path_factory, tmp_path):
+    """The same run: the 1,918,035,812 fen the buyer paid on 2023-10-07 logged as
+    distributed by the amortization waterfall, or the sale priced at par, fails
+    ``wind_up_after_default``."""
+    clean = run_folder(tmp_path_factory, LIQUIDATED)
+    events = read_events(clean)
+    final = next(e for e in events if e["event"] == "payment_date" and e["final"])
+    final["waterfall"] = "amortization"
+    sale = next(e for e in events if e["event"] == "liquidation_sale")
+    sale["price_fen"] = sale["principal_fen"]
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "wind_up_after_default")
+    assert [(f.date, f.message) for f in result.findings] == [
+        ("2023-09-27", "liquidation sale at 2103806174 fen; the deal's percentages give "
+                       "1918035812 fen"),
+        ("2023-09-27", "the buyer's price of 2103806174 fen never reached the trust account "
+                       "before the trust ended")]
+    sale["price_fen"] = 1_918_035_812
+    result = audit_of(write_run(clean, tmp_path / "run2", events)).result(
+        "wind_up_after_default")
+    assert [(f.date, f.message) for f in result.findings] == [
+        ("2023-10-07", "the sale's 1918035812 fen were distributed by the amortization "
+                       "waterfall holding 1918035812 fen, not by the post-default waterfall")]

@@ -36,10 +36,12 @@ def test_issuance_failure_on_a_roll_date_pays_the_first_amortization_date(scenar
 def test_the_payment_date_after_legal_maturity_is_held(scenario_run):
     """The legal maturity 2023-09-12 is an extra payment date; the scheduled one 10
     business days after 2023-09-08, 2023-09-22, is still held before event of default (b)
-    winds the trust up on 2023-09-27."""
+    winds the trust up on 2023-09-27; the liquidation's final distribution follows on
+    2023-10-07, the day the buyer pays [一.4.2]."""
     run = scenario_run("no_clean_up_principal_default_event_b")
     assert [d for d, _ in payment_dates(run) if d >= "2023-09-01"] == [
-        "2023-09-08", "2023-09-12", "2023-09-22", "2023-09-27"]
+        "2023-09-08", "2023-09-12", "2023-09-22", "2023-09-27", "2023-10-07"]
+    assert [e["date"] for e in run.of("payment_date") if e["final"]] == ["2023-10-07"]
     assert run.summary["trust_termination_date"] == "2023-09-27"
 
 
@@ -201,3 +203,70 @@ def test_a_d_h_failure_found_incurable_goes_to_the_meeting_at_once(scenario_run)
                               ("2021-04-06", "noteholder_meeting_convened"),
                               ("2021-04-20", "noteholder_meeting_resolved")]
     assert [(t["clause"], t["date"]) for t in run.summary["triggers"]] == [("D(h)", "2021-04-20")]
+
+
+# ------------------------------------------------ [一.4.2, 一.4.4(2)] liquidation after default
+def test_after_default_b_the_receivables_are_sold_and_the_price_repays_the_mezz_first(
+        scenario_run):
+    """liquidation_after_default_b_mezz_unpaid: event of default (b) winds the trust up on
+    2023-09-27 with 5,910,927,896 fen of mezz principal unpaid. The 2,103,806,174 fen of
+    receivables left (1,985,599,193 performing, 49,739,701 overdue, 68,467,280
+    non-performing) used to go to the sub holders in kind. They are sold to an outside
+    buyer at 95% / 50% / 10% (the deal's flagged assumption): 1,918,035,812 fen, paid on
+    the 2nd business day after termination — 2023-10-07, across the National Day week —
+    and distributed that day by the post-default waterfall: fees, mezz interest
+    12,955,458, then mezz principal 1,903,745,320 fen; nothing reaches the sub."""
+    run = scenario_run("liquidation_after_default_b_mezz_unpaid")
+    sale, = run.of("liquidation_sale")
+    assert (sale["date"], sale["buyer"], sale["settlement_date"]) == (
+        "2023-09-27", "liquidation_buyer", "2023-10-07")
+    assert (sale["principal_fen"], sale["performing_fen"], sale["overdue_fen"],
+            sale["non_performing_fen"], sale["price_fen"]) == (
+        2_103_806_174, 1_985_599_193, 49_739_701, 68_467_280, 1_918_035_812)
+    assert sale["notes_outstanding_by_class_fen"] == {
+        "senior": 0, "mezz": 5_910_927_896, "sub": 5_000_000_000}
+    paid = [e for e in run.of("transfer_received") if e["payer"] == "liquidation_buyer"]
+    assert [(e["date"], e["amount_fen"]) for e in paid] == [("2023-10-07", 1_918_035_812)]
+    final = run.of("payment_date")[-1]
+    assert (final["date"], final["waterfall"], final["final"], final["available_fen"]) == (
+        "2023-10-07", "post_default", True, 1_918_035_812)
+    assert step_paid(run, "2023-10-07", "mezz_interest") == 12_955_458
+    assert step_paid(run, "2023-10-07", "mezz_principal") == 1_903_745_320
+    assert step_paid(run, "2023-10-07", "sub_principal") == 0
+    assert step_paid(run, "2023-10-07", "residual_to_sub") == 0
+    end, = run.of("trust_terminated")
+    assert (end["date"], end["pool_released_fen"], end["released_to"]) == (
+        "2023-10-07", 0, "liquidation_buyer (sold)")
+    assert end["notes_outstanding_by_class_fen"] == {
+        "senior": 0, "mezz": 4_007_182_576, "sub": 5_000_000_000}
+    assert (run.summary["pool"]["sold_at_liquidation_fen"],
+            run.summary["pool"]["liquidation_price_fen"],
+            run.summary["pool"]["released_at_termination_fen"]) == (
+        2_103_806_174, 1_918_035_812, 0)
+
+
+def test_after_default_b_only_what_every_class_leaves_goes_to_the_sub_as_residual(
+        scenario_run):
+    """no_clean_up_principal_default_event_b: only the sub (1,824,585,711 fen) is unpaid
+    at the wind-up; its 3,305,408,216 fen of receivables are sold for 3,074,407,213 fen,
+    which repay the sub's principal in full before 1,248,685,621 fen go to it as the
+    residual — in cash, not the receivables in kind."""
+    run = scenario_run("no_clean_up_principal_default_event_b")
+    sale, = run.of("liquidation_sale")
+    assert (sale["principal_fen"], sale["price_fen"]) == (3_305_408_216, 3_074_407_213)
+    assert step_paid(run, "2023-10-07", "sub_principal") == 1_824_585_711
+    assert step_paid(run, "2023-10-07", "residual_to_sub") == 1_248_685_621
+    end, = run.of("trust_terminated")
+    assert (end["pool_released_fen"], end["notes_outstanding_by_class_fen"]) == (
+        0, {"senior": 0, "mezz": 0, "sub": 0})
+
+
+def test_a_trust_repaid_in_full_hands_what_is_left_to_the_sub_in_kind(scenario_run):
+    """originator_insolvency_trigger_a: every class is repaid on 2023-08-04 with no event
+    of default; the 790,265,400 fen of receivables left go to the sub holders in kind and
+    nothing is sold."""
+    run = scenario_run("originator_insolvency_trigger_a")
+    assert run.of("liquidation_sale") == []
+    end, = run.of("trust_terminated")
+    assert (end["date"], end["pool_released_fen"], end["released_to"]) == (
+        "2023-08-04", 790_265_400, "sub_noteholders (in kind)")

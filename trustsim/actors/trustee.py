@@ -28,6 +28,7 @@ from trustsim.actors.messages import (
     CollectionsSwept,
     CreditAdvice,
     IncidentNotice,
+    IncomingTransfer,
     Instruction,
     InstructionResult,
     ProceedsPaidIn,
@@ -47,10 +48,16 @@ from trustsim.config.models import WaterfallStep
 from trustsim.contract.dues import DuesBook, interest_due, sub_period_income
 from trustsim.contract.notes import NoteClass
 from trustsim.contract.reserve import required_amount
+from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
 from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
-from trustsim.ledger import ELIGIBLE_INVESTMENTS, ISSUANCE_PROCEEDS_ACCOUNT, TRUST_ACCOUNT
+from trustsim.ledger import (
+    ELIGIBLE_INVESTMENTS,
+    ISSUANCE_PROCEEDS_ACCOUNT,
+    LIQUIDATION_BUYER,
+    TRUST_ACCOUNT,
+)
 from trustsim.money import accrue, fen_from_wan, round_fen
 from trustsim.sim import clock
 
@@ -100,6 +107,8 @@ class Trustee(Actor):
         self.termination_date: dt.date | None = None
         self.termination_cause: str | None = None
         self.pool_released_fen = 0
+        self.liquidation_price_fen: int | None = None   # a liquidation sale's price, principal
+        self.liquidation_principal_fen = 0
         # the trustee's book of the trust's accounts
         self.book = {TRUST_ACCOUNT: 0, ELIGIBLE_INVESTMENTS: 0, ISSUANCE_PROCEEDS_ACCOUNT: 0}
         self.invested_on: dt.date | None = None   # when the invested balance last changed
@@ -707,9 +716,7 @@ class Trustee(Actor):
         b = self.env.pool.balances()
         if b.outstanding_fen * 100 >= cfg.pool_below_pct_of_initial * self.initial_cutoff_fen:
             return
-        price = (round_fen(Decimal(b.performing_fen) * cfg.price_pct_of_performing / 100)
-                 + round_fen(Decimal(b.overdue_fen) * cfg.price_pct_of_overdue / 100)
-                 + round_fen(Decimal(b.non_performing_fen) * cfg.price_pct_of_non_performing / 100))
+        price = pool_price(b, cfg)
         self.clean_up_called = True
         self.emit("clean_up_call_noticed", pool_outstanding_fen=b.outstanding_fen,
                   threshold_pct=str(cfg.pool_below_pct_of_initial), price_fen=price)
@@ -727,24 +734,62 @@ class Trustee(Actor):
 
     # ------------------------------------------------------------ termination
     def _terminate(self, d: dt.date, cause: str) -> None:
+        """The trust ends: what is left of the pool leaves it, the servicer remits.
+
+        After an event of default with a class unpaid, the receivables are sold to an
+        outside buyer (config ``termination.liquidation``) and the price goes through the
+        post-default waterfall [一.4.2, 一.4.4(2)]; otherwise every class is repaid and the
+        pool, if any is left, goes to the sub holders in kind as the residual.
+        """
         self.terminated = True
         self.termination_date, self.termination_cause = d, cause
-        released = self.env.pool.release_all(d)
-        self.pool_released_fen = released.outstanding_fen
+        unpaid = any(n.outstanding_fen for n in self.notes.values())
+        if self.post_default and unpaid and self.env.pool.balances().outstanding_fen > 0:
+            settle = self._liquidate(d)
+        else:
+            settle = d
+            released = self.env.pool.release_all(d)
+            self.pool_released_fen = released.outstanding_fen
         self.send(self.servicer, RemitNow(d))
-        self.env.process(self._wind_up(d))
+        self.env.process(self._wind_up(settle))
+
+    def _liquidate(self, d: dt.date) -> dt.date:
+        """Sell the remaining receivables at the configured price; the day the buyer pays."""
+        cfg = self.deal.termination.liquidation
+        sold = self.env.pool.release_all(d)
+        price = pool_price(sold, cfg)
+        settle = self.env.calendar.add_business_days(d, cfg.sale_lag_business_days)
+        self.liquidation_price_fen, self.liquidation_principal_fen = price, sold.outstanding_fen
+        self.emit("liquidation_sale", clause="一.4.2", buyer=LIQUIDATION_BUYER,
+                  principal_fen=sold.outstanding_fen, performing_fen=sold.performing_fen,
+                  overdue_fen=sold.overdue_fen, non_performing_fen=sold.non_performing_fen,
+                  price_fen=price, settlement_date=settle.isoformat(),
+                  notes_outstanding_by_class_fen={k: v.outstanding_fen
+                                                  for k, v in self.notes.items()})
+        self.env.process(self._buyer_pays(settle, price))
+        return settle
+
+    def _buyer_pays(self, on: dt.date, price: int):
+        yield self.env.until(on, clock.BUYER_PAYS)
+        if price > 0:
+            self.send(self.custodian, IncomingTransfer(LIQUIDATION_BUYER, price,
+                                                       "liquidation sale price"))
 
     def _wind_up(self, d: dt.date):
+        """On the termination date — or, after a liquidation, the day the buyer pays — the
+        final distribution in order of the waterfall in force, then the trust ends."""
         yield self.env.until(d, clock.TRUSTEE_CLOSE)
         self._redeem_investments(d)
         cash = self.book[TRUST_ACCOUNT]
-        if cash > 0:  # collections remitted at termination: a final distribution in order
+        if cash > 0:  # collections remitted at termination, a sale's price: distributed in order
             self._distribute(d, None, final=True)
         # the custodian makes the final payments before the trust ends: nothing after it
         yield self.env.timeout(clock.SETTLE_WITHIN_CLOSE)
+        released_to = "sub_noteholders (in kind)" if self.liquidation_price_fen is None \
+            else f"{LIQUIDATION_BUYER} (sold)"
         self.emit("trust_terminated", cause=self.termination_cause,
                   pool_released_fen=self.pool_released_fen,
-                  released_to="sub_noteholders (in kind)", final_distribution_fen=cash,
+                  released_to=released_to, final_distribution_fen=cash,
                   notes_outstanding_by_class_fen={k: v.outstanding_fen for k, v in self.notes.items()})
         yield self.env.timeout(0.01)
         self.env.terminated.succeed(d)

@@ -245,8 +245,23 @@ class CleanUpCall(Strict):
     price_pct_of_non_performing: Annotated[Decimal, Field(ge=0, le=200)]
 
 
+class Liquidation(Strict):
+    """After an event of default, the receivables left at termination are sold, not handed
+    over in kind: the report speaks of the trust's "termination and liquidation" and of a
+    last calculation date after it [一.4.2]; the price is not given (a flagged assumption)."""
+
+    price_pct_of_performing: Annotated[Decimal, Field(ge=0, le=200)]
+    price_pct_of_overdue: Annotated[Decimal, Field(ge=0, le=200)]
+    price_pct_of_non_performing: Annotated[Decimal, Field(ge=0, le=200)]
+    sale_lag_business_days: Annotated[int, Field(
+        ge=0, le=2, description="business days from termination to the buyer's payment; the "
+                                "last calculation date is no later than the 2nd business day "
+                                "after termination and liquidation [一.4.2]")]
+
+
 class Termination(Strict):
     clean_up_call: CleanUpCall | None
+    liquidation: Liquidation
 
 
 # ---------------------------------------------------------------- pool

@@ -18,6 +18,7 @@ from trustsim.audit.checks import (
     sweep,
     triggers,
     waterfall,
+    wind_up,
 )
 from trustsim.audit.model import Check
 
@@ -36,6 +37,7 @@ CHECKS: tuple[Check, ...] = (
     cash.CHECK,
     triggers.CHECK,
     notes.CHECK,
+    wind_up.CHECK,
 )
 
 BY_NAME: dict[str, Check] = {c.name: c for c in CHECKS}

@@ -72,7 +72,11 @@ def payment_dates_scheduled(log: AuditLog) -> Outcome:
     if not log.events:
         out.skipped = "empty log"
         return out
-    last = log.day(terminated or log.events[-1])
+    # a liquidated trust terminates on the sale's day; the buyer's payment is distributed
+    # later, on a final date "no later than the 2nd business day after termination and
+    # liquidation" [一.4.2] — a final distribution, not a scheduled payment date
+    sale = next(iter(log.of("liquidation_sale")), None)
+    last = log.day(sale or terminated or log.events[-1])
     revolving_end = log.day(ended) if ended else None
     expected = contract_payment_dates(log.terms, revolving_end, last)
     held: dict[dt.date, list[dict]] = {}
