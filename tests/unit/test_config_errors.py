@@ -34,6 +34,11 @@ CASES = {
     "date outside the calendar": (
         lambda d: d["notes"]["sub"].update(expected_maturity="2029-09-12"),
         "outside the business-day calendar"),
+    "liquidation paid later than the contract's last calculation date": (
+        lambda d: d["termination"]["liquidation"].update(sale_lag_business_days=3),
+        "termination.liquidation.sale_lag_business_days"),
+    "no liquidation terms": (lambda d: d["termination"].pop("liquidation"),
+                             "termination.liquidation"),
     "gate names no earlier step": (
         lambda d: d["waterfalls"]["amortization"][1].update(after_paid_in_full=["sub_principal"]),
         "waterfalls: Value error, amortization[1]: gate 'sub_principal'"),

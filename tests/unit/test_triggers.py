@@ -179,3 +179,27 @@ def test_each_trigger_takes_its_terms_from_the_deal(deal):
         "pool_vs_notes_cumulative_business_days": 30, "senior_interest_grace_business_days": 2,
         "principal_grace_business_days": 4})
     assert params(build_triggers(other)) == (45, 45, 75_000, 3, "A", 85, 30, 2, 4)
+
+
+
+def test_the_calendar_day_clauses_are_the_ones_whose_condition_is_a_day_s_fact(deal):
+    """[一.4.4(1)] An automatic event takes effect on the day it occurs: (a) an insolvency,
+    (b)/(d) 90 calendar days without a successor and (f) a rating action can fall on a
+    weekend or holiday and take effect that day; (c), (e), (g) and the events of default
+    count business days and (h) falls on a roll date, so they hold only at a business
+    day's close."""
+    got = [(t.kind, t.clause) for t in build_triggers(deal.triggers) if t.calendar_day]
+    assert got == [("acceleration", "a"), ("acceleration", "b"), ("acceleration", "d"),
+                   ("acceleration", "f")]
+
+
+def test_b_holds_on_the_90th_calendar_day_whatever_day_of_the_week_it_is():
+    """Termination event on 2021-02-01: day 90 is Sunday 2021-05-02, the trigger's date."""
+    t = ServicerNotReplaced(days=90)
+    start = D(2021, 2, 1)
+    sunday = start + dt.timedelta(days=90)
+    assert t.observe(DayFigures(sunday - dt.timedelta(days=1), True, 0, CUTOFF, CUTOFF, CUTOFF,
+                                "AAA", servicer_unreplaced_days=89)) is None
+    fired = t.observe(DayFigures(sunday, True, 0, CUTOFF, CUTOFF, CUTOFF, "AAA",
+                                 servicer_unreplaced_days=90))
+    assert (fired.clause, fired.date, sunday.weekday()) == ("b", D(2021, 5, 2), 6)
