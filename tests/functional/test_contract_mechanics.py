@@ -270,3 +270,16 @@ def test_a_trust_repaid_in_full_hands_what_is_left_to_the_sub_in_kind(scenario_r
     end, = run.of("trust_terminated")
     assert (end["date"], end["pool_released_fen"], end["released_to"]) == (
         "2023-08-04", 790_265_400, "sub_noteholders (in kind)")
+
+
+def test_a_class_repaid_only_by_the_liquidation_after_legal_maturity_fails(scenario_run):
+    """no_clean_up_principal_default_event_b: the sale repays the sub's 1,824,585,711 fen
+    on 2023-10-07, after legal maturity 2023-09-12 — nothing is owed at the end, but the
+    studies count the sub as failed: its principal did not come back by its date."""
+    from trustsim.risk.outcome import read_outcome
+
+    run = scenario_run("no_clean_up_principal_default_event_b")
+    o = read_outcome(run.env, run.parties, run.summary)
+    assert (o.classes["sub"].passed, o.classes["sub"].shortfall_fen) == (False, 0)
+    assert (o.classes["senior"].passed, o.classes["mezz"].passed) == (True, True)
+    assert o.loss_fen == {"senior": 0, "mezz": 0, "sub": 0}

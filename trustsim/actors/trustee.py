@@ -109,6 +109,7 @@ class Trustee(Actor):
         self.pool_released_fen = 0
         self.liquidation_price_fen: int | None = None   # a liquidation sale's price, principal
         self.liquidation_principal_fen = 0
+        self.unpaid_at_liquidation: dict[str, int] = {}  # each class's principal owed at the sale
         # the trustee's book of the trust's accounts
         self.book = {TRUST_ACCOUNT: 0, ELIGIBLE_INVESTMENTS: 0, ISSUANCE_PROCEEDS_ACCOUNT: 0}
         self.invested_on: dt.date | None = None   # when the invested balance last changed
@@ -760,12 +761,12 @@ class Trustee(Actor):
         price = pool_price(sold, cfg)
         settle = self.env.calendar.add_business_days(d, cfg.sale_lag_business_days)
         self.liquidation_price_fen, self.liquidation_principal_fen = price, sold.outstanding_fen
+        self.unpaid_at_liquidation = {k: v.outstanding_fen for k, v in self.notes.items()}
         self.emit("liquidation_sale", clause="一.4.2", buyer=LIQUIDATION_BUYER,
                   principal_fen=sold.outstanding_fen, performing_fen=sold.performing_fen,
                   overdue_fen=sold.overdue_fen, non_performing_fen=sold.non_performing_fen,
                   price_fen=price, settlement_date=settle.isoformat(),
-                  notes_outstanding_by_class_fen={k: v.outstanding_fen
-                                                  for k, v in self.notes.items()})
+                  notes_outstanding_by_class_fen=dict(self.unpaid_at_liquidation))
         self.env.process(self._buyer_pays(settle, price))
         return settle
 

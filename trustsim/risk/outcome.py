@@ -14,7 +14,9 @@ table it explains. The rules (DEAL.md §11, with the choices the report leaves o
   Commingled collections lost in the servicer's estate are a line of their own.
 * a class **passes** when it is owed nothing at the end (interest and principal, by the
   trust's termination, at the latest legal maturity) and, for the senior, its interest
-  was never late beyond the grace period (no event of default (a)). Mezz interest deferred
+  was never late beyond the grace period (no event of default (a)). A class still owed
+  principal when the trust was liquidated after an event of default fails even if the
+  sale's price repays it: that money comes after legal maturity. Mezz interest deferred
   by the amortization waterfall is the contract working, not a default. The sub has no
   promised income: it passes when its principal comes back.
 * **safety margin** (the report's definition): cash left after a class's interest and
@@ -164,10 +166,13 @@ def read_outcome(env: Any, parties: Any, summary: dict[str, Any]) -> Outcome:
     late = any((f.kind, f.clause) == SENIOR_INTEREST_DEFAULT for f in t.fired)
     s_short = senior.outstanding_fen + senior.interest_unpaid_fen
     m_short = mezz.outstanding_fen + mezz.interest_unpaid_fen
+    sold_late = {c for c, v in t.unpaid_at_liquidation.items() if v > 0}
     classes = {
-        "senior": ClassResult(s_short == 0 and not late, s_short, late),
-        "mezz": ClassResult(m_short == 0, m_short),
-        "sub": ClassResult(sub.outstanding_fen == 0, sub.outstanding_fen),
+        "senior": ClassResult(s_short == 0 and not late and "senior" not in sold_late,
+                              s_short, late),
+        "mezz": ClassResult(m_short == 0 and "mezz" not in sold_late, m_short),
+        "sub": ClassResult(sub.outstanding_fen == 0 and "sub" not in sold_late,
+                           sub.outstanding_fen),
     }
     n = deal.notes
     return Outcome(
