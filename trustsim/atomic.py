@@ -181,14 +181,71 @@ def check_folder_target(out: str | Path, kind: str, flag: str | None = None, pro
         _probe(out, flag)
 
 
+def _manifest(folder: Path) -> set[str]:
+    """What trustsim wrote in an output folder, as its marker lists it (relative paths)."""
+    try:
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    files = data.get("files") if isinstance(data, dict) else None
+    return {f for f in files if isinstance(f, str)} if isinstance(files, list) else set()
+
+
+def _entries(folder: Path) -> list[str]:
+    """Every file and folder below ``folder`` (relative paths, the marker excluded)."""
+    out = []
+    for root, dirs, files in os.walk(folder):
+        rel = Path(root).relative_to(folder)
+        out += [str(rel / name) for name in dirs + files]
+    return sorted(e for e in out if e != MARKER)
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    """Entries of an earlier trustsim output that trustsim did not write there.
+
+    Listed in the marker's manifest, or themselves trustsim outputs (a report folder the
+    user wrote into a run folder, an audit JSON beside it): trustsim's. Anything else is
+    the user's, and replacing the folder would delete it.
+    """
+    written = _manifest(folder)
+    foreign: list[str] = []
+    nested: list[str] = []
+    for rel in _entries(folder):
+        if rel in written or any(rel.startswith(n + os.sep) for n in nested):
+            continue
+        path = folder / rel
+        if path.is_dir() and not path.is_symlink() and folder_kind(path) is not None:
+            nested.append(rel)
+            continue
+        if path.is_file() and not path.is_symlink() and file_kind(path) is not None:
+            continue
+        if any(w.startswith(rel + os.sep) for w in written):  # a folder trustsim made
+            continue
+        foreign.append(rel)
+    return foreign
+
+
 def _refuse_foreign_folder(out: Path, kind: str, what: str) -> None:
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.is_symlink():
+        raise OutputError(f"{what}: is a symbolic link; trustsim does not write through links. "
+                          "Give the folder's own path, or another one.")
+    if out.exists() and not out.is_dir():
         raise OutputError(f"{what}: exists and is not a folder; trustsim writes a {kind} folder "
                           "there and replaces nothing it did not write. Choose another path.")
     if not out.exists():
         return
+    here = Path.cwd().resolve()
+    if here == out.resolve() or out.resolve() in here.parents:
+        raise OutputError(f"{what}: is the current folder or holds it; trustsim replaces an output "
+                          "folder whole, so run the command from outside it.")
     found = folder_kind(out)
     if found == kind:
+        foreign = _foreign_entries(out)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise OutputError(f"{what}: is an earlier trustsim {kind} output, but it also holds what "
+                              f"trustsim did not write there ({shown}); replacing it would delete "
+                              "them. Move them away, or choose another folder.")
         return
     try:
         entries = sorted(p.name for p in out.iterdir())
@@ -197,8 +254,8 @@ def _refuse_foreign_folder(out: Path, kind: str, what: str) -> None:
     if not entries:
         return
     if found is not None:
-        raise OutputError(f"{what}: holds a trustsim {found} output, not a {kind}; choose another "
-                          "folder (trustsim replaces only an earlier output of the same kind).")
+        raise OutputError(f"{what}: holds a trustsim {found} output, not a {kind} output; choose "
+                          "another folder (trustsim replaces only an earlier output of the same kind).")
     shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
     raise OutputError(f"{what}: the folder exists and was not written by trustsim (it holds {shown}); "
                       "choose a new folder, or move its content away yourself. trustsim never "
@@ -259,6 +316,11 @@ def _os_errors(target: Path, flag: str | None, only_write_errors: bool = False) 
         raise OutputError(f"{what}: cannot write the output: {os_reason(exc)}; nothing was written") from None
 
 
+def _write_marker(folder: Path, kind: str, files: list[str]) -> None:
+    doc = {"kind": kind, "writer": "trustsim", "files": files}
+    (folder / MARKER).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 @contextmanager
 def atomic_dir(out: str | Path, kind: str, flag: str | None = None) -> Iterator[Path]:
     """Yield an empty temporary folder; on success it becomes ``out``.
@@ -276,12 +338,12 @@ def atomic_dir(out: str | Path, kind: str, flag: str | None = None) -> Iterator[
         tmp.mkdir()
     try:
         with _os_errors(out, flag):
-            (tmp / MARKER).write_text(json.dumps({"kind": kind, "writer": "trustsim"}) + "\n",
-                                      encoding="utf-8")
+            _write_marker(tmp, kind, [])
         with _os_errors(out, flag, only_write_errors=True):
             yield tmp
         _refuse_if_stopping()
         with _os_errors(out, flag):
+            _write_marker(tmp, kind, _entries(tmp))  # the manifest: what trustsim wrote here
             check_folder_target(out, kind, flag, probe=False)  # again: it may have appeared meanwhile
             if out.exists():
                 old = _beside(out, "old")

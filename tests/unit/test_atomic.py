@@ -148,3 +148,48 @@ def test_once_asked_to_stop_no_output_is_put_in_place(tmp_path, monkeypatch):
         (tmp / "x").write_text("x")
     assert stopped.value.code == 143
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_users_file_put_inside_an_earlier_output_is_not_deleted_by_the_rerun(tmp_path):
+    out = tmp_path / "run"
+    with atomic_dir(out, "run") as tmp:
+        (tmp / "events.jsonl").write_text("old")
+        (tmp / "plots").mkdir()
+        (tmp / "plots" / "a.png").write_text("png")
+    (out / "my_notes.txt").write_text("precious")
+    (out / "mysub").mkdir()
+    with pytest.raises(OutputError, match=r"also holds what trustsim did not write there "
+                                          r"\(my_notes.txt, mysub\)"), atomic_dir(out, "run"):
+        pass
+    assert (out / "my_notes.txt").read_text() == "precious" and (out / "mysub").is_dir()
+
+
+def test_trustsim_outputs_nested_in_an_earlier_output_go_with_it(tmp_path):
+    out = tmp_path / "run"
+    with atomic_dir(out, "run") as tmp:
+        (tmp / "events.jsonl").write_text("old")
+    with atomic_dir(out / "report", "report") as tmp:   # trustsim report RUN writes RUN/report
+        (tmp / "report.html").write_text("<html>")
+    write_json_output(out / "audit.json", "audit", {"passed": True})
+    with atomic_dir(out, "run") as tmp:
+        (tmp / "events.jsonl").write_text("new")
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "events.jsonl"]
+
+
+def test_a_hand_made_marker_does_not_make_a_folder_trustsims(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / MARKER).write_text('{"kind": "run"}')
+    (out / "a.txt").write_text("mine")
+    with pytest.raises(OutputError, match=r"\(a.txt\)"), atomic_dir(out, "run"):
+        pass
+    assert (out / "a.txt").exists()
+
+
+def test_the_current_folder_is_not_replaced_from_inside(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    with atomic_dir(out, "run") as tmp:
+        (tmp / "x").write_text("x")
+    monkeypatch.chdir(out)
+    with pytest.raises(OutputError, match="is the current folder or holds it"), atomic_dir(".", "run"):
+        pass
