@@ -129,8 +129,8 @@ def query(
 ) -> None:
     """Run SQL over a run's log (DuckDB, in-process), reading that run and nothing else.
 
-    The SQL runs in a sandbox (:func:`trustsim.audit.db.sandbox`): no file can be read or
-    written, no database attached, no extension installed or loaded, no setting changed.
+    The SQL runs in a sandbox: no file can be read or written, no database attached, no
+    extension installed or loaded, no setting changed.
     """
     if fmt not in ("table", "csv", "json"):
         raise fail(f"--format: {fmt!r} is not one of table, csv, json")
@@ -142,9 +142,11 @@ def query(
     if sql is None:
         console.print(_views_table())
         return
+    if not sql.replace(";", " ").strip():
+        raise fail("SQL: no statement given; try a SELECT over the views (trustsim query RUN_DIR lists them)")
     try:
         cur = sandbox(log.db).execute(sql)
-        if cur.description is None:
+        if cur is None or cur.description is None:
             raise fail("the statement returns no rows: use a SELECT over the views")
         cols = [d[0] for d in cur.description]
         rows = cur.fetchall()

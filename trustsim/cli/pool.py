@@ -188,7 +188,9 @@ def curves(
     try:
         cfg = load_deal(deal)
     except ConfigError as exc:
-        raise fail(str(exc)) from None
+        hint = (" (the default is relative to trustsim's own folder: run from there, or give --deal)"
+                if deal == DEFAULT_DEAL else "")
+        raise fail(f"--deal: {exc}{hint}") from None
     if cfg.pool.kind != "loan_level":
         raise fail(f"--deal: {deal}: pool.kind is {cfg.pool.kind!r}; curves need loan_level")
     if tape is not None:

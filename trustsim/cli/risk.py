@@ -26,7 +26,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from trustsim.atomic import atomic_dir, check_file_target, check_folder_target, write_json_output
+from trustsim.atomic import (
+    JSON_HEADER,
+    atomic_dir,
+    check_file_target,
+    check_folder_target,
+    json_header,
+    write_json_output,
+)
 from trustsim.cli import app, console, fail, output_path
 from trustsim.config import ConfigError
 from trustsim.config.bounds import MAX_SEED
@@ -156,23 +163,28 @@ def stress(
         help="issuance_ok | issuance_fails; repeatable (default both)")] = None,
     rating: Annotated[list[str] | None, typer.Option(help="target rating, e.g. AAA; repeatable (default all)")] = None,
     json_out: Annotated[Path | None, typer.Option(
-        "--json", parser=output_path, help="write the table as JSON to this file")] = None,
+        "--json", parser=output_path, help="write the table as JSON to this file ('-' for stdout)")] = None,
 ) -> None:
     """The rating agency's stress test (DEAL.md §11): every case and rating, cash and pass/fail."""
     from trustsim.risk.stress import run_stress
 
     deal = _deal(config, scenario)
     m, _cases, _anchors = _method_and_selection(config, method, case, rating)
-    if json_out is not None:
+    to_stdout = json_out is not None and str(json_out) == "-"
+    if json_out is not None and not to_stdout:
         check_file_target(json_out, "stress", "--json")
     try:
         results = run_stress(deal, m, case, rating)
     except (ConfigError, ValueError) as exc:
         raise fail(str(exc)) from None
+    body = {"results": [r.record() for r in results]}
+    if to_stdout:  # as audit --json -: the JSON alone on stdout, for a pipe
+        typer.echo(json.dumps({JSON_HEADER: json_header("stress"), **body}, indent=2, ensure_ascii=False))
+        return
     for t in stress_tables(results):
         console.print(t)
     if json_out is not None:
-        write_json_output(json_out, "stress", {"results": [r.record() for r in results]}, "--json")
+        write_json_output(json_out, "stress", body, "--json")
         console.print(f"written: {json_out}")
 
 

@@ -50,6 +50,14 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_yaml_timestamp(self, node):
+        """A date that does not exist (2020-13-18, 2020-02-30) names its line, not a traceback."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date ({exc})", node.start_mark) from None
+
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             first: dict[Any, int] = {}
@@ -66,6 +74,9 @@ class _StrictLoader(yaml.SafeLoader):
                         None, None, f"duplicate key {key!r} (first given on line {line}); "
                         "a key may appear once in a mapping", key_node.start_mark)
         return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
 def _count_values(data: Any, limit: int) -> int:

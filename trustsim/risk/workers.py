@@ -39,7 +39,12 @@ def die_with_current_parent() -> bool:
 
 
 def init_worker(parent_pid: int) -> None:
-    """A local worker's initializer: die with the parent, run compiled loops on one thread."""
+    """A local worker's initializer: die with the parent, leave Ctrl-C to it, one thread.
+
+    Ctrl-C reaches the whole process group; the parent stops the study and its workers, so
+    a worker that also raised KeyboardInterrupt would only print a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
     from trustsim.pool.kernels import one_thread
 
