@@ -162,6 +162,12 @@ def json_header(kind: str) -> dict[str, Any]:
 
 def _probe(target: Path, flag: str | None) -> None:
     """Fail now, not after the work, if nothing can be written beside ``target``."""
+    for ancestor in target.absolute().parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise OutputError(f"{_label(target, flag)}: {ancestor} is a file, not a folder; "
+                                  "choose a path inside a folder")
+            break
     with _os_errors(target, flag):
         target.parent.mkdir(parents=True, exist_ok=True)
         probe = _beside(target, "probe")

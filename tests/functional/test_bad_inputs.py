@@ -283,6 +283,8 @@ CASES = [
     Case("a date that does not exist in a holiday file",
          ("validate", DEAL, "--holiday-file", "hf.yaml"), ("hf.yaml: line 3", "'2030-02-30' is not a date"),
          {"hf.yaml": "years:\n  2030:\n    holidays: [2030-02-30]\n"}),
+    Case("run --out a path under a file", ("run", "-q", DEAL, "--out", "notes.txt/run"),
+         ("notes.txt is a file, not a folder",), {"notes.txt": "mine"}),
     Case("run --out the current folder", ("run", "-q", DEAL, "--out", "."),
          ("is the current folder or holds it",), {"keep.txt": "mine"}),
     Case("query that writes a file", ("query", "run", "COPY (SELECT 1) TO 'stolen.csv'"), ("refused",),

@@ -45,3 +45,13 @@ def test_the_check_sees_a_heavy_package_a_command_loads(tmp_path):
     code, heavy = heavy_modules(["--help"], tmp_path, before="import pyarrow")
     assert code == 0
     assert heavy == ["pyarrow"]
+
+
+def test_version_prints_the_installed_version():
+    from importlib.metadata import version
+
+    from support.cli import run_cli
+
+    done = run_cli("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"trustsim {version('trustsim')}"

@@ -45,7 +45,8 @@ class _Commands(TyperGroup):
 app = typer.Typer(
     cls=_Commands,
     name="trustsim",
-    help="Simulate how the Dongdao No. 3 JD Baitiao ABCP trust (or another deal) is administered.",
+    help="Simulate how a securitization trust is administered, day by day: run a deal file, "
+         "audit its event log, report on it, and study its risks.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -53,6 +54,23 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"trustsim {version('trustsim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="print trustsim's version and exit"),
+) -> None:
+    """Simulate how a securitization trust is administered, day by day: run a deal file,
+    audit its event log, report on it, and study its risks."""
 
 #: modules of this package that add commands to ``app``
 COMMAND_MODULES = ["deal", "audit", "risk", "pool", "kernels"]
