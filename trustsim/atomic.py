@@ -12,8 +12,10 @@ promises are kept in one place.
   holds a marker file (:data:`MARKER`) naming the kind of output (``run``, ``report``,
   ...). An existing target may be replaced only if it is an earlier trustsim output of
   the same kind (a folder with that marker; a JSON file with the ``trustsim`` header; a
-  Parquet file with the ``trustsim.kind`` metadata key) or an empty folder. Anything
-  else is an :class:`OutputError` that names it and says what to do.
+  Parquet file with the ``trustsim.kind`` metadata key) or an empty folder. The marker
+  also lists what trustsim wrote in the folder, so a file the user put inside an earlier
+  output stops its replacement too (nested trustsim outputs, such as a run's report, go
+  with it). Anything else is an :class:`OutputError` that names it and says what to do.
 * **Errors a user can fix, never tracebacks.** A target on a read-only file system, a
   full disk, an empty path: :class:`OutputError` with the path, the flag and the cause.
 """
