@@ -22,7 +22,7 @@ from rich.table import Table
 from trustsim.atomic import JSON_HEADER, check_file_target, check_folder_target, json_header, write_bytes_atomic
 from trustsim.cli import app, console, fail, output_path
 
-RunDir = Annotated[Path, typer.Argument(help="run folder written by `trustsim run`")]
+RunDir = Annotated[Path, typer.Argument(metavar="RUN_DIR", help="run folder written by `trustsim run`")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")]
 
 
@@ -65,9 +65,10 @@ def audit_table(report, limit: int) -> Table:
 def audit(
     run_dir: RunDir,
     json_out: Annotated[Path | None, typer.Option(
-        "--json", parser=output_path, help="also write the results as JSON to this file ('-' for stdout)")] = None,
+        "--json", metavar="PATH", parser=output_path,
+        help="also write the results as JSON to this file ('-' for stdout)")] = None,
     parquet: Annotated[Path | None, typer.Option(
-        parser=output_path, help="export the log's views as Parquet files into this folder")] = None,
+        metavar="PATH", parser=output_path, help="export the log's views as Parquet files into this folder")] = None,
     limit: Annotated[int, typer.Option(min=1, help="findings listed per failing check")] = 10,
     quiet: Quiet = False,
 ) -> None:
@@ -181,7 +182,7 @@ def query(
 def report(
     run_dir: RunDir,
     out: Annotated[Path | None, typer.Option(
-        parser=output_path, help="report folder (default: RUN_DIR/report)")] = None,
+        metavar="PATH", parser=output_path, help="report folder (default: RUN_DIR/report)")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Write the HTML report, its plots as PNG, and the trustee and servicer reports."""

@@ -102,16 +102,17 @@ def print_summary(summary: dict, out_dir: Path | None) -> None:
 
 @app.command()
 def run(
-    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    config: Annotated[Path, typer.Argument(metavar="DEAL", help="deal file (YAML)")],
     out: Annotated[Path | None, typer.Option(
-        parser=output_path, help="run folder (default: the deal's run.out)")] = None,
+        metavar="PATH", parser=output_path, help="run folder (default: the deal's run.out)")] = None,
     seed: Annotated[int | None, typer.Option(
         min=0, max=MAX_SEED, help="override the deal's seed (0 to 2**63 - 1)")] = None,
     scenario: Annotated[list[str] | None, typer.Option(
+        metavar="NAME_OR_FILE",
         help="scenario overlay: a name in configs/scenarios or a YAML file; repeatable")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or table")] = False,
     tape_at: Annotated[list[str] | None, typer.Option(
-        "--tape-at", help="YYYY-MM-DD: write a loan-level pool's holdings and movements on that "
+        "--tape-at", metavar="DATE", help="YYYY-MM-DD: write a loan-level pool's holdings and movements on that "
         "date into the run folder; repeatable")] = None,
     holiday_file: HolidayFileOpt = None,
     unpublished_years: UnpublishedOpt = None,
@@ -154,8 +155,9 @@ def run(
 
 @app.command()
 def validate(
-    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
-    scenario: Annotated[list[str] | None, typer.Option(help="scenario overlay(s) to apply")] = None,
+    config: Annotated[Path, typer.Argument(metavar="DEAL", help="deal file (YAML)")],
+    scenario: Annotated[list[str] | None, typer.Option(
+        metavar="NAME_OR_FILE", help="scenario overlay(s) to apply")] = None,
     holiday_file: HolidayFileOpt = None,
     unpublished_years: UnpublishedOpt = None,
 ) -> None:

@@ -55,7 +55,7 @@ def _read(path: Path, as_of: str | None):
 
 @pool_app.command()
 def generate(
-    out: Annotated[Path, typer.Option(parser=output_path, help="the tape to write (.parquet)")],
+    out: Annotated[Path, typer.Option(metavar="PATH", parser=output_path, help="the tape to write (.parquet)")],
     scale: Annotated[float, typer.Option(help="share of the report's 2,862,432 receivables")] = 1.0,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="the tape's seed")] = 20200727,
     as_of: AsOf = None,
@@ -162,8 +162,8 @@ def validate(
 
 @pool_app.command()
 def curves(
-    out: Annotated[Path, typer.Option(parser=output_path, help="folder for static_pool_curves.csv and .png")] = Path(
-        "runs/curves"),
+    out: Annotated[Path, typer.Option(
+        metavar="PATH", parser=output_path, help="folder for static_pool_curves.csv and .png")] = Path("runs/curves"),
     deal: Annotated[Path, typer.Option(help="loan-level deal whose behaviour to use")] = DEFAULT_DEAL,
     tape: Annotated[Path | None, typer.Option(help="tape whose mix new business follows "
                                               "(default: generated at --scale)")] = None,

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from trustsim.config import DealConfig
 
 Scenario = Annotated[list[str] | None, typer.Option(
+    metavar="NAME_OR_FILE",
     help="scenario overlay on the deal: a name in configs/scenarios or a YAML file; repeatable")]
 Workers = Annotated[int | None, typer.Option(max=MAX_WORKERS, help="worker processes (default: one per CPU)")]
 EngineOpt = Annotated[str, typer.Option(help="where runs execute: local (processes) or dask")]
@@ -155,7 +156,7 @@ def stress_tables(results: list) -> list[Table]:
 
 @app.command()
 def stress(
-    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    config: Annotated[Path, typer.Argument(metavar="DEAL", help="deal file (YAML)")],
     scenario: Scenario = None,
     method: Annotated[Path | None, typer.Option(
         help="stress method file (default: configs/stress/lianhe_2020.yaml beside the deal)")] = None,
@@ -163,7 +164,8 @@ def stress(
         help="issuance_ok | issuance_fails; repeatable (default both)")] = None,
     rating: Annotated[list[str] | None, typer.Option(help="target rating, e.g. AAA; repeatable (default all)")] = None,
     json_out: Annotated[Path | None, typer.Option(
-        "--json", parser=output_path, help="write the table as JSON to this file ('-' for stdout)")] = None,
+        "--json", metavar="PATH", parser=output_path,
+        help="write the table as JSON to this file ('-' for stdout)")] = None,
 ) -> None:
     """The rating agency's stress test (DEAL.md §11): every case and rating, cash and pass/fail."""
     from trustsim.risk.stress import run_stress
@@ -240,9 +242,9 @@ def _axis(text: str, flag: str) -> list[float]:
 
 @app.command()
 def breakeven(
-    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    config: Annotated[Path, typer.Argument(metavar="DEAL", help="deal file (YAML)")],
     out: Annotated[Path, typer.Option(
-        parser=output_path, help="output folder (breakeven.json/.csv, grid CSV and heat maps)")],
+        metavar="PATH", parser=output_path, help="output folder (breakeven.json/.csv, grid CSV and heat maps)")],
     scenario: Scenario = None,
     method: Annotated[Path | None, typer.Option(help="stress method file (default: beside the deal)")] = None,
     case: Annotated[list[str] | None, typer.Option(help="issuance_ok | issuance_fails; repeatable")] = None,
@@ -363,9 +365,9 @@ def montecarlo_tables(summary: dict) -> list[Table]:
 
 @app.command()
 def montecarlo(
-    config: Annotated[Path, typer.Argument(help="deal file (YAML)")],
+    config: Annotated[Path, typer.Argument(metavar="DEAL", help="deal file (YAML)")],
     out: Annotated[Path, typer.Option(
-        parser=output_path, help="output folder (paths.parquet, tables, plots)")],
+        metavar="PATH", parser=output_path, help="output folder (paths.parquet, tables, plots)")],
     paths: Annotated[int, typer.Option(
         max=MAX_PATHS, help="number of paths (at least 1; at most what memory holds, checked first)")] = 1000,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED,
