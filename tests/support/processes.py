@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from support.cli import trustsim_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_cli(*args: str, cwd: Path) -> subprocess.Popen:
-    """``trustsim ARGS`` in a child process (its console script), output captured."""
-    return subprocess.Popen([sys.executable, "-c", "from trustsim.cli import main; main()", *args],
-                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    """``trustsim ARGS`` started in a child process and left running (for signals); output captured.
+
+    The same command as :func:`support.cli.run_cli`, which waits for it.
+    """
+    return subprocess.Popen([*trustsim_command(), *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:

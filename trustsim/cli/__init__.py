@@ -19,10 +19,6 @@ from typer.core import TyperGroup
 from trustsim.atomic import OutputError, describe_os_error, request_stop, stop_requested
 
 
-class UserError(Exception):
-    """An error the user can fix; printed without a traceback, exit status 2."""
-
-
 class _Commands(TyperGroup):
     """The command group: a user-fixable error from any command is a message and exit 2.
 
@@ -34,12 +30,12 @@ class _Commands(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (OutputError, UserError) as exc:
-            raise _exit_with(str(exc)) from None
+        except OutputError as exc:
+            raise fail(str(exc)) from None
         except OSError as exc:
-            raise _exit_with(describe_os_error(exc)) from None
+            raise fail(describe_os_error(exc)) from None
         except RecursionError:
-            raise _exit_with("an input is nested too deeply to read (is it a valid file?)") from None
+            raise fail("an input is nested too deeply to read (is it a valid file?)") from None
 
 
 app = typer.Typer(
@@ -77,11 +73,7 @@ COMMAND_MODULES = ["deal", "audit", "risk", "pool", "kernels"]
 
 
 def fail(message: str) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
-
-
-def _exit_with(message: str) -> typer.Exit:
+    """Print a user-fixable error (its text taken literally, never as markup); exit status 2."""
     from rich.markup import escape
 
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
