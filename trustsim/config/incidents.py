@@ -139,18 +139,13 @@ class InvestmentLoss(Strict):
     loss_pct: Pct
 
 
-#: [一.4.4(1)] a failure to perform that is an event only if not cured in time: D(h) (within
-#: 30 days of the trustee's written notice) and event of default (c) (within 30 days)
-CURABLE_CLAUSES = frozenset({"D(h)", "c"})
-
-
 class DeclaredEvent(Strict):
     """An event that needs a noteholder meeting: declared acceleration D(h)-D(k) or default (c).
 
     The trustee convenes the meeting when the event occurs; it meets
     ``meeting_after_business_days`` later and resolves ``declared``; a declared event takes
     effect on the date of the resolution. A failure under D(h) or (c) is an event only once
-    ``triggers.declared_cure_days`` pass without a cure (the trustee's written notice goes
+    ``declared_events.cure_days`` pass without a cure (the trustee's written notice goes
     the day it occurs): ``cured_after_days`` says when the party cures it (never, if
     absent); ``incurable`` that the trustee finds a D(h) failure incurable, so the meeting
     is convened at once.
@@ -159,7 +154,7 @@ class DeclaredEvent(Strict):
     kind: Literal["declared_event"]
     start: dt.date
     effect: Literal["acceleration", "default"]
-    clause: Literal["D(h)", "D(i)", "D(j)", "D(k)", "c"]
+    clause: str = Field(min_length=1, max_length=64, description="the deal's clause, e.g. D(h)")
     description: str = Field(min_length=1)
     meeting_after_business_days: PositiveBusinessDays
     declared: bool
@@ -168,12 +163,6 @@ class DeclaredEvent(Strict):
 
     @model_validator(mode="after")
     def _cure_only_where_the_contract_gives_one(self) -> DeclaredEvent:
-        if self.cured_after_days is not None and self.clause not in CURABLE_CLAUSES:
-            raise ValueError(f"cured_after_days: clause {self.clause} has no cure period "
-                             f"(only {' and '.join(sorted(CURABLE_CLAUSES))} do)")
-        if self.incurable and self.clause != "D(h)":
-            raise ValueError(f"incurable: only a D(h) failure can be found incurable, "
-                             f"not clause {self.clause}")
         if self.incurable and self.cured_after_days is not None:
             raise ValueError("cured_after_days: an incurable failure is not cured")
         return self

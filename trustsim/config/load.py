@@ -120,14 +120,27 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
-    """Overlay onto base: mappings merge key by key; anything else replaces."""
+    """Overlay onto base: mappings merge key by key; lists of named items (classes, fees,
+    triggers: mappings with a ``name``) merge item by item, a new name appended; anything
+    else replaces. So a scenario says ``classes: [{name: senior, coupon_pct: 4.00}]``."""
     out = copy.deepcopy(base)
     for key, value in overlay.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
+        elif _named(value) and _named(out.get(key)):
+            merged = {item["name"]: item for item in out[key]}
+            for item in value:
+                old = merged.get(item["name"])
+                merged[item["name"]] = deep_merge(old, item) if old else copy.deepcopy(item)
+            out[key] = list(merged.values())
         else:
             out[key] = copy.deepcopy(value)
     return out
+
+
+def _named(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(v, dict) and isinstance(v.get("name"), str) for v in value)
 
 
 def format_validation_error(source: str, exc: ValidationError) -> str:
@@ -156,7 +169,7 @@ def validate_deal(data: dict[str, Any], source: str, base_dir: Path | None = Non
 
 
 def legal_maturity(deal: DealConfig) -> dt.date:
-    return add_months(deal.notes.sub.expected_maturity, deal.dates.legal_maturity_months_after_sub)
+    return deal.legal_maturity_unadjusted
 
 
 #: days a run simulates after legal maturity (its last payment may fall after it)
@@ -178,14 +191,18 @@ def check_calendar_span(deal: DealConfig, source: str) -> None:
     """
     legal = legal_maturity(deal)
     dates = deal.dates
-    after_legal = max(deal.triggers.principal_grace_business_days, dates.sweep_after_business_days,
-                      dates.amortization_every_business_days + dates.payment_lag_business_days)
+    graces = [t.grace_business_days for t in deal.triggers
+              if t.kind in ("interest_unpaid", "principal_unpaid_at_legal_maturity")]
+    sched = dates.amortization_schedule
+    every = getattr(sched, "every_business_days", 0)
+    after_legal = max([*graces, dates.sweep_after_business_days, every + dates.payment_lag_business_days])
+    where = "dates.legal_maturity_months_after_last_expected"
     checks = {
         "dates.trust_effective_date": (deal.dates.trust_effective_date, 0),
-        "notes.senior.series_expected_maturities": (deal.notes.senior.series_expected_maturities[-1], 0),
-        "notes.sub.expected_maturity (+ legal maturity months)": (legal, 0),
-        f"notes.sub.expected_maturity (+ legal maturity months + {after_legal} business days, "
-        "the last deadline after it)": (legal, after_legal),
+        "classes (the last expected maturity)": (max(c.final_expected_maturity for c in deal.classes), 0),
+        f"{where} (legal maturity)": (legal, 0),
+        f"{where} (legal maturity + {after_legal} business days, the last deadline after it)":
+            (legal, after_legal),
     }
     cal = None
     for field, (d, n) in checks.items():
@@ -195,18 +212,20 @@ def check_calendar_span(deal: DealConfig, source: str) -> None:
         except CalendarRangeError as exc:
             raise ConfigError(f"{source}: {field}: {exc}") from None
     revolving_end = add_months(deal.dates.trust_effective_date, deal.dates.revolving_months)
-    if revolving_end >= legal:
+    if deal.revolves and revolving_end >= legal:
         raise ConfigError(
             f"{source}: dates.revolving_months: revolving would end on {revolving_end.isoformat()}, not "
             f"before the legal maturity {legal.isoformat()}; the notes must have time to amortize"
         )
     last_day = legal + RUN_MARGIN
-    for name in ("senior_interest_grace_business_days", "principal_grace_business_days"):
-        n = getattr(deal.triggers, name)
+    for i, t in enumerate(deal.triggers):
+        if t.kind not in ("interest_unpaid", "principal_unpaid_at_legal_maturity"):
+            continue
+        n, name = t.grace_business_days, f"[{i}] ({t.name}).grace_business_days"
         ends = cal.add_business_days(cal.following(legal), n)
         if ends > last_day:  # the run stops at last_day: the event of default could never be called
             raise ConfigError(
-                f"{source}: triggers.{name}: {n} business days of grace after the legal maturity {legal.isoformat()} "
+                f"{source}: triggers{name}: {n} business days of grace after the legal maturity {legal.isoformat()} "
                 f"end on {ends.isoformat()}, after {last_day.isoformat()}, the last day a run of this deal "
                 f"simulates ({RUN_MARGIN.days} days after legal maturity)"
             )

@@ -29,10 +29,14 @@ from trustsim.config.base import (
     Strict,
     Wan,
 )
+from trustsim.calendar import add_months
 from trustsim.config.calendar import CalendarSection
+from trustsim.config.consistency import check_structure
 from trustsim.config.incidents import Incident, Remedies
+from trustsim.config.structure import Accounts, Fee, Name, NoteClass
+from trustsim.config.triggers import DeclaredEvents, TriggerConfig
+from trustsim.config.waterfalls import Action
 
-DayCount = Literal["ACT/365F", "ACT/360"]
 Convention = Literal["following", "preceding", "unadjusted"]
 
 
@@ -59,180 +63,42 @@ class Parties(Strict):
 
 
 # ---------------------------------------------------------------- dates
+class EveryBusinessDays(Strict):
+    every_business_days: PositiveBusinessDays
+
+
+class EveryMonths(Strict):
+    every_months: Months
+
+
+AmortizationSchedule = Annotated[
+    EveryBusinessDays | EveryMonths,
+    Field(description="amortization calculation dates from the revolving end: "
+                      "{every_business_days: N} or {every_months: N}"),
+]
+
+
 class Dates(Strict):
     trust_effective_date: dt.date
     pool_reference_date: dt.date
-    revolving_months: Months
+    revolving_months: Annotated[int, Field(ge=0, le=MAX_MONTHS, description="0: a static pool")]
     revolving_end_convention: Convention
-    calculation_every_months: Months
-    amortization_every_business_days: PositiveBusinessDays
+    calculation_every_months: Months = Field(description="revolving calculation dates, months apart")
+    amortization_schedule: AmortizationSchedule
     payment_lag_business_days: BusinessDays
     payment_convention: Convention
-    legal_maturity_months_after_sub: Annotated[int, Field(ge=0, le=MAX_MONTHS)]
+    legal_maturity_months_after_last_expected: Annotated[int, Field(
+        ge=0, le=MAX_MONTHS, description="legal final maturity: this many months after the "
+                                         "latest expected maturity of any class")]
     sweep_after_business_days: PositiveBusinessDays
-
-
-# ---------------------------------------------------------------- notes
-class SeniorNotes(Strict):
-    size_wan: Wan
-    coupon_pct: Pct
-    day_count: DayCount
-    max_series: Count
-    series_expected_maturities: list[dt.date]
-    interest_frequency: Literal["at_series_maturity", "quarterly"]
-
-    @model_validator(mode="after")
-    def _series(self) -> SeniorNotes:
-        if len(self.series_expected_maturities) != self.max_series:
-            raise ValueError(
-                f"series_expected_maturities has {len(self.series_expected_maturities)} dates "
-                f"but max_series is {self.max_series}"
-            )
-        ms = self.series_expected_maturities
-        if any(b <= a for a, b in itertools.pairwise(ms)):
-            raise ValueError("series_expected_maturities must be strictly increasing")
-        return self
-
-
-class MezzNotes(Strict):
-    size_wan: Wan
-    coupon_pct: Pct
-    day_count: DayCount
-    expected_maturity: dt.date
-    revolving_income_calculation_date: Count
-
-
-class SubNotes(Strict):
-    size_wan: Wan
-    revolving_income_cap_pct: Pct
-    day_count: DayCount
-    expected_maturity: dt.date
-    revolving_income_calculation_date: Count
-
-
-class Notes(Strict):
-    issue_size_wan: Wan
-    senior: SeniorNotes
-    mezz: MezzNotes
-    sub: SubNotes
-
-    @model_validator(mode="after")
-    def _sizes_add_up(self) -> Notes:
-        total = self.senior.size_wan + self.mezz.size_wan + self.sub.size_wan
-        if total != self.issue_size_wan:
-            raise ValueError(
-                f"senior + mezz + sub = {total} wan, but issue_size_wan is {self.issue_size_wan}"
-            )
-        return self
-
-
-# ---------------------------------------------------------------- fees and taxes
-class Fees(Strict):
-    tax_rate_pct: Pct
-    trustee_counsel_cny_per_year: Cny
-    rating_tracking_cny_per_year: Cny
-    agents_pct_pa: dict[str, Pct]
-    expenses_cny_per_year: Cny
-    senior_expense_cap_cny_per_year: Cny
-    day_count: DayCount
 
 
 # ---------------------------------------------------------------- revolving purchase
 class RevolvingPurchase(Strict):
     required_amount_factor_pct: Annotated[Decimal, Field(ge=0, le=1000)]
     price_pct_of_principal: Annotated[Decimal, Field(gt=0, le=200)]
-    eligible_investment_rate_pct: Pct
     reserve_delay_max_business_days: BusinessDays
     purchase_request_grace_business_days: BusinessDays
-
-
-# ---------------------------------------------------------------- triggers
-class Triggers(Strict):
-    npl_ratio_pct: Pct
-    npl_consecutive_business_days: Count
-    npl_balance_basis: Literal["principal", "principal_plus_fees"]
-    pool_vs_notes_pct: Pct
-    pool_vs_notes_cumulative_business_days: Count
-    originator_rating_floor: Rating
-    successor_days: Days
-    senior_interest_grace_business_days: BusinessDays
-    principal_grace_business_days: BusinessDays
-    declared_cure_days: Days
-
-
-# ---------------------------------------------------------------- waterfalls
-StepKind = Literal[
-    "taxes",
-    "trustee_counsel_fees",
-    "rating_fees",
-    "fees_within_cap",
-    "senior_interest",
-    "senior_principal",
-    "mezz_interest",
-    "mezz_principal",
-    "expenses_above_cap",
-    "sub_income",
-    "sub_principal",
-    "residual_to_sub",
-    "retain",
-]
-
-
-class WaterfallStep(Strict):
-    pay: StepKind
-    clause: str = Field(min_length=1, description="the contract clause this step implements")
-    after_paid_in_full: list[StepKind] = Field(
-        default_factory=list,
-        description="earlier steps that must be paid in full in the same run before this one pays",
-    )
-
-
-def _check_steps(name: str, steps: list[WaterfallStep]) -> None:
-    seen: list[str] = []
-    for i, step in enumerate(steps):
-        if step.pay in seen:
-            raise ValueError(f"{name}[{i}]: step {step.pay!r} appears twice")
-        for gate in step.after_paid_in_full:
-            if gate not in seen:
-                raise ValueError(f"{name}[{i}]: gate {gate!r} is not an earlier step")
-        seen.append(step.pay)
-    terminal = {"residual_to_sub", "retain"}
-    if steps and steps[-1].pay not in terminal:
-        raise ValueError(f"{name}: the last step must be one of {sorted(terminal)}")
-
-
-#: the step that repays each note class's principal
-PRINCIPAL_STEPS = {"senior": "senior_principal", "mezz": "mezz_principal", "sub": "sub_principal"}
-
-
-def _check_repays(name: str, steps: list[WaterfallStep]) -> None:
-    """Once revolving ends, principal must be repayable: every class needs its principal step,
-    before ``residual_to_sub`` takes what is left (a step after it is never paid)."""
-    order = [s.pay for s in steps]
-    end = order.index("residual_to_sub") if "residual_to_sub" in order else len(order)
-    for cls, pay in PRINCIPAL_STEPS.items():
-        if pay not in order:
-            raise ValueError(f"{name}: no {pay!r} step, so the {cls} notes' principal could never be "
-                             f"repaid; add one (before residual_to_sub)")
-        if order.index(pay) > end:
-            raise ValueError(f"{name}[{order.index(pay)}]: {pay!r} comes after 'residual_to_sub', which "
-                             f"pays out everything left, so the {cls} notes' principal could never be repaid")
-
-
-class Waterfalls(Strict):
-    """The three orders of payment [一.4.4(2)]; the revolving one repays no principal (by design)."""
-
-    revolving: list[WaterfallStep] = Field(min_length=1)
-    amortization: list[WaterfallStep] = Field(min_length=1)
-    post_default: list[WaterfallStep] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Waterfalls:
-        for name in ("revolving", "amortization", "post_default"):
-            _check_steps(name, getattr(self, name))
-        for name in ("amortization", "post_default"):
-            _check_repays(name, getattr(self, name))
-        return self
 
 
 # ---------------------------------------------------------------- termination
@@ -377,17 +243,22 @@ class Run(Strict):
 
 
 class DealConfig(Strict):
-    """A whole deal: everything one run needs."""
+    """A whole deal: everything one run needs (docs/deal-language.md)."""
 
     name: str = Field(min_length=1)
     source: str
     parties: Parties
     dates: Dates
-    notes: Notes
-    fees: Fees
-    revolving_purchase: RevolvingPurchase
-    triggers: Triggers
-    waterfalls: Waterfalls
+    classes: list[NoteClass] = Field(min_length=1, description="note classes, most senior first")
+    accounts: Accounts
+    fees: list[Fee] = Field(default_factory=list)
+    revolving_purchase: RevolvingPurchase | None = Field(
+        default=None, description="required when revolving_months > 0")
+    triggers: list[TriggerConfig] = Field(default_factory=list)
+    declared_events: DeclaredEvents = Field(default_factory=lambda: DeclaredEvents(cure_days=30))
+    waterfalls: dict[Name, list[Action]] = Field(
+        description="one ordered list of actions per status: revolving (if the deal revolves), "
+                    "amortization, post_default, and any a trigger's use_waterfall names")
     termination: Termination
     remedies: Remedies
     pool: PoolConfig
@@ -395,30 +266,65 @@ class DealConfig(Strict):
     calendar: CalendarSection = Field(default_factory=CalendarSection)
     run: Run
 
+    # ------------------------------------------------------------ the language's lookups
+    def note_class(self, name: str) -> NoteClass:
+        return next(c for c in self.classes if c.name == name)
+
+    @property
+    def class_names(self) -> list[str]:
+        return [c.name for c in self.classes]
+
+    @property
+    def rolling_class(self) -> NoteClass | None:
+        return next((c for c in self.classes if c.rolling_series is not None), None)
+
+    @property
+    def revolves(self) -> bool:
+        return self.dates.revolving_months > 0
+
+    def fee(self, name: str) -> Fee:
+        return next(f for f in self.fees if f.name == name)
+
+    def trigger_of(self, kind: str) -> list[TriggerConfig]:
+        return [t for t in self.triggers if t.kind == kind]
+
+    @property
+    def legal_maturity_unadjusted(self) -> dt.date:
+        last = max(c.final_expected_maturity for c in self.classes)
+        return add_months(last, self.dates.legal_maturity_months_after_last_expected)
+
+    # ------------------------------------------------------------ consistency
+    @model_validator(mode="after")
+    def _structure(self) -> DealConfig:
+        check_structure(self)
+        return self
+
     @model_validator(mode="after")
     def _dates_fit(self) -> DealConfig:
         eff = self.dates.trust_effective_date
-        first = self.notes.senior.series_expected_maturities[0]
-        if first <= eff:
-            raise ValueError(
-                f"notes.senior.series_expected_maturities[0] ({first}) must be after "
-                f"dates.trust_effective_date ({eff})"
-            )
-        for name, d in (("mezz", self.notes.mezz.expected_maturity),
-                        ("sub", self.notes.sub.expected_maturity)):
-            if d <= eff:
-                raise ValueError(f"notes.{name}.expected_maturity must be after the effective date")
+        for i, c in enumerate(self.classes):
+            first = (c.rolling_series.expected_maturities[0] if c.rolling_series
+                     else c.final_expected_maturity)
+            if first <= eff:
+                where = "rolling_series.expected_maturities[0]" if c.rolling_series else "expected_maturity"
+                raise ValueError(f"classes[{i}] ({c.name}).{where} ({first}) must be after "
+                                 f"dates.trust_effective_date ({eff})")
         from trustsim.calendar import CalendarRangeError
         from trustsim.config.incidents import EXCLUSIVE, first_overlap, span
         from trustsim.config.load import deal_calendar, legal_maturity
 
         last = legal_maturity(self)
+        rolling = self.rolling_class
         for i, inc in enumerate(self.incidents):
             if inc.kind == "series_issuance_failure":
-                if inc.series > self.notes.senior.max_series:
+                if rolling is None or rolling.rolling_series is None:
+                    raise ValueError(f"incidents[{i}]: no class of this deal rolls (rolling_series), "
+                                     f"so no series issuance can fail")
+                count = len(rolling.rolling_series.expected_maturities)
+                if inc.series > count:
                     raise ValueError(
                         f"incidents[{i}]: series {inc.series} does not exist "
-                        f"(max_series is {self.notes.senior.max_series})"
+                        f"({rolling.name} has {count} series)"
                     )
                 continue
             if not eff <= inc.start <= last:
