@@ -49,10 +49,12 @@ class Posting:
 class Ledger:
     """Balances of the internal accounts and running totals of the external ones."""
 
-    __slots__ = ("balances", "inflows", "outflows")
+    __slots__ = ("balances", "inflows", "outflows", "trust_held")
 
-    def __init__(self) -> None:
-        self.balances: dict[str, int] = dict.fromkeys(INTERNAL_ACCOUNTS, 0)
+    def __init__(self, reserve_accounts: tuple[str, ...] = ()) -> None:
+        """``reserve_accounts``: the deal's reserve accounts, kept by the custodian for the trust."""
+        self.balances: dict[str, int] = dict.fromkeys((*INTERNAL_ACCOUNTS, *reserve_accounts), 0)
+        self.trust_held = TRUST_HELD | frozenset(reserve_accounts)
         self.inflows: dict[str, int] = {}   # external account -> total it paid in
         self.outflows: dict[str, int] = {}  # external account -> total it received
 
@@ -66,7 +68,7 @@ class Ledger:
             raise LedgerError(f"posting from {credit} to itself")
         bal = self.balances
         if credit in bal:
-            if credit in TRUST_HELD and instruction is None:
+            if credit in self.trust_held and instruction is None:
                 raise LedgerError(f"money leaves {credit} ({reason}) without a trustee instruction")
             if bal[credit] < amount_fen:
                 raise LedgerError(

@@ -65,7 +65,8 @@ class Custodian(Actor):
     def _report(self) -> BalanceReport:
         b = self.env.ledger.balances
         return BalanceReport(self.env.today, b[TRUST_ACCOUNT], b[ISSUANCE_PROCEEDS_ACCOUNT],
-                             b[ELIGIBLE_INVESTMENTS])
+                             b[ELIGIBLE_INVESTMENTS],
+                             tuple((r.name, b[r.name]) for r in self.env.deal.accounts.reserves))
 
     # ------------------------------------------------------------ messages
     def on_Instruction(self, ins: Instruction) -> None:

@@ -35,6 +35,7 @@ class BalanceReport:
     trust_account_fen: int
     issuance_proceeds_fen: int
     eligible_investments_fen: int
+    reserve_accounts_fen: tuple[tuple[str, int], ...] = ()   # the deal's reserve accounts
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,8 +44,9 @@ class Originator(Actor):
         self.custodian: Actor | None = None
         self.rating = env.deal.parties.originator.long_term_rating
         self.insolvent = False
-        self._price_pct = Decimal(env.deal.revolving_purchase.price_pct_of_principal)
-        self._grace_bd = env.deal.revolving_purchase.purchase_request_grace_business_days
+        rp = env.deal.revolving_purchase   # None: a static pool buys nothing
+        self._price_pct = Decimal(rp.price_pct_of_principal) if rp is not None else Decimal(100)
+        self._grace_bd = rp.purchase_request_grace_business_days if rp is not None else 0
         self._requests = 0
         self.revolving = True
         # late purchase requests (incident): until when, explained or not, the one pending

@@ -2,8 +2,8 @@
 
 What it does each business day, in the order of :mod:`trustsim.sim.clock`:
 
-* morning — senior series roll on a series maturity [一.2]; payment dates (revolving
-  quarterly and series maturities; amortization every 10 business days) [一.4.4(2)];
+* morning — a rolling class's series roll on a series maturity [一.2]; payment dates
+  (revolving calculation dates and series maturities; amortization dates) [一.4.4(2)];
   the revolving period's end [一.4.2]; each accrual period's required amount, reserved in
   an eligible investment before purchases may proceed [一.4.3];
 * during the day — confirms purchase requests and instructs the custodian [一.4.3];
@@ -43,10 +43,9 @@ from trustsim.actors.messages import (
     ServicerPurchaseRequest,
 )
 from trustsim.calendar import DAY_COUNT_BASIS
-from trustsim.config.incidents import CURABLE_CLAUSES
-from trustsim.config.models import WaterfallStep
-from trustsim.contract.dues import DuesBook, interest_due, sub_period_income
-from trustsim.contract.notes import NoteClass
+from trustsim.config.waterfalls import Action
+from trustsim.contract.dues import DuesBook, interest_presented, period_income
+from trustsim.contract.notes import NoteClass, holders
 from trustsim.contract.reserve import required_amount
 from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
@@ -62,19 +61,7 @@ from trustsim.money import accrue, fen_from_wan, round_fen
 from trustsim.sim import clock
 
 ORIGINATOR = "originator"
-NOTEHOLDERS = {"senior": "senior_noteholders", "mezz": "mezz_noteholders",
-               "sub": "sub_noteholders"}
 INVESTMENT_INCOME = "investment_income"
-# waterfall step -> (note class, what is paid) for the steps that pay noteholders
-NOTE_STEPS = {
-    "senior_interest": ("senior", "interest"),
-    "senior_principal": ("senior", "principal"),
-    "mezz_interest": ("mezz", "interest"),
-    "mezz_principal": ("mezz", "principal"),
-    "sub_principal": ("sub", "principal"),
-    "sub_income": ("sub", "income"),
-    "residual_to_sub": ("sub", "income"),
-}
 
 
 class Trustee(Actor):
@@ -88,19 +75,25 @@ class Trustee(Actor):
         self.servicer: Actor | None = None
         self.originator: Actor | None = None
         eff = deal.dates.trust_effective_date
-        n = deal.notes
         self.notes: dict[str, NoteClass] = {
-            "senior": NoteClass("senior", fen_from_wan(n.senior.size_wan), n.senior.coupon_pct,
-                                n.senior.day_count, eff),
-            "mezz": NoteClass("mezz", fen_from_wan(n.mezz.size_wan), n.mezz.coupon_pct,
-                              n.mezz.day_count, eff),
-            "sub": NoteClass("sub", fen_from_wan(n.sub.size_wan), Decimal(0), n.sub.day_count, eff),
-        }
-        self.notes["senior"].first_series(eff)
-        self.dues = DuesBook(deal.fees, last_payment_date=eff)
-        self.triggers: list[Trigger] = build_triggers(deal.triggers)
+            c.name: NoteClass(c.name, fen_from_wan(c.size_wan), c.coupon_pct, c.day_count, eff,
+                              step_up=(c.step_up.on, c.step_up.coupon_pct) if c.step_up else None)
+            for c in deal.classes}
+        rolling = deal.rolling_class
+        self.rolling: str | None = rolling.name if rolling is not None else None
+        if self.rolling is not None:
+            self.notes[self.rolling].first_series(eff)
+        self.holder_class = {holders(c): c for c in self.notes}
+        # the classes an interest_unpaid trigger protects: their arrears get a grace period
+        self.protected = {c for t in deal.triggers if t.kind == "interest_unpaid" for c in t.classes}
+        self.residual_class = next((a.targets[0] for a in deal.waterfalls["amortization"]
+                                    if a.key == "pay_residual"), deal.classes[-1].name)
+        self.reserves = {r.name: r for r in deal.accounts.reserves}
+        self.dues = DuesBook(deal, last_payment_date=eff)
+        self.triggers: list[Trigger] = build_triggers(deal)
         self.fired: list[Fired] = []
-        self.period = "revolving"
+        self.period = "revolving" if deal.revolves else "amortization"
+        self.amortization_waterfall = "amortization"   # a waterfall_switch trigger changes it
         self.post_default = False
         self.revolving_end: dt.date | None = None
         self.revolving_end_cause: str | None = None
@@ -111,7 +104,8 @@ class Trustee(Actor):
         self.liquidation_principal_fen = 0
         self.unpaid_at_liquidation: dict[str, int] = {}  # each class's principal owed at the sale
         # the trustee's book of the trust's accounts
-        self.book = {TRUST_ACCOUNT: 0, ELIGIBLE_INVESTMENTS: 0, ISSUANCE_PROCEEDS_ACCOUNT: 0}
+        self.book = {TRUST_ACCOUNT: 0, ELIGIBLE_INVESTMENTS: 0, ISSUANCE_PROCEEDS_ACCOUNT: 0,
+                     **dict.fromkeys(self.reserves, 0)}
         self.invested_on: dt.date | None = None   # when the invested balance last changed
         self._investment_income_fen = 0           # income earned before that, not yet paid
         # revolving purchase state
@@ -132,8 +126,8 @@ class Trustee(Actor):
                                if inc.kind == "series_issuance_failure"}
         self._amort_n = 0
         self.next_amortization_pd: dt.date | None = None
-        self.senior_arrears_since: dt.date | None = None
-        self._unpaid: dict[str, list[Claim]] = {}  # last waterfall's arrears up to senior interest
+        self.arrears_since: dt.date | None = None  # protected classes' interest unpaid since
+        self._unpaid: dict[str, list[Claim]] = {}  # last waterfall's arrears up to their interest
         self.initial_cutoff_fen = 0
         self.purchases_fen = 0
         self.purchases_principal_fen = 0
@@ -194,7 +188,8 @@ class Trustee(Actor):
     def on_BalanceReport(self, msg: BalanceReport) -> None:
         bank = {TRUST_ACCOUNT: msg.trust_account_fen,
                 ELIGIBLE_INVESTMENTS: msg.eligible_investments_fen,
-                ISSUANCE_PROCEEDS_ACCOUNT: msg.issuance_proceeds_fen}
+                ISSUANCE_PROCEEDS_ACCOUNT: msg.issuance_proceeds_fen,
+                **dict(msg.reserve_accounts_fen)}
         # instructions confirmed for a later value date are already off the book
         for acct, amount in self._value_dated.values():
             bank[acct] -= amount
@@ -220,22 +215,27 @@ class Trustee(Actor):
             self.purchases_open = False  # the reserve is short again: top it up before buying
 
     # ------------------------------------------------------------ incidents the trustee is told of
+    def _successor_deadline(self, party: str, today: dt.date) -> str | None:
+        """The day a successor must be in place: the deal's successor_not_appointed trigger."""
+        days = next((t.days for t in self.deal.triggers
+                     if t.kind == "successor_not_appointed" and t.party == party), None)
+        return None if days is None else (today + dt.timedelta(days=days)).isoformat()
+
     def on_IncidentNotice(self, msg: IncidentNotice) -> None:
         today = self.env.today
         if msg.kind in ("servicer_termination", "servicer_insolvency"):
             if msg.phase == "start":
                 self.servicer_terminated_on = today
                 self.emit("servicer_termination_event", cause=msg.kind,
-                          successor_deadline=(today + dt.timedelta(
-                              days=self.deal.triggers.successor_days)).isoformat())
+                          successor_deadline=self._successor_deadline("servicer", today))
             elif msg.phase == "successor_appointed":
                 self.servicer_terminated_on = None
                 self.emit("successor_appointed", role="servicer")
         elif msg.kind == "trustee_replacement":
             if msg.phase == "start":
                 self.trustee_replacement_since = today
-                self.emit("trustee_replacement_event", successor_deadline=(today + dt.timedelta(
-                    days=self.deal.triggers.successor_days)).isoformat())
+                self.emit("trustee_replacement_event",
+                          successor_deadline=self._successor_deadline("trustee", today))
             elif msg.phase == "successor_appointed":
                 self.trustee_replacement_since = None
                 self.emit("successor_appointed", role="trustee")
@@ -245,14 +245,16 @@ class Trustee(Actor):
     def _noteholder_meeting(self, inc):
         """A declared event: convene the meeting; if it resolves so, the event takes effect.
 
-        A D(h) failure (unless found incurable) or an event of default (c) failure is an
-        event only if not cured within ``declared_cure_days`` of the trustee's notice, given
-        the day it occurs [一.4.4(1)]: the meeting is convened once that period has passed.
+        A failure under a curable clause (Dongdao No. 3: D(h) unless found incurable, and
+        event of default (c)) is an event only if not cured within ``declared_events.cure_days``
+        of the trustee's notice, given the day it occurs [一.4.4(1)]: the meeting is convened
+        once that period has passed.
         """
         env, cal = self.env, self.env.calendar
         occurred = env.today
-        curable = inc.clause in CURABLE_CLAUSES and not inc.incurable
-        deadline = occurred + dt.timedelta(days=self.deal.triggers.declared_cure_days)
+        declared = self.deal.declared_events
+        curable = inc.clause in declared.curable_clauses and not inc.incurable
+        deadline = occurred + dt.timedelta(days=declared.cure_days)
         cure = {"cure_deadline": deadline.isoformat()} if curable else {}
         self.emit("declared_event_occurred", clause=inc.clause, effect=inc.effect,
                   description=inc.description, **cure,
@@ -326,19 +328,32 @@ class Trustee(Actor):
         env = self.env
         yield env.timeout(clock.TRUSTEE_MORNING)
         total = 0
-        for name in ("senior", "mezz", "sub"):
-            amount = self.notes[name].original_fen
-            self.send(self.custodian, ProceedsPaidIn(name, 1 if name == "senior" else None, amount))
+        for name, note in self.notes.items():
+            amount = note.original_fen
+            self.send(self.custodian, ProceedsPaidIn(name, 1 if name == self.rolling else None, amount))
             self.book[ISSUANCE_PROCEEDS_ACCOUNT] += amount
             total += amount
-        self.emit("series_issued", note_class="senior", series=1,
-                  amount_fen=self.notes["senior"].original_fen,
-                  expected_maturity=env.timetable.series_maturities[0].isoformat())
+        if self.rolling is not None:
+            self.emit("series_issued", note_class=self.rolling, series=1,
+                      amount_fen=self.notes[self.rolling].original_fen,
+                      expected_maturity=env.timetable.series_maturities[0].isoformat())
+        for r in self.reserves.values():   # reserve accounts funded from the proceeds at closing
+            if (initial := fen_from_wan(r.initial_wan)) > 0:
+                self.instruct(r.name, ISSUANCE_PROCEEDS_ACCOUNT, initial,
+                              f"{r.name} initial deposit")
+                total -= initial
         self.instruct(ORIGINATOR, ISSUANCE_PROCEEDS_ACCOUNT, total,
                       "consideration for the initial pool")
         self.originator.transfer_initial_pool(total)
         self.initial_cutoff_fen = env.pool.balances().outstanding_fen
-        self.emit("period_changed", period="revolving", cause="trust effective date")
+        self.dues.pool_at_last_fen = self.initial_cutoff_fen
+        self.emit("period_changed", period=self.period, cause="trust effective date")
+        if self.period == "amortization":   # a static pool: no revolving period
+            self.revolving_end, self.revolving_end_cause = env.origin, "static pool"
+            ended = PurchasesEnded(env.origin, "static pool")
+            self.send(self.servicer, ended)
+            self.send(self.originator, ended)
+            self._schedule_next_amortization_pd(env.origin)
 
     # ------------------------------------------------------------ morning
     def _mornings(self):
@@ -367,7 +382,7 @@ class Trustee(Actor):
             if not self.terminated:
                 self._terminate(d, "legal maturity passed with principal unpaid (event of default b)")
             return
-        if self.senior_arrears_since is not None and not self.post_default:
+        if self.arrears_since is not None and not self.post_default:
             self._grace_payment(d)
         if self.period == "revolving":
             delay_ended = False
@@ -383,37 +398,44 @@ class Trustee(Actor):
             if not self.purchases_open:
                 self._top_up_reserve(d)
 
-    # ------------------------------------------------------------ senior series
+    # ------------------------------------------------------------ rolling series
     def _roll_series(self, d: dt.date, maturing: int) -> None:
-        senior = self.notes["senior"]
+        assert self.rolling is not None
+        name, note = self.rolling, self.notes[self.rolling]
         new = maturing + 1
-        senior.book_interest(d)
+        note.book_interest(d)
         if new in self._failed_series:
             self.emit("issuance_terminated", series=new, maturing_series=maturing,
-                      outstanding_fen=senior.outstanding_fen)
+                      outstanding_fen=note.outstanding_fen)
             figures = replace(self.figures(d), issuance_failed_series=new)
-            self._fire(next(f for t in self.triggers if (f := t.observe(figures)) is not None))
+            fired = next((f for t in self.triggers if (f := t.observe(figures)) is not None), None)
+            if fired is not None:
+                self._fire(fired)
+            else:   # the deal names no issuance_failure trigger: revolving cannot go on unfunded
+                self._end_revolving(d, f"series {new} of {name} not issued")
             self._over_term_repurchase(d, maturing)
             return
-        size = fen_from_wan(self.deal.notes.senior.size_wan)
-        self.send(self.custodian, ProceedsPaidIn("senior", new, size))
+        size = fen_from_wan(self.deal.note_class(name).size_wan)
+        self.send(self.custodian, ProceedsPaidIn(name, new, size))
         self.book[ISSUANCE_PROCEEDS_ACCOUNT] += size
-        self.emit("series_issued", note_class="senior", series=new, amount_fen=size,
+        self.emit("series_issued", note_class=name, series=new, amount_fen=size,
                   expected_maturity=self.env.timetable.series_maturities[new - 1].isoformat())
-        repaid = senior.outstanding_fen
-        self.instruct(NOTEHOLDERS["senior"], ISSUANCE_PROCEEDS_ACCOUNT, repaid,
-                      f"senior series {maturing} principal from series {new} proceeds")
-        senior.pay_principal(repaid, d)
-        senior.issue_series(new, size, d)
+        repaid = note.outstanding_fen
+        self.instruct(holders(name), ISSUANCE_PROCEEDS_ACCOUNT, repaid,
+                      f"{name} series {maturing} principal from series {new} proceeds")
+        note.pay_principal(repaid, d)
+        note.issue_series(new, size, d)
 
     # ------------------------------------------------------------ payment dates
-    def _waterfall_steps(self) -> tuple[str, list[WaterfallStep]]:
-        w = self.deal.waterfalls
+    def _waterfall_steps(self) -> tuple[str, list[Action]]:
+        """The waterfall in force: the deal's status decides [一.4.4(2)]."""
         if self.period == "revolving":
-            return "revolving", w.revolving
-        if self.post_default:
-            return "post_default", w.post_default
-        return "amortization", w.amortization
+            name = "revolving"
+        elif self.post_default:
+            name = "post_default"
+        else:
+            name = self.amortization_waterfall
+        return name, self.deal.waterfalls[name]
 
     def _redeem_investments(self, d: dt.date) -> None:
         invested = self.book[ELIGIBLE_INVESTMENTS]
@@ -432,7 +454,7 @@ class Trustee(Actor):
 
     def _accrued_on_investment(self, balance_fen: int, to: dt.date) -> int:
         """Income on ``balance_fen`` held since the balance last changed (``invested_on``)."""
-        rate = self.deal.revolving_purchase.eligible_investment_rate_pct
+        rate = self.deal.accounts.eligible_investment_rate_pct
         days = (to - self.invested_on).days if self.invested_on else 0
         return accrue(balance_fen, rate, days, DAY_COUNT_BASIS["ACT/365F"])
 
@@ -453,41 +475,74 @@ class Trustee(Actor):
         name, steps = self._waterfall_steps()
         revolving = name == "revolving"
         k = pd.calculation_index if pd else None
-        due = interest_due(self.deal, pd, revolving=revolving)
-        sub_income = (sub_period_income(self.deal, self.notes["sub"].outstanding_fen, d)
-                      if due.sub_income else 0)
-        claims = self.dues.claims(d, self.notes, senior_interest=due.senior,
-                                  mezz_interest=due.mezz, sub_income_fen=sub_income)
+        presented = interest_presented(self.deal, pd, revolving=revolving)
+        income = {c.name: period_income(self.deal, c.name, self.notes[c.name].outstanding_fen, d)
+                  for c in self.deal.classes if c.period_income is not None and c.name in presented}
+        claims = self.dues.claims(d, steps, self.notes, presented, income,
+                                  self._reserve_shortfalls(steps))
         available = self.book[TRUST_ACCOUNT]
-        result = run_waterfall(steps, claims, available)
+        releases = {a.targets[0]: self.book[a.targets[0]] for a in steps if a.key == "release_account"}
+        result = run_waterfall(steps, claims, available, releases)
         self.emit("payment_date", waterfall=name, available_fen=available,
                   remaining_fen=result.remaining_fen, calculation_index=k,
                   series_maturity=pd.series_maturity if pd else None,
                   amortization_index=None if pd else self._amort_n, final=final)
         self._pay(result)
-        self.dues.settle(d, result)
+        self.dues.settle(d, result, self.env.pool.balances().outstanding_fen)
         self._note_arrears(d, result)
         return revolving
 
+    def _reserve_shortfalls(self, steps: list[Action]) -> dict[str, int]:
+        """What each funded reserve account lacks of its target today: the target is a share of
+        the notes outstanding before the date's payments, never below its floor, and nothing
+        once the notes are repaid. A release earlier in the same waterfall empties the account."""
+        out: dict[str, int] = {}
+        notes_fen = sum(n.outstanding_fen for n in self.notes.values())
+        released = {a.targets[0] for a in steps if a.key == "release_account"}
+        for a in steps:
+            if a.key != "fund_account":
+                continue
+            r = self.reserves[a.targets[0]]
+            target = 0 if notes_fen == 0 else max(
+                fen_from_wan(r.target.floor_wan),
+                round_fen(Decimal(notes_fen) * r.target.pct_of_notes / 100))
+            held = 0 if r.name in released else self.book[r.name]
+            out[r.name] = max(0, target - held)
+        return out
+
+    def _protected_steps(self, result: WaterfallResult) -> list:
+        """The date's interest steps for the classes an interest_unpaid trigger protects."""
+        return [s for s in result.steps if s.action == "pay_interest"
+                and any(self.holder_class.get(c.payee) in self.protected for c in s.claims)]
+
     def _note_arrears(self, d: dt.date, result: WaterfallResult) -> None:
-        """Senior interest short: event of default (a)'s grace runs from this payment date;
-        keep what the waterfall left unpaid up to senior interest for a grace payment."""
-        senior_short = result.step("senior_interest")
-        if senior_short is not None and senior_short.shortfall_fen > 0:
-            self.senior_arrears_since = self.senior_arrears_since or d
-        elif senior_short is not None:
-            self.senior_arrears_since = None
+        """Protected interest short (Dongdao No. 3: the senior's): the interest_unpaid trigger's
+        grace runs from this payment date; keep what the waterfall left unpaid up to that
+        interest for a grace payment."""
+        protected = self._protected_steps(result)
+        if any(s.shortfall_fen > 0 for s in protected):
+            self.arrears_since = self.arrears_since or d
+        elif protected:
+            self.arrears_since = None
         self._unpaid = {}
+        last = protected[-1].pay if protected else None
         for s in result.steps:
-            short = [Claim(c.payee, c.due_fen - p)
+            if last is None:
+                break
+            short = [Claim(c.payee, c.due_fen - p, c.key)
                      for c, p in zip(s.claims, s.paid, strict=True) if c.due_fen > p]
             if short:
                 self._unpaid[s.pay] = short
-            if s.pay == "senior_interest":
+            if s.pay == last:
                 break
 
     def _pay(self, result: WaterfallResult) -> None:
         for s in result.steps:
+            if s.released_fen > 0:
+                self.emit("waterfall_step", pay=s.pay, clause=s.clause, due_fen=0, paid_fen=0,
+                          shortfall_fen=0, gated_by=None, payees={}, released_fen=s.released_fen)
+                self.instruct(TRUST_ACCOUNT, self._released_account(s.pay), s.released_fen,
+                              f"{s.pay} ({s.clause})")
             if not s.claims:
                 continue
             self.emit("waterfall_step", pay=s.pay, clause=s.clause, due_fen=s.due_fen,
@@ -498,36 +553,40 @@ class Trustee(Actor):
                     continue
                 self.instruct(c.payee, TRUST_ACCOUNT, paid, f"{s.pay} ({s.clause})")
                 self.waterfall_paid[s.pay] = self.waterfall_paid.get(s.pay, 0) + paid
-                note_step = NOTE_STEPS.get(s.pay)
-                if note_step is None:
+                note = self.holder_class.get(c.payee)
+                if note is None:
                     continue
-                note, what = note_step
-                if what == "principal":
+                if s.action == "pay_principal":
                     self.notes[note].pay_principal(paid, self.env.today)
-                elif what == "interest":
+                elif s.action == "pay_interest":
                     self.notes[note].pay_interest(paid)
-                else:
+                else:   # period income, the residual
                     self.notes[note].interest_paid_fen += paid
+
+    def _released_account(self, step: str) -> str:
+        _, steps = self._waterfall_steps()
+        return next(a.targets[0] for a in steps if a.step == step)
 
     def _grace_payment(self, d: dt.date) -> None:
         """Within event of default (a)'s grace [一.4.4(1)], pay the payment date's arrears.
 
-        Cash that arrives after a payment date left senior interest unpaid pays what that
-        date left unpaid up to and including senior interest — taxes and fees first — in
+        Cash that arrives after a payment date left protected interest unpaid (the classes of
+        the deal's interest_unpaid trigger) pays what that date left unpaid up to and
+        including that interest — taxes and fees first — in
         the order of the waterfall in force [一.4.4(2)]: a late payment of that date,
-        logged as a ``payment_date`` with ``grace_for``. Nothing ranking after senior
+        logged as a ``payment_date`` with ``grace_for``. Nothing ranking after that
         interest is paid early; it waits for the next payment date. Once the event of
         default takes effect, arrears wait for the post-default waterfall.
         """
         cash = self.book[TRUST_ACCOUNT]
-        if cash <= 0 or d <= self.senior_arrears_since or not self._unpaid:
+        if cash <= 0 or d <= self.arrears_since or not self._unpaid:
             return
         name, steps = self._waterfall_steps()
         result = run_waterfall([s for s in steps if s.pay in self._unpaid], self._unpaid, cash)
         self.emit("payment_date", waterfall=name, available_fen=cash,
                   remaining_fen=result.remaining_fen, calculation_index=None,
                   series_maturity=None, amortization_index=None, final=False,
-                  grace_for=self.senior_arrears_since.isoformat())
+                  grace_for=self.arrears_since.isoformat())
         self._pay(result)
         self.dues.settle_late(result)
         self._note_arrears(d, result)
@@ -574,13 +633,12 @@ class Trustee(Actor):
         self.purchases_open = False
         self.emit("accrual_period_started", target_payment_date=ra.target_date.isoformat(),
                   required_amount_fen=ra.total_fen, taxes_fen=ra.taxes_fen, fees_fen=ra.fees_fen,
-                  senior_interest_fen=ra.senior_interest_fen, mezz_interest_fen=ra.mezz_interest_fen,
-                  sub_income_fen=ra.sub_income_fen, factor_pct=str(ra.factor_pct),
+                  **ra.log_fields(self.deal), factor_pct=str(ra.factor_pct),
                   reserved_fen=self.book[ELIGIBLE_INVESTMENTS])
 
     def _top_up_reserve(self, d: dt.date) -> None:
         short = self.reserve_target - self.book[ELIGIBLE_INVESTMENTS]
-        move = min(short, self.book[TRUST_ACCOUNT] - self._senior_arrears_hold())
+        move = min(short, self.book[TRUST_ACCOUNT] - self._arrears_hold())
         if move > 0:
             # the balance held so far has earned to today; the larger balance earns from today
             self._investment_income_fen += self._accrued_on_investment(self.book[ELIGIBLE_INVESTMENTS], d)
@@ -598,14 +656,14 @@ class Trustee(Actor):
             self.send(self.servicer, notice)
             self.send(self.originator, notice)
 
-    def _senior_arrears_hold(self) -> int:
-        """Cash kept for a grace payment: what is unpaid up to senior interest."""
-        if not self.senior_arrears_since:
+    def _arrears_hold(self) -> int:
+        """Cash kept for a grace payment: what is unpaid up to the protected interest."""
+        if not self.arrears_since:
             return 0
         return sum(c.due_fen for claims in self._unpaid.values() for c in claims)
 
     def on_PurchaseRequest(self, req: PurchaseRequest) -> None:
-        free = self.book[TRUST_ACCOUNT] - self._senior_arrears_hold()
+        free = self.book[TRUST_ACCOUNT] - self._arrears_hold()
         reason = None
         if self.period != "revolving":
             reason = "revolving period has ended"
@@ -666,8 +724,8 @@ class Trustee(Actor):
         return DayFigures(
             date=d,
             revolving=self.period == "revolving",
-            npl_balance_fen=b.non_performing_fen + (
-                b.npl_fees_fen if self.deal.triggers.npl_balance_basis == "principal_plus_fees" else 0),
+            npl_balance_fen=b.non_performing_fen,
+            npl_fees_fen=b.npl_fees_fen,
             initial_cutoff_fen=self.initial_cutoff_fen,
             pool_balance_fen=b.outstanding_fen,
             notes_outstanding_fen=principal_left,
@@ -680,14 +738,17 @@ class Trustee(Actor):
                                       if self.servicer_terminated_on else -1),
             trustee_unreplaced_days=((d - self.trustee_replacement_since).days
                                      if self.trustee_replacement_since else -1),
-            senior_interest_overdue_bd=(cal.business_days_between(self.senior_arrears_since, d)
-                                        if self.senior_arrears_since else None),
+            interest_overdue_bd=(cal.business_days_between(self.arrears_since, d)
+                                 if self.arrears_since else None),
+            cumulative_default_fen=b.charged_off_fen + b.non_performing_fen,
             principal_overdue_bd=(cal.business_days_between(legal, d)
                                   if d >= legal and principal_left else None),
         )
 
     def _principal_default_fired(self) -> bool:
-        return any(f.kind == "default" and f.clause == "b" for f in self.fired)
+        """A principal_unpaid_at_legal_maturity trigger has fired (event of default (b))."""
+        names = {t.name for t in self.deal.triggers if t.kind == "principal_unpaid_at_legal_maturity"}
+        return any(f.name in names for f in self.fired)
 
     def _transfer_explained(self, d: dt.date) -> bool:
         """An accepted explanation covers a held sweep for at most the reserve-delay limit;
@@ -697,7 +758,8 @@ class Trustee(Actor):
             return True
         if not sv.hold_explained or sv.holding_since is None:
             return False
-        limit = self.deal.revolving_purchase.reserve_delay_max_business_days
+        rp = self.deal.revolving_purchase
+        limit = rp.reserve_delay_max_business_days if rp is not None else 0
         return self.env.calendars.of("collections").business_days_between(sv.holding_since, d) <= limit
 
     def close(self, d: dt.date) -> None:
@@ -725,9 +787,15 @@ class Trustee(Actor):
 
 
     def _fire(self, fired: Fired) -> None:
-        """A trigger or declared event takes effect: log it, end revolving, switch waterfall."""
+        """A trigger or declared event takes effect: log it, then its effect — switch the
+        amortization waterfall, or end revolving (an event of default: for good, with the
+        post-default waterfall)."""
         self.fired.append(fired)
-        self.emit("trigger_fired", kind=fired.kind, clause=fired.clause, figures=fired.figures)
+        self.emit("trigger_fired", kind=fired.kind, clause=fired.clause, figures=fired.figures,
+                  **({"waterfall": fired.waterfall} if fired.waterfall else {}))
+        if fired.waterfall is not None:
+            self.amortization_waterfall = fired.waterfall
+            return
         if fired.kind == "default":
             self.post_default = True
         label = "acceleration event" if fired.kind == "acceleration" else "event of default"
@@ -740,7 +808,7 @@ class Trustee(Actor):
         After an event of default with a class unpaid, the receivables are sold to an
         outside buyer (config ``termination.liquidation``) and the price goes through the
         post-default waterfall [一.4.2, 一.4.4(2)]; otherwise every class is repaid and the
-        pool, if any is left, goes to the sub holders in kind as the residual.
+        pool, if any is left, goes in kind to the class that takes the residual.
         """
         self.terminated = True
         self.termination_date, self.termination_cause = d, cause
@@ -786,8 +854,8 @@ class Trustee(Actor):
             self._distribute(d, None, final=True)
         # the custodian makes the final payments before the trust ends: nothing after it
         yield self.env.timeout(clock.SETTLE_WITHIN_CLOSE)
-        released_to = "sub_noteholders (in kind)" if self.liquidation_price_fen is None \
-            else f"{LIQUIDATION_BUYER} (sold)"
+        released_to = f"{holders(self.residual_class)} (in kind)" \
+            if self.liquidation_price_fen is None else f"{LIQUIDATION_BUYER} (sold)"
         self.emit("trust_terminated", cause=self.termination_cause,
                   pool_released_fen=self.pool_released_fen,
                   released_to=released_to, final_distribution_fen=cash,

@@ -1,15 +1,15 @@
-"""What each waterfall step is owed on a payment date [一.4.4(2)].
+"""What each waterfall action is owed on a payment date [一.4.4(2)].
 
-Taxes, fees and expenses accrue between payment dates; shortfalls are carried to the
-next date and presented again in the same step ("所差金额应按以下顺序在下一期支付").
-Note interest is booked on the note classes themselves (:mod:`.notes`); this module
-turns both into the ``claims`` the waterfall engine pays.
+Fees and taxes accrue between payment dates on their basis (trustsim.config.structure);
+shortfalls are carried to the next date and presented again in the same action ("所差金
+额应按以下顺序在下一期支付"). Note interest is booked on the note classes themselves
+(:mod:`.notes`); this module turns both into the ``claims`` the waterfall engine pays.
 
-Assumptions (each a config value): taxes are ``tax_rate`` of the non-principal
-collections received since the last payment date; agents' fees are a percentage a year
-of the outstanding note principal at the start of the period; counsel, rating and other
-expenses are annual amounts pro rata by days; the senior expense cap applies pro rata by
-days to the period's expenses, the excess being paid in the "expenses above cap" step.
+Rules, each read from the deal file: a fixed fee is its amount a year pro rata by days; a
+fee on the notes (or the pool) is its rate a year on the balance at the period's start; a
+fee on income is its rate of the non-principal collections received since the last payment
+date; a capped fee pays at most its cap a year (pro rata by days) where it is named, the
+excess where ``pay_fees_above_cap`` names it.
 """
 
 from __future__ import annotations
@@ -19,165 +19,172 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from trustsim.calendar import DAY_COUNT_BASIS
-from trustsim.config.models import DealConfig, Fees
-from trustsim.contract.notes import NoteClass, period_income_cap
+from trustsim.config.models import DealConfig
+from trustsim.config.structure import Fee
+from trustsim.config.waterfalls import Action
+from trustsim.contract.notes import NoteClass, holders, period_income_cap
 from trustsim.contract.schedule import PaymentDate
 from trustsim.contract.waterfalls import Claim, WaterfallResult
 from trustsim.money import FEN_PER_CNY, accrue, round_fen
 
-TAX_AUTHORITY = "tax_authority"
-COUNSEL = "trustee_counsel"
-RATING_AGENCY = "rating_agency"
-EXPENSES = "expenses"
-#: steps whose shortfalls this book carries (note interest is carried on the notes)
-FEE_STEPS = frozenset({"taxes", "trustee_counsel_fees", "rating_fees", "fees_within_cap",
-                       "expenses_above_cap", "sub_income"})
+#: the parts of a fee a waterfall presents: within its cap (or all of it) and above it
+WITHIN, ABOVE, INCOME = "within", "above", "income"
+#: action kinds whose shortfalls this book carries (note interest is carried on the notes)
+CARRIED_ACTIONS = frozenset({"pay_fees", "pay_fees_above_cap", "pay_period_income"})
 
 
-@dataclass(frozen=True, slots=True)
-class InterestDue:
-    """Which classes' interest a payment date presents [Table 2, 一.4.4(2)]."""
+def interest_presented(deal: DealConfig, pd: PaymentDate | None, *, revolving: bool) -> set[str]:
+    """Which classes' interest (or period income) a payment date presents — the one place
+    the rule is written [Table 2, 一.4.4(2)].
 
-    senior: bool
-    mezz: bool
-    mezz_after_senior: bool   # presented behind the senior's principal: payable once it is repaid
-    sub_income: bool          # the sub's capped period income (revolving)
-
-
-def interest_due(deal: DealConfig, pd: PaymentDate | None, *, revolving: bool) -> InterestDue:
-    """What a payment date owes the note classes — the one place the rule is written.
-
-    Revolving: senior interest at a series' expected maturity (or at every calculation
-    date when the deal says it is paid quarterly); mezz interest and the sub's period
-    income at their calculation date (the 4th in this deal). Amortization: senior and
-    mezz interest on every payment date, the mezz's behind the senior's principal
-    ("booked until senior is paid"); no sub period income. The waterfall, the required
+    Each class's ``interest`` rule says it: in revolving, at every payment date, at its
+    series' maturities, at numbered calculation dates or every N-th one; in amortization, at
+    every payment date or never (a class paid the residual). The waterfall, the required
     amount and anyone projecting a payment date ask this function.
     """
-    if not revolving or pd is None:
-        return InterestDue(senior=True, mezz=True, mezz_after_senior=True, sub_income=False)
-    n, k = deal.notes, pd.calculation_index
-    return InterestDue(
-        senior=pd.series_maturity is not None or (
-            n.senior.interest_frequency == "quarterly" and k is not None),
-        mezz=k == n.mezz.revolving_income_calculation_date,
-        mezz_after_senior=False,
-        sub_income=k == n.sub.revolving_income_calculation_date,
-    )
+    out: set[str] = set()
+    for c in deal.classes:
+        if not revolving or pd is None:
+            if c.interest.amortization == "every_payment_date" and c.period_income is None:
+                out.add(c.name)
+            continue
+        rule, k = c.interest.revolving, pd.calculation_index
+        if rule == "every_payment_date":
+            hit = True
+        elif rule == "at_series_maturity":
+            hit = pd.series_maturity is not None
+        elif rule == "none":
+            hit = False
+        elif hasattr(rule, "calculation_dates"):
+            hit = k is not None and k in rule.calculation_dates
+        else:
+            hit = k is not None and k % rule.every_n_calculation_dates == 0
+        if hit:
+            out.add(c.name)
+    return out
 
 
-def sub_period_income(deal: DealConfig, sub_outstanding_fen: int, on: dt.date) -> int:
-    """The sub's revolving period income to ``on``: capped a year on its balance [Table 2]."""
-    sub = deal.notes.sub
-    return period_income_cap(sub_outstanding_fen, sub.revolving_income_cap_pct,
-                             deal.dates.trust_effective_date, on, sub.day_count)
+def period_income(deal: DealConfig, note_class: str, outstanding_fen: int, on: dt.date) -> int:
+    """A period-income class's income to ``on``: capped a year on its balance [Table 2]."""
+    c = deal.note_class(note_class)
+    assert c.period_income is not None
+    return period_income_cap(outstanding_fen, c.period_income.cap_pct,
+                             deal.dates.trust_effective_date, on, c.day_count)
 
 
 def _annual(cny_per_year: Decimal, days: int, basis: int) -> int:
     return round_fen(Decimal(cny_per_year) * FEN_PER_CNY * days / basis)
 
 
-@dataclass(slots=True)
-class FeeClaims:
-    """The period's new fee-type amounts, before carried shortfalls."""
+def fee_accrual(fee: Fee, days: int, income_fen: int, notes_fen: int, pool_fen: int) -> int:
+    """What ``fee`` accrues over ``days`` on its basis (before any cap)."""
+    basis = DAY_COUNT_BASIS[fee.day_count]
+    if fee.basis == "fixed_per_year":
+        return _annual(fee.cny_per_year, days, basis)
+    if fee.basis == "pct_of_notes":
+        return accrue(notes_fen, fee.pct_per_year, days, basis)
+    if fee.basis == "pct_of_pool":
+        return accrue(pool_fen, fee.pct_per_year, days, basis)
+    return round_fen(Decimal(income_fen) * fee.pct / 100)
 
-    taxes: int
-    counsel: int
-    rating: int
-    agents: dict[str, int]
-    expenses_within_cap: int
-    expenses_above_cap: int
+
+def fee_cap(fee: Fee, days: int) -> int | None:
+    """A capped fee's cap over ``days``; None when uncapped."""
+    if fee.cap_cny_per_year is None:
+        return None
+    return _annual(fee.cap_cny_per_year, days, DAY_COUNT_BASIS[fee.day_count])
 
 
-def period_fees(fees: Fees, start: dt.date, end: dt.date, income_fen: int,
-                notes_outstanding_fen: int) -> FeeClaims:
-    """Fees and taxes that accrue over [start, end) on the given bases."""
+def period_fees(deal: DealConfig, start: dt.date, end: dt.date, income_fen: int,
+                notes_fen: int, pool_fen: int) -> dict[tuple[str, str], int]:
+    """Each fee's new amount over [start, end): (fee, within|above) -> fen."""
     days = max(0, (end - start).days)
-    basis = DAY_COUNT_BASIS[fees.day_count]
-    expenses = _annual(fees.expenses_cny_per_year, days, basis)
-    cap = _annual(fees.senior_expense_cap_cny_per_year, days, basis)
-    within = min(expenses, cap)
-    return FeeClaims(
-        taxes=round_fen(Decimal(income_fen) * fees.tax_rate_pct / 100),
-        counsel=_annual(fees.trustee_counsel_cny_per_year, days, basis),
-        rating=_annual(fees.rating_tracking_cny_per_year, days, basis),
-        agents={name: accrue(notes_outstanding_fen, pct, days, basis)
-                for name, pct in fees.agents_pct_pa.items()},
-        expenses_within_cap=within,
-        expenses_above_cap=expenses - within,
-    )
+    out: dict[tuple[str, str], int] = {}
+    for fee in deal.fees:
+        amount = fee_accrual(fee, days, income_fen, notes_fen, pool_fen)
+        cap = fee_cap(fee, days)
+        within = amount if cap is None else min(amount, cap)
+        out[(fee.name, WITHIN)] = within
+        if cap is not None:
+            out[(fee.name, ABOVE)] = amount - within
+    return out
 
 
 @dataclass(slots=True)
 class DuesBook:
-    """Fee-type claims carried between payment dates, and the tax base since the last one."""
+    """Fee-type claims carried between payment dates, and the bases since the last one."""
 
-    fees: Fees
+    deal: DealConfig
     last_payment_date: dt.date
     income_since_last_fen: int = 0
+    pool_at_last_fen: int = 0      # the pool's principal at the period's start (pct_of_pool fees)
     carried: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def claims(
-        self,
-        on: dt.date,
-        notes: dict[str, NoteClass],
-        *,
-        senior_interest: bool,
-        mezz_interest: bool,
-        sub_income_fen: int,
-    ) -> dict[str, list[Claim]]:
-        """Claims for every step on payment date ``on``; books note interest to ``on``."""
+    def claims(self, on: dt.date, actions: list[Action], notes: dict[str, NoteClass],
+               interest: set[str], income: dict[str, int],
+               reserve_short: dict[str, int]) -> dict[str, list[Claim]]:
+        """Claims for every action on payment date ``on``; books note interest to ``on``.
+
+        ``interest``: the classes whose interest the date presents; ``income``: period income
+        by class; ``reserve_short``: what each reserve account lacks of its target.
+        """
+        deal = self.deal
         outstanding = sum(n.outstanding_fen for n in notes.values())
-        f = period_fees(self.fees, self.last_payment_date, on, self.income_since_last_fen,
-                        outstanding)
-        new: dict[tuple[str, str], int] = {
-            ("taxes", TAX_AUTHORITY): f.taxes,
-            ("trustee_counsel_fees", COUNSEL): f.counsel,
-            ("rating_fees", RATING_AGENCY): f.rating,
-            **{("fees_within_cap", f"agent:{a}"): v for a, v in f.agents.items()},
-            ("fees_within_cap", EXPENSES): f.expenses_within_cap,
-            ("expenses_above_cap", EXPENSES): f.expenses_above_cap,
-        }
-        if sub_income_fen:
-            new[("sub_income", "sub_noteholders")] = sub_income_fen
+        new = period_fees(deal, self.last_payment_date, on, self.income_since_last_fen,
+                          outstanding, self.pool_at_last_fen)
+        for c, amount in income.items():
+            new[(c, INCOME)] = amount
         for key, carried in self.carried.items():
             new[key] = new.get(key, 0) + carried
-        out: dict[str, list[Claim]] = {}
-        for (step, payee), due in new.items():
-            out.setdefault(step, []).append(Claim(payee, due))
         for n in notes.values():
             n.book_interest(on)
-        senior, mezz, sub = notes["senior"], notes["mezz"], notes["sub"]
-        if senior_interest:
-            out["senior_interest"] = [Claim("senior_noteholders", senior.interest_unpaid_fen)]
-        if mezz_interest:
-            out["mezz_interest"] = [Claim("mezz_noteholders", mezz.interest_unpaid_fen)]
-        out["senior_principal"] = [Claim("senior_noteholders", senior.outstanding_fen)]
-        out["mezz_principal"] = [Claim("mezz_noteholders", mezz.outstanding_fen)]
-        out["sub_principal"] = [Claim("sub_noteholders", sub.outstanding_fen)]
+        payee = {f.name: f.payee for f in deal.fees}
+        out: dict[str, list[Claim]] = {}
+        for a in actions:
+            k = a.key
+            if k == "pay_fees":
+                out[a.step] = [Claim(payee[f], new.get((f, WITHIN), 0), (f, WITHIN)) for f in a.targets]
+            elif k == "pay_fees_above_cap":
+                out[a.step] = [Claim(payee[f], new.get((f, ABOVE), 0), (f, ABOVE)) for f in a.targets]
+            elif k == "pay_period_income":
+                c = a.targets[0]
+                if (c, INCOME) in new:
+                    out[a.step] = [Claim(holders(c), new[(c, INCOME)], (c, INCOME))]
+            elif k == "pay_interest":
+                presented = [c for c in a.targets if c in interest]
+                if presented:
+                    out[a.step] = [Claim(holders(c), notes[c].interest_unpaid_fen) for c in presented]
+            elif k == "pay_principal":
+                out[a.step] = [Claim(holders(c), notes[c].outstanding_fen) for c in a.targets]
+            elif k == "fund_account":
+                acct = a.targets[0]
+                out[a.step] = [Claim(acct, reserve_short.get(acct, 0))]
         return out
 
-    def settle(self, on: dt.date, result: WaterfallResult) -> None:
-        """Carry fee-type shortfalls forward and start the next period's tax base."""
+    def settle(self, on: dt.date, result: WaterfallResult, pool_fen: int) -> None:
+        """Carry fee-type shortfalls forward and start the next period's bases."""
         carried: dict[tuple[str, str], int] = {}
         for s in result.steps:
-            if s.pay not in FEE_STEPS:
+            if s.action not in CARRIED_ACTIONS:
                 continue
             for c, p in zip(s.claims, s.paid, strict=True):
-                if c.due_fen > p:
-                    carried[(s.pay, c.payee)] = c.due_fen - p
+                if c.due_fen > p and c.key is not None:
+                    carried[c.key] = c.due_fen - p
         self.carried = carried
         self.income_since_last_fen = 0
         self.last_payment_date = on
+        self.pool_at_last_fen = pool_fen
 
     def settle_late(self, result: WaterfallResult) -> None:
         """A late payment of carried amounts (a grace payment): what it presented and did not
-        pay stays carried; the period's dates and tax base are the payment date's."""
+        pay stays carried; the period's dates and bases are the payment date's."""
         for s in result.steps:
-            if s.pay not in FEE_STEPS:
+            if s.action not in CARRIED_ACTIONS:
                 continue
             for c, p in zip(s.claims, s.paid, strict=True):
+                if c.key is None:
+                    continue
                 if c.due_fen > p:
-                    self.carried[(s.pay, c.payee)] = c.due_fen - p
+                    self.carried[c.key] = c.due_fen - p
                 else:
-                    self.carried.pop((s.pay, c.payee), None)
+                    self.carried.pop(c.key, None)

@@ -1,10 +1,10 @@
-"""Note classes [一.2, Table 2]: balances, interest accrual, rolling senior series.
+"""Note classes [一.2, Table 2]: balances, interest accrual, rolling series.
 
 Interest accrues on the outstanding balance, simple (never compounded), by the class's
 day count. Interest that is due but unpaid is carried as ``interest_unpaid_fen`` and paid
 before new interest at the next payment date — the contract's "shortfall carried to the
-next date in the same order". The senior class is issued in rolling series: each series
-has the full senior size; series i's proceeds repay series i-1's principal.
+next date in the same order". A rolling class is issued in series: each series has the
+class's full size; series i's proceeds repay series i-1's principal.
 """
 
 from __future__ import annotations
@@ -17,9 +17,14 @@ from trustsim.calendar import DAY_COUNT_BASIS
 from trustsim.money import accrue
 
 
+def holders(note_class: str) -> str:
+    """The ledger counterparty a class's payments go to."""
+    return f"{note_class}_noteholders"
+
+
 @dataclass(slots=True)
 class Series:
-    """One issue of a class (a rolling senior series): when, how much, how much repaid."""
+    """One issue of a class (a series of a rolling class): when, how much, how much repaid."""
 
     number: int
     issued_on: dt.date
@@ -49,14 +54,22 @@ class NoteClass:
     series_issued: list[int] = field(default_factory=list)
     issues: dict[int, Series] = field(default_factory=dict)   # series number -> its issue
     booked_since_start_fen: int = 0  # interest booked since ``accrual_start`` (same balance)
+    step_up: tuple[dt.date, Decimal] | None = None   # (from, coupon) when the coupon steps up
 
     def __post_init__(self) -> None:
         if not self.outstanding_fen:
             self.outstanding_fen = self.original_fen
 
     def _accrued_since_start(self, to: dt.date) -> int:
-        days = (to - self.accrual_start).days
-        return accrue(self.outstanding_fen, self.coupon_pct, days, DAY_COUNT_BASIS[self.day_count])
+        basis = DAY_COUNT_BASIS[self.day_count]
+        start = self.accrual_start
+        if self.step_up is not None and start < self.step_up[0] < to:
+            on, stepped = self.step_up   # the days from the step-up date accrue at the new coupon
+            return (accrue(self.outstanding_fen, self.coupon_pct, (on - start).days, basis)
+                    + accrue(self.outstanding_fen, stepped, (to - on).days, basis))
+        coupon = self.step_up[1] if self.step_up is not None and start >= self.step_up[0] \
+            else self.coupon_pct
+        return accrue(self.outstanding_fen, coupon, (to - start).days, basis)
 
     def book_interest(self, to: dt.date) -> int:
         """Book interest accrued to ``to`` into the unpaid balance; return the amount booked.
@@ -121,5 +134,5 @@ class NoteClass:
 
 def period_income_cap(balance_fen: int, cap_pct: Decimal, start: dt.date, end: dt.date,
                       day_count: str) -> int:
-    """The sub's revolving period income: at most ``cap_pct`` a year on its balance [Table 2]."""
+    """A period-income class's income: at most ``cap_pct`` a year on its balance [Table 2]."""
     return accrue(balance_fen, cap_pct, (end - start).days, DAY_COUNT_BASIS[day_count])

@@ -1,11 +1,13 @@
 """The required amount (必备金额) the trustee reserves each accrual period [一.4.3, note 10].
 
 It is what the trustee must pay on or before the first payment date after the accrual
-period — taxes, agents' fees and expenses counted at the senior expense cap, senior
-interest, and mezz interest and sub period income when that date pays them — times a
-factor the report's footnote cuts off (config, default 100%, flagged). Amounts that
-accrue after today are projected: fees and interest at today's balances, taxes on the
-income received so far plus the trailing daily income rate.
+period — taxes, fees (a capped fee counted at its cap), carried shortfalls, and the
+interest or period income that date presents to each class — times a factor the deal
+gives (Dongdao No. 3: the report's footnote cuts it off; 100%, flagged). Interest an
+action presents only behind a class's principal (gated by a ``pay_principal`` step) is
+not payable on that date and is not reserved. Amounts that accrue after today are
+projected: fees and interest at today's balances, taxes on the income received so far
+plus the trailing daily income rate.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from trustsim.calendar import DAY_COUNT_BASIS
 from trustsim.config.models import DealConfig
-from trustsim.contract.dues import DuesBook, interest_due, period_fees, sub_period_income
+from trustsim.contract.dues import DuesBook, fee_accrual, fee_cap, interest_presented, period_income
 from trustsim.contract.notes import NoteClass
 from trustsim.contract.schedule import PaymentDate
 from trustsim.money import round_fen
@@ -25,13 +26,24 @@ from trustsim.money import round_fen
 @dataclass(frozen=True, slots=True)
 class RequiredAmount:
     target_date: dt.date
-    taxes_fen: int
-    fees_fen: int
-    senior_interest_fen: int
-    mezz_interest_fen: int
-    sub_income_fen: int
+    taxes_fen: int                # fees on income (taxes)
+    fees_fen: int                 # every other fee, capped ones at their cap, and what is carried
+    interest_fen: dict[str, int]  # each class's interest or period income, in seniority order
     factor_pct: Decimal
     total_fen: int
+
+    def log_fields(self, deal: DealConfig) -> dict[str, int]:
+        """``<class>_interest_fen`` / ``<class>_income_fen`` for every class, in order."""
+        return {f"{c.name}_{'income' if c.period_income is not None else 'interest'}_fen":
+                self.interest_fen.get(c.name, 0) for c in deal.classes}
+
+
+def _reserved_behind_principal(deal: DealConfig, waterfall: str) -> set[str]:
+    """Classes whose interest action in ``waterfall`` waits for a principal step."""
+    actions = deal.waterfalls.get(waterfall, [])
+    principal = {a.step for a in actions if a.key == "pay_principal"}
+    return {c for a in actions if a.key == "pay_interest"
+            and principal.intersection(a.after_paid_in_full) for c in a.targets}
 
 
 def required_amount(
@@ -47,27 +59,33 @@ def required_amount(
     """Project what ``target`` will need; see the module docstring for the rule.
 
     ``revolving``: whether ``target`` is a revolving payment date (the first payment date
-    after the last accrual period is an amortization one). What it owes the note classes
-    is :func:`.dues.interest_due`'s; mezz interest presented behind the senior's principal
-    is not payable on it and is not reserved.
+    after the last accrual period is an amortization one, paid by the amortization waterfall).
     """
-    fees = deal.fees
     outstanding = sum(n.outstanding_fen for n in notes.values())
     projected_income = dues.income_since_last_fen + income_per_day_fen * max(
         0, (target.date - today).days)
-    f = period_fees(fees, dues.last_payment_date, target.date, projected_income, outstanding)
     days = max(0, (target.date - dues.last_payment_date).days)
-    cap = round_fen(Decimal(fees.senior_expense_cap_cny_per_year) * 100 * days
-                    / DAY_COUNT_BASIS[fees.day_count])
-    carried = sum(dues.carried.values())
-    fee_total = f.counsel + f.rating + sum(f.agents.values()) + cap + carried
-    due = interest_due(deal, target, revolving=revolving)
-    senior = notes["senior"].projected_interest(target.date) if due.senior else 0
-    mezz = (notes["mezz"].projected_interest(target.date)
-            if due.mezz and not due.mezz_after_senior else 0)
-    sub = (sub_period_income(deal, notes["sub"].outstanding_fen, target.date)
-           if due.sub_income else 0)
-    factor = Decimal(deal.revolving_purchase.required_amount_factor_pct)
-    base = f.taxes + fee_total + senior + mezz + sub
-    return RequiredAmount(target.date, f.taxes, fee_total, senior, mezz, sub, factor,
+    taxes = fees = 0
+    for fee in deal.fees:
+        if fee.basis == "pct_of_income":
+            taxes += fee_accrual(fee, days, projected_income, outstanding, dues.pool_at_last_fen)
+            continue
+        cap = fee_cap(fee, days)
+        fees += cap if cap is not None else fee_accrual(fee, days, projected_income, outstanding,
+                                                       dues.pool_at_last_fen)
+    fees += sum(dues.carried.values())
+    presented = interest_presented(deal, target, revolving=revolving)
+    behind = set() if revolving else _reserved_behind_principal(deal, "amortization")
+    interest: dict[str, int] = {}
+    for c in deal.classes:
+        if c.name not in presented or c.name in behind:
+            continue
+        interest[c.name] = (period_income(deal, c.name, notes[c.name].outstanding_fen, target.date)
+                            if c.period_income is not None
+                            else notes[c.name].projected_interest(target.date))
+    factor = Decimal(deal.revolving_purchase.required_amount_factor_pct) \
+        if deal.revolving_purchase is not None else Decimal(100)
+    base = taxes + fees + sum(interest.values())
+    return RequiredAmount(target.date, taxes, fees, interest, factor,
                           round_fen(Decimal(base) * factor / 100))
+

@@ -1,10 +1,11 @@
 """The contract's dates [一.4.2, 一.4.4(2)]: periods, calculation and payment dates.
 
-Revolving calculation dates fall every 3 months from the effective date (month end when
-the month has no such day); amortization calculation dates every 10 business days from
-the revolving-period end. Payment dates follow calculation dates after a configured lag
-(the report gives none). With senior interest paid at each series' expected maturity
-(Table 2's reading), each series maturity is also a payment date in the revolving period.
+Revolving calculation dates fall every N months from the effective date (month end when
+the month has no such day; Dongdao No. 3: 3); amortization calculation dates every N
+business days or N months from the revolving-period end (a static pool's: from the
+effective date). Payment dates follow calculation dates after the deal's lag. Each
+expected maturity of a rolling class's series is also a payment date in the revolving
+period (the series is repaid from the next one's proceeds and its interest falls due).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class PaymentDate:
     date: dt.date
     calculation_date: dt.date | None = None
     calculation_index: int | None = None   # 1-based revolving calculation date number
-    series_maturity: int | None = None     # senior series maturing on this date
+    series_maturity: int | None = None     # the rolling class's series maturing on this date
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ def build_schedule(deal: DealConfig, cal: BusinessCalendar) -> DealSchedule:
     eff = dates.trust_effective_date
     end_unadjusted = add_months(eff, dates.revolving_months)
     revolving_end = cal.adjust(end_unadjusted, dates.revolving_end_convention)
-    calcs = monthly_dates(eff, dates.calculation_every_months, end_unadjusted)
-    series = tuple(cal.following(m) for m in deal.notes.senior.series_expected_maturities)
+    calcs = monthly_dates(eff, dates.calculation_every_months, end_unadjusted) if deal.revolves else []
+    rolling = deal.rolling_class
+    series = tuple(cal.following(m) for m in rolling.rolling_series.expected_maturities) \
+        if rolling is not None and rolling.rolling_series is not None else ()
     by_date: dict[dt.date, PaymentDate] = {}
     for k, calc in enumerate(calcs, start=1):
         pd = payment_date_for(cal, calc, deal)
@@ -65,9 +68,8 @@ def build_schedule(deal: DealConfig, cal: BusinessCalendar) -> DealSchedule:
         old = by_date.get(m)
         by_date[m] = PaymentDate(m, old.calculation_date if old else None,
                                  old.calculation_index if old else None, i)
-    accruals = (eff, *monthly_dates(eff, 1, end_unadjusted))
-    legal = cal.following(add_months(deal.notes.sub.expected_maturity,
-                                     dates.legal_maturity_months_after_sub))
+    accruals = (eff, *monthly_dates(eff, 1, end_unadjusted)) if deal.revolves else ()
+    legal = cal.following(deal.legal_maturity_unadjusted)
     return DealSchedule(
         effective_date=eff,
         scheduled_revolving_end=revolving_end,
@@ -78,10 +80,14 @@ def build_schedule(deal: DealConfig, cal: BusinessCalendar) -> DealSchedule:
     )
 
 
-def amortization_calculation_date(cal: BusinessCalendar, revolving_end: dt.date, n: int,
-                                  every: int) -> dt.date:
-    """The n-th amortization calculation date (n >= 1): n * ``every`` business days after the end."""
-    return cal.add_business_days(revolving_end, n * every)
+def amortization_calculation_date(cal: BusinessCalendar, deal: DealConfig, revolving_end: dt.date,
+                                  n: int) -> dt.date:
+    """The n-th amortization calculation date (n >= 1): n * N business days, or n * N months
+    (the same day, month end if none), after the revolving end."""
+    sched = deal.dates.amortization_schedule
+    if hasattr(sched, "every_business_days"):
+        return cal.add_business_days(revolving_end, n * sched.every_business_days)
+    return add_months(revolving_end, n * sched.every_months)
 
 
 def next_amortization_payment(cal: BusinessCalendar, deal: DealConfig, revolving_end: dt.date,
@@ -93,11 +99,10 @@ def next_amortization_payment(cal: BusinessCalendar, deal: DealConfig, revolving
     fires) gives the same first date as asking when revolving ends. The legal maturity
     date is always a payment date.
     """
-    every = deal.dates.amortization_every_business_days
     n = 0
     while True:
         n += 1
-        nxt = payment_date_for(cal, amortization_calculation_date(cal, revolving_end, n, every),
+        nxt = payment_date_for(cal, amortization_calculation_date(cal, deal, revolving_end, n),
                                deal)
         if nxt > after:
             break

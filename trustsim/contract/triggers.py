@@ -1,10 +1,12 @@
 """Triggers [一.4.4(1)]: clause-named predicates the trustee evaluates every business day.
 
-Each trigger watches the day's figures (:class:`DayFigures`) and says when its clause's
-condition is met, with the figures behind it. Counting clauses keep their own counter:
-(e) consecutive business days above the NPL threshold, (g) cumulative business days of
-the pool below 90% of the notes. Event-driven clauses (a), (f), (h) fire from the
-figures incidents set.
+The deal file lists its triggers (trustsim.config.triggers): each names a kind from this
+module's library, its clause, its parameters and its effect. Each trigger watches the
+day's figures (:class:`DayFigures`) and says when its condition is met, with the figures
+behind it. Counting kinds keep their own counter (consecutive business days above an NPL
+threshold; cumulative business days of the pool below a share of the notes). Event-driven
+kinds (an insolvency, a rating action, an issuance failure) fire from the figures
+incidents set. Dongdao No. 3's clauses are named in parentheses below.
 
 An automatic event takes effect on the day it occurs [一.4.4(1)] ("应视为在该等事件发生之日
 发生"), a calendar day: the clauses whose condition is a fact of a calendar day — (a) an
@@ -23,7 +25,8 @@ from decimal import Decimal
 from typing import Any
 
 from trustsim.config.base import RATING_SCALE
-from trustsim.config.models import Triggers
+from trustsim.config.models import DealConfig
+from trustsim.config.triggers import TriggerConfig
 
 PPM = 1_000_000
 
@@ -34,7 +37,7 @@ class DayFigures:
 
     date: dt.date
     revolving: bool
-    npl_balance_fen: int
+    npl_balance_fen: int                   # non-performing principal
     initial_cutoff_fen: int
     pool_balance_fen: int
     notes_outstanding_fen: int
@@ -46,24 +49,23 @@ class DayFigures:
     transfer_explained: bool = False       # an accepted written explanation covers the delay
     servicer_unreplaced_days: int = -1     # days since a servicer termination event, no successor (-1: none)
     trustee_unreplaced_days: int = -1      # days since the trustee must be replaced, no successor (-1: none)
-    # business days since a payment date whose senior interest is still unpaid (None: nothing
-    # unpaid; 0: unpaid at the close of the payment date itself)
-    senior_interest_overdue_bd: int | None = None
+    # business days since a payment date whose protected classes' interest (an interest_unpaid
+    # trigger's classes) is still unpaid (None: nothing unpaid; 0: unpaid at that date's close)
+    interest_overdue_bd: int | None = None
     # business days since legal maturity, principal still unpaid (None: nothing unpaid or not yet due)
     principal_overdue_bd: int | None = None
-
-    @property
-    def npl_ratio_ppm(self) -> int:
-        """Asset NPL ratio in parts per million (exact integer division, floor)."""
-        return self.npl_balance_fen * PPM // self.initial_cutoff_fen if self.initial_cutoff_fen else 0
+    cumulative_default_fen: int = 0        # principal defaulted since the effective date
+    npl_fees_fen: int = 0                  # accrued unpaid fees on non-performing assets
 
 
 @dataclass(frozen=True, slots=True)
 class Fired:
-    kind: str      # "acceleration" | "default"
-    clause: str    # "a".."h"
+    kind: str      # "acceleration" | "default" | "waterfall_switch"
+    clause: str    # the deal's clause, e.g. "e"
     date: dt.date
     figures: dict[str, Any]
+    waterfall: str | None = None   # a waterfall_switch's waterfall
+    name: str = ""                 # the deal's trigger name ("" for a declared event)
 
 
 @dataclass(slots=True)
@@ -75,6 +77,8 @@ class Trigger:
     fired: Fired | None = None
     #: the condition is a calendar day's fact: evaluated on non-business days too
     calendar_day: bool = False
+    name: str = ""
+    waterfall: str | None = None   # the effect {use_waterfall: NAME}
 
     def observe(self, f: DayFigures) -> Fired | None:
         if self.fired is not None:
@@ -82,7 +86,7 @@ class Trigger:
         figures = self.check(f)
         if figures is None:
             return None
-        self.fired = Fired(self.kind, self.clause, f.date, figures)
+        self.fired = Fired(self.kind, self.clause, f.date, figures, self.waterfall, self.name)
         return self.fired
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:  # pragma: no cover - abstract
@@ -91,9 +95,8 @@ class Trigger:
 
 @dataclass(slots=True)
 class OriginatorInsolvency(Trigger):
-    """(a) the originator becomes insolvent."""
+    """The originator becomes insolvent (Dongdao No. 3: (a))."""
 
-    clause: str = "a"
     calendar_day: bool = True
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
@@ -102,9 +105,8 @@ class OriginatorInsolvency(Trigger):
 
 @dataclass(slots=True)
 class ServicerNotReplaced(Trigger):
-    """(b) a servicer termination event and no qualified successor within N days."""
+    """A servicer termination event and no qualified successor within N calendar days ((b))."""
 
-    clause: str = "b"
     calendar_day: bool = True
     days: int = 90
 
@@ -116,9 +118,8 @@ class ServicerNotReplaced(Trigger):
 
 @dataclass(slots=True)
 class TransferFailure(Trigger):
-    """(c) the servicer fails to transfer on time and in full without an accepted explanation."""
+    """The servicer fails to transfer on time and in full without an accepted explanation ((c))."""
 
-    clause: str = "c"
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
         if f.transfer_overdue_fen > 0 and not f.transfer_explained:
@@ -130,9 +131,8 @@ class TransferFailure(Trigger):
 
 @dataclass(slots=True)
 class TrusteeNotReplaced(Trigger):
-    """(d) the trustee must be replaced and no successor within N days."""
+    """The trustee must be replaced and no successor within N calendar days ((d))."""
 
-    clause: str = "d"
     calendar_day: bool = True
     days: int = 90
 
@@ -144,32 +144,33 @@ class TrusteeNotReplaced(Trigger):
 
 @dataclass(slots=True)
 class NplRatio(Trigger):
-    """(e) asset NPL ratio above the threshold (not included) on N consecutive business days."""
+    """Asset NPL ratio above the threshold (not included) on N consecutive business days ((e))."""
 
-    clause: str = "e"
     threshold_ppm: int = 60_000
     days_required: int = 5
+    with_fees: bool = False   # basis principal_plus_fees: accrued unpaid fees count too
     run: list[int] = field(default_factory=list)
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
-        ratio = f.npl_ratio_ppm
+        npl = f.npl_balance_fen + (f.npl_fees_fen if self.with_fees else 0)
+        cutoff = f.initial_cutoff_fen
+        ratio = npl * PPM // cutoff if cutoff else 0
         # exact: npl / cutoff > threshold, compared in integers (the ppm figure is floored)
-        if f.npl_balance_fen * PPM > self.threshold_ppm * f.initial_cutoff_fen:
+        if npl * PPM > self.threshold_ppm * cutoff:
             self.run.append(ratio)
         else:
             self.run.clear()
         if len(self.run) >= self.days_required:
             return {"npl_ratio_by_day_ppm": list(self.run[-self.days_required:]),
-                    "threshold_ppm": self.threshold_ppm, "npl_balance_fen": f.npl_balance_fen,
-                    "initial_cutoff_fen": f.initial_cutoff_fen}
+                    "threshold_ppm": self.threshold_ppm, "npl_balance_fen": npl,
+                    "initial_cutoff_fen": cutoff}
         return None
 
 
 @dataclass(slots=True)
 class RatingFloor(Trigger):
-    """(f) the originator's long-term rating below the floor."""
+    """The originator's long-term rating below the floor ((f))."""
 
-    clause: str = "f"
     calendar_day: bool = True
     floor: str = "AA-"
 
@@ -181,9 +182,8 @@ class RatingFloor(Trigger):
 
 @dataclass(slots=True)
 class PoolBelowNotes(Trigger):
-    """(g) in revolving, pool balance below X% of outstanding notes on a cumulative N business days."""
+    """In revolving, pool balance below X% of outstanding notes on a cumulative N business days ((g))."""
 
-    clause: str = "g"
     pct: Decimal = Decimal(90)
     days_required: int = 60
     count: int = 0
@@ -202,9 +202,8 @@ class PoolBelowNotes(Trigger):
 
 @dataclass(slots=True)
 class IssuanceTermination(Trigger):
-    """(h) a series-i senior issuance termination event."""
+    """A rolling class's next series cannot be issued ((h))."""
 
-    clause: str = "h"
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
         if f.issuance_failed_series is not None:
@@ -213,32 +212,29 @@ class IssuanceTermination(Trigger):
 
 
 @dataclass(slots=True)
-class SeniorInterestDefault(Trigger):
-    """Event of default (a): senior interest due unpaid N business days after a payment date.
+class InterestDefault(Trigger):
+    """Interest of the protected classes due unpaid N business days after a payment date
+    (event of default (a): the senior's).
 
     A grace of 0 business days means no grace: interest unpaid at the close of the
     payment date is an event of default that day.
     """
 
-    kind: str = "default"
-    clause: str = "a"
     grace_bd: int = 5
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
-        if f.senior_interest_overdue_bd is not None and f.senior_interest_overdue_bd >= self.grace_bd:
-            return {"business_days_overdue": f.senior_interest_overdue_bd, "grace": self.grace_bd}
+        if f.interest_overdue_bd is not None and f.interest_overdue_bd >= self.grace_bd:
+            return {"business_days_overdue": f.interest_overdue_bd, "grace": self.grace_bd}
         return None
 
 
 @dataclass(slots=True)
 class PrincipalDefault(Trigger):
-    """Event of default (b): principal unpaid N business days after legal maturity.
+    """Principal unpaid N business days after legal maturity (event of default (b)).
 
     A grace of 0 means principal unpaid at the close of legal maturity is the event.
     """
 
-    kind: str = "default"
-    clause: str = "b"
     grace_bd: int = 10
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
@@ -247,19 +243,53 @@ class PrincipalDefault(Trigger):
         return None
 
 
-def build_triggers(cfg: Triggers) -> list[Trigger]:
-    """The deal's automatic acceleration events and events of default, in clause order."""
-    return [
-        OriginatorInsolvency(),
-        ServicerNotReplaced(days=cfg.successor_days),
-        TransferFailure(),
-        TrusteeNotReplaced(days=cfg.successor_days),
-        NplRatio(threshold_ppm=int(cfg.npl_ratio_pct * PPM / 100),
-                 days_required=cfg.npl_consecutive_business_days),
-        RatingFloor(floor=cfg.originator_rating_floor),
-        PoolBelowNotes(pct=cfg.pool_vs_notes_pct,
-                       days_required=cfg.pool_vs_notes_cumulative_business_days),
-        IssuanceTermination(),
-        SeniorInterestDefault(grace_bd=cfg.senior_interest_grace_business_days),
-        PrincipalDefault(grace_bd=cfg.principal_grace_business_days),
-    ]
+@dataclass(slots=True)
+class CumulativeDefaults(Trigger):
+    """Principal defaulted since the effective date at or above a share of the initial pool."""
+
+    threshold_ppm: int = 0
+
+    def check(self, f: DayFigures) -> dict[str, Any] | None:
+        if f.initial_cutoff_fen and f.cumulative_default_fen * PPM >= self.threshold_ppm * f.initial_cutoff_fen:
+            return {"cumulative_default_fen": f.cumulative_default_fen,
+                    "initial_cutoff_fen": f.initial_cutoff_fen, "threshold_ppm": self.threshold_ppm}
+        return None
+
+
+def _ppm(pct: Decimal) -> int:
+    return int(pct * PPM / 100)
+
+
+def _build(t: TriggerConfig) -> Trigger:
+    """The library's trigger for one configured kind."""
+    if t.kind == "party_insolvent":
+        return OriginatorInsolvency()
+    if t.kind == "successor_not_appointed":
+        return ServicerNotReplaced(days=t.days) if t.party == "servicer" else TrusteeNotReplaced(days=t.days)
+    if t.kind == "transfer_failure":
+        return TransferFailure()
+    if t.kind == "npl_ratio":
+        return NplRatio(threshold_ppm=_ppm(t.threshold_pct), days_required=t.consecutive_business_days,
+                        with_fees=t.basis == "principal_plus_fees")
+    if t.kind == "rating_below":
+        return RatingFloor(floor=t.floor)
+    if t.kind == "pool_below_notes":
+        return PoolBelowNotes(pct=t.pct, days_required=t.cumulative_business_days)
+    if t.kind == "issuance_failure":
+        return IssuanceTermination()
+    if t.kind == "cumulative_default_rate":
+        return CumulativeDefaults(threshold_ppm=_ppm(t.threshold_pct))
+    if t.kind == "interest_unpaid":
+        return InterestDefault(grace_bd=t.grace_business_days)
+    return PrincipalDefault(grace_bd=t.grace_business_days)
+
+
+def build_triggers(deal: DealConfig) -> list[Trigger]:
+    """The deal's triggers, in the deal file's order, each with its clause and effect."""
+    out = []
+    for t in deal.triggers:
+        trig = _build(t)
+        trig.kind, trig.clause, trig.name = t.effect_kind, t.clause, t.name
+        trig.waterfall = None if isinstance(t.effect, str) else t.effect.use_waterfall
+        out.append(trig)
+    return out

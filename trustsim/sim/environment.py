@@ -34,7 +34,7 @@ class TrustEnvironment(simpy.Environment):
         self.calendars = deal.calendar.build_rules(self.origin, last)  # each rule family's days
         self.calendar: BusinessCalendar = self.calendars.default  # the trust's operating days
         self.timetable: DealSchedule = build_schedule(deal, self.calendars.of("payment_dates"))
-        self.ledger = Ledger()
+        self.ledger = Ledger(tuple(r.name for r in deal.accounts.reserves))
         self.rng = RngStreams(deal.run.seed if seed is None else seed)
         self.log = EventLog(log_stream, self.clock)
         self.pool: Pool = build_pool(deal, self.rng)

@@ -156,7 +156,7 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
     t = p.trustee
     out = env.ledger.outflows
     notes: dict[str, dict[str, Any]] = {}
-    sizes = {name: fen_from_wan(getattr(env.deal.notes, name).size_wan) for name in t.notes}
+    sizes = {c.name: fen_from_wan(c.size_wan) for c in env.deal.classes}
     for name, n in t.notes.items():
         notes[name] = {
             "principal_fen": sizes[name],            # the class's size [Table 2]
