@@ -17,8 +17,6 @@ from trustsim.config.models import DealConfig
 
 _FEN_IN_WAN = Decimal("0.000001")
 _FEN_IN_CNY = Decimal("0.01")
-FIXED_FEES = ("trustee_counsel_cny_per_year", "rating_tracking_cny_per_year",
-              "expenses_cny_per_year", "senior_expense_cap_cny_per_year")
 
 
 def scale_overrides(deal: DealConfig, scale: float | Decimal) -> dict[str, Any]:
@@ -29,20 +27,29 @@ def scale_overrides(deal: DealConfig, scale: float | Decimal) -> dict[str, Any]:
     s = Decimal(str(scale))
     if not 0 < s <= 10:
         raise ValueError(f"scale must be in (0, 10], got {scale}")
-    n = deal.notes
 
     def wan(x: Decimal) -> str:
         return str((x * s).quantize(_FEN_IN_WAN, rounding=ROUND_HALF_UP))
 
-    senior, mezz, sub = wan(n.senior.size_wan), wan(n.mezz.size_wan), wan(n.sub.size_wan)
-    issue = str(Decimal(senior) + Decimal(mezz) + Decimal(sub))
-    fees = {k: str((getattr(deal.fees, k) * s).quantize(_FEN_IN_CNY, rounding=ROUND_HALF_UP))
-            for k in FIXED_FEES}
+    def cny(x: Decimal) -> str:
+        return str((x * s).quantize(_FEN_IN_CNY, rounding=ROUND_HALF_UP))
+
+    fees: list[dict[str, Any]] = []
+    for f in deal.fees:   # fixed amounts and caps shrink; rates stay
+        item: dict[str, Any] = {"name": f.name}
+        if f.basis == "fixed_per_year":
+            item["cny_per_year"] = cny(f.cny_per_year)
+        if f.cap_cny_per_year is not None:
+            item["cap_cny_per_year"] = cny(f.cap_cny_per_year)
+        fees.append(item)
     out: dict[str, Any] = {
-        "notes": {"issue_size_wan": issue, "senior": {"size_wan": senior},
-                  "mezz": {"size_wan": mezz}, "sub": {"size_wan": sub}},
+        "classes": [{"name": c.name, "size_wan": wan(c.size_wan)} for c in deal.classes],
         "fees": fees,
     }
+    if deal.accounts.reserves:
+        out["accounts"] = {"reserves": [
+            {"name": r.name, "initial_wan": wan(r.initial_wan),
+             "target": {"floor_wan": wan(r.target.floor_wan)}} for r in deal.accounts.reserves]}
     if deal.pool.kind == "loan_level":
         out["pool"] = {"scale": str(s * deal.pool.scale)}
     elif deal.pool.kind == "rep_line":
