@@ -23,13 +23,15 @@ def _shift(d: dt.date, years: int) -> dt.date:
 def shifted_deal_data(years: int, calendar: dict[str, Any] | None = None) -> dict[str, Any]:
     """The bundled deal file's mapping, its dates moved ``years`` years, with ``calendar``."""
     data = yaml.safe_load(DEAL_FILE.read_text(encoding="utf-8"))
-    dates, notes = data["dates"], data["notes"]
+    dates = data["dates"]
     for key in ("trust_effective_date", "pool_reference_date"):
         dates[key] = _shift(dates[key], years)
-    notes["senior"]["series_expected_maturities"] = [
-        _shift(d, years) for d in notes["senior"]["series_expected_maturities"]]
-    for cls in ("mezz", "sub"):
-        notes[cls]["expected_maturity"] = _shift(notes[cls]["expected_maturity"], years)
+    for cls in data["classes"]:
+        if "rolling_series" in cls:
+            rs = cls["rolling_series"]
+            rs["expected_maturities"] = [_shift(d, years) for d in rs["expected_maturities"]]
+        if "expected_maturity" in cls:
+            cls["expected_maturity"] = _shift(cls["expected_maturity"], years)
     if calendar is not None:
         data["calendar"] = calendar
     return data

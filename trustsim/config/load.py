@@ -146,8 +146,10 @@ def _named(value: Any) -> bool:
 def format_validation_error(source: str, exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-")) or "(top level)"
-        lines.append(f"{source}: {loc}: {err['msg']}")
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        # a rule across sections names its own field path in the message
+        lines.append(f"{source}: {loc}: {msg}" if loc else f"{source}: {msg}")
     return "\n".join(lines)
 
 
