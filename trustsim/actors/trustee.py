@@ -77,7 +77,7 @@ class Trustee(Actor):
         eff = deal.dates.trust_effective_date
         self.notes: dict[str, NoteClass] = {
             c.name: NoteClass(c.name, fen_from_wan(c.size_wan), c.coupon_pct, c.day_count, eff,
-                              step_up=(c.step_up.on, c.step_up.coupon_pct) if c.step_up else None)
+                              step_up=(c.step_up.date, c.step_up.coupon_pct) if c.step_up else None)
             for c in deal.classes}
         rolling = deal.rolling_class
         self.rolling: str | None = rolling.name if rolling is not None else None
@@ -849,6 +849,9 @@ class Trustee(Actor):
         final distribution in order of the waterfall in force, then the trust ends."""
         yield self.env.until(d, clock.TRUSTEE_CLOSE)
         self._redeem_investments(d)
+        for name in self.reserves:   # the trust ends: its reserve accounts are distributed too
+            if self.book[name] > 0:
+                self.instruct(TRUST_ACCOUNT, name, self.book[name], f"{name} released at termination")
         cash = self.book[TRUST_ACCOUNT]
         if cash > 0:  # collections remitted at termination, a sale's price: distributed in order
             self._distribute(d, None, final=True)

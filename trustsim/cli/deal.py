@@ -77,10 +77,10 @@ def print_summary(summary: dict, out_dir: Path | None) -> None:
     re = summary["revolving_end"]
     console.print(f"revolving ended {re['date']} ({re['cause']}); trust terminated "
                   f"{summary['trust_termination_date']} ({summary['termination_cause']})")
-    senior = summary["notes"]["senior"]
-    issued = senior.get("principal_issued_fen")
-    console.print(f"senior series issued: {senior.get('series_issued')}"
-                  + (f" ({_fmt_wan(issued)} 万元 in all)" if issued is not None else ""))
+    for name, n in summary["notes"].items():   # a rolling class: its series
+        if "series_issued" in n:
+            console.print(f"{name} series issued: {n['series_issued']} "
+                          f"({_fmt_wan(n['principal_issued_fen'])} 万元 in all)")
     if summary["triggers"]:
         for trig in summary["triggers"]:
             console.print(f"[yellow]trigger[/] {trig['kind']} ({trig['clause']}) on {trig['date']}")

@@ -245,6 +245,17 @@ def resolve_scenario(name_or_path: str, search_dir: Path) -> Path:
     raise ConfigError(f"{name_or_path}: no such scenario (known: {', '.join(known) or 'none'})")
 
 
+def check_applies(applies_to: Any, deal_name: Any, spath: Path) -> None:
+    """A scenario's ``applies_to`` (deal names; absent: every deal) must name the deal."""
+    if applies_to is None:
+        return
+    if not isinstance(applies_to, list) or not all(isinstance(n, str) for n in applies_to):
+        raise ConfigError(f"{spath}: applies_to: expected a list of deal names, got {applies_to!r}")
+    if deal_name not in applies_to:
+        raise ConfigError(f"{spath}: this scenario applies to {', '.join(applies_to)}, "
+                          f"not to deal {deal_name!r} (its dates and names are theirs)")
+
+
 def load_deal(
     path: str | Path,
     scenarios: Sequence[str | Path] = (),
@@ -259,6 +270,7 @@ def load_deal(
         spath = resolve_scenario(str(s), scen_dir)
         overlay = _read_yaml(spath)
         overlay.pop("description", None)
+        check_applies(overlay.pop("applies_to", None), data.get("name"), spath)
         data = deep_merge(data, overlay)
         sources.append(str(spath))
     if overrides:

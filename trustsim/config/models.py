@@ -8,17 +8,16 @@ gates that name earlier steps) are validators here, so a bad deal fails before a
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from trustsim.calendar import add_months
 from trustsim.config.base import (
     MAX_MONTHS,
     BusinessDays,
     Cny,
-    Count,
     Days,
     Months,
     Pct,
@@ -29,7 +28,6 @@ from trustsim.config.base import (
     Strict,
     Wan,
 )
-from trustsim.calendar import add_months
 from trustsim.config.calendar import CalendarSection
 from trustsim.config.consistency import check_structure
 from trustsim.config.incidents import Incident, Remedies

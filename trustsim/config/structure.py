@@ -62,7 +62,7 @@ class PeriodIncome(Strict):
 
 
 class StepUp(Strict):
-    on: dt.date
+    date: dt.date = Field(description="the coupon steps up from this date")
     coupon_pct: Pct
 
 
@@ -118,7 +118,7 @@ class NoteClass(Strict):
         return self.expected_maturity
 
     def coupon_on(self, d: dt.date) -> Decimal:
-        if self.step_up is not None and d >= self.step_up.on:
+        if self.step_up is not None and d >= self.step_up.date:
             return self.step_up.coupon_pct
         return self.coupon_pct
 

@@ -100,6 +100,7 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Comminglin
         env.log.emit(
             "environment", "day_closed", period=trustee.period,
             **{f"{a}_fen": accounts[a] for a in INTERNAL_ACCOUNTS},
+            **{f"{r.name}_fen": accounts[r.name] for r in env.deal.accounts.reserves},
             pool_performing_fen=b.performing_fen, pool_overdue_fen=b.overdue_fen,
             pool_non_performing_fen=b.non_performing_fen, pool_charged_off_fen=b.charged_off_fen,
             pool_outstanding_fen=b.outstanding_fen, pool_loans=b.loans,
@@ -167,7 +168,8 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
             "loss_fen": n.outstanding_fen,
             "paid_in_full": n.outstanding_fen == 0,
         }
-    notes["senior"]["series_issued"] = list(t.notes["senior"].series_issued)
+    if t.rolling is not None:
+        notes[t.rolling]["series_issued"] = list(t.notes[t.rolling].series_issued)
     maturities = env.timetable.series_maturities
     for name, n in t.notes.items():
         if n.issues:
@@ -178,8 +180,9 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
                  "outstanding_fen": i.outstanding_fen,
                  "repaid_on": i.repaid_on.isoformat() if i.repaid_on else None}
                 for i in n.issues.values()]
-    fee_payees = [k for k in out if k.startswith("agent:")] + ["trustee_counsel", "rating_agency",
-                                                               "expenses"]
+    fees = env.deal.fees
+    tax_payees = list(dict.fromkeys(f.payee for f in fees if f.basis == "pct_of_income"))
+    fee_payees = list(dict.fromkeys(f.payee for f in fees if f.basis != "pct_of_income"))
     b = env.pool.balances()
     return {
         "deal": env.deal.name,
@@ -196,7 +199,7 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
             "collections_fen": env.ledger.inflows.get("obligors", 0),
             "revolving_purchases_fen": t.purchases_fen,
             "revolving_purchases_principal_fen": t.purchases_principal_fen,
-            "taxes_fen": out.get("tax_authority", 0),
+            "taxes_fen": sum(out.get(k, 0) for k in tax_payees),
             "fees_fen": sum(out.get(k, 0) for k in fee_payees),
             "note_proceeds_fen": sum(v for k, v in env.ledger.inflows.items()
                                      if k.startswith("investors:")),
@@ -217,6 +220,9 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
         "ledger": {"held_fen": env.ledger.total_held(), "in_fen": env.ledger.total_in(),
                    "out_fen": env.ledger.total_out()},
         "events": dict(sorted(env.log.counts.items())),
+        **({"reserve_accounts_fen": {r.name: env.ledger.balances[r.name]
+                                     for r in env.deal.accounts.reserves}}
+           if env.deal.accounts.reserves else {}),
     }
 
 
