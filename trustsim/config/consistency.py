@@ -97,10 +97,9 @@ def _check_waterfall(deal: DealConfig, status: str, actions: list[Action]) -> No
                     if deal.note_class(c).period_income is not None:
                         raise ValueError(f"{where}: class {c!r} is paid period income "
                                          f"(pay_period_income), not interest")
-        elif a.key in ("fund_account", "release_account"):
-            if a.targets[0] not in reserves:
-                raise ValueError(f"{where}: no reserve account named {a.targets[0]!r} "
-                                 f"(accounts.reserves: {', '.join(sorted(reserves)) or 'none'})")
+        elif a.key in ("fund_account", "release_account") and a.targets[0] not in reserves:
+            raise ValueError(f"{where}: no reserve account named {a.targets[0]!r} "
+                             f"(accounts.reserves: {', '.join(sorted(reserves)) or 'none'})")
         if a.terminal and i != len(actions) - 1:
             raise ValueError(f"{where}: {a.key} takes what is left, so it must be the last action")
     if not actions[-1].terminal:
