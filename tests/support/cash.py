@@ -13,14 +13,16 @@ INTERNAL = ("collection_account", "trust_account", "issuance_proceeds_account",
             "eligible_investments")
 
 
-def replay(events: Iterable[dict]) -> Iterator[tuple[dict, dict[str, int], int, int]]:
+def replay(events: Iterable[dict], reserves: Iterable[str] = ()
+           ) -> Iterator[tuple[dict, dict[str, int], int, int]]:
     """Yield ``(day_closed event, balances, came in, paid out)`` at each day's close.
 
     Every event with a ``debit`` is a posting: it moves ``amount_fen`` from ``credit`` to
     ``debit``; an account outside :data:`INTERNAL` is a counterparty whose running total
-    says what came in (as the credit) or went out (as the debit).
+    says what came in (as the credit) or went out (as the debit). ``reserves``: the deal's
+    reserve accounts, internal too.
     """
-    bal = dict.fromkeys(INTERNAL, 0)
+    bal = dict.fromkeys((*INTERNAL, *reserves), 0)
     came_in = paid_out = 0
     for e in events:
         if "debit" in e and e.get("amount_fen"):
