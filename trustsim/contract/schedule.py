@@ -82,12 +82,18 @@ def build_schedule(deal: DealConfig, cal: BusinessCalendar) -> DealSchedule:
 
 def amortization_calculation_date(cal: BusinessCalendar, deal: DealConfig, revolving_end: dt.date,
                                   n: int) -> dt.date:
-    """The n-th amortization calculation date (n >= 1): n * N business days, or n * N months
-    (the same day, month end if none), after the revolving end."""
+    """The n-th amortization calculation date (n >= 1) after the revolving end: n * N
+    business days after it; or, on a monthly schedule, the n-th of the dates every N months
+    from the effective date (its day of the month, month end if none) that falls after it —
+    so payment days keep the deal's day of the month whenever revolving ends."""
     sched = deal.dates.amortization_schedule
     if hasattr(sched, "every_business_days"):
         return cal.add_business_days(revolving_end, n * sched.every_business_days)
-    return add_months(revolving_end, n * sched.every_months)
+    eff, every = deal.dates.trust_effective_date, sched.every_months
+    j = 1
+    while add_months(eff, j * every) <= revolving_end:
+        j += 1
+    return add_months(eff, (j + n - 1) * every)
 
 
 def next_amortization_payment(cal: BusinessCalendar, deal: DealConfig, revolving_end: dt.date,
