@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -20,12 +21,11 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.cash import replay
 from trustsim.config import load_deal
 from trustsim.config.errors import ConfigError
 from trustsim.money import accrue, round_fen
 from trustsim.sim.runner import run_deal
-
-from tests.support.cash import replay
 
 ROOT = Path(__file__).resolve().parents[2]
 DEALS = ROOT / "configs" / "deals"
@@ -114,7 +114,7 @@ def test_jd2015_priority_01_interest_is_quarterly_in_revolving_and_monthly_after
     first = dt.date.fromisoformat(dates[len(revolving)])
     assert first == dt.date(2016, 10, 18)   # a month after the revolving end (2016-09-19)
     months = [dt.date.fromisoformat(d) for d in dates[len(revolving):]]
-    assert all(28 <= (b - a).days <= 34 for a, b in zip(months, months[1:], strict=False))
+    assert all(28 <= (b - a).days <= 34 for a, b in itertools.pairwise(months))
 
 
 def test_jd2015_first_quarter_interest_is_the_coupon_on_the_class_size() -> None:
