@@ -117,6 +117,7 @@ FIGURES = record("figures", optional={
     "pool_balance_fen": FEN, "notes_outstanding_fen": FEN,             # (g)
     "pct": DECIMAL, "cumulative_business_days": INT,
     "series": INT,                                                     # (h)
+    "cumulative_default_fen": FEN,                                     # cumulative default rate
     "business_days_overdue": INT, "grace": INT,                        # events of default
     "occurred": DATE, "resolution": DATE, "description": STR,          # declared events
 })
@@ -185,6 +186,7 @@ EVENTS: dict[str, EventSpec] = {
     "day_closed": _e(
         "environment",
         "24:00 of a business day: every account's balance and the pool by status, NPL ratio (ppm).",
+        {"reserve_accounts_fen": FEN_BY_NAME},
         period=STR, collection_account_fen=FEN, trust_account_fen=FEN,
         issuance_proceeds_account_fen=FEN, eligible_investments_fen=FEN,
         pool_performing_fen=FEN, pool_overdue_fen=FEN, pool_non_performing_fen=FEN,
@@ -277,8 +279,7 @@ EVENTS: dict[str, EventSpec] = {
     "accrual_period_started": _e(
         "trustee", "A new accrual period: required amount computed for the next payment date.",
         target_payment_date=DATE, required_amount_fen=FEN, taxes_fen=FEN, fees_fen=FEN,
-        senior_interest_fen=FEN, mezz_interest_fen=FEN, sub_income_fen=FEN, factor_pct=DECIMAL,
-        reserved_fen=FEN),
+        interest_by_class_fen=FEN_BY_NAME, factor_pct=DECIMAL, reserved_fen=FEN),
     "required_amount_reserved": _e(
         "trustee", "The required amount is set aside; purchases may proceed (notice).",
         required_amount_fen=FEN, reserved_fen=FEN, target_payment_date=DATE, notified=STRS),
@@ -294,14 +295,16 @@ EVENTS: dict[str, EventSpec] = {
         {"grace_for": DATE}, waterfall=STR, available_fen=FEN, remaining_fen=FEN, calculation_index=INT | None,
         series_maturity=INT | None, amortization_index=INT | None, final=BOOL),
     "waterfall_step": _e(
-        "trustee", "One step of a waterfall: due, paid and shortfall per payee.",
+        "trustee", "One step of a waterfall: due, paid and shortfall per payee (a release: the "
+        "account's balance added to the cash).",
+        {"released_fen": FEN},
         pay=STR, clause=STR, due_fen=FEN, paid_fen=FEN, shortfall_fen=FEN, gated_by=STR | None,
         payees=PAYEES),
     "series_issued": _e(
-        "trustee", "A senior series is placed; proceeds due into the issuance proceeds account.",
+        "trustee", "A series of a rolling class is placed; proceeds due into the issuance proceeds account.",
         note_class=STR, series=INT, amount_fen=FEN, expected_maturity=DATE),
     "issuance_terminated": _e(
-        "trustee", "A senior series cannot be issued: series-i issuance termination event.",
+        "trustee", "A rolling class's next series cannot be issued: an issuance termination event.",
         series=INT, maturing_series=INT, outstanding_fen=FEN),
     "clean_up_call_noticed": _e(
         "trustee",
@@ -314,8 +317,9 @@ EVENTS: dict[str, EventSpec] = {
         clause=STR, buyer=STR, principal_fen=FEN, performing_fen=FEN, overdue_fen=FEN,
         non_performing_fen=FEN, price_fen=FEN, settlement_date=DATE,
         notes_outstanding_by_class_fen=FEN_BY_NAME),
-    "trigger_fired": _e("trustee", "A trigger clause fires: kind, clause, figures behind it.",
-                        kind=STR, clause=STR, figures=FIGURES),
+    "trigger_fired": _e("trustee", "A trigger clause fires: kind, clause, figures behind it (a "
+                        "waterfall switch: the waterfall that applies from now on).",
+                        {"waterfall": STR}, kind=STR, clause=STR, figures=FIGURES),
     "trust_terminated": _e(
         "trustee", "The trust terminates: cause, remaining pool distributed, each class's notes left.",
         cause=STR, pool_released_fen=FEN, released_to=STR, final_distribution_fen=FEN,

@@ -633,7 +633,7 @@ class Trustee(Actor):
         self.purchases_open = False
         self.emit("accrual_period_started", target_payment_date=ra.target_date.isoformat(),
                   required_amount_fen=ra.total_fen, taxes_fen=ra.taxes_fen, fees_fen=ra.fees_fen,
-                  **ra.log_fields(self.deal), factor_pct=str(ra.factor_pct),
+                  interest_by_class_fen=ra.by_class(self.deal), factor_pct=str(ra.factor_pct),
                   reserved_fen=self.book[ELIGIBLE_INVESTMENTS])
 
     def _top_up_reserve(self, d: dt.date) -> None:

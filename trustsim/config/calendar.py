@@ -26,7 +26,7 @@ FAMILIES: dict[str, str] = {
                      "business days, legal maturity",
     "collections": "[一.4.1] the sweep of collections to the trust account",
     "purchases": "[一.4.3] purchase dates, the reserve delay and the request grace",
-    "events_of_default": "events of default (a), (b): the senior-interest and principal grace",
+    "events_of_default": "events of default (a), (b): the interest and principal grace",
 }
 Policy = Literal["refuse", "weekends_only", "fixed_date_holidays"]
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

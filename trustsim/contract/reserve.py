@@ -32,10 +32,9 @@ class RequiredAmount:
     factor_pct: Decimal
     total_fen: int
 
-    def log_fields(self, deal: DealConfig) -> dict[str, int]:
-        """``<class>_interest_fen`` / ``<class>_income_fen`` for every class, in order."""
-        return {f"{c.name}_{'income' if c.period_income is not None else 'interest'}_fen":
-                self.interest_fen.get(c.name, 0) for c in deal.classes}
+    def by_class(self, deal: DealConfig) -> dict[str, int]:
+        """Every class's reserved interest or period income, in seniority order (0: none due)."""
+        return {c.name: self.interest_fen.get(c.name, 0) for c in deal.classes}
 
 
 def _reserved_behind_principal(deal: DealConfig, waterfall: str) -> set[str]:

@@ -100,7 +100,7 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Comminglin
         env.log.emit(
             "environment", "day_closed", period=trustee.period,
             **{f"{a}_fen": accounts[a] for a in INTERNAL_ACCOUNTS},
-            **{f"{r.name}_fen": accounts[r.name] for r in env.deal.accounts.reserves},
+
             pool_performing_fen=b.performing_fen, pool_overdue_fen=b.overdue_fen,
             pool_non_performing_fen=b.non_performing_fen, pool_charged_off_fen=b.charged_off_fen,
             pool_outstanding_fen=b.outstanding_fen, pool_loans=b.loans,
@@ -108,6 +108,8 @@ def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Comminglin
             npl_ratio_ppm=b.non_performing_fen * PPM // cutoff if cutoff else 0,
             notes_outstanding_fen=sum(n.outstanding_fen for n in trustee.notes.values()),
             commingling_at_risk_fen=at_servicer,
+            **({"reserve_accounts_fen": {r.name: accounts[r.name] for r in env.deal.accounts.reserves}}
+               if env.deal.accounts.reserves else {}),
         )
 
 
