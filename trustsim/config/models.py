@@ -247,7 +247,8 @@ class DealConfig(Strict):
     source: str
     parties: Parties
     dates: Dates
-    classes: list[NoteClass] = Field(min_length=1, description="note classes in order of seniority, the first paid first")
+    classes: list[NoteClass] = Field(
+        min_length=1, description="note classes in order of seniority, the first paid first")
     accounts: Accounts
     fees: list[Fee] = Field(default_factory=list)
     revolving_purchase: RevolvingPurchase | None = Field(
