@@ -72,7 +72,7 @@ def test_paid_in_full_needs_principal_and_interest(senior):
 
 
 def test_sub_period_income_is_capped_at_5pct_a_year_on_its_balance(deal):
-    cap = deal.notes.sub.revolving_income_cap_pct
+    cap = deal.note_class("sub").period_income.cap_pct
     assert cap == Decimal("5.00")
     # 5,000 wan x 5%: a year 250,000,000; 92 days 63,013,698.63
     assert period_income_cap(5_000_000_000, cap, EFF, D(2021, 8, 18), "ACT/365F") == 250_000_000

@@ -6,6 +6,7 @@ from conftest import DEAL_FILE
 
 from trustsim.calendar import BusinessCalendar
 from trustsim.config import load_deal
+from trustsim.config.models import EveryMonths
 from trustsim.contract.schedule import (
     amortization_calculation_date,
     build_schedule,
@@ -55,11 +56,24 @@ def test_accrual_periods_are_monthly_from_the_effective_date(deal):
     assert len(s.accrual_starts) == 21
 
 
-def test_amortization_calculation_dates_every_ten_business_days():
+def test_amortization_calculation_dates_every_ten_business_days(deal):
     cal = BusinessCalendar(D(2022, 1, 1), D(2022, 12, 31))
     end = D(2022, 5, 18)
-    assert amortization_calculation_date(cal, end, 1, 10) == D(2022, 6, 1)
-    assert amortization_calculation_date(cal, end, 2, 10) == D(2022, 6, 16)  # Dragon Boat 6-3
+    assert amortization_calculation_date(cal, deal, end, 1) == D(2022, 6, 1)
+    assert amortization_calculation_date(cal, deal, end, 2) == D(2022, 6, 16)  # Dragon Boat 6-3
+
+
+def test_amortization_calculation_dates_every_n_months_keep_the_day_or_the_month_end(deal):
+    # (an override mapping merges into the deal's {every_business_days: 10}, so the
+    # schedule is swapped on the model)
+    monthly = deal.model_copy(update={"dates": deal.dates.model_copy(update={
+        "amortization_schedule": EveryMonths(every_months=1)})})
+    cal = BusinessCalendar(D(2022, 1, 1), D(2022, 12, 31))
+    # from 2022-05-18: the same day 1 and 2 months on, business day or not (Saturday 2022-06-18)
+    assert amortization_calculation_date(cal, monthly, D(2022, 5, 18), 1) == D(2022, 6, 18)
+    assert amortization_calculation_date(cal, monthly, D(2022, 5, 18), 2) == D(2022, 7, 18)
+    # from 2022-01-31: February has no 31st, so its month end
+    assert amortization_calculation_date(cal, monthly, D(2022, 1, 31), 1) == D(2022, 2, 28)
 
 
 def _schedule_of(overrides):
@@ -81,7 +95,7 @@ def test_a_payment_lag_counts_business_days_after_the_calculation_date():
 def test_a_series_maturing_on_a_calculation_payment_date_keeps_both_roles():
     maturities = ["2020-12-18", "2021-02-18", "2021-06-18", "2021-09-18", "2021-12-18",
                   "2022-03-18", "2022-09-12"]
-    s = _schedule_of({"notes": {"senior": {"series_expected_maturities": maturities}}})
+    s = _schedule_of({"classes": [{"name": "senior", "rolling_series": {"expected_maturities": maturities}}]})
     both = next(p for p in s.revolving_payment_dates if p.date == D(2021, 2, 18))
     assert (both.calculation_date, both.calculation_index, both.series_maturity) == (
         D(2021, 2, 18), 2, 2)
@@ -91,7 +105,7 @@ def test_a_series_maturing_on_a_calculation_payment_date_keeps_both_roles():
 def test_a_series_maturing_on_the_revolving_end_is_not_a_revolving_payment_date():
     maturities = ["2020-12-18", "2021-03-18", "2021-06-18", "2021-09-18", "2021-12-18",
                   "2022-05-18", "2022-09-12"]
-    s = _schedule_of({"notes": {"senior": {"series_expected_maturities": maturities}}})
+    s = _schedule_of({"classes": [{"name": "senior", "rolling_series": {"expected_maturities": maturities}}]})
     assert s.scheduled_revolving_end == D(2022, 5, 18)
     assert [p.series_maturity for p in s.revolving_payment_dates if p.series_maturity] == [1, 2, 3, 4, 5]
     assert s.series_maturities[5] == D(2022, 5, 18)
