@@ -18,16 +18,19 @@ LOANS = ROOT / "configs" / "deals" / "dongdao3_2020_1_loans.yaml"
 
 
 @pytest.mark.parametrize(("overrides", "field", "words"), [
-    ({"fees": {"trustee_counsel_cny_per_year": "1e30"}}, "fees.trustee_counsel_cny_per_year",
-     "less than or equal to 10000000000000"),
-    ({"fees": {"expenses_cny_per_year": 10**18}}, "fees.expenses_cny_per_year", "less than or equal"),
-    ({"notes": {"senior": {"size_wan": "1e30"}}}, "notes.senior.size_wan", "less than or equal to 1000000000"),
+    ({"fees": [{"name": "trustee_counsel_fees", "cny_per_year": "1e30"}]},
+     "fees.1.fixed_per_year.cny_per_year", "less than or equal to 10000000000000"),
+    ({"fees": [{"name": "expenses", "cny_per_year": 10**18}]}, "fees.7.fixed_per_year.cny_per_year",
+     "less than or equal"),
+    ({"classes": [{"name": "senior", "size_wan": "1e30"}]}, "classes.0.size_wan",
+     "less than or equal to 1000000000"),
     ({"pool": {"initial_principal_wan": 10**10}}, "pool.rep_line.initial_principal_wan", "less than or equal"),
     ({"run": {"seed": 2**70}}, "run.seed", "less than or equal to 9223372036854775807"),
     ({"dates": {"revolving_months": 10**18}}, "dates.revolving_months", "less than or equal to 240"),
-    ({"dates": {"amortization_every_business_days": 10**18}}, "dates.amortization_every_business_days",
-     "less than or equal to 250"),
-    ({"triggers": {"successor_days": 10**18}}, "triggers.successor_days", "less than or equal to 3660"),
+    ({"dates": {"amortization_schedule": {"every_business_days": 10**18}}},
+     "dates.amortization_schedule.EveryBusinessDays.every_business_days", "less than or equal to 250"),
+    ({"triggers": [{"name": "servicer_not_replaced", "days": 10**18}]},
+     "triggers.1.successor_not_appointed.days", "less than or equal to 3660"),
 ])
 def test_a_huge_value_fails_validation_naming_its_field(overrides, field, words):
     with pytest.raises(ConfigError) as err:
@@ -48,7 +51,8 @@ def test_the_largest_amount_moved_every_day_for_twenty_years_still_fits_in_int64
 
 
 def test_the_largest_fee_allowed_runs_to_the_end_without_overflow():
-    deal = load_deal(DEAL, overrides={"fees": {"trustee_counsel_cny_per_year": MAX_FEN // 100}})
+    deal = load_deal(DEAL, overrides={"fees": [{"name": "trustee_counsel_fees",
+                                                "cny_per_year": MAX_FEN // 100}]})
     _env, _parties, summary = run_deal(deal, io.BytesIO())
     assert summary["trust_termination_date"] is not None
     assert summary["cash"]["fees_fen"] > 0
@@ -71,10 +75,11 @@ def test_an_incident_lasting_past_the_calendar_the_run_loads_is_refused():
 
 def test_a_grace_ending_after_the_runs_last_day_is_refused_not_a_run_past_its_end():
     with pytest.raises(ConfigError) as err:
-        load_deal(DEAL, overrides={"triggers": {"principal_grace_business_days": 40}})
-    assert ("triggers.principal_grace_business_days: 40 business days of grace after the legal maturity "
-            "2023-09-12 end on 2023-11-13, after 2023-11-11, the last day a run of this deal simulates"
-            ) in str(err.value)
-    with pytest.raises(ConfigError, match=r"triggers\.senior_interest_grace_business_days: 45 business days"):
-        load_deal(DEAL, overrides={"triggers": {"senior_interest_grace_business_days": 45}})
-    assert load_deal(DEAL, overrides={"triggers": {"principal_grace_business_days": 30}})
+        load_deal(DEAL, overrides={"triggers": [{"name": "principal_default", "grace_business_days": 40}]})
+    assert ("triggers[9] (principal_default).grace_business_days: 40 business days of grace after the "
+            "legal maturity 2023-09-12 end on 2023-11-13, after 2023-11-11, the last day a run of this "
+            "deal simulates") in str(err.value)
+    with pytest.raises(ConfigError, match=r"triggers\[8\] \(senior_interest_default\)\.grace_business_days: "
+                                          r"45 business days"):
+        load_deal(DEAL, overrides={"triggers": [{"name": "senior_interest_default", "grace_business_days": 45}]})
+    assert load_deal(DEAL, overrides={"triggers": [{"name": "principal_default", "grace_business_days": 30}]})
