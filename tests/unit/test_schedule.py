@@ -63,17 +63,20 @@ def test_amortization_calculation_dates_every_ten_business_days(deal):
     assert amortization_calculation_date(cal, deal, end, 2) == D(2022, 6, 16)  # Dragon Boat 6-3
 
 
-def test_amortization_calculation_dates_every_n_months_keep_the_day_or_the_month_end(deal):
+def test_amortization_calculation_dates_every_n_months_keep_the_deal_s_day_of_the_month(deal):
     # (an override mapping merges into the deal's {every_business_days: 10}, so the
     # schedule is swapped on the model)
     monthly = deal.model_copy(update={"dates": deal.dates.model_copy(update={
         "amortization_schedule": EveryMonths(every_months=1)})})
-    cal = BusinessCalendar(D(2022, 1, 1), D(2022, 12, 31))
-    # from 2022-05-18: the same day 1 and 2 months on, business day or not (Saturday 2022-06-18)
+    cal = BusinessCalendar(D(2020, 1, 1), D(2022, 12, 31))
+    # the dates fall monthly on the effective date's 18th: after a revolving end on
+    # 2022-05-18 the 1st and 2nd are 06-18 (a Saturday: a calculation date need not be a
+    # business day) and 07-18
     assert amortization_calculation_date(cal, monthly, D(2022, 5, 18), 1) == D(2022, 6, 18)
     assert amortization_calculation_date(cal, monthly, D(2022, 5, 18), 2) == D(2022, 7, 18)
-    # from 2022-01-31: February has no 31st, so its month end
-    assert amortization_calculation_date(cal, monthly, D(2022, 1, 31), 1) == D(2022, 2, 28)
+    # revolving ended early by a trigger on 2021-01-05: the first date is still an 18th
+    assert amortization_calculation_date(cal, monthly, D(2021, 1, 5), 1) == D(2021, 1, 18)
+    assert amortization_calculation_date(cal, monthly, D(2021, 1, 5), 3) == D(2021, 3, 18)
 
 
 def _schedule_of(overrides):

@@ -582,7 +582,7 @@ class Trustee(Actor):
         if cash <= 0 or d <= self.arrears_since or not self._unpaid:
             return
         name, steps = self._waterfall_steps()
-        result = run_waterfall([s for s in steps if s.pay in self._unpaid], self._unpaid, cash)
+        result = run_waterfall([s for s in steps if s.step in self._unpaid], self._unpaid, cash)
         self.emit("payment_date", waterfall=name, available_fen=cash,
                   remaining_fen=result.remaining_fen, calculation_index=None,
                   series_maturity=None, amortization_index=None, final=False,
