@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from trustsim.config import ConfigError, load_deal
+from trustsim.config.waterfalls import Action
 from trustsim.risk.operational import without_overlaps
 from trustsim.sim.runner import run_deal
 
@@ -17,34 +18,48 @@ DEAL = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
 
 
 def steps(deal, waterfall: str) -> list[dict]:
-    return [s.model_dump() for s in getattr(deal.waterfalls, waterfall)]
+    return [s.model_dump(exclude_none=True) for s in deal.waterfalls[waterfall]]
+
+
+def step_id(action: dict) -> str:
+    return Action.model_validate(action).step
 
 
 # ---------------------------------------------------------------- waterfalls
 def test_an_amortization_waterfall_without_mezz_principal_is_refused_not_a_total_loss_for_the_mezz(deal):
-    amortization = [s for s in steps(deal, "amortization") if s["pay"] != "mezz_principal"]
+    amortization = [s for s in steps(deal, "amortization") if step_id(s) != "mezz_principal"]
     for s in amortization:
         s["after_paid_in_full"] = [g for g in s["after_paid_in_full"] if g != "mezz_principal"]
     with pytest.raises(ConfigError) as err:
         load_deal(DEAL, overrides={"waterfalls": {"amortization": amortization}})
-    assert (f"{DEAL}: waterfalls: Value error, amortization: no 'mezz_principal' step, so the mezz notes' "
-            "principal could never be repaid; add one (before residual_to_sub)") == str(err.value)
+    assert (f"{DEAL}: waterfalls.amortization: no pay_principal action repays class 'mezz', so its "
+            "principal could never be repaid") == str(err.value)
 
 
 def test_a_principal_step_after_the_residual_is_refused_since_the_residual_takes_everything(deal):
     post = steps(deal, "post_default")
-    residual = post.pop(next(i for i, s in enumerate(post) if s["pay"] == "residual_to_sub"))
-    at = next(i for i, s in enumerate(post) if s["pay"] == "senior_principal")
+    residual = post.pop(next(i for i, s in enumerate(post) if step_id(s) == "residual_to_sub"))
+    at = next(i for i, s in enumerate(post) if step_id(s) == "senior_principal")
     post.insert(at, residual)
-    post.append({"pay": "retain", "clause": "test"})
+    post.append({"retain": True, "clause": "test"})
     with pytest.raises(ConfigError) as err:
         load_deal(DEAL, overrides={"waterfalls": {"post_default": post}})
-    assert (f"post_default[{at + 1}]: 'senior_principal' comes after 'residual_to_sub', which pays out "
-            "everything left, so the senior notes' principal could never be repaid") in str(err.value)
+    assert (f"waterfalls.post_default[{at}] (pay_residual: sub): pay_residual takes what is left, so it "
+            "must be the last action") in str(err.value)
+
+
+def test_after_revolving_a_waterfall_must_end_with_the_residual_since_nothing_is_bought(deal):
+    amortization = steps(deal, "amortization")
+    amortization[-1] = {"retain": True, "clause": "test"}
+    with pytest.raises(ConfigError) as err:
+        load_deal(DEAL, overrides={"waterfalls": {"amortization": amortization}})
+    assert ("waterfalls.amortization: ends with retain, but after revolving nothing is bought; end it "
+            "with pay_residual") in str(err.value)
 
 
 def test_the_revolving_waterfall_repays_no_principal_by_design(deal):
-    assert not {s.pay for s in deal.waterfalls.revolving} & {"senior_principal", "mezz_principal", "sub_principal"}
+    assert not [a for a in deal.waterfalls["revolving"] if a.key == "pay_principal"]
+    assert deal.waterfalls["revolving"][-1].key == "retain"
 
 
 # ---------------------------------------------------------------- incidents of one kind at once

@@ -61,13 +61,17 @@ def test_a_bad_holiday_file_is_refused_naming_the_file_and_the_row(tmp_path, cas
     assert f"{tmp_path / 'holidays.yaml'}: {expected}" in str(err.value)
 
 
+def last_expected_maturity(deal):
+    return max(c.final_expected_maturity for c in deal.classes)
+
+
 def test_the_test_holiday_file_covers_2027_to_2029(tmp_path):
     shutil.copy(HOLIDAY_FILE, tmp_path / "h.yaml")
     deal = load_deal(write_shifted_deal(tmp_path, 6, {"holiday_file": "h.yaml"}))
     assert sorted(deal.calendar.years) == [2027, 2028, 2029]
     assert deal.calendar.holiday_file == str(tmp_path / "h.yaml")  # relative to the deal file
     assert deal.calendar.holiday_file_sha256 == hashlib.sha256(HOLIDAY_FILE.read_bytes()).hexdigest()
-    cal = deal.calendar.build(deal.dates.trust_effective_date, deal.notes.sub.expected_maturity)
+    cal = deal.calendar.build(deal.dates.trust_effective_date, last_expected_maturity(deal))
     assert cal.sources[2028] == "holiday_file"
     assert not cal.is_business_day(deal.calendar.years[2028].holidays[21])  # 2028-05-29, a Monday
 
@@ -120,6 +124,6 @@ def test_holidays_given_inline_get_the_same_checks(tmp_path):
         load_deal(write_shifted_deal(tmp_path, 6, {"years": bad, "unpublished_years": "weekends_only"}))
     deal = load_deal(write_shifted_deal(tmp_path, 6, {"years": {2027: GOOD_2027},
                                                       "unpublished_years": "weekends_only"}))
-    cal = deal.calendar.build(deal.dates.trust_effective_date, deal.notes.sub.expected_maturity)
+    cal = deal.calendar.build(deal.dates.trust_effective_date, last_expected_maturity(deal))
     assert cal.sources[2027] == "holiday_file" and cal.assumed_years == (2028,)
     assert not cal.is_business_day(GOOD_2027_MONDAY) and cal.is_business_day(GOOD_2027_SATURDAY)

@@ -32,13 +32,18 @@ BAD = {
         {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration",
          "clause": "D(j)", "description": "material adverse effect",
          "meeting_after_business_days": 10, "declared": True, "cured_after_days": 10},
-        "incidents.0.declared_event: Value error, cured_after_days: clause D(j) has no cure "
-        "period (only D(h) and c do)"),
-    "default (c) found incurable": (
-        {"kind": "declared_event", "start": "2021-04-06", "effect": "default", "clause": "c",
-         "description": "main obligation", "meeting_after_business_days": 10,
+        "incidents[0].cured_after_days: clause D(j) has no cure period "
+        "(declared_events.curable_clauses: D(h), c)"),
+    "an incurable failure under a clause with no cure period": (
+        {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration", "clause": "D(j)",
+         "description": "material adverse effect", "meeting_after_business_days": 10,
          "declared": True, "incurable": True},
-        "incurable: only a D(h) failure can be found incurable, not clause c"),
+        "incidents[0].incurable: clause D(j) has no cure period, so it cannot be found incurable"),
+    "an incurable failure cured": (
+        {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration", "clause": "D(h)",
+         "description": "servicer duties", "meeting_after_business_days": 10,
+         "declared": True, "incurable": True, "cured_after_days": 5},
+        "incidents.0.declared_event: cured_after_days: an incurable failure is not cured"),
 }
 
 
@@ -70,7 +75,17 @@ def test_bad_scenario_on_the_command_line_writes_nothing(tmp_path, case):
 
 
 def test_every_bundled_scenario_says_what_question_it_answers():
+    deals = {p.stem: p for p in (ROOT / "configs" / "deals").glob("*.yaml")}
     for p in sorted((ROOT / "configs" / "scenarios").glob("*.yaml")):
         first = p.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# Question:"), p.name
-        load_deal(DEAL, [p])
+        # a scenario loads on each deal it applies to (absent applies_to: the Dongdao deal)
+        for name in yaml.safe_load(p.read_text(encoding="utf-8")).get("applies_to") or [DEAL.stem]:
+            load_deal(deals[name], [p])
+
+
+def test_a_scenario_for_another_deal_is_refused_naming_the_deals_it_applies_to():
+    with pytest.raises(ConfigError) as err:
+        load_deal(DEAL, ["static_defaults_turn_sequential"])
+    assert "static_defaults_turn_sequential.yaml: this scenario applies to " in str(err.value)
+    assert "not to deal 'dongdao3_2020_1'" in str(err.value)
