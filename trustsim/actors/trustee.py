@@ -478,8 +478,9 @@ class Trustee(Actor):
         presented = interest_presented(self.deal, pd, revolving=revolving)
         income = {c.name: period_income(self.deal, c.name, self.notes[c.name].outstanding_fen, d)
                   for c in self.deal.classes if c.period_income is not None and c.name in presented}
+        # the final distribution funds no reserve: the trust ends, its accounts are paid out
         claims = self.dues.claims(d, steps, self.notes, presented, income,
-                                  self._reserve_shortfalls(steps))
+                                  {} if final else self._reserve_shortfalls(steps))
         available = self.book[TRUST_ACCOUNT]
         releases = {a.targets[0]: self.book[a.targets[0]] for a in steps if a.key == "release_account"}
         result = run_waterfall(steps, claims, available, releases)
