@@ -4,15 +4,16 @@ and commingling reported."""
 from __future__ import annotations
 
 import pytest
-from conftest import SCENARIOS
 from support.cash import INTERNAL, replay
+from support.scenarios import deal_run, other_deal_runs, scenarios_for
+
+#: the bundled scenarios of the Dongdao deal (conftest's scenario_run runs them on it)
+DONGDAO = scenarios_for("dongdao3_2020_1")
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_cash_is_conserved_in_every_bundled_scenario(scenario_run, name):
-    run = scenario_run(name)
-    for snap, bal, came_in, paid_out in replay(run.events):
-        for acct in INTERNAL:
+def assert_cash_conserved(run, name, reserves=()) -> None:
+    for snap, bal, came_in, paid_out in replay(run.events, reserves):
+        for acct in (*INTERNAL, *reserves):
             assert snap[f"{acct}_fen"] == bal[acct], (name, snap["date"], acct)
         assert sum(bal.values()) == came_in - paid_out
     fin = run.of("run_finished")[0]
@@ -21,9 +22,7 @@ def test_cash_is_conserved_in_every_bundled_scenario(scenario_run, name):
     assert b.outstanding_fen == 0
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_incidents_are_logged_at_start_and_end(scenario_run, name):
-    run = scenario_run(name)
+def assert_incidents_logged(run) -> None:
     started = run.of("incident_started")
     assert len(started) == len(run.summary["incidents"])
     for rec, ev in zip(run.summary["incidents"], started, strict=True):
@@ -31,6 +30,27 @@ def test_incidents_are_logged_at_start_and_end(scenario_run, name):
         if rec["end"]:
             ended = [e for e in run.of("incident_ended") if e["incident"] == rec["incident"]]
             assert [e["date"] for e in ended] == [rec["end"]]
+
+
+@pytest.mark.parametrize("name", DONGDAO)
+def test_cash_is_conserved_in_every_bundled_scenario(scenario_run, name):
+    assert_cash_conserved(scenario_run(name), name)
+
+
+@pytest.mark.parametrize(("deal_name", "name"), other_deal_runs())
+def test_cash_is_conserved_in_every_scenario_of_the_other_bundled_deals(deal_name, name):
+    run = deal_run(deal_name, name)
+    assert_cash_conserved(run, name, [r.name for r in run.deal.accounts.reserves])
+
+
+@pytest.mark.parametrize("name", DONGDAO)
+def test_incidents_are_logged_at_start_and_end(scenario_run, name):
+    assert_incidents_logged(scenario_run(name))
+
+
+@pytest.mark.parametrize(("deal_name", "name"), other_deal_runs())
+def test_incidents_are_logged_at_start_and_end_in_the_other_bundled_deals(deal_name, name):
+    assert_incidents_logged(deal_run(deal_name, name))
 
 
 def test_servicer_insolvency_commingles_the_collection_account(scenario_run):
