@@ -75,7 +75,8 @@ def test_the_principal_grace_after_legal_maturity_counts_the_deals_kind_of_day(t
     # Oct 6; banks then work Sat Oct 7 and Sun Oct 8 (make-up days), the exchange does not.
     deal = load_deal(DEAL_FILE, overrides={
         "termination": {"clean_up_call": None},
-        "notes": {"mezz": {"expected_maturity": "2022-09-20"}, "sub": {"expected_maturity": "2022-09-20"}},
+        "classes": [{"name": "mezz", "expected_maturity": "2022-09-20"},
+                    {"name": "sub", "expected_maturity": "2022-09-20"}],
         "calendar": {"rules": {"events_of_default": kind}}})
     run_dir = simulate(deal, tmp_path / "run").out_dir
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))

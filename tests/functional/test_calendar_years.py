@@ -141,9 +141,11 @@ def test_a_legal_maturity_at_the_end_of_the_published_years_needs_its_grace_peri
 
     data = shifted_deal_data(3)
     data["termination"]["clean_up_call"] = None  # the notes cannot be repaid before legal maturity
-    for cls in ("mezz", "sub"):
-        data["notes"][cls]["expected_maturity"] = dt.date(2025, 12, 31)
-    data["notes"]["senior"]["series_expected_maturities"][-1] = dt.date(2025, 12, 31)
+    for cls in data["classes"]:   # every class's last expected maturity: 2025-12-31
+        if "rolling_series" in cls:
+            cls["rolling_series"]["expected_maturities"][-1] = dt.date(2025, 12, 31)
+        else:
+            cls["expected_maturity"] = dt.date(2025, 12, 31)
     path = tmp_path / "deal.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     # legal maturity 2026-12-31 is published; the 10 business days of event of default (b) are not

@@ -2,7 +2,7 @@
 
 The trustee puts the required amount into an eligible investment (a custodian deposit)
 and redeems it on the next payment date with its income: simple interest at
-``eligible_investment_rate_pct``, ACT/365F, half up, from the day it was invested. The
+``accounts.eligible_investment_rate_pct``, ACT/365F, half up, from the day it was invested. The
 bundled deal assumes 0% (negative carry); 2% here so the income shows in the log.
 """
 
@@ -20,7 +20,7 @@ RATE = Decimal(2)
 
 @pytest.fixture(scope="module")
 def run():
-    return Run(load_deal(DEAL_FILE, overrides={"revolving_purchase": {"eligible_investment_rate_pct": 2}}))
+    return Run(load_deal(DEAL_FILE, overrides={"accounts": {"eligible_investment_rate_pct": 2}}))
 
 
 def holdings(run):

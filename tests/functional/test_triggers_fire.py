@@ -127,7 +127,7 @@ def test_e_four_days_then_the_servicer_buys_the_npls(scenario_run):
 
 
 def test_e_with_four_days_required_the_same_path_fires(scenario_run):
-    run = scenario_run("npl_spike_4bd_no_trigger", {"triggers": {"npl_consecutive_business_days": 4}})
+    run = scenario_run("npl_spike_4bd_no_trigger", {"triggers": [{"name": "npl_ratio", "consecutive_business_days": 4}]})
     assert [c for _, c, _ in fired(run)] == ["e"]
 
 
@@ -163,14 +163,14 @@ def test_g_pool_below_90pct_of_notes_on_a_cumulative_60_business_days(scenario_r
 
 def test_g_narrowly_not_one_day_short(scenario_run):
     never = scenario_run("asset_shortage_trigger_g",
-                         {"triggers": {"pool_vs_notes_cumulative_business_days": 10_000}})
+                         {"triggers": [{"name": "pool_below_notes", "cumulative_business_days": 10_000}]})
     n = len(days_below(never))
     assert n > 60
     exact = scenario_run("asset_shortage_trigger_g",
-                         {"triggers": {"pool_vs_notes_cumulative_business_days": n}})
+                         {"triggers": [{"name": "pool_below_notes", "cumulative_business_days": n}]})
     assert [c for _, c, _ in fired(exact)] == ["g"]
     short = scenario_run("asset_shortage_trigger_g",
-                         {"triggers": {"pool_vs_notes_cumulative_business_days": n + 1}})
+                         {"triggers": [{"name": "pool_below_notes", "cumulative_business_days": n + 1}]})
     assert fired(short) == []
 
 
@@ -233,7 +233,7 @@ def test_default_b_principal_unpaid_10_business_days_after_legal_maturity(scenar
 def test_default_a_with_no_grace_fires_on_the_payment_date_itself(scenario_run):
     """A grace of 0 business days means none: interest unpaid at the payment date's close."""
     run = scenario_run("senior_interest_default_event_a",
-                       {"triggers": {"senior_interest_grace_business_days": 0}})
+                       {"triggers": [{"name": "senior_interest_default", "grace_business_days": 0}]})
     short = [e for e in run.of("waterfall_step")
              if e["pay"] == "senior_interest" and e["shortfall_fen"] > 0]
     assert short and short[0]["date"] == "2021-03-18"
@@ -243,8 +243,9 @@ def test_default_a_with_no_grace_fires_on_the_payment_date_itself(scenario_run):
 def test_no_grace_on_a_deal_that_pays_on_time_fires_nothing(scenario_run):
     """Grace 0 on both events of default: the base deal pays every date, so nothing fires
     (it fired an event of default on the effective date before this was fixed)."""
-    run = scenario_run("base", {"triggers": {"senior_interest_grace_business_days": 0,
-                                             "principal_grace_business_days": 0}})
+    run = scenario_run("base", {"triggers": [
+        {"name": "senior_interest_default", "grace_business_days": 0},
+        {"name": "principal_default", "grace_business_days": 0}]})
     assert fired(run) == []
     assert all(n["paid_in_full"] for n in run.summary["notes"].values())
 
