@@ -127,7 +127,8 @@ def test_e_four_days_then_the_servicer_buys_the_npls(scenario_run):
 
 
 def test_e_with_four_days_required_the_same_path_fires(scenario_run):
-    run = scenario_run("npl_spike_4bd_no_trigger", {"triggers": [{"name": "npl_ratio", "consecutive_business_days": 4}]})
+    run = scenario_run("npl_spike_4bd_no_trigger",
+                       {"triggers": [{"name": "npl_ratio", "consecutive_business_days": 4}]})
     assert [c for _, c, _ in fired(run)] == ["e"]
 
 

@@ -18,6 +18,6 @@ def deal_notes(deal: DealConfig, accrual_start: dt.date) -> dict[str, NoteClass]
     """Every class of ``deal`` at its size and coupon, accruing from ``accrual_start``."""
     return {
         c.name: NoteClass(c.name, fen_from_wan(c.size_wan), c.coupon_pct, c.day_count, accrual_start,
-                          step_up=(c.step_up.on, c.step_up.coupon_pct) if c.step_up else None)
+                          step_up=(c.step_up.date, c.step_up.coupon_pct) if c.step_up else None)
         for c in deal.classes
     }
