@@ -24,11 +24,11 @@ def write_variant(tmp_path: Path, change) -> Path:
 
 
 CASES = {
-    "unknown key": (lambda d: d["pool"].update(mpr_pcts=20), "pool.rep_line.mpr_pcts"),
+    "unknown key": (lambda d: d["pool"].update(mpr_pcts=20), "pool.mpr_pcts"),
     "wrong type": (lambda d: d["classes"][0].update(coupon_pct="seven"),
-                   "classes.0.coupon_pct: Input should be a valid decimal"),
+                   "classes[0] (senior).coupon_pct: Input should be a valid decimal"),
     "negative amount": (lambda d: d["fees"][1].update(cny_per_year=-1),
-                        "fees.1.fixed_per_year.cny_per_year: Input should be greater than or equal to 0"),
+                        "fees[1] (trustee_counsel_fees).cny_per_year: Input should be greater than or equal to 0"),
     "class named twice": (lambda d: d["classes"][2].update(name="mezz"),
                           "classes[2]: the name 'mezz' is used twice"),
     "date outside the calendar": (

@@ -123,3 +123,35 @@ def test_a_sampled_incident_the_deal_would_refuse_is_left_for_the_path_to_name()
     deal = load_deal(DEAL)
     too_long = outage("2021-04-01", 10**6)
     assert without_overlaps(deal, [too_long]) == [too_long]
+
+
+def test_a_scenario_switches_a_rule_to_another_shape() -> None:
+    """An overlay's key of one shape drops the base's alternative: a monthly amortization
+    schedule over one in business days, every 3rd calculation date over numbered ones."""
+    from trustsim.config.load import deep_merge
+
+    base = {"dates": {"amortization_schedule": {"every_business_days": 10}, "x": 1},
+            "classes": [{"name": "mezz", "interest": {"revolving": {"calculation_dates": [4]}}}]}
+    over = {"dates": {"amortization_schedule": {"every_months": 1}},
+            "classes": [{"name": "mezz", "interest": {"revolving": {"every_n_calculation_dates": 3}}}]}
+    merged = deep_merge(base, over)
+    assert merged["dates"] == {"amortization_schedule": {"every_months": 1}, "x": 1}
+    assert merged["classes"] == [{"name": "mezz", "interest": {"revolving": {"every_n_calculation_dates": 3}}}]
+
+
+def test_a_pool_of_another_kind_replaces_the_pool() -> None:
+    from trustsim.config.load import deep_merge
+
+    merged = deep_merge({"pool": {"kind": "rep_line", "mpr_pct": 20}}, {"pool": {"kind": "loan_level", "scale": 1}})
+    assert merged["pool"] == {"kind": "loan_level", "scale": 1}
+
+
+def test_an_error_names_list_items_by_index_and_name_without_internal_tags() -> None:
+    from trustsim.config.load import field_path
+
+    data = {"fees": [{"name": "taxes"}, {"name": "counsel", "basis": "fixed_per_year", "cny_per_year": "x"}],
+            "dates": {"amortization_schedule": {"every_business_days": 0}}}
+    assert field_path(("fees", 1, "fixed_per_year", "cny_per_year"), data) == "fees[1] (counsel).cny_per_year"
+    assert field_path(("dates", "amortization_schedule", "business_days", "every_business_days"), data) \
+        == "dates.amortization_schedule.every_business_days"
+    assert field_path(("fees", 0, "payee"), data) == "fees[0] (taxes).payee"   # a missing field is named

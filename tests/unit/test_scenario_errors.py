@@ -16,18 +16,18 @@ DEAL = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
 
 BAD = {
     "unknown incident kind": ({"kind": "alien_invasion", "start": "2021-01-04"},
-                              "incidents.0: Input tag 'alien_invasion' found using 'kind' does not match"),
+                              "incidents[0]: Input tag 'alien_invasion' found using 'kind' does not match"),
     "date outside the deal": ({"kind": "originator_insolvency", "start": "2025-01-02"},
                               "incidents[0] (originator_insolvency): start 2025-01-02 is outside"),
     "negative duration": ({"kind": "servicer_outage", "start": "2021-03-01", "duration_business_days": -3},
-                          "incidents.0.servicer_outage.duration_business_days"),
+                          "incidents[0].duration_business_days"),
     "recovery rate above 1": ({"kind": "servicer_insolvency", "start": "2021-06-10", "recovery_rate": 1.2,
                                "recovery_delay_days": 10, "successor_after_days": 10},
-                              "incidents.0.servicer_insolvency.recovery_rate"),
+                              "incidents[0].recovery_rate"),
     "unknown field": ({"kind": "originator_downgrade", "start": "2021-04-15", "rating": "A+", "notch": 2},
-                      "incidents.0.originator_downgrade.notch"),
+                      "incidents[0].notch"),
     "not a rating": ({"kind": "originator_downgrade", "start": "2021-04-15", "rating": "ZZZ"},
-                     "incidents.0.originator_downgrade.rating"),
+                     "incidents[0].rating"),
     "a cure where the contract gives none": (
         {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration",
          "clause": "D(j)", "description": "material adverse effect",
@@ -38,12 +38,12 @@ BAD = {
         {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration", "clause": "D(j)",
          "description": "material adverse effect", "meeting_after_business_days": 10,
          "declared": True, "incurable": True},
-        "incidents[0].incurable: clause D(j) has no cure period, so it cannot be found incurable"),
+        "incidents[0].incurable: a failure under clause D(j) cannot be found incurable (declared_events.may_be_found_incurable: D(h))"),
     "an incurable failure cured": (
         {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration", "clause": "D(h)",
          "description": "servicer duties", "meeting_after_business_days": 10,
          "declared": True, "incurable": True, "cured_after_days": 5},
-        "incidents.0.declared_event: cured_after_days: an incurable failure is not cured"),
+        "incidents[0]: cured_after_days: an incurable failure is not cured"),
 }
 
 

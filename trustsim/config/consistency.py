@@ -164,12 +164,18 @@ def _check_triggers(deal: DealConfig) -> None:
 
 def _check_declared(deal: DealConfig) -> None:
     curable = set(deal.declared_events.curable_clauses)
+    for j, clause in enumerate(deal.declared_events.may_be_found_incurable):
+        if clause not in curable:
+            raise ValueError(f"declared_events.may_be_found_incurable[{j}]: clause {clause} is not in "
+                             f"curable_clauses (only a failure with a cure period can be found incurable)")
     for i, inc in enumerate(deal.incidents):
         if inc.kind != "declared_event":
             continue
         if inc.cured_after_days is not None and inc.clause not in curable:
             raise ValueError(f"incidents[{i}].cured_after_days: clause {inc.clause} has no cure period "
                              f"(declared_events.curable_clauses: {', '.join(sorted(curable)) or 'none'})")
-        if inc.incurable and inc.clause not in curable:
-            raise ValueError(f"incidents[{i}].incurable: clause {inc.clause} has no cure period, so it "
-                             f"cannot be found incurable")
+        incurable = set(deal.declared_events.may_be_found_incurable)
+        if inc.incurable and inc.clause not in incurable:
+            raise ValueError(f"incidents[{i}].incurable: a failure under clause {inc.clause} cannot be "
+                             f"found incurable (declared_events.may_be_found_incurable: "
+                             f"{', '.join(sorted(incurable)) or 'none'})")

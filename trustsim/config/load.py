@@ -119,11 +119,30 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+#: keys of which a mapping holds one: an overlay giving one of them replaces the others
+#: (a monthly amortization schedule over one in business days, a pool of another kind)
+ALTERNATIVES = (
+    frozenset({"every_business_days", "every_months"}),
+    frozenset({"calculation_dates", "every_n_calculation_dates"}),
+)
+
+
 def deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     """Overlay onto base: mappings merge key by key; lists of named items (classes, fees,
     triggers: mappings with a ``name``) merge item by item, a new name appended; anything
-    else replaces. So a scenario says ``classes: [{name: senior, coupon_pct: 4.00}]``."""
+    else replaces. So a scenario says ``classes: [{name: senior, coupon_pct: 4.00}]``.
+
+    A mapping that is one of several shapes takes the overlay's shape: a key of
+    :data:`ALTERNATIVES` drops its alternatives, and a different ``kind`` (a pool, a
+    trigger) replaces the whole mapping.
+    """
+    if "kind" in overlay and "kind" in base and overlay["kind"] != base["kind"]:
+        return copy.deepcopy(overlay)
     out = copy.deepcopy(base)
+    for group in ALTERNATIVES:
+        given = group.intersection(overlay)
+        for other in group - given if given else ():
+            out.pop(other, None)
     for key, value in overlay.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
@@ -143,10 +162,40 @@ def _named(value: Any) -> bool:
         isinstance(v, dict) and isinstance(v.get("name"), str) for v in value)
 
 
-def format_validation_error(source: str, exc: ValidationError) -> str:
+#: the tags of the language's unions told apart by their keys (config.models, config.structure)
+SHAPE_TAGS = frozenset({"business_days", "months", "word", "dates", "every_n"})
+
+
+def field_path(loc: tuple[Any, ...], data: Any) -> str:
+    """A pydantic error location as the user wrote the file: list items by index and, when
+    they have one, by name (``fees[1] (counsel)``); a union's internal tag left out."""
+    out: list[str] = []
+    node = data
+    for part in loc:
+        text = str(part)
+        if text.startswith("function-"):
+            continue
+        if isinstance(node, list) and isinstance(part, int):
+            item = node[part] if 0 <= part < len(node) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            out.append(f"[{part}]" + (f" ({name})" if isinstance(name, str) else ""))
+            node = item
+        elif isinstance(node, dict) and text in node:
+            out.append(f".{text}" if out else text)
+            node = node[text]
+        elif text in SHAPE_TAGS or (isinstance(node, dict) and text in (node.get("kind"), node.get("basis"))):
+            continue   # a union member's tag, not a field of the file
+        else:
+            out.append(f".{text}" if out else text)
+            node = None
+    return "".join(out)
+
+
+def format_validation_error(source: str, exc: ValidationError, data: Any = None) -> str:
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        loc = field_path(tuple(err["loc"]), data) if data is not None else ".".join(
+            str(p) for p in err["loc"] if not str(p).startswith("function-"))
         msg = str(err["msg"]).removeprefix("Value error, ")
         # a rule across sections names its own field path in the message
         lines.append(f"{source}: {loc}: {msg}" if loc else f"{source}: {msg}")
@@ -165,7 +214,7 @@ def validate_deal(data: dict[str, Any], source: str, base_dir: Path | None = Non
     try:
         deal = DealConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(source, exc)) from None
+        raise ConfigError(format_validation_error(source, exc, data)) from None
     check_calendar_span(deal, source)
     return deal
 
@@ -199,9 +248,13 @@ def check_calendar_span(deal: DealConfig, source: str) -> None:
     every = getattr(sched, "every_business_days", 0)
     after_legal = max([*graces, dates.sweep_after_business_days, every + dates.payment_lag_business_days])
     where = "dates.legal_maturity_months_after_last_expected"
+    i, last_class = max(enumerate(deal.classes), key=lambda ic: (ic[1].final_expected_maturity, -ic[0]))
+    last_field = (f"classes[{i}] ({last_class.name})."
+                  + ("rolling_series.expected_maturities[-1]" if last_class.rolling_series
+                     else "expected_maturity"))
     checks = {
         "dates.trust_effective_date": (deal.dates.trust_effective_date, 0),
-        "classes (the last expected maturity)": (max(c.final_expected_maturity for c in deal.classes), 0),
+        last_field: (last_class.final_expected_maturity, 0),
         f"{where} (legal maturity)": (legal, 0),
         f"{where} (legal maturity + {after_legal} business days, the last deadline after it)":
             (legal, after_legal),

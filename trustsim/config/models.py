@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from trustsim.calendar import add_months
 from trustsim.config.base import (
@@ -69,8 +69,16 @@ class EveryMonths(Strict):
     every_months: Months
 
 
+def _schedule_shape(v: Any) -> str:
+    """Which shape a schedule mapping is, by its key (one error message, not one per shape)."""
+    if isinstance(v, dict):
+        return "months" if "every_months" in v else "business_days"
+    return "months" if isinstance(v, EveryMonths) else "business_days"
+
+
 AmortizationSchedule = Annotated[
-    EveryBusinessDays | EveryMonths,
+    Annotated[EveryBusinessDays, Tag("business_days")] | Annotated[EveryMonths, Tag("months")],
+    Discriminator(_schedule_shape),
     Field(description="amortization calculation dates from the revolving end: "
                       "{every_business_days: N} or {every_months: N}"),
 ]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from trustsim.config.base import Cny, Count, Pct, Strict, Wan
 
@@ -35,9 +35,20 @@ class EveryNCalculationDates(Strict):
     every_n_calculation_dates: Count
 
 
+def _interest_shape(v: Any) -> str:
+    """Which shape a revolving interest rule is: a word, or a mapping by its key."""
+    if isinstance(v, dict):
+        return "every_n" if "every_n_calculation_dates" in v else "dates"
+    if isinstance(v, OnCalculationDates | EveryNCalculationDates):
+        return "dates" if isinstance(v, OnCalculationDates) else "every_n"
+    return "word"
+
+
 RevolvingInterest = Annotated[
-    Literal["every_payment_date", "at_series_maturity", "none"] | OnCalculationDates
-    | EveryNCalculationDates,
+    Annotated[Literal["every_payment_date", "at_series_maturity", "none"], Tag("word")]
+    | Annotated[OnCalculationDates, Tag("dates")]
+    | Annotated[EveryNCalculationDates, Tag("every_n")],
+    Discriminator(_interest_shape),
     Field(description="when the revolving period's payment dates present this class's interest "
                       "(or period income): every_payment_date, at_series_maturity (a rolling "
                       "class), none, {calculation_dates: [k, ...]}, {every_n_calculation_dates: N}"),

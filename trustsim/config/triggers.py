@@ -138,3 +138,6 @@ class DeclaredEvents(Strict):
 
     cure_days: Days
     curable_clauses: list[str] = Field(default_factory=list)
+    may_be_found_incurable: list[str] = Field(
+        default_factory=list, description="curable clauses whose failure the trustee may find "
+                                          "incurable, so the meeting is convened at once")
