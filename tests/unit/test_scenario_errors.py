@@ -38,7 +38,8 @@ BAD = {
         {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration", "clause": "D(j)",
          "description": "material adverse effect", "meeting_after_business_days": 10,
          "declared": True, "incurable": True},
-        "incidents[0].incurable: a failure under clause D(j) cannot be found incurable (declared_events.may_be_found_incurable: D(h))"),
+        "incidents[0].incurable: a failure under clause D(j) cannot be found incurable "
+        "(declared_events.may_be_found_incurable: D(h))"),
     "an incurable failure cured": (
         {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration", "clause": "D(h)",
          "description": "servicer duties", "meeting_after_business_days": 10,
