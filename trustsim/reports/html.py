@@ -170,9 +170,10 @@ def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditRepo
            trustee: list[dict[str, Any]], servicer: list[dict[str, Any]]) -> str:
     s = rd.summary
     notes = s.get("notes", {})
+    order = [c for c in rd.classes if c in notes] + [c for c in notes if c not in rd.classes]
     summary_rows = [[c, wan(n.get("principal_fen")), wan(n.get("principal_paid_fen")),
                      wan(n.get("interest_paid_fen")), wan(n.get("loss_fen")),
-                     "yes" if n.get("paid_in_full") else "no"] for c, n in notes.items()]
+                     "yes" if n.get("paid_in_full") else "no"] for c in order for n in (notes[c],)]
     revolving = s.get("revolving_end") or {}
     cal = s.get("calendar") or {}
     flagged = set(cal.get("flagged_figures") or ())
