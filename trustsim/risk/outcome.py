@@ -36,12 +36,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trustsim.config.models import DealConfig
+from trustsim.contract.dues import ABOVE, INCOME, WITHIN
 from trustsim.money import fen_from_wan
 from trustsim.sim.runner import run_deal
 
-#: ledger counterparties that are not fees nor losses
+#: inflows that are not principal-type cash in (obligor income and investment income are
+#: interest; what the servicer's estate returns offsets the commingling loss)
 NOT_CASH_IN = ("obligors", "investment_income", "servicer_estate")
-FEE_ACTIONS = ("pay_fees", "pay_fees_above_cap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,8 @@ def _rolling_principal_paid(deal: DealConfig, note: Any, wf: dict[str, int]) -> 
 
 def class_lines(deal: DealConfig, notes: dict[str, Any], wf: dict[str, int],
                 carried: dict[tuple[str, str], int]) -> dict[str, Line]:
-    """Each class's lines in order of seniority: interest or period income, principal, residual."""
+    """Each class's lines in order of seniority: interest or period income, principal,
+    residual. ``carried``: the dues book's shortfalls ((class, INCOME): period income owed)."""
     lines: dict[str, Line] = {}
     for c in deal.classes:
         n = notes[c.name]
@@ -151,7 +153,7 @@ def class_lines(deal: DealConfig, notes: dict[str, Any], wf: dict[str, int],
         income = _steps(deal, ("pay_period_income",), c.name)
         if income:
             paid = sum(wf.get(s, 0) for s in income)
-            owed = sum(v for (step, _p), v in carried.items() if step in income)
+            owed = carried.get((c.name, INCOME), 0)
             lines[f"{c.name}_income"] = Line(paid + owed, paid)
         if c.rolling_series is not None:
             paid = _rolling_principal_paid(deal, n, wf)
@@ -198,8 +200,7 @@ def read_outcome(env: Any, parties: Any, summary: dict[str, Any]) -> Outcome:
 
     fee_payees = {f.payee for f in deal.fees}
     fees_paid = sum(v for k, v in outflows.items() if k in fee_payees or k.startswith("agent:"))
-    fee_steps = _steps(deal, FEE_ACTIONS)
-    fees_owed = sum(v for (step, _payee), v in carried.items() if step in fee_steps)
+    fees_owed = sum(v for (_fee, part), v in carried.items() if part in (WITHIN, ABOVE))
     known_out = {"originator", "servicer_estate", *fee_payees, *(f"{c}_noteholders" for c in names)}
     lines: dict[str, Line] = {
         "revolving_purchases": Line(t.purchases_fen, t.purchases_fen),
