@@ -127,6 +127,8 @@ def stress_tables(results: list) -> list[Table]:
             cash.add_column(r.rating, justify="right")
         cash.add_row("cash in: principal", *[_w(r.outcome.principal_in_fen) for r in rs])
         cash.add_row("cash in: interest", *[_w(r.outcome.interest_in_fen) for r in rs])
+        if any(r.outcome.reserve_in_fen for r in rs):
+            cash.add_row("cash in: reserve funded at closing", *[_w(r.outcome.reserve_in_fen) for r in rs])
         for name in rs[0].outcome.outflows:
             cells = []
             for r in rs:

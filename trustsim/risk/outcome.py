@@ -9,7 +9,9 @@ for the deal's classes in order of seniority (``deal.classes``), whatever they a
   principal-type receipt (repurchases, replacements in cash, the clean-up price,
   recoveries), and obligor fees plus investment income as interest. Note proceeds are
   refinancing, not cash in: the initial proceeds buy the initial pool, and each series of
-  a rolling class repays the one before it, so both sides of those movements are left out.
+  a rolling class repays the one before it, so both sides of those movements are left out;
+  what the proceeds fund a reserve account with at closing is cash in of its own
+  (``reserve_fen``, shown when a deal has one).
 * **cash out** per line: what fell due over the life (paid plus what is still owed at the
   end) and what was paid. Revolving purchases are a choice, not a debt: due = paid.
   Commingled collections lost in the servicer's estate are a line of their own. Each class
@@ -24,10 +26,11 @@ for the deal's classes in order of seniority (``deal.classes``), whatever they a
   defers (gated behind a senior class) is the contract working, not a default. A class
   paid period income has no promised income: it passes when its principal comes back.
 * **safety margin** (the report's definition), for each rated class: cash left after the
-  class's interest and principal, over the size of the class and every class senior to
-  it. Cash left = cash in less everything due ahead of or to the class in the order of
-  priority (purchases, taxes and fees, losses, then each senior class's interest and
-  principal, then the class's own), so a margin below zero is the class's shortfall.
+  interest and principal of the class's rank, over the size of that rank and every class
+  senior to it. Cash left = cash in less everything due ahead of or to the rank in the
+  order of priority (purchases, taxes and fees, losses, then each senior class's interest
+  and principal, then the rank's own), so a margin below zero is the rank's shortfall.
+  Classes a waterfall pays pro rata in one action are of one rank and share a margin.
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ class Outcome:
     commingling: dict[str, Any] = field(default_factory=dict)
     incidents: tuple[dict[str, Any], ...] = ()
     margin_classes: tuple[str, ...] = ()    # the classes a safety margin is given for (rated)
+    ranks: tuple[tuple[str, ...], ...] = ()  # classes of one rank (paid pro rata), most senior first
+    reserve_in_fen: int = 0                 # reserve accounts funded from the proceeds at closing
 
     @property
     def class_names(self) -> list[str]:
@@ -90,29 +95,37 @@ class Outcome:
 
     @property
     def cash_in_fen(self) -> int:
-        return self.principal_in_fen + self.interest_in_fen
+        return self.principal_in_fen + self.interest_in_fen + self.reserve_in_fen
 
-    def left_after(self, cls: str) -> int:
-        """Cash in less everything due ahead of or to ``cls``: every line up to its principal."""
+    def _rank_last(self, cls: str) -> str:
+        """The most junior class of ``cls``'s rank (``cls`` itself if it ranks alone)."""
         if cls not in self.classes:
             raise ValueError(f"no class named {cls!r} (classes: {', '.join(self.classes)})")
+        return next((r[-1] for r in self.ranks if cls in r), cls)
+
+    def left_after(self, cls: str) -> int:
+        """Cash in less everything due ahead of or to ``cls``'s rank: every line up to the
+        principal of the rank's last class."""
         order = list(self.outflows)
-        last = order.index(f"{cls}_principal")
+        last = order.index(f"{self._rank_last(cls)}_principal")
         return self.cash_in_fen - sum(self.outflows[k].due_fen for k in order[: last + 1])
 
     def safety_margin(self, cls: str) -> float:
-        """Cash left after ``cls`` over the size of ``cls`` and every class senior to it."""
+        """Cash left after ``cls``'s rank over the size of the rank and every class senior to it."""
         if cls not in self.margin_classes:
             raise ValueError(f"no safety margin is defined for {cls!r} (rated classes: "
                              f"{', '.join(self.margin_classes) or 'none'})")
         names = self.class_names
-        ahead = names[: names.index(cls) + 1]
+        ahead = names[: names.index(self._rank_last(cls)) + 1]
         return self.left_after(cls) / sum(self.sizes_fen[c] for c in ahead)
 
     def record(self) -> dict[str, Any]:
         """The JSON shape of one stress-table entry (without case and rating)."""
+        inflows = {"principal_fen": self.principal_in_fen, "interest_fen": self.interest_in_fen}
+        if self.reserve_in_fen:
+            inflows["reserve_fen"] = self.reserve_in_fen
         return {
-            "inflows": {"principal_fen": self.principal_in_fen, "interest_fen": self.interest_in_fen},
+            "inflows": inflows,
             "outflows": {k: v.as_dict() for k, v in self.outflows.items()},
             "held_fen": self.held_fen,
             "classes": {k: v.as_dict() for k, v in self.classes.items()},
@@ -165,6 +178,23 @@ def class_lines(deal: DealConfig, notes: dict[str, Any], wf: dict[str, int],
             paid = sum(wf.get(s, 0) for s in residual)
             lines[f"{c.name}_residual"] = Line(paid, paid)
     return lines
+
+
+def ranks(deal: DealConfig) -> tuple[tuple[str, ...], ...]:
+    """Groups of classes of one rank: those some waterfall pays pro rata in one action
+    (interest or principal), most senior first; a class ranking alone is in no group."""
+    rank = {c: i for i, c in enumerate(deal.class_names)}
+    for acts in deal.waterfalls.values():
+        for a in acts:
+            if a.key in ("pay_interest", "pay_principal") and len(a.targets) > 1:
+                joined = {rank[t] for t in a.targets}
+                for c, r in rank.items():
+                    if r in joined:
+                        rank[c] = min(joined)
+    groups: dict[int, list[str]] = {}
+    for c in deal.class_names:
+        groups.setdefault(rank[c], []).append(c)
+    return tuple(tuple(g) for g in groups.values() if len(g) > 1)
 
 
 def late_classes(deal: DealConfig, fired: list[Any]) -> set[str]:
@@ -236,6 +266,8 @@ def read_outcome(env: Any, parties: Any, summary: dict[str, Any]) -> Outcome:
         commingling=dict(summary.get("commingling") or {}),
         incidents=tuple(summary.get("incidents") or ()),
         margin_classes=tuple(c.name for c in deal.classes if c.rating is not None),
+        ranks=ranks(deal),
+        reserve_in_fen=sum(fen_from_wan(r.initial_wan) for r in deal.accounts.reserves),
     )
 
 
