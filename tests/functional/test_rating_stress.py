@@ -173,3 +173,33 @@ def test_a_deal_without_a_rolling_class(deal):
     assert ok.outcome.outflows["senior_principal"].paid_fen == SENIOR
     with pytest.raises(ConfigError, match=r"incidents\[0\]: no class of this deal rolls"):
         run_stress(static, load_method(METHOD), ["issuance_fails"], ["AAA"])
+
+
+STATIC = ROOT / "configs" / "deals" / "static_consumer_2021_illustrative.yaml"
+
+
+def test_a_static_deal_with_pro_rata_seniors_and_a_reserve(tmp_path):
+    """The method on a deal of another shape: one case of its own, stressed coupons for its two
+    seniors. The reserve the proceeds fund at closing is cash in; class_a1 and class_a2, paid
+    pro rata, are one rank with one safety margin; cash in is still paid + held."""
+    from trustsim.config import load_deal
+
+    data = yaml.safe_load(METHOD.read_text(encoding="utf-8"))
+    data["outflows"].update(coupons_pct={"class_a1": 4.2, "class_a2": 4.6}, period_income_cap_pct={})
+    data["cases"] = {"static": {"description": "the pool as bought", "overlay": {}}}
+    path = tmp_path / "static.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    deal = load_deal(STATIC)
+    results = run_stress(deal, load_method(path), ratings=["BBB+"])
+    assert [(r.case, r.rating) for r in results] == [("static", "BBB+")]
+    o = results[0].outcome
+    assert list(o.classes) == ["class_a1", "class_a2", "class_b"]
+    assert o.record()["inflows"]["reserve_fen"] == fen_from_wan(750)
+    assert o.cash_in_fen == sum(line.paid_fen for line in o.outflows.values()) + o.held_fen
+    f = o.outflows
+    left = o.cash_in_fen - sum(f[k].due_fen for k in ("revolving_purchases", "taxes_and_fees", "class_a1_interest",
+                                                      "class_a1_principal", "class_a2_interest", "class_a2_principal"))
+    assert o.safety_margin("class_a1") == o.safety_margin("class_a2") == left / fen_from_wan(45000)
+    assert set(o.record()["safety_margin"]) == {"class_a1", "class_a2"}    # class_b is unrated
+    with pytest.raises(ValueError, match=r"no safety margin is defined for 'class_b'"):
+        o.safety_margin("class_b")

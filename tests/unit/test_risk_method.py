@@ -175,3 +175,24 @@ def test_the_method_and_credit_draws_need_a_rep_line_pool(deal, method):
                                           for p in ("write_off", "mpr", "yield", "purchase_rate")})
     with pytest.raises(ValueError, match=r"--credit: .* pool is 'loan_level'; use --no-credit"):
         check_study(Study(loans, credit, None, 1), 10)
+
+
+def test_a_methods_cases_are_its_own(deal, method, tmp_path):
+    """A case is any named overlay; all of them run, in the file's order, by default."""
+    import yaml
+
+    from trustsim.risk.stress import check_selection
+
+    data = yaml.safe_load(METHOD.read_text())
+    data["cases"] = {"rates_up": {"description": "coupons as stressed", "overlay": {}}}
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    m = load_method(path)
+    assert check_selection(m, None, None) == (["rates_up"], ["AAA", "A-", "BBB+"])
+    assert check_selection(method, None, ["AAA"]) == (["issuance_ok", "issuance_fails"], ["AAA"])
+    with pytest.raises(ValueError, match=r"unknown case 'issuance_ok' \(known: rates_up\)"):
+        check_selection(m, ["issuance_ok"], None)
+    data["cases"] = {}
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match=r"m.yaml: cases: .*at least 1 item"):
+        load_method(path)

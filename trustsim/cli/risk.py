@@ -164,7 +164,8 @@ def stress(
     method: Annotated[Path | None, typer.Option(
         help="stress method file (default: configs/stress/lianhe_2020.yaml beside the deal)")] = None,
     case: Annotated[list[str] | None, typer.Option(
-        help="issuance_ok | issuance_fails; repeatable (default both)")] = None,
+        help="a case of the method file (lianhe_2020: issuance_ok, issuance_fails); repeatable "
+             "(default all)")] = None,
     rating: Annotated[list[str] | None, typer.Option(help="target rating, e.g. AAA; repeatable (default all)")] = None,
     json_out: Annotated[Path | None, typer.Option(
         "--json", metavar="PATH", parser=output_path,
@@ -250,7 +251,8 @@ def breakeven(
         metavar="PATH", parser=output_path, help="output folder (breakeven.json/.csv, grid CSV and heat maps)")],
     scenario: Scenario = None,
     method: Annotated[Path | None, typer.Option(help="stress method file (default: beside the deal)")] = None,
-    case: Annotated[list[str] | None, typer.Option(help="issuance_ok | issuance_fails; repeatable")] = None,
+    case: Annotated[list[str] | None, typer.Option(
+        help="a case of the method file (lianhe_2020: issuance_ok, issuance_fails); repeatable")] = None,
     rating: Annotated[list[str] | None, typer.Option(
         help="anchor rating(s) whose other stresses are held; repeatable (default all)")] = None,
     dimension: Annotated[list[str] | None, typer.Option(
@@ -268,7 +270,7 @@ def breakeven(
 
     from trustsim.risk import plots
     from trustsim.risk.breakeven import breakevens, grid
-    from trustsim.risk.method import CASES, DIMENSIONS, rating_levels
+    from trustsim.risk.method import DIMENSIONS, rating_levels
 
     deal = _deal(config, scenario)
     m, cases, anchors = _method_and_selection(config, deal, method, case, rating)
@@ -287,7 +289,7 @@ def breakeven(
         from trustsim.risk.breakeven import grid_point_bytes
         from trustsim.risk.budget import StudyTooLarge, check_fits
 
-        points = len(cases if case else CASES) * len(wo_axis) * len(ph_axis)
+        points = len(cases) * len(wo_axis) * len(ph_axis)
         try:
             check_fits("--grid-write-off x --grid-purchase", points, "grid points", grid_point_bytes(deal, m),
                        "the point's stressed inputs and its row of losses")
@@ -303,7 +305,7 @@ def breakeven(
                                    on_done=lambda _i: progress.advance(task))
                 grids = {}
                 if not no_grid:
-                    for c in cases if case else CASES:
+                    for c in cases:
                         g = progress.add_task(f"grid ({c})", total=len(wo_axis) * len(ph_axis))
                         grids[c] = grid(deal, m, c, grid_rating, wo_axis, ph_axis, eng,
                                         on_done=partial(_advance, progress, g))

@@ -194,8 +194,9 @@ def grid_point_bytes(deal: DealConfig, method: StressMethod) -> int:
     row: dict[str, Any] = {"write_off_multiple": 1.0, "purchase_haircut": 0.0}
     for c in deal.class_names:
         row[f"{c}_loss_pct"], row[f"{c}_pass"] = 0.0, True
-    row.update(case="issuance_ok", anchor="AAA")
-    point = GridPoint(deal, method, "issuance_ok", levels)
+    case = next(iter(method.cases))
+    row.update(case=case, anchor=next(iter(method.ratings)))
+    point = GridPoint(deal, method, case, levels)
     return (deep_size(row) + 16 * len(row) + sys.getsizeof(point) + sys.getsizeof(levels)
             + deep_size(astuple(levels)))
 

@@ -16,15 +16,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError
 
 from trustsim.config import ConfigError, DealConfig
 from trustsim.config.base import Pct, Strict
 from trustsim.config.load import _read_yaml, deep_merge, format_validation_error, validate_deal
 
 Fraction = Annotated[Decimal, Field(ge=0, le=1, description="a haircut: 0 (none) to 1 (all)")]
-CaseName = Literal["issuance_ok", "issuance_fails"]
-CASES: tuple[CaseName, ...] = ("issuance_ok", "issuance_fails")
+CaseName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
+                                description="a case's name: letters, digits, _ . -")]
 
 #: stress dimension -> (field of :class:`Levels`, deal pool field it moves)
 DIMENSIONS: dict[str, tuple[str, str]] = {
@@ -70,21 +70,17 @@ class Case(Strict):
 
 
 class StressMethod(Strict):
-    """A rating agency's cash-flow stresses for one deal: ratings, outflows, cases."""
+    """A rating agency's cash-flow stresses for one deal: ratings, outflows, cases.
+
+    The cases are the method's own (Lianhe's: every series of the rolling class issued, or
+    series 2 failing); each is an overlay on the stressed deal, run in the file's order."""
 
     source: str = Field(min_length=1)
     ramp_months: Literal[0] = Field(description="the simulator applies stresses from day one only")
     servicer_risk_factor: Annotated[Decimal, Field(ge=1, le=1)]
     ratings: dict[str, RatingStress] = Field(min_length=1)
     outflows: Outflows
-    cases: dict[CaseName, Case]
-
-    @model_validator(mode="after")
-    def _complete(self) -> StressMethod:
-        missing = [c for c in CASES if c not in self.cases]
-        if missing:
-            raise ValueError(f"cases: missing {', '.join(missing)}")
-        return self
+    cases: dict[CaseName, Case] = Field(min_length=1)
 
 
 def load_method(path: str | Path) -> StressMethod:
