@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 import trustsim.cli.risk  # noqa: F401  (registers the commands)
 from trustsim.cli import app
-from trustsim.money import fen_from_wan
 from trustsim.config import ConfigError
+from trustsim.money import fen_from_wan
 from trustsim.risk.method import load_method
 from trustsim.risk.stress import run_stress
 

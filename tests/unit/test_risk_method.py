@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from conftest import ROOT
-
 from support.renamed import RENAMES, renamed_deal
 
 from trustsim.config import ConfigError
