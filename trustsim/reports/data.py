@@ -46,12 +46,12 @@ def rolling_class(log: AuditLog) -> str | None:
                  if isinstance(c, dict) and c.get("rolling_series")), None)
 
 
-def npl_trigger(log: AuditLog) -> tuple[int, str | None]:
-    """The deal's NPL-ratio trigger as (threshold in ppm, clause); (0, None) if it has none."""
+def npl_trigger(log: AuditLog) -> tuple[int | None, str | None]:
+    """The deal's NPL-ratio trigger as (threshold in ppm, clause); (None, None) if it has none."""
     for t in (log.config or {}).get("triggers") or []:
         if isinstance(t, dict) and t.get("kind") == "npl_ratio":
             return int(Decimal(str(t["threshold_pct"])) * 10_000), str(t.get("clause"))
-    return 0, None
+    return None, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ def collect(log: AuditLog) -> ReportData:
     threshold, clause = npl_trigger(log)
     names = class_names(log)
     rd = ReportData(deal=str((log.config or {}).get("name") or "?"), run_dir=log.source,
-                    summary=log.summary or {}, npl_threshold_ppm=threshold, npl_clause=clause,
+                    summary=log.summary or {}, npl_threshold_ppm=threshold or 0, npl_clause=clause,
                     classes=names)
     rows = db.execute("SELECT date, outstanding_fen, npl_ratio_ppm, notes_outstanding_fen "
                       "FROM pool_daily ORDER BY seq").fetchall()

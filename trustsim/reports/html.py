@@ -148,15 +148,16 @@ def _trustee_section(reports: list[dict[str, Any]]) -> str:
             f"<h4>Tranches (wan)</h4>{tr}<h4>Waterfall (wan)</h4>{wf}"
             f'<div class="grid"><div>{perf}</div><div>{dq}</div><div>{purch}</div></div>'
             f"<p><b>Trigger status:</b> {escape(trig['status'])}; NPL ratio "
-            f"{trig['npl_ratio_ppm'] / 10_000:.4f}% against {trig['npl_threshold_ppm'] / 10_000:g}%"
-            f".</p></details>")
+            f"{trig['npl_ratio_ppm'] / 10_000:.4f}%"
+            + (f" against {trig['npl_threshold_ppm'] / 10_000:g}%" if trig["npl_threshold_ppm"] is not None
+               else "") + ".</p></details>")
     return "".join(out)
 
 
 def _servicer_section(months: list[dict[str, Any]]) -> str:
     return _table(
         ["month", "collections", "of which principal", "swept to trust", "late transfers",
-         "JD account month end", "JD account peak", "purchased principal", "pool closing",
+         "collection account month end", "collection account peak", "purchased principal", "pool closing",
          "charged off", "NPL ratio"],
         [[m["month"], wan(m["collections_fen"]), wan(m["collections_principal_fen"]),
           wan(m["swept_to_trust_fen"]), m["late_transfers"],

@@ -46,9 +46,9 @@ def _date_axis(ax) -> None:
 
 
 def balances(rd: ReportData) -> bytes:
-    """JD collection account vs trust account: the commingling exposure, day by day."""
+    """The servicer's collection account vs the trust account: the commingling exposure, day by day."""
     fig, ax = plt.subplots(figsize=(10, 4))
-    labels = {"collection_account": "JD collection account (at the servicer: commingling)",
+    labels = {"collection_account": "collection account (at the servicer: commingling)",
               "trust_account": "trust account (custodian)",
               "eligible_investments": "eligible investments (reserve)"}
     for account, label in labels.items():
@@ -56,7 +56,7 @@ def balances(rd: ReportData) -> bytes:
             ax.plot(rd.dates, _wan(rd.accounts[account]), label=label,
                     linewidth=1.2 if account == "collection_account" else 0.9)
     ax.set_ylabel("wan (10k CNY) at 24:00")
-    ax.set_title("Daily balances: JD collection account and trust account")
+    ax.set_title("Daily balances: collection account and trust account")
     ax.legend(loc="upper right", fontsize=8)
     _date_axis(ax)
     return _png(fig)
@@ -83,7 +83,7 @@ def pool(rd: ReportData) -> bytes:
         ax2.axhline(threshold, color="#d62728", linestyle="--", linewidth=1,
                     label=f"{npl_line_label(rd)} {threshold:g}%")
     ax2.set_ylabel("NPL ratio (%)")
-    top = max([threshold * 1.3] + [r / 10_000 * 1.1 for r in rd.npl_ratio_ppm])
+    top = max([threshold * 1.3] + [r / 10_000 * 1.1 for r in rd.npl_ratio_ppm]) or 1.0
     ax2.set_ylim(0, top)
     lines = ax.get_legend_handles_labels()
     lines2 = ax2.get_legend_handles_labels()
@@ -140,16 +140,18 @@ def timeline(rd: ReportData) -> bytes:
     return _png(fig)
 
 
-#: file name -> (title, function); ``{npl_line}`` in a title names the deal's NPL trigger
+#: file name -> (title, function); see :func:`title` for ``{ against the npl_line}``
 PLOTS = {
     "timeline.png": ("Timeline of key events", timeline),
-    "balances.png": ("Daily balances: JD collection account and trust account", balances),
-    "pool.png": ("Pool balance and NPL ratio against the {npl_line}", pool),
+    "balances.png": ("Daily balances: collection account and trust account", balances),
+    "pool.png": ("Pool balance and NPL ratio{ against the npl_line}", pool),
     "notes.png": ("Note balances", notes),
     "cash_flows.png": ("Cash flow of each payment date", cash_flows),
 }
 
 
 def title(template: str, rd: ReportData) -> str:
-    """A plot's title for this run (its deal's NPL trigger named by clause)."""
-    return template.format(npl_line=npl_line_label(rd))
+    """A plot's title for this run: ``{ against the npl_line}`` names the deal's NPL trigger by
+    its clause (" against the trigger (e) line"), or nothing if the deal has none."""
+    against = f" against the {npl_line_label(rd)}" if rd.npl_clause else ""
+    return template.replace("{ against the npl_line}", against)
