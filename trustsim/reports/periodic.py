@@ -63,6 +63,23 @@ def _between(events: list[Event], start: str | None, end: str) -> list[Event]:
     return [e for e in events if (start is None or e["date"] > start) and e["date"] <= end]
 
 
+def _payment_dates(log: AuditLog) -> dict[int, int]:
+    """Payment seq -> the payment date (distribution seq) it belongs to: the one the log ties
+    it to, else the last payment date logged before it on its day (else its day's first),
+    so a payment is counted once even when a day has two payment dates."""
+    by_day: dict[str, list[int]] = {}
+    for d in log.distributions:
+        by_day.setdefault(d.date, []).append(d.seq)
+    out: dict[int, int] = {}
+    for p in log.payments:
+        if p.distribution_seq is not None:
+            out[p.seq] = p.distribution_seq
+        elif p.date in by_day:
+            seqs = by_day[p.date]
+            out[p.seq] = max((s for s in seqs if s < p.seq), default=seqs[0])
+    return out
+
+
 def trustee_reports(log: AuditLog) -> list[dict[str, Any]]:
     """One report per payment date (each ``payment_date`` event); tranches most senior first."""
     tl = _Timeline(log)
@@ -76,14 +93,14 @@ def trustee_reports(log: AuditLog) -> list[dict[str, Any]]:
     rejected = log.of("purchase_rejected")
     fired = log.of("trigger_fired")
     cutoff = log.initial_cutoff_fen
+    owner = _payment_dates(log)
     for d in log.distributions:
         date = d.date
         paid: dict[str, dict[str, int]] = {c: {"principal": 0, "interest": 0} for c in classes}
         for p in log.payments:
             if p.note_class is None or p.note_class not in paid:
                 continue
-            linked = p.distribution_seq == d.seq or (p.distribution_seq is None and p.date == date)
-            if linked:
+            if owner.get(p.seq) == d.seq:
                 paid[p.note_class]["principal" if p.kind == "principal" else "interest"] += \
                     p.amount_fen
         short = dict.fromkeys(classes, 0)
