@@ -13,6 +13,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 from conftest import DEAL_FILE, ROOT
+from support.renamed import RENAMES, renamed_deal, renamed_names
 from typer.testing import CliRunner
 
 import trustsim.cli.risk  # noqa: F401  (registers the commands)
@@ -20,7 +21,7 @@ from tests.support.imports import loaded_heavy
 from trustsim.cli import app
 from trustsim.risk.credit import load_credit
 from trustsim.risk.engines import DaskEngine, LocalEngine
-from trustsim.risk.montecarlo import run_montecarlo
+from trustsim.risk.montecarlo import run_montecarlo, summarize, write_study
 from trustsim.risk.operational import OperationalConfig
 from trustsim.risk.outcome import evaluate
 from trustsim.risk.paths import Study, draw, path_deal, path_seed
@@ -102,6 +103,23 @@ def test_a_contribution_is_the_loss_the_incident_kind_adds(study, serial):
     with_it = evaluate(path_deal(study, d), seed=d.seed).loss_fen["sub"]
     without = evaluate(path_deal(study, d, frozenset({"credit_shock"})), seed=d.seed).loss_fen["sub"]
     assert c["contribution_fen"] == with_it - without
+
+
+def test_a_study_knows_no_class_name(deal, study, serial, tmp_path):
+    """The same study on the deal with its classes renamed: the same rows, contributions and
+    answers, keyed by the new names; the folder is written (plots name the new classes)."""
+    renamed = Study(renamed_deal(deal), study.credit, study.operational, study.seed)
+    res = run_montecarlo(renamed, PATHS, LocalEngine(1))
+    assert res.rows == [renamed_names(r) for r in serial.rows]
+    assert res.contributions == [{**c, "class": RENAMES[c["class"]]} for c in serial.contributions]
+    mine, theirs = summarize(res), summarize(serial)
+    for key in ("class_losses", "incident_contributions"):
+        assert mine[key] == [{k: (RENAMES.get(v, v) if k == "class" else v)
+                              for k, v in renamed_names(x).items()} for x in theirs[key]]
+    assert mine["triggers"] == theirs["triggers"]
+    written = write_study(res, tmp_path / "mc")
+    assert [c["class"] for c in written["class_losses"]] == ["tranche_a", "tranche_b", "equity"]
+    assert (tmp_path / "mc" / "loss_distribution.png").stat().st_size > 0
 
 
 def _cli(tmp_path, name: str, *extra: str):

@@ -11,7 +11,9 @@ import csv
 import json
 
 import pytest
+import yaml
 from conftest import DEAL_FILE, ROOT
+from support.renamed import RENAMES, write_renamed_deal
 from typer.testing import CliRunner
 
 import trustsim.cli.risk  # noqa: F401  (registers the commands)
@@ -107,3 +109,33 @@ def test_cli_errors_name_the_flag(tmp_path):
         assert result.exit_code == 2, args
         assert message in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_on_a_deal_of_other_names(deal, tmp_path):
+    """Break-evens, grid columns and heat map panels are the deal's classes, most senior first."""
+    method = yaml.safe_load(METHOD.read_text(encoding="utf-8"))
+    for field in ("coupons_pct", "period_income_cap_pct"):
+        method["outflows"][field] = {RENAMES[c]: v for c, v in method["outflows"][field].items()}
+    (tmp_path / "method.yaml").write_text(yaml.safe_dump(method, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "be"
+    result = CliRunner().invoke(app, [
+        "breakeven", str(write_renamed_deal(tmp_path, deal)), "--method", str(tmp_path / "method.yaml"),
+        "--out", str(out), "--case", "issuance_fails", "--rating", "BBB+", "--dimension", "write_off",
+        "--tolerance", "0.1", "--grid-write-off", "0,8", "--grid-purchase", "0", "--workers", "1"],
+        env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    found = json.loads((out / "breakeven.json").read_text())
+    assert [b["cls"] for b in found] == ["tranche_a", "tranche_b", "equity"]
+    rows = list(csv.DictReader((out / "grid_issuance_fails.csv").read_text().splitlines()))
+    assert [k for k in rows[0] if k.endswith("_pass")] == ["tranche_a_pass", "tranche_b_pass", "equity_pass"]
+    assert "tranche_a" in result.output and "senior" not in result.output
+    assert (out / "heatmap_issuance_fails.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_heat_map_has_a_panel_per_class(tmp_path):
+    from trustsim.risk import plots
+
+    rows = [{"write_off_multiple": m, "purchase_haircut": h, "only_loss_pct": m * 10, "only_pass": m < 2}
+            for m in (0.0, 1.0, 2.0) for h in (0.0, 0.5)]
+    plots.heatmap(rows, "one class", tmp_path / "one.png", ["only"], mark=(1.0, 0.0))
+    assert (tmp_path / "one.png").read_bytes()[:4] == b"\x89PNG"

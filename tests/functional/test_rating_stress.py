@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 from conftest import DEAL_FILE, ROOT
+from support.renamed import RENAMES, renamed_deal, renamed_names, without_rolling, write_renamed_deal
 from typer.testing import CliRunner
 
 import trustsim.cli.risk  # noqa: F401  (registers the commands)
 from trustsim.cli import app
+from trustsim.config import ConfigError
 from trustsim.money import fen_from_wan
 from trustsim.risk.method import load_method
 from trustsim.risk.stress import run_stress
@@ -127,3 +130,76 @@ def test_cli_bad_rating_is_a_clear_error_and_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert "--rating: unknown rating 'AA' (known: AAA, A-, BBB+)" in result.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def renamed_method_file(folder):
+    """The bundled method with its outflows naming the renamed deal's classes."""
+    data = yaml.safe_load(METHOD.read_text(encoding="utf-8"))
+    for field in ("coupons_pct", "period_income_cap_pct"):
+        data["outflows"][field] = {RENAMES[c]: v for c, v in data["outflows"][field].items()}
+    path = folder / "method.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_table_knows_no_class_name(deal, table, tmp_path):
+    """The same contract with its classes renamed: every figure the same, keyed by the new names."""
+    renamed = run_stress(renamed_deal(deal), load_method(renamed_method_file(tmp_path)))
+    assert [r.record() for r in renamed] == [renamed_names(r.record()) for r in table.values()]
+
+
+def test_cli_on_a_deal_of_other_names(deal, tmp_path):
+    path = write_renamed_deal(tmp_path, deal)
+    result = CliRunner().invoke(app, ["stress", str(path), "--method", str(renamed_method_file(tmp_path)),
+                                      "--case", "issuance_fails", "--rating", "AAA"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    rows = [line.split("│")[1].strip() for line in result.output.splitlines() if line.startswith("│")]
+    assert rows[-7:] == ["tranche_a", "tranche_b", "equity", "tranche_a safety margin",
+                         "tranche_b safety margin", "triggers", "terminated"]
+    assert {"tranche_a_interest", "tranche_b_principal", "equity_income", "equity_residual"} <= set(rows)
+    # the bundled method names the bundled deal's classes: an error naming the field, not a traceback
+    result = CliRunner().invoke(app, ["stress", str(path), "--method", str(METHOD)])
+    assert result.exit_code == 2
+    assert (f"{METHOD}: outflows.coupons_pct.senior: the deal dongdao3_2020_1 has no class named 'senior' "
+            f"(classes: tranche_a, tranche_b, equity)") in " ".join(result.output.split())
+
+
+def test_a_deal_without_a_rolling_class(deal):
+    """Nothing rolls, so the issuance_ok case runs (the senior issued once) and the case in
+    which a series fails to issue is refused, naming why."""
+    static = without_rolling(deal)
+    (ok,) = run_stress(static, load_method(METHOD), ["issuance_ok"], ["AAA"])
+    assert list(ok.outcome.classes) == ["senior", "mezz", "sub"]
+    assert ok.outcome.outflows["senior_principal"].paid_fen == SENIOR
+    with pytest.raises(ConfigError, match=r"incidents\[0\]: no class of this deal rolls"):
+        run_stress(static, load_method(METHOD), ["issuance_fails"], ["AAA"])
+
+
+STATIC = ROOT / "configs" / "deals" / "static_consumer_2021_illustrative.yaml"
+
+
+def test_a_static_deal_with_pro_rata_seniors_and_a_reserve(tmp_path):
+    """The method on a deal of another shape: one case of its own, stressed coupons for its two
+    seniors. The reserve the proceeds fund at closing is cash in; class_a1 and class_a2, paid
+    pro rata, are one rank with one safety margin; cash in is still paid + held."""
+    from trustsim.config import load_deal
+
+    data = yaml.safe_load(METHOD.read_text(encoding="utf-8"))
+    data["outflows"].update(coupons_pct={"class_a1": 4.2, "class_a2": 4.6}, period_income_cap_pct={})
+    data["cases"] = {"static": {"description": "the pool as bought", "overlay": {}}}
+    path = tmp_path / "static.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    deal = load_deal(STATIC)
+    results = run_stress(deal, load_method(path), ratings=["BBB+"])
+    assert [(r.case, r.rating) for r in results] == [("static", "BBB+")]
+    o = results[0].outcome
+    assert list(o.classes) == ["class_a1", "class_a2", "class_b"]
+    assert o.record()["inflows"]["reserve_fen"] == fen_from_wan(750)
+    assert o.cash_in_fen == sum(line.paid_fen for line in o.outflows.values()) + o.held_fen
+    f = o.outflows
+    left = o.cash_in_fen - sum(f[k].due_fen for k in ("revolving_purchases", "taxes_and_fees", "class_a1_interest",
+                                                      "class_a1_principal", "class_a2_interest", "class_a2_principal"))
+    assert o.safety_margin("class_a1") == o.safety_margin("class_a2") == left / fen_from_wan(45000)
+    assert set(o.record()["safety_margin"]) == {"class_a1", "class_a2"}    # class_b is unrated
+    with pytest.raises(ValueError, match=r"no safety margin is defined for 'class_b'"):
+        o.safety_margin("class_b")

@@ -13,11 +13,15 @@ import re
 
 import pytest
 from audit_support import TRIGGER_SCENARIO, run_folder
+from conftest import ROOT
+from support.renamed import renamed_deal
 from typer.testing import CliRunner
 
 from trustsim.audit import load
 from trustsim.cli import app
+from trustsim.config import load_deal
 from trustsim.reports import build_report
+from trustsim.sim.runner import simulate
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EXTERNAL = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}""", re.IGNORECASE)
@@ -110,3 +114,48 @@ def test_report_command_writes_into_the_run_folder_and_rejects_a_missing_one(tmp
     assert res.exit_code == 0, res.output
     assert (out / "report.html").is_file() and (out / "plots" / "pool.png").is_file()
     assert not list(tmp_path.glob(".rep.tmp-*"))
+
+
+STATIC = ROOT / "configs" / "deals" / "static_consumer_2021_illustrative.yaml"
+
+
+@pytest.fixture(scope="module", params=["static", "renamed"])
+def other(request, deal, tmp_path_factory):
+    """A report of a deal of another shape (static, pro-rata seniors, no NPL trigger) and of
+    the bundled deal with its classes renamed."""
+    d = load_deal(STATIC) if request.param == "static" else renamed_deal(deal)
+    run = tmp_path_factory.mktemp("other_runs") / request.param
+    simulate(d, run)
+    return d, run, build_report(load(run), tmp_path_factory.mktemp("report") / "report")
+
+
+def test_a_report_names_the_deals_classes_most_senior_first(other):
+    d, run, result = other
+    summary = json.loads((run / "summary.json").read_text())
+    reports = json.loads((result.folder / "trustee" / "reports.json").read_text())
+    assert all([t["class"] for t in r["tranches"]] == d.class_names for r in reports)
+    paid = dict.fromkeys(d.class_names, 0)
+    for r in reports:
+        for t in r["tranches"]:
+            paid[t["class"]] += t["principal_paid_fen"]
+    assert paid == {c: summary["notes"][c]["principal_paid_fen"] for c in d.class_names}
+    page = result.html.read_text()
+    summary_table = page[page.index('<section id="summary">'):page.index('<section id="audit">')]
+    rows = re.findall(r'<tr><td class="l">([a-z0-9_]+)</td>', summary_table)
+    assert rows == d.class_names       # the summary.json's keys are sorted; the table is by seniority
+    cash = page[page.index('<section id="cash-flows">'):page.index('<section id="trustee-reports">')]
+    assert f"{d.class_names[0]} principal" in cash
+
+
+def test_the_npl_line_is_the_deals_trigger_or_none(other):
+    d, _run, result = other
+    page = result.html.read_text()
+    reports = json.loads((result.folder / "trustee" / "reports.json").read_text())
+    npl = [t for t in d.triggers if t.kind == "npl_ratio"]
+    if npl:        # the renamed deal keeps Dongdao's trigger (e) at 6%
+        assert 'alt="Pool balance and NPL ratio against the trigger (e) line"' in page
+        assert reports[0]["triggers"]["npl_threshold_ppm"] == 60_000
+    else:          # the static deal has none: no line, no threshold
+        assert 'alt="Pool balance and NPL ratio"' in page
+        assert reports[0]["triggers"]["npl_threshold_ppm"] is None
+        assert " against " not in page[page.index('<section id="trustee-reports">'):]

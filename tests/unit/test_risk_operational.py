@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pytest
 from conftest import ROOT
+from support.renamed import renamed_deal, without_rolling
 
 from trustsim.config import ConfigError
 from trustsim.risk.operational import (
@@ -97,3 +99,24 @@ def test_one_kinds_frequency_does_not_reshuffle_anothers(deal):
     assert [i for i in a if i["kind"] == "originator_downgrade"] == \
         [i for i in b if i["kind"] == "originator_downgrade"]
     assert not [i for i in a if i["kind"] == "servicer_outage"]
+
+
+def test_the_windows_are_the_deals_dates(deal):
+    """Revolving: effective date to the day before revolving's scheduled end (21 months);
+    expected life: to the last expected maturity of any class (2022-09-12, all three's)."""
+    assert window(deal, "revolving") == (dt.date(2020, 8, 18), dt.date(2022, 5, 17))
+    assert window(deal, "expected_life") == (dt.date(2020, 8, 18), dt.date(2022, 9, 12))
+    later = deal.model_dump(mode="json")
+    later["classes"][2]["expected_maturity"] = "2022-12-12"
+    from trustsim.config.load import validate_deal
+
+    assert window(validate_deal(later, "a later sub"), "expected_life")[1] == dt.date(2022, 12, 12)
+
+
+def test_series_are_the_rolling_classs_whatever_it_is_called(deal):
+    assert rolled_series(renamed_deal(deal)) == [2, 3, 4, 5, 6, 7]
+    static = without_rolling(deal)
+    assert rolled_series(static) == []
+    cfg = OperationalConfig.model_validate({"incidents": {"series_issuance_failure": {
+        "per_series_probability": 1.0}}})
+    assert sample_incidents(cfg, static, np.random.default_rng(0)) == []

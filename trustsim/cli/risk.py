@@ -61,15 +61,17 @@ def _deal(config: Path, scenario: list[str] | None) -> DealConfig:
         raise fail(str(exc)) from None
 
 
-def _method_and_selection(config: Path, method: Path | None, case: list[str] | None,
+def _method_and_selection(config: Path, deal: DealConfig, method: Path | None, case: list[str] | None,
                           rating: list[str] | None):
-    """The stress method file (``--method``, or the default beside the deal) and the chosen
-    cases and ratings, each error naming its flag."""
-    from trustsim.risk.method import default_method_path, load_method
+    """The stress method file (``--method``, or the default beside the deal), checked against
+    the deal's classes and fees, and the chosen cases and ratings, each error naming its flag."""
+    from trustsim.risk.method import check_outflows, default_method_path, load_method
     from trustsim.risk.stress import check_selection
 
+    path = _beside(config, method, default_method_path(config), "--method")
     try:
-        m = load_method(_beside(config, method, default_method_path(config), "--method"))
+        m = load_method(path)
+        check_outflows(m, deal, str(path))
     except ConfigError as exc:
         raise fail(str(exc)) from None
     try:
@@ -113,9 +115,8 @@ def _progress() -> Progress:
 
 # ---------------------------------------------------------------- stress
 def stress_tables(results: list) -> list[Table]:
-    """One cash table and one outcome table per case, ratings as columns."""
-    from trustsim.risk.outcome import CLASSES
-
+    """One cash table and one outcome table per case, ratings as columns; the deal's classes
+    as rows, most senior first, and a safety margin for each rated class."""
     tables = []
     for case in dict.fromkeys(r.case for r in results):
         rs = [r for r in results if r.case == case]
@@ -126,6 +127,8 @@ def stress_tables(results: list) -> list[Table]:
             cash.add_column(r.rating, justify="right")
         cash.add_row("cash in: principal", *[_w(r.outcome.principal_in_fen) for r in rs])
         cash.add_row("cash in: interest", *[_w(r.outcome.interest_in_fen) for r in rs])
+        if any(r.outcome.reserve_in_fen for r in rs):
+            cash.add_row("cash in: reserve funded at closing", *[_w(r.outcome.reserve_in_fen) for r in rs])
         for name in rs[0].outcome.outflows:
             cells = []
             for r in rs:
@@ -142,10 +145,10 @@ def stress_tables(results: list) -> list[Table]:
         res.add_column("")
         for r in rs:
             res.add_column(r.rating, justify="right")
-        for c in CLASSES:
+        for c in rs[0].outcome.class_names:
             res.add_row(c, *[("[green]pass[/]" if r.outcome.classes[c].passed else
                               f"[red]FAIL[/] (short {_w(r.outcome.classes[c].shortfall_fen)})") for r in rs])
-        for c in ("senior", "mezz"):
+        for c in rs[0].outcome.margin_classes:
             res.add_row(f"{c} safety margin", *[f"{r.outcome.safety_margin(c):.2%}" for r in rs])
         res.add_row("triggers", *[", ".join(f"{k} ({cl}) {d}" for k, cl, d in r.outcome.triggers) or "none"
                                   for r in rs])
@@ -161,7 +164,8 @@ def stress(
     method: Annotated[Path | None, typer.Option(
         help="stress method file (default: configs/stress/lianhe_2020.yaml beside the deal)")] = None,
     case: Annotated[list[str] | None, typer.Option(
-        help="issuance_ok | issuance_fails; repeatable (default both)")] = None,
+        help="a case of the method file (lianhe_2020: issuance_ok, issuance_fails); repeatable "
+             "(default all)")] = None,
     rating: Annotated[list[str] | None, typer.Option(help="target rating, e.g. AAA; repeatable (default all)")] = None,
     json_out: Annotated[Path | None, typer.Option(
         "--json", metavar="PATH", parser=output_path,
@@ -171,7 +175,7 @@ def stress(
     from trustsim.risk.stress import run_stress
 
     deal = _deal(config, scenario)
-    m, _cases, _anchors = _method_and_selection(config, method, case, rating)
+    m, _cases, _anchors = _method_and_selection(config, deal, method, case, rating)
     to_stdout = json_out is not None and str(json_out) == "-"
     if json_out is not None and not to_stdout:
         check_file_target(json_out, "stress", "--json")
@@ -247,7 +251,8 @@ def breakeven(
         metavar="PATH", parser=output_path, help="output folder (breakeven.json/.csv, grid CSV and heat maps)")],
     scenario: Scenario = None,
     method: Annotated[Path | None, typer.Option(help="stress method file (default: beside the deal)")] = None,
-    case: Annotated[list[str] | None, typer.Option(help="issuance_ok | issuance_fails; repeatable")] = None,
+    case: Annotated[list[str] | None, typer.Option(
+        help="a case of the method file (lianhe_2020: issuance_ok, issuance_fails); repeatable")] = None,
     rating: Annotated[list[str] | None, typer.Option(
         help="anchor rating(s) whose other stresses are held; repeatable (default all)")] = None,
     dimension: Annotated[list[str] | None, typer.Option(
@@ -265,10 +270,10 @@ def breakeven(
 
     from trustsim.risk import plots
     from trustsim.risk.breakeven import breakevens, grid
-    from trustsim.risk.method import CASES, DIMENSIONS, rating_levels
+    from trustsim.risk.method import DIMENSIONS, rating_levels
 
     deal = _deal(config, scenario)
-    m, cases, anchors = _method_and_selection(config, method, case, rating)
+    m, cases, anchors = _method_and_selection(config, deal, method, case, rating)
     dims = list(dimension or DIMENSIONS)
     for d in dims:
         if d not in DIMENSIONS:
@@ -284,7 +289,7 @@ def breakeven(
         from trustsim.risk.breakeven import grid_point_bytes
         from trustsim.risk.budget import StudyTooLarge, check_fits
 
-        points = len(cases if case else CASES) * len(wo_axis) * len(ph_axis)
+        points = len(cases) * len(wo_axis) * len(ph_axis)
         try:
             check_fits("--grid-write-off x --grid-purchase", points, "grid points", grid_point_bytes(deal, m),
                        "the point's stressed inputs and its row of losses")
@@ -300,7 +305,7 @@ def breakeven(
                                    on_done=lambda _i: progress.advance(task))
                 grids = {}
                 if not no_grid:
-                    for c in cases if case else CASES:
+                    for c in cases:
                         g = progress.add_task(f"grid ({c})", total=len(wo_axis) * len(ph_axis))
                         grids[c] = grid(deal, m, c, grid_rating, wo_axis, ph_axis, eng,
                                         on_done=partial(_advance, progress, g))
@@ -312,7 +317,7 @@ def breakeven(
                 _csv(tmp / f"grid_{c}.csv", rows)
                 plots.heatmap(rows, f"{deal.name}, case {c}: loss by write-off multiple and purchase-rate haircut "
                                     f"(other stresses at {grid_rating})", tmp / f"heatmap_{c}.png",
-                              mark=(lv.write_off_multiple, lv.purchase_haircut))
+                              deal.class_names, mark=(lv.write_off_multiple, lv.purchase_haircut))
     except (ConfigError, ValueError) as exc:
         raise fail(str(exc)) from None
     finally:
@@ -355,11 +360,12 @@ def montecarlo_tables(summary: dict) -> list[Table]:
                      f"median {_w(round(cm['peak_p50_fen']))}, max {_w(cm['max_peak_fen'])}", title_justify="left")
     ct.add_column("incident kind")
     ct.add_column("share of paths", justify="right")
-    for c in ("senior", "mezz", "sub"):
+    classes = [c["class"] for c in summary["class_losses"]]
+    for c in classes:
         ct.add_column(f"{c} EL added (万元)", justify="right")
     for x in summary["incident_contributions"]:
         ct.add_row(x["kind"], f"{x['frequency']:.2%}",
-                   *[f"{x[f'{c}_expected_contribution_fen'] / 1e6:,.4f}" for c in ("senior", "mezz", "sub")])
+                   *[f"{x[f'{c}_expected_contribution_fen'] / 1e6:,.4f}" for c in classes])
     return [t, tr, ct]
 
 

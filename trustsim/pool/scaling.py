@@ -1,11 +1,12 @@
-"""A whole deal at a fraction of its size: notes and fixed fees scaled with the pool.
+"""A whole deal at a fraction of its size: notes, fixed fees and reserves scaled with the pool.
 
 Why: tests and quick studies run a loan-level pool of, say, 2% of the report's
 receivables. Against the full 10亿 CNY of notes such a pool would default at once, and
-fixed fees (CNY a year) would eat a tenth of its income. Scaling the note classes and
-the fixed fees by the same factor keeps every ratio the contract cares about (pool to
-notes, fees to income, NPL to cut-off balance) where it is at full size. Percentages,
-dates and triggers are scale-free and stay as they are.
+fixed fees (CNY a year) would eat a tenth of its income. Scaling the note classes, the
+fixed fees and fee caps, and the reserve accounts' amounts by the same factor keeps every
+ratio the contract cares about (pool to notes, fees to income, NPL to cut-off balance)
+where it is at full size. Percentages, dates and triggers are scale-free and stay as they
+are.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ _FEN_IN_CNY = Decimal("0.01")
 def scale_overrides(deal: DealConfig, scale: float | Decimal) -> dict[str, Any]:
     """Overrides for :func:`trustsim.config.load_deal` that shrink ``deal`` to ``scale``.
 
-    Also sets a loan-level pool's generator scale, so pool and notes shrink together.
+    Named lists merge by name (:func:`trustsim.config.load.deep_merge`), so the overrides
+    name each class (``size_wan``), each fee with an amount in CNY (``cny_per_year`` of a
+    fixed fee, any ``cap_cny_per_year``) and each reserve account (``initial_wan``,
+    ``target.floor_wan``). Also sets a loan-level pool's generator scale, or a rep-line
+    pool's initial principal, so pool and notes shrink together.
     """
     s = Decimal(str(scale))
     if not 0 < s <= 10:
@@ -34,22 +39,22 @@ def scale_overrides(deal: DealConfig, scale: float | Decimal) -> dict[str, Any]:
     def cny(x: Decimal) -> str:
         return str((x * s).quantize(_FEN_IN_CNY, rounding=ROUND_HALF_UP))
 
-    fees: list[dict[str, Any]] = []
-    for f in deal.fees:   # fixed amounts and caps shrink; rates stay
-        item: dict[str, Any] = {"name": f.name}
+    out: dict[str, Any] = {"classes": [{"name": c.name, "size_wan": wan(c.size_wan)} for c in deal.classes]}
+    fees = []
+    for f in deal.fees:
+        item: dict[str, Any] = {}
         if f.basis == "fixed_per_year":
             item["cny_per_year"] = cny(f.cny_per_year)
         if f.cap_cny_per_year is not None:
             item["cap_cny_per_year"] = cny(f.cap_cny_per_year)
-        fees.append(item)
-    out: dict[str, Any] = {
-        "classes": [{"name": c.name, "size_wan": wan(c.size_wan)} for c in deal.classes],
-        "fees": fees,
-    }
-    if deal.accounts.reserves:
-        out["accounts"] = {"reserves": [
-            {"name": r.name, "initial_wan": wan(r.initial_wan),
-             "target": {"floor_wan": wan(r.target.floor_wan)}} for r in deal.accounts.reserves]}
+        if item:
+            fees.append({"name": f.name, **item})
+    if fees:
+        out["fees"] = fees
+    reserves = [{"name": r.name, "initial_wan": wan(r.initial_wan), "target": {"floor_wan": wan(r.target.floor_wan)}}
+                for r in deal.accounts.reserves]
+    if reserves:
+        out["accounts"] = {"reserves": reserves}
     if deal.pool.kind == "loan_level":
         out["pool"] = {"scale": str(s * deal.pool.scale)}
     elif deal.pool.kind == "rep_line":

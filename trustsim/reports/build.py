@@ -115,7 +115,7 @@ def build_report(log: AuditLog, out: Path, on_step: Step | None = None) -> Repor
     images: dict[str, tuple[str, bytes]] = {}
     for name, (title, draw) in plots.PLOTS.items():
         step(f"plotting {name}")
-        images[name] = (title, draw(rd))
+        images[name] = (plots.title(title, rd), draw(rd))
     step("writing the page")
     page = html.render(rd, images, verdict, trustee, servicer)
     files: dict[str, bytes] = {"report.html": page.encode()}

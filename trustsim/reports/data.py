@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from trustsim.audit.log import NOTE_CLASSES, AuditLog
+from trustsim.audit.log import AuditLog
 
 #: events that make the timeline, and how each is labelled
 TIMELINE_EVENTS: dict[str, str] = {
@@ -30,6 +31,27 @@ TIMELINE_EVENTS: dict[str, str] = {
     "clean_up_call_noticed": "period",
     "trust_terminated": "period",
 }
+
+
+def class_names(log: AuditLog) -> list[str]:
+    """The run's note classes, most senior first, as its deal (``config.json``) lists them."""
+    classes = (log.config or {}).get("classes") or []
+    names = [str(c["name"]) for c in classes if isinstance(c, dict) and c.get("name")]
+    return names or list((log.summary or {}).get("notes") or {})
+
+
+def rolling_class(log: AuditLog) -> str | None:
+    """The class the run's deal issues in rolling series, if any."""
+    return next((str(c["name"]) for c in (log.config or {}).get("classes") or []
+                 if isinstance(c, dict) and c.get("rolling_series")), None)
+
+
+def npl_trigger(log: AuditLog) -> tuple[int | None, str | None]:
+    """The deal's NPL-ratio trigger as (threshold in ppm, clause); (None, None) if it has none."""
+    for t in (log.config or {}).get("triggers") or []:
+        if isinstance(t, dict) and t.get("kind") == "npl_ratio":
+            return int(Decimal(str(t["threshold_pct"])) * 10_000), str(t.get("clause"))
+    return None, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +75,20 @@ class ReportData:
     note_dates: list[dt.date] = field(default_factory=list)
     note_balances: dict[str, list[int]] = field(default_factory=dict)
     npl_threshold_ppm: int = 0
+    npl_clause: str | None = None     # the NPL trigger's clause (None: the deal has none)
+    classes: list[str] = field(default_factory=list)                # most senior first
     milestones: list[Milestone] = field(default_factory=list)
     #: payment date seq -> (date, waterfall, {category: fen})
     cash_flows: list[tuple[int, dt.date, str, dict[str, int]]] = field(default_factory=list)
 
 
-def _label(e: dict[str, Any]) -> str:
+def _label(e: dict[str, Any], rolling: str | None = None) -> str:
     name = e["event"]
     if name == "period_changed":
         return f"{e.get('period')} period ({e.get('cause')})"
     if name == "series_issued":
-        return f"senior series {e.get('series')} issued"
+        cls = e.get("note_class") or rolling
+        return f"{cls + ' ' if cls else ''}series {e.get('series')} issued"
     if name == "issuance_terminated":
         return f"series {e.get('series')} issuance terminated"
     if name in ("incident_started", "incident_ended"):
@@ -92,6 +117,12 @@ def _label(e: dict[str, Any]) -> str:
     return name
 
 
+def cash_order(classes: list[str]) -> list[str]:
+    """The cash-flow categories in order of priority: taxes and fees, then each class's
+    interest or income and principal, most senior first."""
+    return ["taxes and fees", *(f"{c} {k}" for c in classes for k in ("interest/income", "principal"))]
+
+
 def cash_category(step: str | None, kind: str, note_class: str | None) -> str:
     """How a waterfall payment is grouped in the cash-flow plot and table."""
     if kind in ("tax", "fee"):
@@ -103,8 +134,11 @@ def cash_category(step: str | None, kind: str, note_class: str | None) -> str:
 
 def collect(log: AuditLog) -> ReportData:
     db = log.db
-    rd = ReportData(deal=log.terms.deal or "?", run_dir=log.source, summary=log.summary or {},
-                    npl_threshold_ppm=log.terms.npl_threshold_ppm)
+    threshold, clause = npl_trigger(log)
+    names = class_names(log)
+    rd = ReportData(deal=str((log.config or {}).get("name") or "?"), run_dir=log.source,
+                    summary=log.summary or {}, npl_threshold_ppm=threshold or 0, npl_clause=clause,
+                    classes=names)
     rows = db.execute("SELECT date, outstanding_fen, npl_ratio_ppm, notes_outstanding_fen "
                       "FROM pool_daily ORDER BY seq").fetchall()
     rd.dates = [r[0] for r in rows]
@@ -117,22 +151,23 @@ def collect(log: AuditLog) -> ReportData:
         rd.accounts[account] = [v[0] or 0 for v in vals]
     moves = db.execute("SELECT date, note_class, outstanding_fen FROM notes "
                        "WHERE note_class IS NOT NULL ORDER BY seq").fetchall()
-    current = dict.fromkeys(NOTE_CLASSES, 0)
+    current = dict.fromkeys(names, 0)
     for date, cls, outstanding in moves:
         if cls not in current:
             continue
         current[cls] = outstanding
         if rd.note_dates and rd.note_dates[-1] == date:
-            for c in NOTE_CLASSES:
+            for c in names:
                 rd.note_balances[c][-1] = current[c]
         else:
             rd.note_dates.append(date)
-            for c in NOTE_CLASSES:
+            for c in names:
                 rd.note_balances.setdefault(c, []).append(current[c])
+    rolling = rolling_class(log)
     for e in log.events:
         category = TIMELINE_EVENTS.get(e["event"])
         if category is not None:
-            rd.milestones.append(Milestone(e["seq"], log.day(e), category, _label(e)))
+            rd.milestones.append(Milestone(e["seq"], log.day(e), category, _label(e, rolling)))
     by_dist: dict[int, dict[str, int]] = {}
     first_on: dict[str, int] = {}
     for d in log.distributions:

@@ -148,15 +148,16 @@ def _trustee_section(reports: list[dict[str, Any]]) -> str:
             f"<h4>Tranches (wan)</h4>{tr}<h4>Waterfall (wan)</h4>{wf}"
             f'<div class="grid"><div>{perf}</div><div>{dq}</div><div>{purch}</div></div>'
             f"<p><b>Trigger status:</b> {escape(trig['status'])}; NPL ratio "
-            f"{trig['npl_ratio_ppm'] / 10_000:.4f}% against {trig['npl_threshold_ppm'] / 10_000:g}%"
-            f".</p></details>")
+            f"{trig['npl_ratio_ppm'] / 10_000:.4f}%"
+            + (f" against {trig['npl_threshold_ppm'] / 10_000:g}%" if trig["npl_threshold_ppm"] is not None
+               else "") + ".</p></details>")
     return "".join(out)
 
 
 def _servicer_section(months: list[dict[str, Any]]) -> str:
     return _table(
         ["month", "collections", "of which principal", "swept to trust", "late transfers",
-         "JD account month end", "JD account peak", "purchased principal", "pool closing",
+         "collection account month end", "collection account peak", "purchased principal", "pool closing",
          "charged off", "NPL ratio"],
         [[m["month"], wan(m["collections_fen"]), wan(m["collections_principal_fen"]),
           wan(m["swept_to_trust_fen"]), m["late_transfers"],
@@ -170,9 +171,10 @@ def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditRepo
            trustee: list[dict[str, Any]], servicer: list[dict[str, Any]]) -> str:
     s = rd.summary
     notes = s.get("notes", {})
+    order = [c for c in rd.classes if c in notes] + [c for c in notes if c not in rd.classes]
     summary_rows = [[c, wan(n.get("principal_fen")), wan(n.get("principal_paid_fen")),
                      wan(n.get("interest_paid_fen")), wan(n.get("loss_fen")),
-                     "yes" if n.get("paid_in_full") else "no"] for c, n in notes.items()]
+                     "yes" if n.get("paid_in_full") else "no"] for c in order for n in (notes[c],)]
     revolving = s.get("revolving_end") or {}
     cal = s.get("calendar") or {}
     flagged = set(cal.get("flagged_figures") or ())

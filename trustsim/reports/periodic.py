@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from trustsim.audit.checks.sweep import replay
-from trustsim.audit.log import NOTE_CLASSES, AuditLog, Event
+from trustsim.audit.log import AuditLog, Event
+from trustsim.reports.data import class_names, npl_trigger
 
 BUCKETS = {"pool_performing_fen": "current", "pool_overdue_fen": "1-90 days past due",
            "pool_non_performing_fen": "over 90 days past due (non-performing)",
@@ -36,8 +37,9 @@ class _Timeline:
 
     def __init__(self, log: AuditLog) -> None:
         self.moves: list[tuple[str, str, int]] = []     # (date, class, +issued / -repaid)
+        classes = set(class_names(log))
         for e in log.of("proceeds_received"):
-            if e.get("note_class") in NOTE_CLASSES:
+            if e.get("note_class") in classes:
                 self.moves.append((e["date"], e["note_class"], int(e["amount_fen"])))
         for p in log.payments:
             if p.note_class is not None and p.kind == "principal":
@@ -61,9 +63,28 @@ def _between(events: list[Event], start: str | None, end: str) -> list[Event]:
     return [e for e in events if (start is None or e["date"] > start) and e["date"] <= end]
 
 
+def _payment_dates(log: AuditLog) -> dict[int, int]:
+    """Payment seq -> the payment date (distribution seq) it belongs to: the one the log ties
+    it to, else the last payment date logged before it on its day (else its day's first),
+    so a payment is counted once even when a day has two payment dates."""
+    by_day: dict[str, list[int]] = {}
+    for d in log.distributions:
+        by_day.setdefault(d.date, []).append(d.seq)
+    out: dict[int, int] = {}
+    for p in log.payments:
+        if p.distribution_seq is not None:
+            out[p.seq] = p.distribution_seq
+        elif p.date in by_day:
+            seqs = by_day[p.date]
+            out[p.seq] = max((s for s in seqs if s < p.seq), default=seqs[0])
+    return out
+
+
 def trustee_reports(log: AuditLog) -> list[dict[str, Any]]:
-    """One report per payment date (each ``payment_date`` event)."""
+    """One report per payment date (each ``payment_date`` event); tranches most senior first."""
     tl = _Timeline(log)
+    classes = class_names(log)
+    npl_threshold_ppm, _clause = npl_trigger(log)
     out: list[dict[str, Any]] = []
     prev: str | None = None
     received = log.of("collections_received")
@@ -72,27 +93,27 @@ def trustee_reports(log: AuditLog) -> list[dict[str, Any]]:
     rejected = log.of("purchase_rejected")
     fired = log.of("trigger_fired")
     cutoff = log.initial_cutoff_fen
+    owner = _payment_dates(log)
     for d in log.distributions:
         date = d.date
-        paid: dict[str, dict[str, int]] = {c: {"principal": 0, "interest": 0} for c in NOTE_CLASSES}
+        paid: dict[str, dict[str, int]] = {c: {"principal": 0, "interest": 0} for c in classes}
         for p in log.payments:
-            if p.note_class is None:
+            if p.note_class is None or p.note_class not in paid:
                 continue
-            linked = p.distribution_seq == d.seq or (p.distribution_seq is None and p.date == date)
-            if linked:
+            if owner.get(p.seq) == d.seq:
                 paid[p.note_class]["principal" if p.kind == "principal" else "interest"] += \
                     p.amount_fen
-        short = {c: 0 for c in NOTE_CLASSES}
+        short = dict.fromkeys(classes, 0)
         for s in d.steps:
             for payee, (due, got) in s.payees.items():
-                for c in NOTE_CLASSES:
+                for c in classes:
                     if payee == f"{c}_noteholders" and not s.pay.endswith("principal"):
                         short[c] += due - got
         tranches = [{"class": c, "opening_fen": tl.balance(c, date, inclusive=False),
                      "principal_paid_fen": paid[c]["principal"],
                      "interest_paid_fen": paid[c]["interest"],
                      "interest_shortfall_fen": short[c],
-                     "closing_fen": tl.balance(c, date, inclusive=True)} for c in NOTE_CLASSES]
+                     "closing_fen": tl.balance(c, date, inclusive=True)} for c in classes]
         close = tl.close_on_or_before(date)
         prev_close = tl.close_on_or_before(prev) if prev else None
         coll = _between(received, prev, date)
@@ -136,7 +157,7 @@ def trustee_reports(log: AuditLog) -> list[dict[str, Any]]:
             "revolving_purchases": purchases,
             "triggers": {"fired": triggers,
                          "npl_ratio_ppm": pool["npl_ratio_ppm"],
-                         "npl_threshold_ppm": log.terms.npl_threshold_ppm,
+                         "npl_threshold_ppm": npl_threshold_ppm,
                          "initial_cutoff_fen": cutoff,
                          "status": "fired: " + ", ".join(f"{t['kind']} ({t['clause']}) on "
                                                          f"{t['fired_on']}" for t in triggers)

@@ -18,12 +18,10 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from trustsim.reports.data import ReportData
+from trustsim.reports.data import ReportData, cash_order
 
 FEN_PER_WAN = 1_000_000
 COLORS = {"period": "#1f77b4", "issuance": "#2ca02c", "incident": "#ff7f0e", "trigger": "#d62728"}
-CASH_ORDER = ("taxes and fees", "senior interest/income", "senior principal",
-              "mezz interest/income", "mezz principal", "sub interest/income", "sub principal")
 
 
 def _png(fig: Figure) -> bytes:
@@ -48,9 +46,9 @@ def _date_axis(ax) -> None:
 
 
 def balances(rd: ReportData) -> bytes:
-    """JD collection account vs trust account: the commingling exposure, day by day."""
+    """The servicer's collection account vs the trust account: the commingling exposure, day by day."""
     fig, ax = plt.subplots(figsize=(10, 4))
-    labels = {"collection_account": "JD collection account (at the servicer: commingling)",
+    labels = {"collection_account": "collection account (at the servicer: commingling)",
               "trust_account": "trust account (custodian)",
               "eligible_investments": "eligible investments (reserve)"}
     for account, label in labels.items():
@@ -58,14 +56,19 @@ def balances(rd: ReportData) -> bytes:
             ax.plot(rd.dates, _wan(rd.accounts[account]), label=label,
                     linewidth=1.2 if account == "collection_account" else 0.9)
     ax.set_ylabel("wan (10k CNY) at 24:00")
-    ax.set_title("Daily balances: JD collection account and trust account")
+    ax.set_title("Daily balances: collection account and trust account")
     ax.legend(loc="upper right", fontsize=8)
     _date_axis(ax)
     return _png(fig)
 
 
+def npl_line_label(rd: ReportData) -> str:
+    """How the NPL trigger's threshold is named: by its clause, e.g. "trigger (e) line"."""
+    return f"trigger ({rd.npl_clause}) line" if rd.npl_clause else "NPL trigger line"
+
+
 def pool(rd: ReportData) -> bytes:
-    """Pool balance, and the NPL ratio against the trigger (e) line."""
+    """Pool balance, and the NPL ratio against the NPL trigger's line (if the deal has one)."""
     fig, ax = plt.subplots(figsize=(10, 4))
     ax.plot(rd.dates, _wan(rd.pool_outstanding), color="#1f77b4", label="pool outstanding")
     ax.plot(rd.dates, _wan(rd.notes_outstanding), color="#7f7f7f", linestyle=":",
@@ -76,10 +79,11 @@ def pool(rd: ReportData) -> bytes:
     ax2.plot(rd.dates, [r / 10_000 for r in rd.npl_ratio_ppm], color="#d62728",
              label="NPL ratio")
     threshold = rd.npl_threshold_ppm / 10_000
-    ax2.axhline(threshold, color="#d62728", linestyle="--", linewidth=1,
-                label=f"trigger (e) line {threshold:g}%")
+    if rd.npl_clause is not None:
+        ax2.axhline(threshold, color="#d62728", linestyle="--", linewidth=1,
+                    label=f"{npl_line_label(rd)} {threshold:g}%")
     ax2.set_ylabel("NPL ratio (%)")
-    top = max([threshold * 1.3] + [r / 10_000 * 1.1 for r in rd.npl_ratio_ppm])
+    top = max([threshold * 1.3] + [r / 10_000 * 1.1 for r in rd.npl_ratio_ppm]) or 1.0
     ax2.set_ylim(0, top)
     lines = ax.get_legend_handles_labels()
     lines2 = ax2.get_legend_handles_labels()
@@ -102,7 +106,7 @@ def notes(rd: ReportData) -> bytes:
 def cash_flows(rd: ReportData) -> bytes:
     """What each payment date paid, stacked by what it paid for."""
     fig, ax = plt.subplots(figsize=(10, 4))
-    cats = [c for c in CASH_ORDER if any(c in f for *_x, f in rd.cash_flows)]
+    cats = [c for c in cash_order(rd.classes) if any(c in f for *_x, f in rd.cash_flows)]
     cats += sorted({c for *_x, f in rd.cash_flows for c in f} - set(cats))
     xs = list(range(len(rd.cash_flows)))
     bottom = [0.0] * len(xs)
@@ -136,11 +140,18 @@ def timeline(rd: ReportData) -> bytes:
     return _png(fig)
 
 
-#: file name -> (title, function)
+#: file name -> (title, function); see :func:`title` for ``{ against the npl_line}``
 PLOTS = {
     "timeline.png": ("Timeline of key events", timeline),
-    "balances.png": ("Daily balances: JD collection account and trust account", balances),
-    "pool.png": ("Pool balance and NPL ratio against the trigger (e) line", pool),
+    "balances.png": ("Daily balances: collection account and trust account", balances),
+    "pool.png": ("Pool balance and NPL ratio{ against the npl_line}", pool),
     "notes.png": ("Note balances", notes),
     "cash_flows.png": ("Cash flow of each payment date", cash_flows),
 }
+
+
+def title(template: str, rd: ReportData) -> str:
+    """A plot's title for this run: ``{ against the npl_line}`` names the deal's NPL trigger by
+    its clause (" against the trigger (e) line"), or nothing if the deal has none."""
+    against = f" against the {npl_line_label(rd)}" if rd.npl_clause else ""
+    return template.replace("{ against the npl_line}", against)

@@ -16,7 +16,7 @@ first failure above the rating's point, not any island of survival beyond it. Ea
 search also runs the dimension's low end (no stress on it): a class that fails there but
 passes at the anchor is one for which this stress *helps* (e.g. a purchase-rate haircut
 that fires trigger (g) and ends revolving early). Runs are cached per (case, anchor,
-dimension) and shared by the three classes.
+dimension) and shared by the deal's classes.
 
 The grid: write-off multiple x purchase-rate haircut at an anchor's other stresses, every
 class's principal loss at each point, drawn as a heat map.
@@ -32,7 +32,7 @@ from typing import Any
 from trustsim.config.models import DealConfig
 from trustsim.risk.engines import Engine, LocalEngine
 from trustsim.risk.method import DIMENSIONS, Levels, StressMethod, rating_levels, stressed_deal
-from trustsim.risk.outcome import CLASSES, evaluate
+from trustsim.risk.outcome import evaluate
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +125,12 @@ class SearchTask:
     anchor: str
     dimension: str
     tolerance: float | None = None
-    classes: tuple[str, ...] = CLASSES
+    classes: tuple[str, ...] | None = None   # default: every class of the deal, most senior first
 
 
 def run_search(task: SearchTask) -> list[BreakEven]:
     """Every class's break-even on one (case, anchor, dimension), sharing one run cache."""
+    classes = task.classes if task.classes is not None else tuple(task.deal.class_names)
     base = rating_levels(task.method, task.anchor)
     space = space_for(task.deal, task.dimension, task.tolerance)
     cache: dict[float, dict[str, bool]] = {}
@@ -143,7 +144,7 @@ def run_search(task: SearchTask) -> list[BreakEven]:
 
     start = round(base.get(task.dimension), 9)
     found = []
-    for cls in task.classes:
+    for cls in classes:
         value, fails_at = search(passes, cls, start, space)
         found.append((cls, value, fails_at))
     low = passes(round(space.low, 9))
@@ -178,7 +179,7 @@ def run_point(p: GridPoint) -> dict[str, Any]:
     o = evaluate(stressed_deal(p.deal, p.method, p.case, p.levels, label="grid"))
     row: dict[str, Any] = {"write_off_multiple": p.levels.write_off_multiple,
                            "purchase_haircut": p.levels.purchase_haircut}
-    for c in CLASSES:
+    for c in o.classes:
         row[f"{c}_loss_pct"] = 100 * o.loss_fen[c] / o.sizes_fen[c]
         row[f"{c}_pass"] = o.classes[c].passed
     return row
@@ -191,10 +192,11 @@ def grid_point_bytes(deal: DealConfig, method: StressMethod) -> int:
 
     levels = rating_levels(method, next(iter(method.ratings)))
     row: dict[str, Any] = {"write_off_multiple": 1.0, "purchase_haircut": 0.0}
-    for c in CLASSES:
+    for c in deal.class_names:
         row[f"{c}_loss_pct"], row[f"{c}_pass"] = 0.0, True
-    row.update(case="issuance_ok", anchor="AAA")
-    point = GridPoint(deal, method, "issuance_ok", levels)
+    case = next(iter(method.cases))
+    row.update(case=case, anchor=next(iter(method.ratings)))
+    point = GridPoint(deal, method, case, levels)
     return (deep_size(row) + 16 * len(row) + sys.getsizeof(point) + sys.getsizeof(levels)
             + deep_size(astuple(levels)))
 

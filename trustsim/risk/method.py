@@ -16,15 +16,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError
 
 from trustsim.config import ConfigError, DealConfig
 from trustsim.config.base import Pct, Strict
 from trustsim.config.load import _read_yaml, deep_merge, format_validation_error, validate_deal
 
 Fraction = Annotated[Decimal, Field(ge=0, le=1, description="a haircut: 0 (none) to 1 (all)")]
-CaseName = Literal["issuance_ok", "issuance_fails"]
-CASES: tuple[CaseName, ...] = ("issuance_ok", "issuance_fails")
+CaseName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
+                                description="a case's name: letters, digits, _ . -")]
 
 #: stress dimension -> (field of :class:`Levels`, deal pool field it moves)
 DIMENSIONS: dict[str, tuple[str, str]] = {
@@ -53,11 +53,15 @@ class RatingStress(Strict):
 
 
 class Outflows(Strict):
-    senior_coupon_pct: Pct
-    mezz_coupon_pct: Pct
-    tax_rate_pct: Pct
-    fees_pct_pa: Pct
-    sub_revolving_income_pct: Pct
+    """The outflow stresses: each named class's coupon and period-income cap, taxes and an
+    all-in fee rate (applied to any deal: classes are named by the deal's names)."""
+
+    coupons_pct: dict[str, Pct] = Field(
+        default_factory=dict, description="class name -> stressed coupon (a year, % of its balance)")
+    period_income_cap_pct: dict[str, Pct] = Field(
+        default_factory=dict, description="class name -> stressed cap of its period income")
+    tax_rate_pct: Pct = Field(description="the deal's tax on income (its pct_of_income fees)")
+    fees_pct_pa: Pct = Field(description="every other fee, all in: a year, % of the notes outstanding")
 
 
 class Case(Strict):
@@ -66,21 +70,17 @@ class Case(Strict):
 
 
 class StressMethod(Strict):
-    """A rating agency's cash-flow stresses for one deal: ratings, outflows, cases."""
+    """A rating agency's cash-flow stresses for one deal: ratings, outflows, cases.
+
+    The cases are the method's own (Lianhe's: every series of the rolling class issued, or
+    series 2 failing); each is an overlay on the stressed deal, run in the file's order."""
 
     source: str = Field(min_length=1)
     ramp_months: Literal[0] = Field(description="the simulator applies stresses from day one only")
     servicer_risk_factor: Annotated[Decimal, Field(ge=1, le=1)]
     ratings: dict[str, RatingStress] = Field(min_length=1)
     outflows: Outflows
-    cases: dict[CaseName, Case]
-
-    @model_validator(mode="after")
-    def _complete(self) -> StressMethod:
-        missing = [c for c in CASES if c not in self.cases]
-        if missing:
-            raise ValueError(f"cases: missing {', '.join(missing)}")
-        return self
+    cases: dict[CaseName, Case] = Field(min_length=1)
 
 
 def load_method(path: str | Path) -> StressMethod:
@@ -148,26 +148,92 @@ def stressed_pool(deal: DealConfig, levels: Levels) -> dict[str, str]:
     }
 
 
+def check_outflows(method: StressMethod, deal: DealConfig, source: str | None = None) -> None:
+    """Every class the method's outflows name must be a class of ``deal`` that can take the
+    stress (a coupon for a class paid interest, a period-income cap for one paid income), and
+    the deal must have the fees the tax and all-in rates replace. ``source``: the method
+    file, named in the error."""
+    names = deal.class_names
+    where = f"{source}: outflows" if source else "outflows"
+    for field, by_class in (("coupons_pct", method.outflows.coupons_pct),
+                            ("period_income_cap_pct", method.outflows.period_income_cap_pct)):
+        for name in by_class:
+            if name not in names:
+                raise ConfigError(f"{where}.{field}.{name}: the deal {deal.name} has no class named "
+                                  f"{name!r} (classes: {', '.join(names)})")
+            income = deal.note_class(name).period_income is not None
+            if field == "coupons_pct" and income:
+                raise ConfigError(f"{where}.{field}.{name}: class {name!r} is paid period income, not a "
+                                  f"coupon; stress it under outflows.period_income_cap_pct")
+            if field == "period_income_cap_pct" and not income:
+                raise ConfigError(f"{where}.{field}.{name}: class {name!r} has no period_income; "
+                                  f"stress its coupon under outflows.coupons_pct")
+    o = method.outflows
+    if o.tax_rate_pct and not any(f.basis == "pct_of_income" for f in deal.fees):
+        raise ConfigError(f"{where}.tax_rate_pct: the deal {deal.name} has no tax on income "
+                          f"(a fee of basis pct_of_income) to stress")
+    if o.fees_pct_pa and _all_in_fee(deal) is None:
+        raise ConfigError(f"{where}.fees_pct_pa: the deal {deal.name} has no fee that can carry the "
+                          f"all-in rate (a fee without cap_cny_per_year that is not a "
+                          f"tax on income)")
+
+
+def _all_in_fee(deal: DealConfig) -> str | None:
+    """The fee that carries the all-in rate: the first uncapped fee of the notes, else the
+    first uncapped fee that is not a tax on income (a cap would defer part of the rate)."""
+    uncapped = [f for f in deal.fees if f.cap_cny_per_year is None and f.basis != "pct_of_income"]
+    first = next((f.name for f in uncapped if f.basis == "pct_of_notes"), None)
+    return first or next((f.name for f in uncapped), None)
+
+
+def stressed_fees(deal: DealConfig, method: StressMethod) -> list[dict[str, Any]]:
+    """The deal's fee list under the method: its taxes on income at ``tax_rate_pct`` (the first
+    one; any other at 0), one fee at ``fees_pct_pa`` of the notes outstanding, every other fee
+    and cap at 0. Names, payees and the waterfalls that pay them stay as they are."""
+    out = method.outflows
+    carrier = _all_in_fee(deal)
+    taxed = False
+    fees = []
+    for f in deal.model_dump(mode="json")["fees"]:
+        if f["basis"] == "pct_of_income":
+            f["pct"] = "0" if taxed else str(out.tax_rate_pct)
+            taxed = True
+        elif f["name"] == carrier:
+            f = {k: v for k, v in f.items() if k not in ("cny_per_year", "pct_per_year")}
+            f.update(basis="pct_of_notes", pct_per_year=str(out.fees_pct_pa))
+        elif f["basis"] == "fixed_per_year":
+            f["cny_per_year"] = "0"
+        else:
+            f["pct_per_year"] = "0"
+        if f.get("cap_cny_per_year") is not None:
+            f["cap_cny_per_year"] = "0"
+        fees.append(f)
+    return fees
+
+
 def stressed_deal(deal: DealConfig, method: StressMethod, case: str, levels: Levels,
                   label: str = "stress") -> DealConfig:
     """``deal`` under the method's outflow stresses, the case's overlay and ``levels``.
 
-    Fees become one all-in rate of the outstanding note principal (the report gives only
-    the all-in 0.12% a year), so counsel, rating and other expenses are folded into it.
+    Each class named in ``outflows`` takes its stressed coupon or period-income cap (a class
+    overlay by name). Fees become one all-in rate of the outstanding note principal (the
+    report gives only the all-in 0.12% a year), so counsel, rating and other expenses are
+    folded into it; taxes on income take the method's rate (:func:`stressed_fees`).
     """
     if case not in method.cases:
         raise ValueError(f"unknown case {case!r} (known: {', '.join(method.cases)})")
+    check_outflows(method, deal)
     out = method.outflows
     data = deal.model_dump(mode="json")
     data["pool"].update(stressed_pool(deal, levels))
-    notes = data["notes"]
-    notes["senior"]["coupon_pct"] = str(out.senior_coupon_pct)
-    notes["mezz"]["coupon_pct"] = str(out.mezz_coupon_pct)
-    notes["sub"]["revolving_income_cap_pct"] = str(out.sub_revolving_income_pct)
-    fees = data["fees"]
-    fees.update(tax_rate_pct=str(out.tax_rate_pct), trustee_counsel_cny_per_year="0",
-                rating_tracking_cny_per_year="0", expenses_cny_per_year="0",
-                senior_expense_cap_cny_per_year="0", agents_pct_pa={"all_in": str(out.fees_pct_pa)})
+    overlay: dict[str, Any] = {"classes": [
+        *({"name": c, "coupon_pct": str(v)} for c, v in out.coupons_pct.items()),
+        *({"name": c, "period_income": {"cap_pct": str(v)}} for c, v in out.period_income_cap_pct.items()),
+    ]}
+    if not overlay["classes"]:
+        del overlay["classes"]
+    data = deep_merge(data, overlay)
+    data["fees"] = stressed_fees(deal, method)
     data = deep_merge(data, method.cases[case].overlay)
     return validate_deal(data, f"{deal.name} ({label}: case {case})")
 

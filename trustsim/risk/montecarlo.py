@@ -22,11 +22,9 @@ from typing import Any
 import numpy as np
 
 from trustsim.atomic import atomic_dir
-from trustsim.contract.triggers import build_triggers
 from trustsim.money import fen_from_wan
 from trustsim.risk.budget import MAX_PATHS, StudyTooLarge, check_fits, deep_size
 from trustsim.risk.engines import Engine, chunks
-from trustsim.risk.outcome import CLASSES
 from trustsim.risk.paths import Chunk, Study, draw, path_deal, path_row, run_chunk, trigger_column
 
 
@@ -42,7 +40,7 @@ class StudyResult:
 
     @property
     def trigger_columns(self) -> list[str]:
-        base = [trigger_column(t.kind, t.clause) for t in build_triggers(self.study.deal.triggers)]
+        base = list(dict.fromkeys(trigger_column(t.effect_kind, t.clause) for t in self.study.deal.triggers))
         seen = sorted({k for r in self.rows for k in r if k.startswith("trigger_")} - set(base))
         return base + seen
 
@@ -60,18 +58,20 @@ def path_bytes(study: Study) -> int:
     a value for the Arrow table that Parquet and CSV are written from.
     """
     day = study.deal.dates.trust_effective_date.isoformat()
+    names = study.deal.class_names
     cls = SimpleNamespace(shortfall_fen=2**40, passed=True)
-    fired = tuple((t.kind, t.clause, day) for t in build_triggers(study.deal.triggers))
-    outcome = SimpleNamespace(loss_fen=dict.fromkeys(CLASSES, 2**40), classes=dict.fromkeys(CLASSES, cls),
+    fired = tuple((t.effect_kind, t.clause, day) for t in study.deal.triggers)
+    outcome = SimpleNamespace(loss_fen=dict.fromkeys(names, 2**40), classes=dict.fromkeys(names, cls),
                               commingling={"peak_fen": 2**40, "lost_fen": 2**40}, revolving_end=day,
                               termination_date=day, triggers=fired)
-    contribution = {"path": 2**40, "kind": "servicer_outage", "class": "senior", "contribution_fen": 2**40}
+    contribution = {"path": 2**40, "kind": "servicer_outage", "class": max(names, key=len),
+                    "contribution_fen": 2**40}
     total = 0
     for i in range(_SAMPLE_DRAWS):
         d = draw(study, i)
         row = path_row(d, outcome)  # type: ignore[arg-type]
         kinds = len({x["kind"] for x in d.incidents}) if study.attribution else 0
-        total += deep_size(row) + 16 * len(row) + kinds * len(CLASSES) * deep_size(contribution)
+        total += deep_size(row) + 16 * len(row) + kinds * len(names) * deep_size(contribution)
     return -(-total // _SAMPLE_DRAWS)
 
 
@@ -120,11 +120,10 @@ def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> dict[str, float | N
 
 
 def class_losses(res: StudyResult) -> list[dict[str, Any]]:
-    deal = res.study.deal
-    sizes = {"senior": fen_from_wan(deal.notes.senior.size_wan), "mezz": fen_from_wan(deal.notes.mezz.size_wan),
-             "sub": fen_from_wan(deal.notes.sub.size_wan)}
+    """Each class's loss statistics, most senior first (a rolling class's principal: one series)."""
+    sizes = {c.name: fen_from_wan(c.size_wan) for c in res.study.deal.classes}
     out = []
-    for c in CLASSES:
+    for c in sizes:
         loss = np.array([r[f"{c}_loss_fen"] for r in res.rows], dtype=np.int64)
         out.append({
             "class": c,
@@ -194,11 +193,12 @@ def contribution_table(res: StudyResult) -> list[dict[str, Any]]:
     for x in res.contributions:
         key = (x["kind"], x["class"])
         totals[key] = totals.get(key, 0) + x["contribution_fen"]
-    el = {c: float(np.mean([r[f"{c}_loss_fen"] for r in res.rows])) for c in CLASSES}
+    names = res.study.deal.class_names
+    el = {c: float(np.mean([r[f"{c}_loss_fen"] for r in res.rows])) for c in names}
     out = []
     for kind, paths in kinds.items():
         row: dict[str, Any] = {"kind": kind, "paths": paths, "frequency": paths / n}
-        for c in CLASSES:
+        for c in names:
             mean = totals.get((kind, c), 0) / n
             row[f"{c}_expected_contribution_fen"] = mean
             row[f"{c}_share_of_expected_loss"] = mean / el[c] if el[c] else 0.0

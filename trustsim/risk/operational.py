@@ -14,11 +14,12 @@ Frequencies:
 * ``annual_probability`` p — the chance that at least one such incident starts in a
   year; starts are a Poisson process of rate ``-ln(1 - p)`` a year over the kind's
   window (``revolving``: effective date to the scheduled end of revolving;
-  ``expected_life``: to the sub's expected maturity), at most ``max_per_path`` of them,
-  each on a uniformly drawn day;
-* ``per_series_probability`` p (``series_issuance_failure`` only) — each series rolled in
-  the revolving period fails to issue with chance p; the first failure is the incident
-  (it ends revolving, so later series never come).
+  ``expected_life``: to the last expected maturity of any class), at most
+  ``max_per_path`` of them, each on a uniformly drawn day;
+* ``per_series_probability`` p (``series_issuance_failure`` only) — each series of the
+  deal's rolling class rolled in the revolving period fails to issue with chance p; the
+  first failure is the incident (it ends revolving, so later series never come). A deal
+  with no rolling class has no such series.
 """
 
 from __future__ import annotations
@@ -131,13 +132,17 @@ def window(deal: DealConfig, name: str) -> tuple[dt.date, dt.date]:
     eff = deal.dates.trust_effective_date
     if name == "revolving":
         return eff, add_months(eff, deal.dates.revolving_months) - dt.timedelta(days=1)
-    return eff, deal.notes.sub.expected_maturity
+    return eff, max(c.final_expected_maturity for c in deal.classes)
 
 
 def rolled_series(deal: DealConfig) -> list[int]:
-    """Series issued on a roll inside the scheduled revolving period (2, 3, ...)."""
+    """Series of the rolling class issued on a roll inside the scheduled revolving period
+    (2, 3, ...); none if no class rolls."""
+    rolling = deal.rolling_class
+    if rolling is None or rolling.rolling_series is None:
+        return []
     end = add_months(deal.dates.trust_effective_date, deal.dates.revolving_months)
-    ms = deal.notes.senior.series_expected_maturities
+    ms = rolling.rolling_series.expected_maturities
     return [i + 2 for i, m in enumerate(ms[:-1]) if m < end]
 
 

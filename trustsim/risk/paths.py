@@ -27,7 +27,7 @@ from trustsim.config.load import validate_deal
 from trustsim.config.models import DealConfig
 from trustsim.risk.credit import CreditConfig, draw_pool
 from trustsim.risk.operational import OperationalConfig, sample_incidents, without_overlaps
-from trustsim.risk.outcome import CLASSES, Outcome, evaluate
+from trustsim.risk.outcome import Outcome, evaluate
 from trustsim.sim.rng import RngStreams
 
 CREDIT_STREAM = "montecarlo.credit"
@@ -85,10 +85,12 @@ def trigger_column(kind: str, clause: str) -> str:
 
 
 def path_row(d: Draw, o: Outcome) -> dict[str, Any]:
+    """The path's row: each class's loss, then its shortfall and pass (classes by seniority),
+    the draws, the incidents, commingling, dates and the date each trigger fired."""
     row: dict[str, Any] = {"path": d.path, "seed": d.seed}
-    for c in CLASSES:
+    for c in o.loss_fen:
         row[f"{c}_loss_fen"] = o.loss_fen[c]
-    for c in CLASSES:
+    for c in o.classes:
         row[f"{c}_shortfall_fen"] = o.classes[c].shortfall_fen
         row[f"{c}_pass"] = o.classes[c].passed
     for k, v in d.pool.items():
@@ -116,7 +118,7 @@ def run_path(study: Study, path: int) -> tuple[dict[str, Any], list[dict[str, An
         without = {k: evaluate(path_deal(study, d, frozenset({k})), seed=d.seed) for k in kinds}
         none = without[kinds[0]] if len(kinds) == 1 else evaluate(
             path_deal(study, d, frozenset({"*"})), seed=d.seed)
-        for c in CLASSES:
+        for c in study.deal.class_names:
             total = o.loss_fen[c] - none.loss_fen[c]
             parts = {k: o.loss_fen[c] - w.loss_fen[c] for k, w in without.items()}
             for k, v in parts.items():

@@ -13,9 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from trustsim.risk.outcome import CLASSES
+#: class colours by seniority; the most junior of several classes is grey
+PALETTE = ("#1f4e79", "#c55a11", "#2e7d32", "#6a3d9a", "#b8860b", "#00838f", "#ad1457", "#5d4037")
+JUNIOR = "#7f7f7f"
 
-COLOURS = {"senior": "#1f4e79", "mezz": "#c55a11", "sub": "#7f7f7f"}
+
+def colours(classes: list[str]) -> dict[str, str]:
+    """A colour per class, most senior first; the most junior (of two or more) grey."""
+    out = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(classes)}
+    if len(classes) > 1:
+        out[classes[-1]] = JUNIOR
+    return out
 
 
 def _plt():
@@ -32,10 +40,12 @@ def loss_distribution(res: Any, summary: dict[str, Any], path: Path) -> None:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     n = len(res.rows)
-    for c, cl in zip(CLASSES, summary["class_losses"], strict=True):
+    colour = colours([cl["class"] for cl in summary["class_losses"]])
+    for cl in summary["class_losses"]:
+        c = cl["class"]
         pct = np.sort(np.array([r[f"{c}_loss_fen"] for r in res.rows], dtype=float) / cl["principal_fen"] * 100)
         exceed = 1 - np.arange(n) / n
-        ax.step(pct, exceed, where="post", color=COLOURS[c],
+        ax.step(pct, exceed, where="post", color=colour[c],
                 label=f"{c}: EL {cl['expected_loss_pct']:.3f}%, P(loss) {cl['probability_of_loss']:.2%}")
     ax.set_yscale("log")
     ax.set_ylim(1 / (10 * n), 1.05)
@@ -96,13 +106,15 @@ def commingling(res: Any, summary: dict[str, Any], path: Path) -> None:
 def contributions(summary: dict[str, Any], path: Path) -> None:
     plt = _plt()
     rows = summary["incident_contributions"]
+    classes = [cl["class"] for cl in summary["class_losses"]]
+    colour = colours(classes)
     fig, ax = plt.subplots(figsize=(9, max(3, 0.45 * len(rows) + 1.5)))
     if rows:
         y = np.arange(len(rows))
-        h = 0.27
-        for j, c in enumerate(CLASSES):
-            ax.barh(y + (j - 1) * h, [r[f"{c}_expected_contribution_fen"] / 1e6 for r in rows], h,
-                    color=COLOURS[c], label=c)
+        h = min(0.27, 0.8 / len(classes))
+        for j, c in enumerate(classes):
+            ax.barh(y + (j - (len(classes) - 1) / 2) * h, [r[f"{c}_expected_contribution_fen"] / 1e6 for r in rows],
+                    h, color=colour[c], label=c)
         ax.set_yticks(y, [f"{r['kind']} ({r['frequency']:.1%})" for r in rows])
         ax.invert_yaxis()
         ax.legend()
@@ -121,14 +133,15 @@ def study_plots(res: Any, summary: dict[str, Any], folder: Path) -> None:
     contributions(summary, folder / "incident_contributions.png")
 
 
-def heatmap(rows: list[dict[str, Any]], title: str, path: Path,
+def heatmap(rows: list[dict[str, Any]], title: str, path: Path, classes: list[str],
             mark: tuple[float, float] | None = None) -> None:
     """Each class's loss over (write-off multiple, purchase-rate haircut); the pass frontier drawn."""
     plt = _plt()
     ms = sorted({r["write_off_multiple"] for r in rows})
     hs = sorted({r["purchase_haircut"] for r in rows})
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), sharey=True)
-    for ax, c in zip(axes, CLASSES, strict=True):
+    fig, axes = plt.subplots(1, len(classes), figsize=(5 * len(classes), 4.6), sharey=True, squeeze=False)
+    axes = axes[0]
+    for ax, c in zip(axes, classes, strict=True):
         z = np.full((len(hs), len(ms)), np.nan)
         ok = np.zeros_like(z)
         for r in rows:

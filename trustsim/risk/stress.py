@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trustsim.config.models import DealConfig
-from trustsim.risk.method import CASES, Levels, StressMethod, rating_levels, stressed_deal, stressed_pool
+from trustsim.risk.method import Levels, StressMethod, rating_levels, stressed_deal, stressed_pool
 from trustsim.risk.outcome import Outcome, evaluate
 
 
@@ -33,8 +33,9 @@ class StressResult:
 
 def check_selection(method: StressMethod, cases: Sequence[str] | None,
                     ratings: Sequence[str] | None) -> tuple[list[str], list[str]]:
-    """The cases and ratings to run (all by default); a clear error for unknown names."""
-    cs: list[str] = list(cases) if cases else list(CASES)
+    """The cases and ratings to run (all the method's, in its order, by default); a clear
+    error for unknown names."""
+    cs: list[str] = list(cases) if cases else list(method.cases)
     rs = list(ratings) if ratings else list(method.ratings)
     for c in cs:
         if c not in method.cases:
