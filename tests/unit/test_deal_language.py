@@ -15,25 +15,18 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from support.deal_edits import DEAL, ROOT, action, bundled, drop_gate, note_class, static, without_rolling
 
 from trustsim.config import ConfigError, deep_merge, load_deal, validate_deal
 from trustsim.config.models import DealConfig
 from trustsim.config.waterfalls import ACTION_KEYS, Action
 
-ROOT = Path(__file__).resolve().parents[2]
-DEAL = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
 GUIDE = ROOT / "docs" / "deal-language.md"
-_BUNDLED: dict[str, Any] = yaml.safe_load(DEAL.read_text(encoding="utf-8"))
-
-
-def bundled() -> dict[str, Any]:
-    """The bundled deal as the mapping a user edits (a fresh copy each time)."""
-    return copy.deepcopy(_BUNDLED)
+_BUNDLED = bundled()
 
 
 def valid(data: dict[str, Any]) -> DealConfig:
@@ -55,45 +48,6 @@ def waterfall(d: dict[str, Any], status: str) -> list[dict[str, Any]]:
     return d["waterfalls"][status]
 
 
-def action(d: dict[str, Any], status: str, **match: object) -> dict[str, Any]:
-    """The action of ``status`` whose keys have these values (``pay_principal="mezz"``)."""
-    return next(a for a in waterfall(d, status) if all(a.get(k) == v for k, v in match.items()))
-
-
-def cls(d: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(c for c in d["classes"] if c["name"] == name)
-
-
-def drop_gate(d: dict[str, Any], gate: str) -> None:
-    for actions in d["waterfalls"].values():
-        for a in actions:
-            if gate in a.get("after_paid_in_full", []):
-                a["after_paid_in_full"] = [g for g in a["after_paid_in_full"] if g != gate]
-
-
-def without_rolling(d: dict[str, Any]) -> None:
-    """The senior issued once instead of in rolling series (a valid revolving deal still)."""
-    senior = cls(d, "senior")
-    senior["expected_maturity"] = senior.pop("rolling_series")["expected_maturities"][-1]
-    senior["interest"]["revolving"] = "every_payment_date"
-    d["triggers"] = [t for t in d["triggers"] if t["kind"] != "issuance_failure"]
-
-
-def static() -> dict[str, Any]:
-    """The bundled deal on a static pool: no revolving period, no rolling series, no
-    revolving-period income, no trigger that applies only in revolving."""
-    d = bundled()
-    d["dates"]["revolving_months"] = 0
-    del d["waterfalls"]["revolving"]
-    del d["revolving_purchase"]
-    without_rolling(d)
-    sub = cls(d, "sub")
-    del sub["period_income"]
-    sub["interest"] = {"revolving": "none", "amortization": "none"}
-    d["triggers"] = [t for t in d["triggers"] if t["kind"] != "pool_below_notes"]
-    return d
-
-
 # ---------------------------------------------------------------- the starting points are valid
 def test_the_bundled_deal_and_its_static_variant_are_valid_so_each_refusal_below_is_the_edit():
     assert valid(bundled()).class_names == ["senior", "mezz", "sub"]
@@ -104,13 +58,13 @@ def test_the_bundled_deal_and_its_static_variant_are_valid_so_each_refusal_below
 
 # ---------------------------------------------------------------- classes
 def test_a_class_with_no_expected_maturity_and_no_rolling_series_is_refused():
-    message = refused(lambda d: cls(d, "mezz").pop("expected_maturity"))
+    message = refused(lambda d: note_class(d, "mezz").pop("expected_maturity"))
     assert "classes.1: " in message
     assert "expected_maturity: required (a class that rolls gives rolling_series instead)" in message
 
 
 def test_a_rolling_class_whose_expected_maturity_is_not_its_last_series_is_refused():
-    message = refused(lambda d: cls(d, "senior").update(expected_maturity="2022-09-30"))
+    message = refused(lambda d: note_class(d, "senior").update(expected_maturity="2022-09-30"))
     assert "classes.0: " in message
     assert ("expected_maturity (2022-09-30) must be the last series' (rolling_series.expected_maturities[-1], "
             "2022-09-12), or be left out") in message
@@ -118,7 +72,7 @@ def test_a_rolling_class_whose_expected_maturity_is_not_its_last_series_is_refus
 
 def test_series_maturities_out_of_order_are_refused_naming_both():
     def swap(d: dict[str, Any]) -> None:
-        ms = cls(d, "senior")["rolling_series"]["expected_maturities"]
+        ms = note_class(d, "senior")["rolling_series"]["expected_maturities"]
         ms[2], ms[3] = ms[3], ms[2]
 
     message = refused(swap)
@@ -127,33 +81,33 @@ def test_series_maturities_out_of_order_are_refused_naming_both():
 
 
 def test_interest_at_series_maturity_for_a_class_that_does_not_roll_is_refused():
-    message = refused(lambda d: cls(d, "mezz")["interest"].update(revolving="at_series_maturity"))
+    message = refused(lambda d: note_class(d, "mezz")["interest"].update(revolving="at_series_maturity"))
     assert "classes.1: " in message and "interest.revolving: at_series_maturity needs rolling_series" in message
 
 
 def test_a_class_paid_period_income_and_a_coupon_is_refused():
-    message = refused(lambda d: cls(d, "sub").update(coupon_pct=1))
+    message = refused(lambda d: note_class(d, "sub").update(coupon_pct=1))
     assert "classes.2: " in message
     assert "coupon_pct: a class paid period_income has no coupon (give one or the other)" in message
 
 
 def test_a_class_name_that_is_not_an_identifier_is_refused():
-    message = refused(lambda d: cls(d, "senior").update(name="Senior A"))
+    message = refused(lambda d: note_class(d, "senior").update(name="Senior A"))
     assert "classes.0.name: " in message and "^[a-z][a-z0-9_]*$" in message
 
 
 def test_two_classes_of_one_name_are_refused():
-    message = refused(lambda d: cls(d, "sub").update(name="mezz"))
+    message = refused(lambda d: note_class(d, "sub").update(name="mezz"))
     assert "classes[2]: the name 'mezz' is used twice" in message
 
 
 def test_two_rolling_classes_are_refused():
-    message = refused(lambda d: cls(d, "mezz").update(rolling_series={"expected_maturities": ["2022-09-12"]}))
+    message = refused(lambda d: note_class(d, "mezz").update(rolling_series={"expected_maturities": ["2022-09-12"]}))
     assert "classes[1]: only one class may roll (rolling_series); senior already does" in message
 
 
 def test_an_expected_maturity_not_after_the_effective_date_is_refused():
-    message = refused(lambda d: cls(d, "mezz").update(expected_maturity="2020-08-18"))
+    message = refused(lambda d: note_class(d, "mezz").update(expected_maturity="2020-08-18"))
     assert ("classes[1] (mezz).expected_maturity (2020-08-18) must be after dates.trust_effective_date "
             "(2020-08-18)") in message
 
@@ -200,7 +154,7 @@ def test_a_revolving_deal_without_revolving_purchase_terms_is_refused():
 
 def test_a_rolling_class_on_a_static_deal_is_refused():
     def roll(d: dict[str, Any]) -> None:
-        cls(d, "senior")["rolling_series"] = {"expected_maturities": ["2021-03-18", "2022-09-12"]}
+        note_class(d, "senior")["rolling_series"] = {"expected_maturities": ["2021-03-18", "2022-09-12"]}
 
     message = refused(roll, static)
     assert "classes[0] (senior).rolling_series: a static pool (revolving_months 0) has no roll dates" in message
@@ -456,14 +410,14 @@ def test_the_step_id_table_above_covers_every_action_key():
 def test_an_overlay_merges_classes_by_name_changing_only_what_it_gives():
     merged = deep_merge(bundled(), {"classes": [{"name": "mezz", "coupon_pct": 8.0}]})
     assert [c["name"] for c in merged["classes"]] == ["senior", "mezz", "sub"]
-    assert cls(merged, "mezz") == {**cls(_BUNDLED, "mezz"), "coupon_pct": 8.0}
-    assert cls(merged, "senior") == cls(_BUNDLED, "senior")
-    assert cls(merged, "sub") == cls(_BUNDLED, "sub")
+    assert note_class(merged, "mezz") == {**note_class(_BUNDLED, "mezz"), "coupon_pct": 8.0}
+    assert note_class(merged, "senior") == note_class(_BUNDLED, "senior")
+    assert note_class(merged, "sub") == note_class(_BUNDLED, "sub")
 
 
 def test_an_overlay_merges_nested_mappings_of_a_named_item_key_by_key():
     merged = deep_merge(bundled(), {"classes": [{"name": "sub", "interest": {"amortization": "every_payment_date"}}]})
-    assert cls(merged, "sub")["interest"] == {"revolving": {"calculation_dates": [4]},
+    assert note_class(merged, "sub")["interest"] == {"revolving": {"calculation_dates": [4]},
                                                "amortization": "every_payment_date"}
 
 
