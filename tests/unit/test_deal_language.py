@@ -11,6 +11,7 @@ example of docs/deal-language.md is a valid deal.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from support.deal_edits import DEAL, ROOT, action, bundled, drop_gate, note_clas
 from trustsim.config import ConfigError, deep_merge, load_deal, validate_deal
 from trustsim.config.models import DealConfig
 from trustsim.config.waterfalls import ACTION_KEYS, Action
+from trustsim.sim.runner import run_deal
 
 GUIDE = ROOT / "docs" / "deal-language.md"
 _BUNDLED = bundled()
@@ -485,3 +487,31 @@ def test_the_worked_example_of_the_reference_is_a_valid_deal():
     switch = next(t for t in deal.triggers if t.effect_kind == "waterfall_switch")
     assert not isinstance(switch.effect, str) and switch.effect.use_waterfall == "sequential"
     assert "sequential" in deal.waterfalls
+
+
+def run_example(overlay: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The worked example run in memory (with ``overlay`` merged as a scenario); its log."""
+    data = guide_example() if overlay is None else deep_merge(guide_example(), overlay)
+    stream = io.BytesIO()
+    run_deal(valid(data), stream)
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_the_worked_example_runs_as_the_reference_tells():
+    log = run_example()
+    assert [e for e in log if e["event"] == "trigger_fired"] == []
+    call = next(e for e in log if e["event"] == "clean_up_call_noticed")
+    end = next(e for e in log if e["event"] == "trust_terminated")
+    assert call["date"].startswith("2026-05") and end["date"].startswith("2026-06")
+    assert end["cause"] == "notes repaid in full"
+    assert set(end["notes_outstanding_by_class_fen"].values()) == {0}
+    assert {e["waterfall"] for e in log if e["event"] == "payment_date"} == {"amortization"}
+
+
+def test_the_worked_example_s_scenario_turns_principal_sequential():
+    log = run_example({"triggers": [{"name": "cumulative_losses", "threshold_pct": 1.5}]})
+    fired = [e for e in log if e["event"] == "trigger_fired"]
+    assert [(e["kind"], e["clause"], e["waterfall"]) for e in fired] == [("waterfall_switch", "6.1(a)", "sequential")]
+    assert fired[0]["date"].startswith("2025-03")
+    after = {e["waterfall"] for e in log if e["event"] == "payment_date" and e["date"] > fired[0]["date"]}
+    assert after == {"sequential"}
