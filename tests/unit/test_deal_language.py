@@ -10,12 +10,14 @@ example of docs/deal-language.md is a valid deal.
 
 from __future__ import annotations
 
+import ast
 import copy
 import io
 import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -515,3 +517,45 @@ def test_the_worked_example_s_scenario_turns_principal_sequential():
     assert fired[0]["date"].startswith("2025-03")
     after = {e["waterfall"] for e in log if e["event"] == "payment_date" and e["date"] > fired[0]["date"]}
     assert after == {"sequential"}
+
+
+# ---------------------------------------------------------------- docs/contract.md names what exists
+CONTRACT = ROOT / "docs" / "contract.md"
+REFERENCE = re.compile(r"`((?:trustsim|tests)/[\w/]+\.py)(?:::([\w.]+))?`")
+
+
+def defined_names(path: Path) -> set[str]:
+    """Top-level functions and classes of a module, and ``Class.method`` for their methods."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        if isinstance(node, ast.ClassDef):
+            names |= {f"{node.name}.{n.name}" for n in node.body
+                      if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    return names
+
+
+def test_every_module_function_and_test_the_contract_page_names_exists():
+    text = CONTRACT.read_text(encoding="utf-8")
+    refs = REFERENCE.findall(text)
+    assert len(refs) > 100, "the page maps clauses to code and tests"
+    missing = []
+    for path, name in refs:
+        file = ROOT / path
+        if not file.is_file():
+            missing.append(path)
+        elif name and name not in defined_names(file):
+            missing.append(f"{path}::{name}")
+    assert missing == []
+
+
+def test_every_audit_check_the_contract_page_names_exists():
+    from trustsim.audit.checks import CHECKS
+
+    named = {n for line in CONTRACT.read_text(encoding="utf-8").splitlines()
+             if line.startswith("Audit check") for n in re.findall(r"`(\w+)`", line)}
+    assert named, "the page names the audit's checks"
+    assert named - {c.name for c in CHECKS} == set()
+    assert {c.name for c in CHECKS} - named <= {"log_integrity"}
