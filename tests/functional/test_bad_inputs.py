@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from support.cli import DEAL, LOANS_DEAL, ROOT, files_under, run_cli
+from support.deal_edits import action, drop_gate, make_static, note_class
 
 BIG_SEED = str(2**70)
 MC = ROOT / "configs" / "montecarlo"
@@ -40,19 +41,33 @@ def scenario(*incidents: dict) -> str:
 
 def move_residual_before_sub_principal(d: dict) -> None:
     steps = d["waterfalls"]["post_default"]
-    residual = next(s for s in steps if s["pay"] == "residual_to_sub")
+    residual = action(d, "post_default", pay_residual="sub")
     steps.remove(residual)
-    at = next(i for i, s in enumerate(steps) if s["pay"] == "sub_principal")
-    steps.insert(at, residual)
-    steps.append({"pay": "retain", "clause": "test: retain the rest"})
+    steps.insert(steps.index(action(d, "post_default", pay_principal="sub")), residual)
 
 
-def drop_step(waterfall: str, pay: str) -> Callable[[dict], None]:
-    def change(d: dict) -> None:
-        d["waterfalls"][waterfall] = [s for s in d["waterfalls"][waterfall] if s["pay"] != pay]
-        for s in d["waterfalls"][waterfall]:
-            s["after_paid_in_full"] = [g for g in s.get("after_paid_in_full", []) if g != pay]
-    return change
+def drop_mezz_principal(d: dict) -> None:
+    d["waterfalls"]["amortization"].remove(action(d, "amortization", pay_principal="mezz"))
+    drop_gate(d, "mezz_principal")
+
+
+def static_keeping_its_revolving_waterfall(d: dict) -> None:
+    revolving = d["waterfalls"]["revolving"]
+    make_static(d)
+    d["waterfalls"]["revolving"] = revolving
+
+
+def static_keeping_its_rolling_series(d: dict) -> None:
+    make_static(d)
+    note_class(d, "senior")["rolling_series"] = {"expected_maturities": ["2021-03-18", "2022-09-12"]}
+
+
+def trigger(name: str) -> Callable[[dict], dict]:
+    return lambda d: next(t for t in d["triggers"] if t["name"] == name)
+
+
+def scenario_classes(*classes: dict) -> str:
+    return yaml.safe_dump({"description": "a scenario changing classes", "classes": list(classes)}, sort_keys=False)
 
 
 GOOD_ROW = {
@@ -123,8 +138,8 @@ CASES = [
     Case("deal file that is not YAML", ("validate", "deal.yaml"), ("deal.yaml: line 2: not valid YAML",),
          {"deal.yaml": "name: x\n  bad: [\n"}),
     Case("an amount of 1e30 CNY", ("run", "-q", "deal.yaml", "--out", "out"),
-         ("deal.yaml: fees.trustee_counsel_cny_per_year", "less than or equal to 10000000000000"),
-         {"deal.yaml": deal_text(lambda d: d["fees"].update(trustee_counsel_cny_per_year="1e30"))}),
+         ("deal.yaml: fees.1.fixed_per_year.cny_per_year", "less than or equal to 10000000000000"),
+         {"deal.yaml": deal_text(lambda d: d["fees"][1].update(cny_per_year="1e30"))}),
     Case("a pool of 10**18 wan", ("validate", "deal.yaml"), ("deal.yaml: pool.rep_line.initial_principal_wan",),
          {"deal.yaml": deal_text(lambda d: d["pool"].update(initial_principal_wan=10**18))}),
     Case("a seed of 2**70 in the deal", ("validate", "deal.yaml"), ("deal.yaml: run.seed", "less than or equal"),
@@ -136,23 +151,72 @@ CASES = [
          ("deal.yaml: dates.payment_lag_business_days", "less than or equal to 250"),
          {"deal.yaml": deal_text(lambda d: d["dates"].update(payment_lag_business_days=10**18))}),
     Case("a principal grace longer than the run", ("run", "-q", "deal.yaml", "--out", "out"),
-         ("deal.yaml: triggers.principal_grace_business_days: 40", "the last day a run of this deal simulates"),
-         {"deal.yaml": deal_text(lambda d: d["triggers"].update(principal_grace_business_days=40))}),
+         ("deal.yaml: triggers[9] (principal_default).grace_business_days: 40 business days of grace",
+          "the last day a run of this deal simulates"),
+         {"deal.yaml": deal_text(lambda d: trigger("principal_default")(d).update(grace_business_days=40))}),
     Case("amortization dates beyond the calendar", ("validate", "deal.yaml"),
-         ("deal.yaml: notes.sub.expected_maturity (+ legal maturity months + 100 business days",),
-         {"deal.yaml": deal_text(lambda d: d["dates"].update(amortization_every_business_days=100))}),
+         ("deal.yaml: dates.legal_maturity_months_after_last_expected (legal maturity + 100 business days",
+          "outside the loaded business-day calendar"),
+         {"deal.yaml": deal_text(lambda d: d["dates"].update(amortization_schedule={"every_business_days": 100}))}),
     Case("a misspelt key", ("validate", "deal.yaml"), ("deal.yaml: pool.rep_line.mpr_pcts",),
          {"deal.yaml": deal_text(lambda d: d["pool"].update(mpr_pcts=20))}),
     Case("a date that is not a date", ("validate", "deal.yaml"), ("deal.yaml: dates.trust_effective_date",),
          {"deal.yaml": deal_text(lambda d: d["dates"].update(trust_effective_date="someday"))}),
-    Case("note sizes not adding up", ("validate", "deal.yaml"), ("deal.yaml: notes", "senior + mezz + sub"),
-         {"deal.yaml": deal_text(lambda d: d["notes"]["mezz"].update(size_wan=7000))}),
+    # ------------------------------------------------------------ the deal language's cross-section rules
     Case("an amortization waterfall that never repays the mezz", ("run", "-q", "deal.yaml", "--out", "out"),
-         ("deal.yaml: waterfalls", "amortization: no 'mezz_principal' step", "mezz notes' principal"),
-         {"deal.yaml": deal_text(drop_step("amortization", "mezz_principal"))}),
+         ("deal.yaml: ", "waterfalls.amortization: no pay_principal action repays class 'mezz'",
+          "could never be repaid"),
+         {"deal.yaml": deal_text(drop_mezz_principal)}),
     Case("a post-default waterfall paying the residual before the sub's principal", ("validate", "deal.yaml"),
-         ("deal.yaml: waterfalls", "post_default[", "comes after 'residual_to_sub'", "sub notes' principal"),
+         ("deal.yaml: ", "waterfalls.post_default[8] (pay_residual: sub): pay_residual takes what is left, so it "
+          "must be the last action",),
          {"deal.yaml": deal_text(move_residual_before_sub_principal)}),
+    Case("an action paying a class the deal does not have", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "waterfalls.amortization[7] (pay_principal: mezzanine): no class named 'mezzanine' "
+          "(classes: senior, mezz, sub)",),
+         {"deal.yaml": deal_text(lambda d: action(d, "amortization", pay_principal="mezz").update(
+             pay_principal="mezzanine"))}),
+    Case("an action paying a fee the deal does not have", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "waterfalls.revolving[2] (pay_fees: rating_fee): no fee named 'rating_fee' (fees: taxes,",),
+         {"deal.yaml": deal_text(lambda d: action(d, "revolving", pay_fees="rating_fees").update(
+             pay_fees="rating_fee"))}),
+    Case("an action funding an account the deal does not have", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "waterfalls.post_default[0] (release_account: reserve): no reserve account named "
+          "'reserve' (accounts.reserves: none)",),
+         {"deal.yaml": deal_text(lambda d: d["waterfalls"]["post_default"].insert(
+             0, {"release_account": "reserve", "clause": "x"}))}),
+    Case("a trigger switching to a waterfall the deal does not have", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "triggers[4] (npl_ratio).effect.use_waterfall: no waterfall named 'sequential' "
+          "(waterfalls: revolving, amortization, post_default)",),
+         {"deal.yaml": deal_text(lambda d: trigger("npl_ratio")(d).update(effect={"use_waterfall": "sequential"}))}),
+    Case("a pro-rata group spanning ranks", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "waterfalls.amortization[5] (pay_principal: senior, sub): a pro-rata group must be "
+          "classes of one rank, consecutive in seniority; it spans ranks (mezz sits between)",),
+         {"deal.yaml": deal_text(lambda d: action(d, "amortization", pay_principal="senior").update(
+             pay_principal=["senior", "sub"]))}),
+    Case("two classes of one name", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "classes[2]: the name 'mezz' is used twice",),
+         {"deal.yaml": deal_text(lambda d: note_class(d, "sub").update(name="mezz"))}),
+    Case("a gate naming a step that comes later", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "waterfalls.amortization[6] (pay_interest: mezz).after_paid_in_full: 'mezz_principal' "
+          "is not an earlier step (earlier: taxes,",),
+         {"deal.yaml": deal_text(lambda d: action(d, "amortization", pay_interest="mezz").update(
+             after_paid_in_full=["mezz_principal"]))}),
+    Case("retain before the last action", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "waterfalls.revolving[4] (retain: true): retain takes what is left, so it must be the "
+          "last action",),
+         {"deal.yaml": deal_text(lambda d: d["waterfalls"]["revolving"].insert(4, {"retain": True, "clause": "x"}))}),
+    Case("a static deal with a revolving waterfall", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "waterfalls.revolving: dates.revolving_months is 0 (a static pool), so a revolving "
+          "waterfall would never apply; remove it",),
+         {"deal.yaml": deal_text(static_keeping_its_revolving_waterfall)}),
+    Case("a rolling class on a static deal", ("validate", "deal.yaml"),
+         ("deal.yaml: ", "classes[0] (senior).rolling_series: a static pool (revolving_months 0) has no roll dates",),
+         {"deal.yaml": deal_text(static_keeping_its_rolling_series)}),
+    Case("a scenario adding a class by a misspelt name", ("validate", str(DEAL), "--scenario", "s.yaml"),
+         ("s.yaml: ", "waterfalls.amortization: no pay_principal action repays class 'mez'",),
+         {"s.yaml": scenario_classes({"name": "mez", "size_wan": 6000, "coupon_pct": 8.0,
+                                      "expected_maturity": "2022-09-12"})}),
     # ------------------------------------------------------------ scenario overlays
     Case("an unknown scenario name", ("validate", str(DEAL), "--scenario", "no_such_scenario"),
          ("no_such_scenario: no such scenario", "base")),

@@ -120,9 +120,10 @@ def _check_group(deal: DealConfig, where: str, group: tuple[str, ...]) -> None:
     """A pro-rata group is classes of one rank: consecutive in the order of seniority."""
     if len(group) < 2:
         return
+    twice = [c for i, c in enumerate(group) if c in group[:i]]
+    if twice:
+        raise ValueError(f"{where}: class {twice[0]!r} is named twice")
     ranks = sorted(deal.class_names.index(c) for c in group)
-    if len(set(ranks)) != len(ranks):
-        raise ValueError(f"{where}: a class is named twice")
     if ranks[-1] - ranks[0] != len(ranks) - 1:
         between = [deal.class_names[r] for r in range(ranks[0], ranks[-1]) if r not in ranks]
         raise ValueError(f"{where}: a pro-rata group must be classes of one rank, consecutive in "
@@ -131,12 +132,12 @@ def _check_group(deal: DealConfig, where: str, group: tuple[str, ...]) -> None:
 
 def _check_paid(deal: DealConfig) -> None:
     actions = [a for acts in deal.waterfalls.values() for a in acts]
-    for f in deal.fees:
+    for i, f in enumerate(deal.fees):
         if not any(a.key == "pay_fees" and f.name in a.targets for a in actions):
-            raise ValueError(f"fees: {f.name!r} is paid by no waterfall action (pay_fees)")
-    for r in deal.accounts.reserves:
+            raise ValueError(f"fees[{i}] ({f.name}): paid by no waterfall action (pay_fees)")
+    for i, r in enumerate(deal.accounts.reserves):
         if not any(a.key == "fund_account" and r.name in a.targets for a in actions):
-            raise ValueError(f"accounts.reserves: {r.name!r} is funded by no waterfall action (fund_account)")
+            raise ValueError(f"accounts.reserves[{i}] ({r.name}): funded by no waterfall action (fund_account)")
     for i, c in enumerate(deal.classes):
         key = "pay_period_income" if c.period_income is not None else "pay_interest"
         paid = any(a.key == key and c.name in a.targets for a in actions)
@@ -155,9 +156,11 @@ def _check_triggers(deal: DealConfig) -> None:
         if t.kind == "interest_unpaid":
             for c in t.classes:
                 if c not in deal.class_names:
-                    raise ValueError(f"triggers[{i}] ({t.name}).classes: no class named {c!r}")
+                    raise ValueError(f"triggers[{i}] ({t.name}).classes: no class named {c!r} "
+                                     f"(classes: {', '.join(deal.class_names)})")
         if t.kind == "issuance_failure" and deal.rolling_class is None:
-            raise ValueError(f"triggers[{i}] ({t.name}): issuance_failure needs a rolling class")
+            raise ValueError(f"triggers[{i}] ({t.name}): issuance_failure needs a class that rolls "
+                             f"(rolling_series); no class of this deal does")
         if t.kind in ("pool_below_notes", "issuance_failure") and not deal.revolves:
             raise ValueError(f"triggers[{i}] ({t.name}): {t.kind} applies in revolving; this deal is static")
 

@@ -111,14 +111,16 @@ class NoteClass(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> NoteClass:
         if self.rolling_series is None and self.expected_maturity is None:
-            raise ValueError("expected_maturity is required (or rolling_series)")
+            raise ValueError("expected_maturity: required (a class that rolls gives rolling_series instead)")
         if self.rolling_series is not None and self.expected_maturity is not None \
                 and self.expected_maturity != self.rolling_series.expected_maturities[-1]:
-            raise ValueError("expected_maturity must be the last series' expected maturity")
+            raise ValueError(f"expected_maturity ({self.expected_maturity}) must be the last series' "
+                             f"(rolling_series.expected_maturities[-1], "
+                             f"{self.rolling_series.expected_maturities[-1]}), or be left out")
         if self.interest.revolving == "at_series_maturity" and self.rolling_series is None:
             raise ValueError("interest.revolving: at_series_maturity needs rolling_series")
         if self.period_income is not None and self.coupon_pct:
-            raise ValueError("a class paid period_income has no coupon_pct")
+            raise ValueError("coupon_pct: a class paid period_income has no coupon (give one or the other)")
         return self
 
     @property
