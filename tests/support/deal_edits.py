@@ -51,7 +51,8 @@ def without_rolling(d: dict[str, Any]) -> None:
 
 def make_static(d: dict[str, Any]) -> None:
     """The deal on a static pool: no revolving period, no rolling series, no revolving-period
-    income, no trigger that applies only in revolving. Valid as it stands."""
+    income, no trigger that applies only in revolving, acceleration events made events of
+    default. Valid as it stands."""
     d["dates"]["revolving_months"] = 0
     del d["waterfalls"]["revolving"]
     d.pop("revolving_purchase", None)
@@ -60,6 +61,9 @@ def make_static(d: dict[str, Any]) -> None:
         if c.pop("period_income", None) is not None:
             c["interest"] = {"revolving": "none", "amortization": "none"}
     d["triggers"] = [t for t in d["triggers"] if t["kind"] != "pool_below_notes"]
+    for t in d["triggers"]:   # with no revolving period to end, an acceleration event is a default
+        if t.get("effect", "end_revolving") == "end_revolving":
+            t["effect"] = "event_of_default"
 
 
 def static(path: Path = DEAL) -> dict[str, Any]:

@@ -63,13 +63,13 @@ def test_the_bundled_deal_and_its_static_variant_are_valid_so_each_refusal_below
 # ---------------------------------------------------------------- classes
 def test_a_class_with_no_expected_maturity_and_no_rolling_series_is_refused():
     message = refused(lambda d: note_class(d, "mezz").pop("expected_maturity"))
-    assert "classes.1: " in message
+    assert "classes[1] (mezz): " in message
     assert "expected_maturity: required (a class that rolls gives rolling_series instead)" in message
 
 
 def test_a_rolling_class_whose_expected_maturity_is_not_its_last_series_is_refused():
     message = refused(lambda d: note_class(d, "senior").update(expected_maturity="2022-09-30"))
-    assert "classes.0: " in message
+    assert "classes[0] (senior): " in message
     assert ("expected_maturity (2022-09-30) must be the last series' (rolling_series.expected_maturities[-1], "
             "2022-09-12), or be left out") in message
 
@@ -80,24 +80,24 @@ def test_series_maturities_out_of_order_are_refused_naming_both():
         ms[2], ms[3] = ms[3], ms[2]
 
     message = refused(swap)
-    assert "classes.0.rolling_series: " in message
+    assert "classes[0] (senior).rolling_series: " in message
     assert "expected_maturities[3] (2021-06-18) must be after expected_maturities[2] (2021-09-18)" in message
 
 
 def test_interest_at_series_maturity_for_a_class_that_does_not_roll_is_refused():
     message = refused(lambda d: note_class(d, "mezz")["interest"].update(revolving="at_series_maturity"))
-    assert "classes.1: " in message and "interest.revolving: at_series_maturity needs rolling_series" in message
+    assert "classes[1] (mezz): " in message and "interest.revolving: at_series_maturity needs rolling_series" in message
 
 
 def test_a_class_paid_period_income_and_a_coupon_is_refused():
     message = refused(lambda d: note_class(d, "sub").update(coupon_pct=1))
-    assert "classes.2: " in message
+    assert "classes[2] (sub): " in message
     assert "coupon_pct: a class paid period_income has no coupon (give one or the other)" in message
 
 
 def test_a_class_name_that_is_not_an_identifier_is_refused():
     message = refused(lambda d: note_class(d, "senior").update(name="Senior A"))
-    assert "classes.0.name: " in message and "^[a-z][a-z0-9_]*$" in message
+    assert "classes[0] (Senior A).name: " in message and "^[a-z][a-z0-9_]*$" in message
 
 
 def test_two_classes_of_one_name_are_refused():
@@ -172,13 +172,13 @@ def test_an_empty_waterfall_is_refused():
 
 def test_an_action_with_two_keys_is_refused():
     message = refused(lambda d: action(d, "amortization", pay_principal="senior").update(pay_interest="senior"))
-    assert "waterfalls.amortization.5: " in message
+    assert "waterfalls.amortization[5]: " in message
     assert f"an action needs exactly one of {', '.join(ACTION_KEYS)}; got pay_interest, pay_principal" in message
 
 
 def test_an_action_with_no_key_is_refused():
     message = refused(lambda d: action(d, "amortization", pay_principal="senior").pop("pay_principal"))
-    assert "waterfalls.amortization.5: " in message and "; got none" in message
+    assert "waterfalls.amortization[5]: " in message and "; got none" in message
 
 
 def test_two_actions_deriving_one_step_id_are_refused():
@@ -349,7 +349,8 @@ def test_a_revolving_only_trigger_on_a_static_deal_is_refused():
 
 def test_an_unknown_trigger_kind_is_refused_listing_the_kinds():
     message = refused(lambda d: d["triggers"][0].update(kind="moon_phase"))
-    assert "triggers.0: " in message and "'moon_phase'" in message and "'cumulative_default_rate'" in message
+    assert "triggers[0] (originator_insolvency): " in message and "'moon_phase'" in message
+    assert "'cumulative_default_rate'" in message
 
 
 # ---------------------------------------------------------------- declared events and incidents
@@ -367,7 +368,15 @@ def test_a_cure_for_a_clause_with_no_cure_period_is_refused():
 
 def test_an_incurable_finding_for_a_clause_with_no_cure_period_is_refused():
     message = refused(lambda d: d.update(incidents=[declared(incurable=True)]))
-    assert "incidents[0].incurable: clause D(j) has no cure period, so it cannot be found incurable" in message
+    assert ("incidents[0].incurable: a failure under clause D(j) cannot be found incurable "
+            "(declared_events.may_be_found_incurable: D(h))") in message
+
+
+def test_an_incurable_finding_under_default_c_is_refused_as_d_h_alone_may_be_one():
+    """[一.4.4(1)] "unless the trustee finds it incurable" is D(h)'s wording; (c) has a cure
+    period but no such finding."""
+    message = refused(lambda d: d.update(incidents=[declared(clause="c", effect="default", incurable=True)]))
+    assert "incidents[0].incurable: a failure under clause c cannot be found incurable" in message
 
 
 def test_a_series_issuance_failure_in_a_deal_where_no_class_rolls_is_refused():
@@ -438,7 +447,8 @@ def test_an_overlay_merges_triggers_and_fees_by_name_too():
 def test_an_overlay_list_of_unnamed_items_replaces_the_deal_s_list():
     merged = deep_merge(bundled(), {"declared_events": {"curable_clauses": ["D(h)"]},
                                     "waterfalls": {"post_default": [{"pay_residual": "sub", "clause": "x"}]}})
-    assert merged["declared_events"] == {"cure_days": 30, "curable_clauses": ["D(h)"]}
+    assert merged["declared_events"] == {"cure_days": 30, "curable_clauses": ["D(h)"],
+                                         "may_be_found_incurable": ["D(h)"]}
     assert merged["waterfalls"]["post_default"] == [{"pay_residual": "sub", "clause": "x"}]
     assert merged["waterfalls"]["revolving"] == _BUNDLED["waterfalls"]["revolving"]
 
@@ -559,3 +569,62 @@ def test_every_audit_check_the_contract_page_names_exists():
     assert named, "the page names the audit's checks"
     assert named - {c.name for c in CHECKS} == set()
     assert {c.name for c in CHECKS} - named <= {"log_integrity"}
+
+
+# ---------------------------------------------------------------- rules added after review
+def test_period_income_in_an_amortization_waterfall_is_refused():
+    """Period income is the revolving period's; after it the class takes the residual."""
+    def edit(d: dict[str, Any]) -> None:
+        waterfall(d, "amortization").insert(0, {"pay_period_income": "sub", "clause": "x"})
+    message = refused(edit)
+    assert "waterfalls.amortization[0] (pay_period_income: sub): period income is paid in the revolving " \
+           "period only" in message
+
+
+def test_a_calculation_date_past_the_revolving_period_is_refused():
+    """21 months of revolving, every 3 months: calculation dates 1..6 (months 3 to 18; month 21
+    ends revolving); a 7th never comes."""
+    message = refused(lambda d: note_class(d, "mezz")["interest"].update(revolving={"calculation_dates": [7]}))
+    assert "classes[1] (mezz).interest.revolving.calculation_dates: 7 is past the last revolving " \
+           "calculation date (6 of them" in message
+
+
+def test_a_capped_fee_whose_excess_no_action_pays_is_refused():
+    def edit(d: dict[str, Any]) -> None:
+        for status in ("revolving", "amortization", "post_default"):
+            d["waterfalls"][status] = [a for a in waterfall(d, status) if "pay_fees_above_cap" not in a]
+    message = refused(edit)
+    assert "fees[7] (expenses).cap_cny_per_year: no pay_fees_above_cap action pays" in message
+
+
+def test_a_waterfall_no_status_or_trigger_uses_is_refused():
+    message = refused(lambda d: d["waterfalls"].update(spare=copy.deepcopy(waterfall(d, "amortization"))))
+    assert "waterfalls.spare: no status uses it and no trigger's effect" in message
+
+
+def test_end_revolving_on_a_static_pool_is_refused():
+    def edit(d: dict[str, Any]) -> None:
+        d["triggers"] = [{"name": "npl_ratio", "clause": "e", "kind": "npl_ratio", "threshold_pct": 6,
+                          "consecutive_business_days": 5}]
+    message = refused(edit, base=static)
+    assert "triggers[0] (npl_ratio).effect: end_revolving does nothing on a static pool" in message
+
+
+def test_period_income_counts_from_its_last_presentation():
+    """A class presented period income at two dates is paid each stretch once: 5% a year on
+    50,000,000.00 CNY from 2020-08-18 to 2021-02-18 (184 days), then to 2021-08-18 (181)."""
+    from trustsim.contract.dues import DuesBook, period_income
+    from trustsim.money import accrue
+
+    deal = valid(bundled())
+    book = DuesBook(deal, last_payment_date=deal.dates.trust_effective_date)
+    first = period_income(deal, "sub", 5_000_000_000, book.income_start("sub"), dt_date(2021, 2, 18))
+    book.income_since["sub"] = dt_date(2021, 2, 18)
+    second = period_income(deal, "sub", 5_000_000_000, book.income_start("sub"), dt_date(2021, 8, 18))
+    assert first == accrue(5_000_000_000, Decimal(5), 184, 365)
+    assert second == accrue(5_000_000_000, Decimal(5), 181, 365)
+
+
+def dt_date(y: int, m: int, d: int):
+    import datetime as dt
+    return dt.date(y, m, d)

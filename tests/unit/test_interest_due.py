@@ -42,7 +42,7 @@ def test_mezz_interest_and_sub_income_at_the_4th_revolving_payment_date(deal):
     assert [d for d, p in sorted(pds.items())
             if "sub" in interest_presented(deal, p, revolving=True)] == [D(2021, 8, 18)]
     # 5,000 wan x 5% a year over the 365 days from the effective date
-    assert period_income(deal, "sub", 5_000_000_000, D(2021, 8, 18)) == 250_000_000
+    assert period_income(deal, "sub", 5_000_000_000, D(2020, 8, 18), D(2021, 8, 18)) == 250_000_000
 
 
 def test_in_amortization_senior_and_mezz_interest_on_every_payment_date(deal):

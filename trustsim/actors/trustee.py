@@ -476,8 +476,10 @@ class Trustee(Actor):
         revolving = name == "revolving"
         k = pd.calculation_index if pd else None
         presented = interest_presented(self.deal, pd, revolving=revolving)
-        income = {c.name: period_income(self.deal, c.name, self.notes[c.name].outstanding_fen, d)
+        income = {c.name: period_income(self.deal, c.name, self.notes[c.name].outstanding_fen,
+                                        self.dues.income_start(c.name), d)
                   for c in self.deal.classes if c.period_income is not None and c.name in presented}
+        self.dues.income_since.update(dict.fromkeys(income, d))
         # the final distribution funds no reserve: the trust ends, its accounts are paid out
         claims = self.dues.claims(d, steps, self.notes, presented, income,
                                   {} if final else self._reserve_shortfalls(steps))

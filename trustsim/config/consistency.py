@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from trustsim.calendar import add_months, monthly_dates
 from trustsim.config.structure import check_unique
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def check_structure(deal: DealConfig) -> None:
     for status, actions in deal.waterfalls.items():
         _check_waterfall(deal, status, actions)
     _check_paid(deal)
+    _check_statuses(deal)
     _check_triggers(deal)
     _check_declared(deal)
 
@@ -138,6 +140,11 @@ def _check_paid(deal: DealConfig) -> None:
     for i, r in enumerate(deal.accounts.reserves):
         if not any(a.key == "fund_account" and r.name in a.targets for a in actions):
             raise ValueError(f"accounts.reserves[{i}] ({r.name}): funded by no waterfall action (fund_account)")
+    for i, f in enumerate(deal.fees):
+        if f.cap_cny_per_year is not None and not any(
+                a.key == "pay_fees_above_cap" and f.name in a.targets for a in actions):
+            raise ValueError(f"fees[{i}] ({f.name}).cap_cny_per_year: no pay_fees_above_cap action pays "
+                             f"what it owes above its cap, so that would never be paid")
     for i, c in enumerate(deal.classes):
         key = "pay_period_income" if c.period_income is not None else "pay_interest"
         paid = any(a.key == key and c.name in a.targets for a in actions)
@@ -147,8 +154,35 @@ def _check_paid(deal: DealConfig) -> None:
                              f"is paid by no waterfall action ({key})")
 
 
+def _check_statuses(deal: DealConfig) -> None:
+    """Every waterfall applies in some status; period income is a revolving-period payment;
+    a numbered calculation date exists."""
+    switched = {t.effect.use_waterfall for t in deal.triggers if not isinstance(t.effect, str)}
+    for status in deal.waterfalls:
+        if status not in ("revolving", *REQUIRED_WATERFALLS) and status not in switched:
+            raise ValueError(f"waterfalls.{status}: no status uses it and no trigger's "
+                             f"effect ({{use_waterfall: {status}}}) switches to it")
+    for status, actions in deal.waterfalls.items():
+        for i, a in enumerate(actions):
+            if a.key == "pay_period_income" and status != "revolving":
+                raise ValueError(f"{_where(status, i, a)}: period income is paid in the revolving "
+                                 f"period only; after it the class takes pay_residual")
+    dates = deal.dates
+    count = len(monthly_dates(dates.trust_effective_date, dates.calculation_every_months,
+                              add_months(dates.trust_effective_date, dates.revolving_months))) \
+        if deal.revolves else 0
+    for i, c in enumerate(deal.classes if deal.revolves else ()):
+        rule = c.interest.revolving
+        for k in getattr(rule, "calculation_dates", ()):
+            if k > count:
+                raise ValueError(f"classes[{i}] ({c.name}).interest.revolving.calculation_dates: {k} is "
+                                 f"past the last revolving calculation date ({count} of them: every "
+                                 f"{dates.calculation_every_months} months for {dates.revolving_months} months)")
+
+
 def _check_triggers(deal: DealConfig) -> None:
     for i, t in enumerate(deal.triggers):
+
         eff = t.effect
         if not isinstance(eff, str) and eff.use_waterfall not in deal.waterfalls:
             raise ValueError(f"triggers[{i}] ({t.name}).effect.use_waterfall: no waterfall named "
@@ -163,6 +197,9 @@ def _check_triggers(deal: DealConfig) -> None:
                              f"(rolling_series); no class of this deal does")
         if t.kind in ("pool_below_notes", "issuance_failure") and not deal.revolves:
             raise ValueError(f"triggers[{i}] ({t.name}): {t.kind} applies in revolving; this deal is static")
+        if t.effect == "end_revolving" and not deal.revolves:
+            raise ValueError(f"triggers[{i}] ({t.name}).effect: end_revolving does nothing on a static "
+                             f"pool (revolving_months 0); give event_of_default or {{use_waterfall: NAME}}")
 
 
 def _check_declared(deal: DealConfig) -> None:

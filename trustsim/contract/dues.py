@@ -64,12 +64,13 @@ def interest_presented(deal: DealConfig, pd: PaymentDate | None, *, revolving: b
     return out
 
 
-def period_income(deal: DealConfig, note_class: str, outstanding_fen: int, on: dt.date) -> int:
-    """A period-income class's income to ``on``: capped a year on its balance [Table 2]."""
+def period_income(deal: DealConfig, note_class: str, outstanding_fen: int, since: dt.date,
+                  on: dt.date) -> int:
+    """A period-income class's income from ``since`` (the effective date, or the last date
+    that presented it) to ``on``: capped a year on its balance [Table 2]."""
     c = deal.note_class(note_class)
     assert c.period_income is not None
-    return period_income_cap(outstanding_fen, c.period_income.cap_pct,
-                             deal.dates.trust_effective_date, on, c.day_count)
+    return period_income_cap(outstanding_fen, c.period_income.cap_pct, since, on, c.day_count)
 
 
 def _annual(cny_per_year: Decimal, days: int, basis: int) -> int:
@@ -119,6 +120,12 @@ class DuesBook:
     income_since_last_fen: int = 0
     pool_at_last_fen: int = 0      # the pool's principal at the period's start (pct_of_pool fees)
     carried: dict[tuple[str, str], int] = field(default_factory=dict)
+    income_since: dict[str, dt.date] = field(default_factory=dict)   # period income counted to
+
+    def income_start(self, note_class: str) -> dt.date:
+        """Where a period-income class's next income starts: its last presentation, or the
+        effective date."""
+        return self.income_since.get(note_class, self.deal.dates.trust_effective_date)
 
     def claims(self, on: dt.date, actions: list[Action], notes: dict[str, NoteClass],
                interest: set[str], income: dict[str, int],

@@ -79,7 +79,8 @@ def required_amount(
     for c in deal.classes:
         if c.name not in presented or c.name in behind:
             continue
-        interest[c.name] = (period_income(deal, c.name, notes[c.name].outstanding_fen, target.date)
+        interest[c.name] = (period_income(deal, c.name, notes[c.name].outstanding_fen,
+                                          dues.income_start(c.name), target.date)
                             if c.period_income is not None
                             else notes[c.name].projected_interest(target.date))
     factor = Decimal(deal.revolving_purchase.required_amount_factor_pct) \
