@@ -1,8 +1,10 @@
-"""The deal as data: strict pydantic models for every part of a trust's configuration.
+"""The deal as data: the deal file's top level and the sections besides the capital
+structure (trustsim.config.structure), waterfalls and triggers.
 
-Each model mirrors a section of the contract (DEAL.md); behaviour lives in code. Rules
-that span fields (note sizes add up to the issue, series maturities in order, waterfall
-gates that name earlier steps) are validators here, so a bad deal fails before a run.
+Each model mirrors a section of a contract; behaviour lives in code. Rules that span
+sections (every name an action uses exists, every class can be repaid, ...) are in
+trustsim.config.consistency, so a bad deal fails before a run. docs/deal-language.md is
+the reference.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class Party(Strict):
 
 
 class Parties(Strict):
+    """The four parties of the trust, by name (the originator's rating is what trigger
+    rating_below watches)."""
+
     originator: Originator
     servicer: Servicer
     trustee: Party
@@ -85,6 +90,9 @@ AmortizationSchedule = Annotated[
 
 
 class Dates(Strict):
+    """The trust's dates and periods: when it starts, how long it revolves, when calculation
+    and payment dates fall, legal maturity, the servicer's sweep lag."""
+
     trust_effective_date: dt.date
     pool_reference_date: dt.date
     revolving_months: Annotated[int, Field(ge=0, le=MAX_MONTHS, description="0: a static pool")]
@@ -101,6 +109,9 @@ class Dates(Strict):
 
 # ---------------------------------------------------------------- revolving purchase
 class RevolvingPurchase(Strict):
+    """How the trust buys receivables in revolving: the required amount reserved first
+    (a factor of what the next payment date needs), the price, the servicer's delay limits."""
+
     required_amount_factor_pct: Annotated[Decimal, Field(ge=0, le=1000)]
     price_pct_of_principal: Annotated[Decimal, Field(gt=0, le=200)]
     reserve_delay_max_business_days: BusinessDays
@@ -132,6 +143,9 @@ class Liquidation(Strict):
 
 
 class Termination(Strict):
+    """How the trust ends early: the originator's clean-up call (null: none) and the sale of
+    what is left after an event of default."""
+
     clean_up_call: CleanUpCall | None
     liquidation: Liquidation
 
@@ -244,6 +258,8 @@ PoolConfig = Annotated[RepLinePool | LoanLevelPool, Field(discriminator="kind")]
 
 # ---------------------------------------------------------------- run
 class Run(Strict):
+    """The run's defaults: its seed and run folder (both overridable on the command line)."""
+
     seed: Seed
     out: str = Field(min_length=1)
 
@@ -251,26 +267,31 @@ class Run(Strict):
 class DealConfig(Strict):
     """A whole deal: everything one run needs (docs/deal-language.md)."""
 
-    name: str = Field(min_length=1)
-    source: str
+    name: str = Field(min_length=1, description="the deal's identifier (scenarios' applies_to name it)")
+    source: str = Field(description="where the deal's terms come from")
     parties: Parties
     dates: Dates
     classes: list[NoteClass] = Field(
         min_length=1, description="note classes in order of seniority, the first paid first")
-    accounts: Accounts
-    fees: list[Fee] = Field(default_factory=list)
+    accounts: Accounts = Field(description="eligible investments' rate and any reserve accounts")
+    fees: list[Fee] = Field(default_factory=list, description="fees and taxes, each named, with its basis")
     revolving_purchase: RevolvingPurchase | None = Field(
         default=None, description="required when revolving_months > 0")
-    triggers: list[TriggerConfig] = Field(default_factory=list)
-    declared_events: DeclaredEvents = Field(default_factory=lambda: DeclaredEvents(cure_days=30))
+    triggers: list[TriggerConfig] = Field(
+        default_factory=list, description="automatic events: kind, clause, parameters, effect")
+    declared_events: DeclaredEvents = Field(
+        default_factory=lambda: DeclaredEvents(cure_days=30),
+        description="events a noteholder meeting declares: cure period and curable clauses")
     waterfalls: dict[Name, list[Action]] = Field(
         description="one ordered list of actions per status: revolving (if the deal revolves), "
                     "amortization, post_default, and any a trigger's use_waterfall names")
     termination: Termination
-    remedies: Remedies
-    pool: PoolConfig
-    incidents: list[Incident] = Field(default_factory=list)
-    calendar: CalendarSection = Field(default_factory=CalendarSection)
+    remedies: Remedies = Field(description="asset remedies: over-term repurchase, the servicer's purchase")
+    pool: PoolConfig = Field(description="the receivables: a rep line (rep_line) or loan by loan (loan_level)")
+    incidents: list[Incident] = Field(
+        default_factory=list, description="operational incidents on their dates (usually from a scenario)")
+    calendar: CalendarSection = Field(
+        default_factory=CalendarSection, description="which days are business days (docs/calendar.md)")
     run: Run
 
     # ------------------------------------------------------------ the language's lookups

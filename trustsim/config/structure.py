@@ -73,6 +73,8 @@ class PeriodIncome(Strict):
 
 
 class StepUp(Strict):
+    """A coupon that steps up: from ``date`` on, interest accrues at ``coupon_pct``."""
+
     date: dt.date = Field(description="the coupon steps up from this date")
     coupon_pct: Pct
 
