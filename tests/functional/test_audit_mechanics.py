@@ -216,7 +216,7 @@ def test_receivables_in_kind_to_the_sub_while_the_mezz_is_unpaid_are_caught(
     assert [(f.date, f.related, f.message) for f in result.findings] == [
         ("2023-09-27", (default["seq"],),
          "2103806174 fen of receivables went in kind to sub_noteholders (in kind) after event "
-         "of default (b) while a class senior to sub was unpaid: mezz (5910927896 fen); they "
+         "of default (b) while a class ranking ahead of sub was unpaid: mezz (5910927896 fen); they "
          "must be sold and the price distributed by the post-default waterfall")]
 
 

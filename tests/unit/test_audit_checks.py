@@ -27,6 +27,12 @@ def config() -> dict:
     return load_deal(DEAL_FILE).model_dump(mode="json")
 
 
+@pytest.fixture(scope="module")
+def rev() -> dict[str, str]:
+    """The revolving waterfall's step ids (the deal language's rule) and their clauses."""
+    return {a.step: a.clause for a in load_deal(DEAL_FILE).waterfalls["revolving"]}
+
+
 class Log:
     """Writes a log line by line, stamping seq, day and date."""
 
@@ -133,9 +139,8 @@ def _payment_date(log: Log, available: int, steps: list[tuple[str, str, dict]]) 
     return seqs
 
 
-def test_waterfall_pays_pro_rata_within_a_step_when_cash_runs_short(config):
+def test_waterfall_pays_pro_rata_within_a_step_when_cash_runs_short(config, rev):
     log = Log()
-    rev = {s["pay"]: s["clause"] for s in config["waterfalls"]["revolving"]}
     _payment_date(log, 10, [("taxes", rev["taxes"], {"tax_authority": (4, 4)}),
                             ("fees_within_cap", rev["fees_within_cap"],
                              {"agent:trustee": (6, 3), "agent:custodian": (6, 3)})])
@@ -143,27 +148,24 @@ def test_waterfall_pays_pro_rata_within_a_step_when_cash_runs_short(config):
     assert out.findings == [] and out.checked == 1
 
 
-def test_waterfall_cites_a_step_that_pays_a_later_claim_before_an_earlier_one(config):
+def test_waterfall_cites_a_step_that_pays_a_later_claim_before_an_earlier_one(config, rev):
     log = Log()
-    rev = {s["pay"]: s["clause"] for s in config["waterfalls"]["revolving"]}
     seqs = _payment_date(log, 10, [("taxes", rev["taxes"], {"tax_authority": (8, 4)}),
                                    ("rating_fees", rev["rating_fees"], {"rating_agency": (6, 6)})])
     out = waterfall_order(log.audit(config))
     assert {f.seq for f in out.findings} == set(seqs)   # taxes underpaid, rating fees jump ahead
 
 
-def test_waterfall_cites_steps_out_of_the_contract_order(config):
+def test_waterfall_cites_steps_out_of_the_contract_order(config, rev):
     log = Log()
-    rev = {s["pay"]: s["clause"] for s in config["waterfalls"]["revolving"]}
     seqs = _payment_date(log, 20, [("rating_fees", rev["rating_fees"], {"rating_agency": (6, 6)}),
                                    ("taxes", rev["taxes"], {"tax_authority": (4, 4)})])
     out = waterfall_order(log.audit(config))
     assert seqs[1] in {f.seq for f in out.findings if "order" in f.message}
 
 
-def test_a_fee_shortfall_must_be_presented_again_at_the_next_payment_date(config):
+def test_a_fee_shortfall_must_be_presented_again_at_the_next_payment_date(config, rev):
     log = Log()
-    rev = {s["pay"]: s["clause"] for s in config["waterfalls"]["revolving"]}
     first = _payment_date(log, 4, [("taxes", rev["taxes"], {"tax_authority": (8, 4)})])
     again = _payment_date(log, 4, [("taxes", rev["taxes"], {"tax_authority": (3, 3)})])
     out = shortfalls_carried_forward(log.audit(config))

@@ -1,7 +1,7 @@
 """The log in DuckDB: one in-process database per run folder, and the views users query.
 
 Why DuckDB: the questions people ask of a run — how much reached the trust account each
-day, which payment dates paid the mezz, when the NPL ratio crossed 6% — are SQL over a
+day, which payment dates paid a junior class, when the NPL ratio crossed its threshold — are SQL over a
 few thousand to a few million events, and DuckDB answers them in-process with no server
 and exports Parquet in one statement. The raw log is one table of JSON objects; every
 view below reads from it (or from the classification :mod:`trustsim.audit.log` makes),
@@ -42,7 +42,7 @@ VIEWS: dict[str, tuple[str, dict[str, str]]] = {
         "amount_fen": "", "reason": "", "instruction": "",
         "step": "waterfall step paid (NULL outside a waterfall)",
         "payment_seq": "seq of the payment_date event whose waterfall paid it",
-        "note_class": "senior, mezz or sub for noteholder payments",
+        "note_class": "the class paid, for noteholder payments (the deal's class names)",
         "kind": "tax, fee, interest, principal, income, purchase or other"}),
     "triggers": ("Triggers fired.", {
         "seq": "", "date": "", "kind": "acceleration or default", "clause": "a..h",
@@ -55,7 +55,8 @@ VIEWS: dict[str, tuple[str, dict[str, str]]] = {
         "npl_ratio_ppm": "as logged", "npl_ratio": "npl_ratio_ppm / 1e6",
         "notes_outstanding_fen": "all classes' principal outstanding"}),
     "notes": ("Each movement of a note class: issued, principal, interest, income.", {
-        "seq": "", "date": "", "note_class": "senior, mezz, sub", "series": "senior series",
+        "seq": "", "date": "", "note_class": "a class of the deal",
+        "series": "a rolling class's series",
         "movement": "issued, principal, interest or income", "amount_fen": "",
         "outstanding_fen": "the class's principal outstanding after the movement"}),
     "accounts_daily": ("Each internal account on each business day, from postings and as "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 import duckdb
 
 from trustsim.audit.runfolder import RunFolder
-from trustsim.audit.terms import DealTerms, read_terms
+from trustsim.audit.terms import TAX_PAYEE, DealTerms, read_terms
 
 #: the ledger's vocabulary (trustsim.ledger), used when a log's snapshots do not name them
 DEFAULT_INTERNAL = ("collection_account", "trust_account", "issuance_proceeds_account",
@@ -34,15 +35,11 @@ DEFAULT_INTERNAL = ("collection_account", "trust_account", "issuance_proceeds_ac
 DEFAULT_TRUST_HELD = ("trust_account", "issuance_proceeds_account", "eligible_investments")
 COLLECTION_ACCOUNT = "collection_account"
 TRUST_ACCOUNT = "trust_account"
-NOTE_CLASSES = ("senior", "mezz", "sub")
 
-#: waterfall step -> what kind of payment it is
-STEP_KIND = {
-    "taxes": "tax", "trustee_counsel_fees": "fee", "rating_fees": "fee",
-    "fees_within_cap": "fee", "expenses_above_cap": "fee",
-    "senior_interest": "interest", "mezz_interest": "interest",
-    "senior_principal": "principal", "mezz_principal": "principal",
-    "sub_principal": "principal", "sub_income": "income", "residual_to_sub": "income",
+#: waterfall action -> what kind of payment its steps make (fees to the tax authority: tax)
+ACTION_KIND = {
+    "pay_fees": "fee", "pay_fees_above_cap": "fee", "pay_interest": "interest",
+    "pay_principal": "principal", "pay_period_income": "income", "pay_residual": "income",
 }
 
 
@@ -178,8 +175,18 @@ class AuditLog:
 
     @cached_property
     def trust_held(self) -> frozenset[str]:
-        """Accounts the custodian keeps for the trust: money leaves them only on instruction."""
-        return frozenset(a for a in DEFAULT_TRUST_HELD if a in self.internal_accounts)
+        """Accounts the custodian keeps for the trust: money leaves them only on instruction.
+
+        Every internal account but the servicer's collection account: the family's fixed
+        ones and the deal's reserve accounts (``accounts.reserves``) as the log names them."""
+        internal = set(self.internal_accounts)
+        fixed = {a for a in DEFAULT_TRUST_HELD if a in internal}
+        return frozenset(fixed | (internal - {COLLECTION_ACCOUNT} - set(DEFAULT_INTERNAL)))
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The deal's note classes, in order of seniority."""
+        return self.terms.class_names
 
     @cached_property
     def initial_cutoff_fen(self) -> int:
@@ -233,14 +240,34 @@ class AuditLog:
                         steps.append(StepLine(current, tuple(issued)))
                     current, issued = x, []
                 elif x["event"] == "instruction_issued" and current is not None \
-                        and x.get("to_account") not in internal:
-                    issued.append(x)   # a waterfall pays parties, never the trust's own accounts
+                        and (x.get("to_account") not in internal
+                             or x.get("to_account") in self._funds(current)):
+                    issued.append(x)   # a waterfall pays parties, and the reserves it funds
                 else:
                     break
             if current is not None:
                 steps.append(StepLine(current, tuple(issued)))
             out.append(Distribution(e, tuple(steps)))
         return out
+
+    def interest_owed(self, step: StepLine, classes: Collection[str]) -> int | None:
+        """What an interest step left unpaid to ``classes``' holders; None if the step
+        pays none of them interest."""
+        action = self.terms.step(step.pay)
+        if action is None or action.action != "pay_interest" \
+                or not set(action.targets) & set(classes):
+            return None
+        owed = 0
+        for payee, (due, paid) in step.payees.items():
+            c = self.terms.class_of_payee(payee)
+            if c is None or c in classes:
+                owed += due - paid
+        return owed
+
+    def _funds(self, step: Event) -> tuple[str, ...]:
+        """The reserve accounts a ``fund_account`` step pays into (none for other steps)."""
+        action = self.terms.step(str(step.get("pay")))
+        return action.targets if action is not None and action.action == "fund_account" else ()
 
     @cached_property
     def payments(self) -> list[Payment]:
@@ -266,16 +293,19 @@ class AuditLog:
                     before = [s for s, _ in windows if s < p["seq"]]
                     dist = before[-1] if before else None
             payee = str(p["debit"])
-            note_class = next((c for c in NOTE_CLASSES if payee == f"{c}_noteholders"), None)
+            note_class = self.terms.class_of_payee(payee)
             out.append(Payment(int(p["seq"]), str(p["date"]), payee, str(p["credit"]),
                                int(p["amount_fen"]), reason, p.get("instruction"), step, dist,
-                               note_class, _kind(step, reason, payee, note_class)))
+                               note_class, _kind(self.terms, step, reason, payee, note_class)))
         return out
 
 
-def _kind(step: str | None, reason: str, payee: str, note_class: str | None) -> str:
-    if step in STEP_KIND:
-        return STEP_KIND[step]
+def _kind(terms: DealTerms, step: str | None, reason: str, payee: str,
+          note_class: str | None) -> str:
+    action = terms.step(step) if step is not None else None
+    if action is not None and action.action in ACTION_KIND:
+        kind = ACTION_KIND[action.action]
+        return "tax" if kind == "fee" and payee == TAX_PAYEE else kind
     text = reason.lower()
     if note_class is not None:
         if "principal" in text:
@@ -285,6 +315,6 @@ def _kind(step: str | None, reason: str, payee: str, note_class: str | None) -> 
         return "income"
     if payee == "originator":
         return "purchase"
-    if payee == "tax_authority":
+    if payee == TAX_PAYEE:
         return "tax"
     return "other"

@@ -5,9 +5,13 @@ less the principal paid to them (payments to ``<class>_noteholders`` of kind
 principal). That figure must agree with every ``day_closed`` snapshot of the notes, with
 what each principal step of a waterfall presents as due, with the balances logged at
 trust termination, and with the classes' lines in ``summary.json``; no class is repaid
-more than it owes; each senior series issued is the one paid in.
+more than it owes; each series of a rolling class issued is the one paid in.
 
-The summary's ``principal_fen`` is the class's size (``notes.<class>.size_wan`` in the
+The classes are the deal's (``classes`` in config.json), in order of seniority. A principal
+step of a waterfall (a ``pay_principal`` action, of one class or a pro-rata group)
+presents each class's outstanding principal as its holders' due.
+
+The summary's ``principal_fen`` is the class's size (``classes[i].size_wan`` in the
 deal), not the rolled series added up: what was issued is ``principal_issued_fen``, and
 each series' issued, repaid and outstanding amounts (``series``) agree with the log —
 series are repaid in the order they were issued (series i-1 from series i's proceeds).
@@ -15,21 +19,33 @@ series are repaid in the order they were issued (series i-1 from series i's proc
 
 from __future__ import annotations
 
-from trustsim.audit.log import NOTE_CLASSES, AuditLog
+from trustsim.audit.log import AuditLog, StepLine
 from trustsim.audit.model import Check, Outcome
 
-PRINCIPAL_STEPS = {f"{c}_principal": c for c in NOTE_CLASSES}
+
+def _principal_due(log: AuditLog, step: StepLine, targets: tuple[str, ...]
+                   ) -> list[tuple[str, tuple[str, ...], int]]:
+    """(what, classes, due) a principal step presents: per class when its payees are the
+    classes' holders, else the step's total for all the classes it names."""
+    by_class = {log.terms.class_of_payee(p): v[0] for p, v in step.payees.items()}
+    if by_class and None not in by_class and set(by_class) <= set(targets):
+        return [(f"{step.pay} ({c})" if len(targets) > 1 else step.pay, (str(c),), due)
+                for c, due in by_class.items()]
+    return [(step.pay, targets, sum(v[0] for v in step.payees.values()))]
 
 
 def note_balances_reconciled(log: AuditLog) -> Outcome:
     out = Outcome()
-    issued = dict.fromkeys(NOTE_CLASSES, 0)
-    repaid = dict.fromkeys(NOTE_CLASSES, 0)
-    income = dict.fromkeys(NOTE_CLASSES, 0)
+    classes = log.class_names
+    principal_steps = {s.pay: s for steps in log.terms.waterfalls.values() for s in steps
+                       if s.action == "pay_principal"}
+    issued = dict.fromkeys(classes, 0)
+    repaid = dict.fromkeys(classes, 0)
+    income = dict.fromkeys(classes, 0)
     payments = {p.seq: p for p in log.payments if p.note_class is not None}
     steps = {s.event["seq"]: s for d in log.distributions for s in d.steps}
     series_paid_in: dict[int, int] = {}
-    by_series: dict[str, dict[int, list[int]]] = {c: {} for c in NOTE_CLASSES}  # [issued, repaid]
+    by_series: dict[str, dict[int, list[int]]] = {c: {} for c in classes}  # [issued, repaid]
     for e in log.events:
         seq, name = e["seq"], e["event"]
         if name == "proceeds_received" and e.get("note_class") in issued:
@@ -49,16 +65,17 @@ def note_balances_reconciled(log: AuditLog) -> Outcome:
                 _repay_in_order(by_series[c], p.amount_fen)
             else:
                 income[c] += p.amount_fen
-        elif seq in steps and steps[seq].pay in PRINCIPAL_STEPS:
-            out.checked += 1
-            c = PRINCIPAL_STEPS[steps[seq].pay]
-            due = sum(v[0] for v in steps[seq].payees.values())
-            if due != issued[c] - repaid[c]:
-                out.fail(seq, e["date"], f"{steps[seq].pay} presents {due} fen due; the {c} "
-                         f"notes owe {issued[c] - repaid[c]} fen by the log")
+        elif seq in steps and steps[seq].pay in principal_steps:
+            action = principal_steps[steps[seq].pay]
+            for what, owing, due in _principal_due(log, steps[seq], action.targets):
+                out.checked += 1
+                owed = sum(issued[c] - repaid[c] for c in owing if c in issued)
+                if due != owed:
+                    out.fail(seq, e["date"], f"{what} presents {due} fen due; the "
+                             f"{' and '.join(owing)} notes owe {owed} fen by the log")
         elif name == "day_closed" and isinstance(e.get("notes_outstanding_fen"), int):
             out.checked += 1
-            total = sum(issued[c] - repaid[c] for c in NOTE_CLASSES)
+            total = sum(issued[c] - repaid[c] for c in classes)
             if e["notes_outstanding_fen"] != total:
                 out.fail(seq, e["date"], f"notes outstanding {e['notes_outstanding_fen']} fen at "
                          f"the close; issued less principal paid is {total} fen")
@@ -80,7 +97,7 @@ def note_balances_reconciled(log: AuditLog) -> Outcome:
             out.fail(e["seq"], e["date"], f"series {s} issued but its proceeds never paid in")
     summary = (log.summary or {}).get("notes")
     if isinstance(summary, dict):
-        for c in NOTE_CLASSES:
+        for c in classes:
             line = summary.get(c)
             if not isinstance(line, dict):
                 continue

@@ -16,6 +16,9 @@ Three clauses, three checks:
 * eligibility — where purchase events carry loan data, the receivables meet the
   criteria of §7 (obligor balance, no current overdue, worst overdue and credit level,
   last instalment, seasoning). A log without loan data (the rep-line pool) skips it.
+
+A static deal (no ``revolving_purchase``) buys nothing: a purchase request in its log is a
+finding, and the reserve and grace checks have nothing to check.
 """
 
 from __future__ import annotations
@@ -43,9 +46,15 @@ def _revolving_end_event(log: AuditLog) -> Event | None:
     return None
 
 
+STATIC = "a static deal (no revolving_purchase): no revolving purchases"
+
+
 def reserve_calculation_delay(log: AuditLog) -> Outcome:
     out = Outcome()
     cal, limit = log.terms.calendars.of("purchases"), log.terms.reserve_delay_max_bd
+    if limit is None:
+        out.skipped = STATIC
+        return out
     end = _revolving_end(log) or log.terms.scheduled_revolving_end
     last_day = log.day(log.events[-1])
     computed = log.of("accrual_period_started")
@@ -93,6 +102,9 @@ def reserve_calculation_delay(log: AuditLog) -> Outcome:
 def purchase_request_grace(log: AuditLog) -> Outcome:
     out = Outcome()
     cal, grace = log.terms.calendars.of("purchases"), log.terms.request_grace_bd
+    if grace is None:
+        out.skipped = STATIC
+        return out
     for e in log.of("purchase_requested"):
         out.checked += 1
         base = dt.date.fromisoformat(e["base_date"])
@@ -134,6 +146,14 @@ def revolving_purchases(log: AuditLog) -> Outcome:
     out = Outcome()
     end = _revolving_end_event(log)
     pct = log.terms.price_pct
+    if pct is None:
+        for e in log.of("purchase_requested"):
+            out.checked += 1
+            out.fail(e["seq"], e["date"], f"request {e.get('request')}: the deal is static "
+                                          f"(no revolving_purchase) and buys no receivables")
+        if not out.checked:
+            out.skipped = STATIC
+        return out
     periods = _reserved_periods(log)
     notices = {(e.get("base_date"), e["seq"]): e for e in log.of("available_funds_notified")}
     confirmed = {e.get("request"): e for e in log.of("purchase_confirmed")}

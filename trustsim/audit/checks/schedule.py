@@ -6,12 +6,18 @@ the simulator's schedule:
 
 * revolving period: each calculation date (every ``dates.calculation_every_months``
   months from the effective date, month end when the month has no such day) and each
-  senior series' expected maturity before the scheduled revolving end, up to and
-  including the day revolving ended;
-* amortization: a calculation date every ``dates.amortization_every_business_days``
-  business days from the revolving-period end, and the legal maturity date;
+  expected maturity of the rolling class's series (``classes[i].rolling_series``, if a
+  class rolls) before the scheduled revolving end, up to and including the day
+  revolving ended;
+* amortization: a calculation date by ``dates.amortization_schedule`` from the
+  revolving-period end — every N business days, or every N months (same day, month end
+  when the month has no such day) — and the legal maturity date (the latest expected
+  maturity of any class plus ``dates.legal_maturity_months_after_last_expected`` months,
+  the next business day if not one). A static pool (``revolving_months: 0``) has no
+  revolving payment dates: amortization counts from the effective date;
 * business days are the run's own for payment dates (``calendar.rules``, see
-  calendar.md); the grace of event of default (a) counts that family's days;
+  calendar.md); the grace of an interest_unpaid trigger counts the events-of-default
+  family's days;
 * the payment date of a calculation date is that date under ``dates.payment_convention``
   plus ``dates.payment_lag_business_days`` (the next business day when there is no lag);
   a series maturity is paid on the next business day;
@@ -20,10 +26,10 @@ the simulator's schedule:
 
 A payment date missing, logged twice (the termination day's final distribution aside)
 or logged on a day the contract does not set is a finding. A grace payment
-(``grace_for``: senior interest arrears paid late within event of default (a)'s grace)
-is not a payment date of its own; it must follow a payment date that left senior interest
-unpaid, by at most ``triggers.senior_interest_grace_business_days``, before any event of
-default.
+(``grace_for``: interest arrears paid late within an ``interest_unpaid`` trigger's grace)
+is not a payment date of its own; it must follow a payment date that left interest of
+that trigger's classes unpaid, by at most its ``grace_business_days``, before any event
+of default. A deal without such a trigger grants no grace.
 """
 
 from __future__ import annotations
@@ -51,12 +57,14 @@ def contract_payment_dates(terms: DealTerms, revolving_end: dt.date | None,
                                                     rules.revolving_end_unadjusted)}
     out |= {m for m in (cal.following(s) for s in rules.series_maturities)
             if m < terms.scheduled_revolving_end}
+    if revolving_end is None and not terms.revolves:
+        revolving_end = terms.effective_date       # a static pool amortizes from the start
     if revolving_end is None:
         return {d for d in out if d <= last}
     out = {d for d in out if d <= revolving_end}
     n = 1
-    while (d := _pay_on(terms, cal.add_business_days(
-            revolving_end, n * rules.amortization_every_bd))) <= last:
+    while (d := _pay_on(terms, rules.amortization_calculation_date(
+            cal, revolving_end, n))) <= last:
         out.add(d)
         n += 1
     if revolving_end < terms.legal_maturity <= last:
@@ -88,14 +96,19 @@ def payment_dates_scheduled(log: AuditLog) -> Outcome:
             held.setdefault(log.day(e), []).append(e)
     related = [e["seq"] for e in (ended, terminated) if e]
     _grace_payments(log, grace, held, out)
+    rule = log.terms.payment_dates.amortization_rule
     for d in sorted(expected | set(held)):
         out.checked += 1
         logged = held.get(d, [])
         if not logged:
             after = next((e for e in log.of("payment_date") if log.day(e) > d), None)
-            why = (f" (revolving ended {revolving_end.isoformat()}: amortization payment "
-                   f"dates every {log.terms.payment_dates.amortization_every_bd} business days)"
-                   if revolving_end and d > revolving_end else "")
+            why = ""
+            if revolving_end and d > revolving_end:
+                why = (f" (revolving ended {revolving_end.isoformat()}: amortization payment "
+                       f"dates {rule})")
+            elif not log.terms.revolves:
+                why = (f" (a static pool: amortization payment dates {rule} from the "
+                       f"effective date {log.terms.effective_date.isoformat()})")
             out.fail(after["seq"] if after else None, d.isoformat(),
                      f"payment date {d.isoformat()} is not held{why}", *related)
         elif d not in expected and d != last:
@@ -108,23 +121,43 @@ def payment_dates_scheduled(log: AuditLog) -> Outcome:
     return out
 
 
+def _interest_short(log: AuditLog) -> dict[str, list[tuple[str, int]]]:
+    """Payment date -> (classes, grace business days) of each ``interest_unpaid`` trigger
+    whose classes' interest that payment date left unpaid."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for t in log.terms.triggers_of("interest_unpaid"):
+        for d in log.distributions:
+            owed = [log.interest_owed(s, t.classes) for s in d.steps]
+            if sum(o for o in owed if o is not None) > 0:
+                out.setdefault(d.date, []).append((", ".join(t.classes), t.grace_bd or 0))
+    return out
+
+
 def _grace_payments(log: AuditLog, grace: list[dict], held: dict[dt.date, list[dict]],
                     out: Outcome) -> None:
-    """A grace payment (``grace_for``) pays a payment date's senior interest arrears late,
-    within event of default (a)'s grace [一.4.4(1)]: after a payment date that left senior
-    interest unpaid, at most ``senior_interest_grace_business_days`` later, and never
-    once an event of default has taken effect."""
-    cal, limit = log.terms.calendars.of("events_of_default"), log.terms.senior_interest_grace_bd
-    short = {d.date for d in log.distributions for s in d.steps
-             if s.pay == "senior_interest" and int(s.event.get("shortfall_fen") or 0) > 0}
+    """A grace payment (``grace_for``) pays a payment date's interest arrears late, within
+    an ``interest_unpaid`` trigger's grace [一.4.4(1)]: after a payment date that left that
+    trigger's classes' interest unpaid, at most its ``grace_business_days`` later, and
+    never once an event of default has taken effect."""
+    cal = log.terms.calendars.of("events_of_default")
+    covers = log.terms.triggers_of("interest_unpaid")
+    short = _interest_short(log) if grace else {}
     defaults = [e["seq"] for e in log.of("trigger_fired") if e.get("kind") == "default"]
     for e in grace:
         out.checked += 1
         d, of = log.day(e), dt.date.fromisoformat(str(e["grace_for"]))
-        if of not in held or of.isoformat() not in short:
+        if not covers:
+            out.fail(e["seq"], e["date"], f"a grace payment for {of.isoformat()}, but the deal "
+                     f"has no interest_unpaid trigger to grant a grace")
+            continue
+        left = short.get(of.isoformat(), []) if of in held else []
+        if not left:
+            which = " or ".join(", ".join(t.classes) for t in covers)
             out.fail(e["seq"], e["date"], f"a grace payment for {of.isoformat()}, which is not "
-                     f"a payment date that left senior interest unpaid")
-        elif not of < d <= cal.add_business_days(of, limit):
+                     f"a payment date that left {which} interest unpaid")
+            continue
+        limit = max(g for _c, g in left)
+        if not of < d <= cal.add_business_days(of, limit):
             out.fail(e["seq"], e["date"], f"a grace payment for {of.isoformat()} on "
                      f"{e['date']}, outside the {limit} business days after it")
         elif any(q < e["seq"] for q in defaults):

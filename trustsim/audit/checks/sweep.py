@@ -10,12 +10,14 @@ Money held longer is a breach unless the log shows what the contract allows inst
 
 * an accepted written explanation (``transfer_delay_explained``, or the servicer's
   ``reserve_delay_notified`` for a systems outage) covers a held transfer for at most
-  ``reserve_delay_max_business_days`` business days from the day it was given;
+  ``revolving_purchase.reserve_delay_max_business_days`` business days from the day it
+  was given (a static deal, without revolving_purchase: not at all);
 * after a servicer termination event, collections wait for the successor (clause (b)
   governs, not (c)) until ``successor_appointed``;
-* otherwise automatic event (c) — the servicer fails to transfer on time and in full —
-  must be recognised at the close of the first business day a transfer is overdue, and
-  the late transfer is then the event's consequence, not a further breach.
+* otherwise the deal's ``transfer_failure`` trigger (the report's automatic event (c)) —
+  the servicer fails to transfer on time and in full — must be recognised at the close
+  of the first business day a transfer is overdue, and the late transfer is then the
+  event's consequence, not a further breach. A deal without that trigger excuses nothing.
 
 Money that leaves the collection account for anything but the trust account (the
 servicer's estate on its insolvency) is a commingling loss: listed in the notes.
@@ -66,7 +68,8 @@ class Excuses:
 
     def __init__(self, log: AuditLog) -> None:
         self.cal = log.terms.calendars.of("collections")
-        self.limit = log.terms.reserve_delay_max_bd
+        limit = log.terms.reserve_delay_max_bd
+        self.limit = limit if limit is not None else -1     # -1: no explanation covers a day
         self.explained = [(log.day(e), e["seq"]) for e in log.events
                           if e["actor"] == "servicer" and (e["event"] in EXPLANATIONS
                                                            or e.get("explanation_accepted") is True)]
@@ -78,8 +81,9 @@ class Excuses:
                     and self.successor_wait and self.successor_wait[-1][1] is None:
                 start, _, seq = self.successor_wait[-1]
                 self.successor_wait[-1] = (start, log.day(e), seq)
-        self.trigger_c = [(log.day(e), e["seq"]) for e in log.of("trigger_fired")
-                          if e.get("clause") == "c" and e.get("kind") == "acceleration"]
+        failure = {t.key for t in log.terms.triggers_of("transfer_failure")}
+        self.transfer_failure = [(log.day(e), e["seq"]) for e in log.of("trigger_fired")
+                                 if (e.get("kind"), e.get("clause")) in failure]
 
     def on(self, d: dt.date) -> int | None:
         """seq of what excuses an overdue transfer at the close of ``d``, if anything does."""
@@ -92,8 +96,8 @@ class Excuses:
         return None
 
     def remedy_by(self, d: dt.date) -> int | None:
-        """seq of trigger (c) if it was recognised on or before ``d``."""
-        return next((s for day, s in self.trigger_c if day <= d), None)
+        """seq of the transfer_failure trigger if it was recognised on or before ``d``."""
+        return next((s for day, s in self.transfer_failure if day <= d), None)
 
 
 def replay(log: AuditLog) -> Replay:
@@ -176,7 +180,7 @@ def sweep_by_next_business_day(log: AuditLog) -> Outcome:
                              f"excused (seq {excuses.on(held_days[0]) if held_days else '?'})")
         elif remedy is not None:
             out.notes.append(f"receipt seq {h.seq} transferred late at seq {e['seq']}; "
-                             f"automatic event (c) recognised at seq {remedy}")
+                             f"the transfer_failure trigger recognised at seq {remedy}")
         else:
             days = cal.business_days_between(h.received, late.moved_on)
             out.fail(e["seq"], e["date"], f"collections received {h.received} (seq {h.seq}) "

@@ -1,7 +1,11 @@
 """[一.4.4(2)] Each payment date paid in the contract's order; shortfalls carried forward.
 
 Order: a payment date's steps appear in the order of the waterfall it names (the deal's
-``waterfalls`` in config.json), each with that step's clause. Each step is paid
+``waterfalls`` in config.json, each action's step id derived by the deal language's rule:
+its ``id``, else what it pays — ``<class>_interest``, ``<fees>_above_cap``,
+``residual_to_<class>``...), each with that step's clause. Once a trigger whose effect is
+``{use_waterfall: NAME}`` has fired, every later payment date outside the post-default
+waterfall uses NAME. Each step is paid
 ``min(cash left, due)`` — or nothing when a step it waits for (``after_paid_in_full``)
 fell short — split pro rata over its payees by the project's one rule
 (:func:`trustsim.money.pro_rata`). The cash the waterfall starts from is the trust
@@ -9,28 +13,42 @@ account as the trustee's book stands at that moment (the custodian's postings pl
 instructions issued and not yet executed). Every payee paid has exactly one payment
 executed for that amount, and the payments execute in the waterfall's order.
 
-Carry forward: a fee-type shortfall (taxes, fees, expenses, period income) is presented
+Carry forward: a fee-type shortfall (fees, fees above their cap, period income) is presented
 again in the same step at the very next payment date whose waterfall has that step; an
 interest shortfall the next time that interest is presented; either for at least what
 is still unpaid after any payment made to that payee outside a waterfall. A grace
 payment (``grace_for``) counts as the next payment date only for the steps it presents.
-Principal is carried by the note balance (see ``note_balances_reconciled``).
+Principal is carried by the note balance (see ``note_balances_reconciled``); a reserve's
+target is recomputed each payment date, so a funding shortfall is not carried.
 
 Through waterfalls: every payment to a noteholder or to a payee of a waterfall step is
-made by a step of a payment date — the one exception is a senior series' principal
+made by a step of a payment date — the one exception is a rolling class's series principal
 repaid from the next series' proceeds (issuance proceeds account) [一.2] — and no money
 moves after ``trust_terminated``.
 """
 
 from __future__ import annotations
 
-from trustsim.audit.log import NOTE_CLASSES, TRUST_ACCOUNT, AuditLog, Distribution, StepLine
+from trustsim.audit.log import TRUST_ACCOUNT, AuditLog, Distribution, StepLine
 from trustsim.audit.model import Check, Outcome
+from trustsim.audit.terms import SWITCH_KIND
 from trustsim.money import pro_rata
 
-RESIDUAL = frozenset({"residual_to_sub"})
-NOT_CARRIED = frozenset({"senior_principal", "mezz_principal", "sub_principal",
-                         "residual_to_sub", "retain"})
+POST_DEFAULT = "post_default"
+#: actions whose shortfall is not a debt carried to the next payment date
+NOT_CARRIED = frozenset({"pay_principal", "pay_residual", "retain", "fund_account",
+                         "release_account"})
+
+
+def _switches(log: AuditLog) -> list[tuple[int, str, str]]:
+    """(seq, waterfall, label) of each ``waterfall_switch`` trigger fired, in log order."""
+    by_key = {t.key: t for t in log.terms.triggers if t.use_waterfall is not None}
+    out = []
+    for e in log.of("trigger_fired"):
+        t = by_key.get((str(e.get("kind")), str(e.get("clause"))))
+        if e.get("kind") == SWITCH_KIND and t is not None and t.use_waterfall is not None:
+            out.append((int(e["seq"]), t.use_waterfall, f"{t.name} ({t.clause})"))
+    return out
 
 
 def trustee_book(log: AuditLog, account: str = TRUST_ACCOUNT) -> dict[int, int]:
@@ -118,6 +136,7 @@ def waterfall_order(log: AuditLog) -> Outcome:
     out = Outcome()
     books = trustee_book(log) if log.instructions else {}
     dists = log.distributions
+    switches = _switches(log)
     drift = 0
     for k, d in enumerate(dists):
         out.checked += 1
@@ -127,6 +146,11 @@ def waterfall_order(log: AuditLog) -> Outcome:
             out.fail(d.seq, d.date, f"waterfall {d.waterfall!r} is not one of the deal's "
                                     f"({', '.join(log.terms.waterfalls)})")
             continue
+        switched = [s for s in switches if s[0] < d.seq]
+        if switched and d.waterfall not in (POST_DEFAULT, switched[-1][1]):
+            q, name, label = switched[-1]
+            out.fail(d.seq, d.date, f"the {d.waterfall} waterfall applied after trigger {label} "
+                     f"switched to the {name} waterfall", q)
         index = {s.pay: (i, s) for i, s in enumerate(cfg)}
         available = int(d.event.get("available_fen", 0))
         if d.seq in books and books[d.seq] - available != drift:
@@ -161,7 +185,7 @@ def waterfall_order(log: AuditLog) -> Outcome:
                          f"{s.event.get('due_fen')}/{s.event.get('paid_fen')}/"
                          f"{s.event.get('shortfall_fen')} disagree with its payees")
             gate = next((g for g in step.after_paid_in_full if g in short), None)
-            if pay in RESIDUAL and gate is None and due_fen != left:
+            if step.action == "pay_residual" and gate is None and due_fen != left:
                 out.fail(seq, d.date, f"{pay}: residual {due_fen} fen, {left} fen were left")
             expected_total = 0 if gate is not None else min(left, due_fen)
             expected = pro_rata(expected_total, dues)
@@ -207,16 +231,17 @@ def shortfalls_carried_forward(log: AuditLog) -> Outcome:
     outside = _outside_payments(log)
     for k, d in enumerate(dists):
         for s in d.steps:
-            if s.pay in NOT_CARRIED:
+            action = log.terms.step(s.pay)
+            if action is None or action.action in NOT_CARRIED:
                 continue
             for payee, (due, paid) in s.payees.items():
                 owed = due - paid
                 if owed <= 0:
                     continue
                 out.checked += 1
-                interest = s.pay.endswith("_interest")
-                # a grace payment presents arrears up to senior interest only: a step it
-                # leaves out waits for the next payment date
+                interest = action.action == "pay_interest"
+                # a grace payment presents arrears up to the grace's classes' interest only:
+                # a step it leaves out waits for the next payment date
                 later = [x for x in dists[k + 1:] if not x.event.get("grace_for")
                          or any(t.pay == s.pay for t in x.steps)]
                 if not later:
@@ -264,7 +289,7 @@ ROLL_ACCOUNT = "issuance_proceeds_account"
 
 def payments_through_waterfalls(log: AuditLog) -> Outcome:
     out = Outcome()
-    payees = {f"{c}_noteholders" for c in NOTE_CLASSES}
+    payees = {c.noteholders for c in log.terms.classes}
     for d in log.distributions:
         for s in d.steps:
             payees.update(s.payees)

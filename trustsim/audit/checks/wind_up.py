@@ -4,8 +4,8 @@ From config.json and the log alone:
 
 * a trust that terminates after an event of default with a class unpaid hands no
   receivables to a class in kind (``trust_terminated``'s ``pool_released_fen`` and
-  ``released_to``): they are sold, and the finding names every class — senior to the
-  recipient first — still unpaid;
+  ``released_to``): they are sold, and the finding names every class still unpaid that
+  ranks ahead of the recipient (every unpaid class, if the recipient is not a class);
 * each ``liquidation_sale`` follows an event of default, at the price the deal's
   ``termination.liquidation`` percentages give the sold receivables by status;
 * the buyer's price reaches the trust account (a ``transfer_received`` from the buyer of
@@ -13,7 +13,7 @@ From config.json and the log alone:
   holding it, no later than the 2nd business day after the liquidation completes
   [一.4.2], before ``trust_terminated``.
 
-Seniority is the order in which the post-default waterfall repays principal.
+Seniority is the order of the deal's ``classes`` in config.json.
 """
 
 from __future__ import annotations
@@ -26,14 +26,6 @@ from trustsim.audit.model import Check, Outcome
 
 POST_DEFAULT = "post_default"
 FINAL_DATE_WITHIN_BD = 2   # [一.4.2] no later than the 2nd business day after liquidation
-
-
-def _seniority(log: AuditLog) -> list[str]:
-    steps = [s.pay for s in log.terms.waterfalls.get(POST_DEFAULT, ())]
-    classes = list(log.terms.class_sizes_fen)
-    rank = {c: steps.index(f"{c}_principal") if f"{c}_principal" in steps else len(steps)
-            for c in classes}
-    return sorted(classes, key=lambda c: rank[c])
 
 
 def _fen(x: Decimal) -> int:
@@ -56,19 +48,19 @@ def _nothing_in_kind(log: AuditLog, default: Event, ended: Event, out: Outcome) 
     out.checked += 1
     released = int(ended.get("pool_released_fen") or 0)
     owed = ended.get("notes_outstanding_by_class_fen") or {}
-    unpaid = [(c, int(owed.get(c) or 0)) for c in _seniority(log) if int(owed.get(c) or 0) > 0]
+    order = list(log.class_names)
+    unpaid = [(c, int(owed.get(c) or 0)) for c in order if int(owed.get(c) or 0) > 0]
     if released <= 0 or not unpaid:
         return
     to = str(ended.get("released_to") or "")
-    order = _seniority(log)
     recipient = next((c for c in order if to.startswith(f"{c}_")), None)
-    senior = [(c, v) for c, v in unpaid
-              if recipient is not None and order.index(c) < order.index(recipient)]
-    listed = ", ".join(f"{c} ({v} fen)" for c, v in (senior or unpaid))
+    ahead = [(c, v) for c, v in unpaid
+             if recipient is not None and order.index(c) < order.index(recipient)]
+    listed = ", ".join(f"{c} ({v} fen)" for c, v in (ahead or unpaid))
     out.fail(ended["seq"], ended["date"],
              f"{released} fen of receivables went in kind to {to or 'a class'} after event of "
              f"default ({default.get('clause')}) while "
-             + (f"a class senior to {recipient} was unpaid: {listed}" if senior
+             + (f"a class ranking ahead of {recipient} was unpaid: {listed}" if ahead
                 else f"unpaid: {listed}")
              + "; they must be sold and the price distributed by the post-default waterfall",
              default["seq"])
