@@ -1,25 +1,22 @@
 """Each audit check on a small log written by hand, as a trustee's clerk would read it.
 
-The logs here are a few lines long and name only the fields a check reads; the deal's
-terms come from the bundled deal's resolved config, exactly as a run folder holds them.
+The logs here are a few lines long and name only the fields a check reads (written with
+support.audit_logs); the deal's terms come from the bundled deal's resolved config,
+exactly as a run folder holds them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from audit_support import DEAL_FILE
+from support.audit_logs import Log, close, payment_date
 
 from trustsim.audit.checks.cash import cash_reconciled_daily
 from trustsim.audit.checks.instructions import custodian_payments_instructed
 from trustsim.audit.checks.sweep import sweep_by_next_business_day
 from trustsim.audit.checks.triggers import triggers_on_first_day
 from trustsim.audit.checks.waterfall import shortfalls_carried_forward, waterfall_order
-from trustsim.audit.log import AuditLog
 from trustsim.config import load_deal
-
-EFFECTIVE = dt.date(2020, 8, 18)
 
 
 @pytest.fixture(scope="module")
@@ -31,35 +28,6 @@ def config() -> dict:
 def rev() -> dict[str, str]:
     """The revolving waterfall's step ids (the deal language's rule) and their clauses."""
     return {a.step: a.clause for a in load_deal(DEAL_FILE).waterfalls["revolving"]}
-
-
-class Log:
-    """Writes a log line by line, stamping seq, day and date."""
-
-    def __init__(self) -> None:
-        self.events: list[dict] = []
-
-    def add(self, date: str, actor: str, event: str, **fields) -> int:
-        d = dt.date.fromisoformat(date)
-        self.events.append({"seq": len(self.events) + 1, "day": (d - EFFECTIVE).days,
-                            "date": date, "actor": actor, "event": event, **fields})
-        return len(self.events)
-
-    def post(self, date: str, actor: str, event: str, debit: str, credit: str, amount: int,
-             **fields) -> int:
-        return self.add(date, actor, event, debit=debit, credit=credit, amount_fen=amount,
-                        reason=fields.pop("reason", event), instruction=fields.pop("instruction", None),
-                        **fields)
-
-    def audit(self, config: dict) -> AuditLog:
-        return AuditLog.from_events(self.events, config)
-
-
-def close(log: Log, date: str, **balances) -> int:
-    accounts = {"collection_account_fen": 0, "trust_account_fen": 0,
-                "issuance_proceeds_account_fen": 0, "eligible_investments_fen": 0}
-    accounts.update({f"{k}_fen": v for k, v in balances.items()})
-    return log.add(date, "environment", "day_closed", period="revolving", **accounts)
 
 
 # ---------------------------------------------------------------- 一.4.1 sweep
@@ -113,30 +81,8 @@ def test_custodian_payment_must_follow_an_instruction_of_the_same_amount(config)
 
 # ---------------------------------------------------------------- 一.4.4(2) waterfall
 def _payment_date(log: Log, available: int, steps: list[tuple[str, str, dict]]) -> list[int]:
-    """A payment date on ``available`` fen of new cash, its steps and their payments."""
-    log.post("2020-11-18", "servicer", "collections_swept", "trust_account",
-             "collection_account", available)
-    log.add("2020-11-18", "trustee", "payment_date", waterfall="revolving",
-            available_fen=available,
-            remaining_fen=available - sum(v[1] for _p, _c, ps in steps for v in ps.values()))
-    seqs, issued = [], []
-    for pay, clause, payees in steps:
-        due = sum(v[0] for v in payees.values())
-        paid = sum(v[1] for v in payees.values())
-        seqs.append(log.add("2020-11-18", "trustee", "waterfall_step", pay=pay, clause=clause,
-                            due_fen=due, paid_fen=paid, shortfall_fen=due - paid, gated_by=None,
-                            payees={k: list(v) for k, v in payees.items()}))
-        for payee, (_due, amount) in payees.items():
-            if amount:
-                ins = f"I{len(log.events)}"
-                log.add("2020-11-18", "trustee", "instruction_issued", instruction=ins,
-                        value_date="2020-11-18", from_account="trust_account",
-                        to_account=payee, amount_fen=amount, reason=f"{pay} ({clause})")
-                issued.append((ins, payee, amount, pay, clause))
-    for ins, payee, amount, pay, clause in issued:     # the custodian executes them in order
-        log.post("2020-11-18", "custodian", "instruction_executed", payee, "trust_account",
-                 amount, instruction=ins, reason=f"{pay} ({clause})")
-    return seqs
+    """A revolving payment date on 2020-11-18 (see support.audit_logs.payment_date)."""
+    return payment_date(log, "2020-11-18", "revolving", available, steps)
 
 
 def test_waterfall_pays_pro_rata_within_a_step_when_cash_runs_short(config, rev):
