@@ -11,6 +11,7 @@ import json
 
 import pytest
 from audit_support import audit_of, move_to_date, read_events, run_folder, write_run
+from support.deal_runs import variant_run
 
 
 def test_a_skipped_amortization_payment_date_is_caught(tmp_path_factory, tmp_path):
@@ -243,3 +244,81 @@ def test_sale_proceeds_distributed_by_another_waterfall_are_caught(tmp_path_fact
     assert [(f.date, f.message) for f in result.findings] == [
         ("2023-10-07", "the sale's 1918035812 fen were distributed by the amortization "
                        "waterfall holding 1918035812 fen, not by the post-default waterfall")]
+
+
+# ---------------------------------------------------------------- other deals
+def test_a_payment_date_ignoring_a_waterfall_switch_is_caught(tmp_path_factory, tmp_path):
+    """npl_switches_to_a_sequential_waterfall: the switch fires on 2021-01-26, in revolving;
+    from the first amortization payment date, 2022-06-01, the sequential waterfall is in
+    force. That date logged on the amortization waterfall fails ``waterfall_order``."""
+    clean = variant_run(tmp_path_factory, "npl_switches_to_a_sequential_waterfall")
+    assert audit_of(clean).result("waterfall_order").status == "pass"
+    events = read_events(clean)
+    fired = next(e for e in events if e["event"] == "trigger_fired")
+    pd = next(e for e in events if e["event"] == "payment_date" and e["date"] == "2022-06-01")
+    assert (fired["date"], pd["waterfall"]) == ("2021-01-26", "sequential")
+    pd["waterfall"] = "amortization"
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result("waterfall_order")
+    assert [(f.seq, f.related, f.message) for f in result.findings] == [
+        (pd["seq"], (fired["seq"],), "the amortization waterfall applied after trigger "
+                                     "npl_switch (s) switched to the sequential waterfall: the "
+                                     "sequential waterfall is in force")]
+
+
+def test_a_static_pools_skipped_payment_date_is_caught(tmp_path_factory, tmp_path):
+    """static_every_3_months: amortizing from the effective date 2020-08-18, the second
+    payment date is 2021-02-18. A log without it fails ``payment_dates_scheduled``."""
+    clean = variant_run(tmp_path_factory, "static_every_3_months")
+    assert audit_of(clean).result("payment_dates_scheduled").status == "pass"
+    events = [e for e in read_events(clean)
+              if not (e["date"] == "2021-02-18" and e["event"] == "payment_date")]
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "payment_dates_scheduled")
+    assert [(f.date, f.message) for f in result.findings] == [
+        ("2021-02-18", "payment date 2021-02-18 is not held (a static pool: amortization "
+                       "payment dates every 3 months from the effective date 2020-08-18)")]
+
+
+RESERVE_RUN = "reserve_topped_up_then_released"
+
+
+def _reserve_step(events: list[dict], action: str) -> dict:
+    return next(e for e in events if e["event"] == "waterfall_step"
+                and e["pay"] == f"{action}_liquidity_reserve")
+
+
+def test_a_reserve_top_up_other_than_its_targets_shortfall_is_caught(tmp_path_factory, tmp_path):
+    """reserve_topped_up_then_released: 500 wan deposited at closing, target 1% of the
+    100,000 wan of notes: the first revolving payment date tops it up by 500 wan. A step
+    presenting 600 wan due fails ``waterfall_order``."""
+    clean = variant_run(tmp_path_factory, RESERVE_RUN)
+    assert audit_of(clean).result("waterfall_order").status == "pass"
+    events = read_events(clean)
+    step = _reserve_step(events, "fund")
+    assert step["payees"] == {"liquidity_reserve": [500_000_000, 500_000_000]}
+    step.update(due_fen=600_000_000, shortfall_fen=100_000_000,
+                payees={"liquidity_reserve": [600_000_000, 500_000_000]})
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result("waterfall_order")
+    assert (step["seq"], "fund_liquidity_reserve: presents 600000000 fen due; the "
+                         "liquidity_reserve account lacks 500000000 fen of its target") \
+        in [(f.seq, f.message) for f in result.findings]
+
+
+def test_a_reserve_released_short_of_its_balance_is_caught(tmp_path_factory, tmp_path):
+    """The same run: the amortization waterfall releases the account's 1,000 wan first.
+    A release of 900 wan (the step, its instruction and the custodian's payment) fails
+    ``waterfall_order``."""
+    clean = variant_run(tmp_path_factory, RESERVE_RUN)
+    events = read_events(clean)
+    step = _reserve_step(events, "release")
+    assert step["released_fen"] == 1_000_000_000
+    step["released_fen"] = 900_000_000
+    ins = next(e for e in events if e["event"] == "instruction_issued"
+               and e["from_account"] == "liquidity_reserve")
+    for e in events:
+        if e.get("instruction") == ins["instruction"]:
+            e["amount_fen"] = 900_000_000
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result("waterfall_order")
+    assert (step["seq"], "release_liquidity_reserve: releases 900000000 fen; liquidity_reserve "
+                         "holds 1000000000 fen by the trustee's book") \
+        in [(f.seq, f.message) for f in result.findings]

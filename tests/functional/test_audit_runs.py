@@ -8,7 +8,8 @@ servicer awaiting its successor, triggers recognised on their day).
 from __future__ import annotations
 
 import pytest
-from audit_support import SCENARIOS, audit_of, run_folder
+from audit_support import SCENARIOS, audit_of, read_events, run_folder
+from support.deal_runs import VARIANTS, variant_run
 
 from trustsim.audit.checks.purchases import reserve_calculation_delay
 from trustsim.audit.log import AuditLog
@@ -33,6 +34,36 @@ def test_audit_passes_on_the_base_run(tmp_path_factory):
 def test_audit_passes_on_every_bundled_scenario(tmp_path_factory, scenario):
     report = audit_of(run_folder(tmp_path_factory, scenario))
     assert report.passed, _failures(report)
+
+
+#: deals the simulator cannot run yet, and why (the audit is not the cause)
+ENGINE_GAPS = {"renamed_classes": "trustsim.sim.runner.summarize names the bundled deal's "
+                                  "rolling class (KeyError)"}
+
+
+@pytest.mark.parametrize("variant", [
+    pytest.param(v, marks=pytest.mark.xfail(strict=True, raises=KeyError, reason=ENGINE_GAPS[v]))
+    if v in ENGINE_GAPS else v for v in VARIANTS])
+def test_audit_passes_on_other_deals_runs(tmp_path_factory, variant):
+    """Classes renamed, a static pool (amortizing every 3 months, or every 10 business
+    days), a reserve account topped up then released, a trigger switching the waterfall,
+    a cumulative-default trigger: an honest run of each audits clean."""
+    report = audit_of(variant_run(tmp_path_factory, variant))
+    assert report.passed, _failures(report)
+
+
+@pytest.mark.parametrize("variant,kind,clause", [
+    ("npl_switches_to_a_sequential_waterfall", "waterfall_switch", "s"),
+    ("cumulative_default_trigger", "acceleration", "i"),
+])
+def test_a_new_deals_trigger_is_recomputed_not_just_accepted(tmp_path_factory, variant, kind,
+                                                             clause):
+    run = variant_run(tmp_path_factory, variant)
+    assert [(e["kind"], e["clause"]) for e in read_events(run)
+            if e["event"] == "trigger_fired"] == [(kind, clause)]
+    notes = audit_of(run).result("triggers_on_first_day").notes
+    assert any(n.startswith(f"{kind} ({clause}) fired") and n.endswith("confirmed")
+               for n in notes), notes
 
 
 def test_the_trigger_run_has_its_trigger_recomputed_not_just_accepted(tmp_path_factory):

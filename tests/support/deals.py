@@ -88,3 +88,34 @@ def static(cfg: Config, every_months: int) -> Config:
     out["triggers"] = [t for t in out["triggers"]
                        if t["kind"] not in ("pool_below_notes", "issuance_failure")]
     return validated(out)
+
+
+RESERVE = "liquidity_reserve"
+
+
+def with_reserve(cfg: Config, initial_wan: int = 1000, pct_of_notes: int = 1,
+                 floor_wan: int = 500) -> Config:
+    """``cfg`` with a reserve account funded at closing and, in revolving, topped up to its
+    target after the first class's interest; amortization and post-default release it
+    into the available funds first."""
+    out = copy.deepcopy(cfg)
+    out["accounts"]["reserves"] = [{"name": RESERVE, "initial_wan": initial_wan,
+                                    "target": {"pct_of_notes": pct_of_notes,
+                                               "floor_wan": floor_wan}}]
+    first = out["classes"][0]["name"]
+    rev = out["waterfalls"]["revolving"]
+    at = next(i for i, a in enumerate(rev) if a["pay_interest"] == first) + 1
+    rev.insert(at, {"fund_account": RESERVE, "clause": "reserve top-up"})
+    for status in ("amortization", "post_default"):
+        out["waterfalls"][status].insert(0, {"release_account": RESERVE,
+                                             "clause": "reserve released"})
+    return validated(out)
+
+
+def with_switch(cfg: Config, waterfall: str, trigger: dict[str, Any]) -> Config:
+    """``cfg`` with a waterfall ``waterfall`` (the amortization one's copy) that ``trigger``
+    (its name, clause, kind and parameters) switches to."""
+    out = copy.deepcopy(cfg)
+    out["waterfalls"][waterfall] = copy.deepcopy(out["waterfalls"]["amortization"])
+    out["triggers"].append({**trigger, "effect": {"use_waterfall": waterfall}})
+    return validated(out)

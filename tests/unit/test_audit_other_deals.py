@@ -152,15 +152,15 @@ CUMULATIVE = {"name": "cumulative_defaults", "clause": "i", "kind": "cumulative_
 
 
 def test_cumulative_defaults_at_the_threshold_fire_the_trigger():
-    """Defaults of 2% of the 1,000,000-fen initial pool are at the 2% threshold: the
-    trigger should fire at that close (19,999 fen the close before is below it)."""
+    """Principal defaulted since the effective date is what is non-performing plus what was
+    charged off: 15,000 + 5,000 fen, 2% of the 1,000,000-fen initial pool, is at the 2%
+    threshold, so the trigger should fire at that close (14,999 + 5,000 the close before
+    is below it)."""
     cfg = with_trigger(bundled(), CUMULATIVE)
     log = Log()
     log.add("2020-08-18", "originator", "initial_pool_transferred", principal_fen=1_000_000)
-    below = close(log, "2021-03-01")
-    at = close(log, "2021-03-02")
-    log.events[below - 1]["pool_defaulted_fen"] = 19_999
-    log.events[at - 1]["pool_defaulted_fen"] = 20_000
+    close(log, "2021-03-01", pool_non_performing=14_999, pool_charged_off=5_000)
+    at = close(log, "2021-03-02", pool_non_performing=15_000, pool_charged_off=5_000)
     out = triggers_on_first_day(log.audit(cfg))
     assert [f.seq for f in out.findings] == [at]
     assert "acceleration (i) should have fired on 2021-03-02" in out.findings[0].message
@@ -169,14 +169,15 @@ def test_cumulative_defaults_at_the_threshold_fire_the_trigger():
 def test_cumulative_defaults_a_log_does_not_give_are_noted_not_checkable():
     cfg = with_trigger(bundled(), CUMULATIVE)
     log = Log()
-    close(log, "2021-03-01")
+    close(log, "2021-03-01", pool_non_performing=15_000)      # no charge-offs logged
     log.add("2021-03-01", "trustee", "trigger_fired", kind="acceleration", clause="i",
             figures={})
     log.add("2021-03-01", "trustee", "period_changed", period="amortization")
     out = triggers_on_first_day(log.audit(cfg))
     assert out.findings == []
     assert "acceleration (i) (cumulative_defaults) not recomputed: day_closed carries no " \
-           "pool_defaulted_fen (principal defaulted since the effective date)" in out.notes
+           "pool_non_performing_fen and pool_charged_off_fen (principal defaulted since the " \
+           "effective date)" in out.notes
 
 
 def test_after_a_waterfall_switch_payment_dates_use_the_switched_waterfall():
@@ -189,6 +190,7 @@ def test_after_a_waterfall_switch_payment_dates_use_the_switched_waterfall():
                              "effect": {"use_waterfall": "sequential"}})
     taxes = clauses(cfg, "amortization")["taxes"]
     log = Log()
+    log.add("2022-05-18", "trustee", "period_changed", period="amortization")
     fired = log.add("2022-06-01", "trustee", "trigger_fired", kind="waterfall_switch",
                     clause="s", figures={})
     payment_date(log, "2022-06-02", "sequential", 4, [("taxes", taxes, {"tax_authority": (4, 4)})])
@@ -198,7 +200,8 @@ def test_after_a_waterfall_switch_payment_dates_use_the_switched_waterfall():
                                    and e["date"] == "2022-06-16")) + 1
     assert [(f.seq, f.related, f.message) for f in out.findings] == [
         (second, (fired,), "the amortization waterfall applied after trigger npl_switch (s) "
-                           "switched to the sequential waterfall")]
+                           "switched to the sequential waterfall: the sequential waterfall is "
+                           "in force")]
 
 
 # ---------------------------------------------------------------- a static pool

@@ -172,7 +172,7 @@ def connect(log: AuditLog, events_path: Path | None = None) -> duckdb.DuckDBPyCo
     con.execute(_EVENTS_SQL)
     con.execute("DROP TABLE raw")
     _table_from_rows(con, "internal_accounts", {"account": "VARCHAR"},
-                     [{"account": a} for a in log.internal_accounts])
+                     [{"account": a} for a in log.snapshotted_accounts])
     _table_from_rows(con, "payments", {
         "seq": "BIGINT", "date": "DATE", "payee": "VARCHAR", "from_account": "VARCHAR",
         "amount_fen": "BIGINT", "reason": "VARCHAR", "instruction": "VARCHAR",

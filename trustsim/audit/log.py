@@ -162,23 +162,34 @@ class AuditLog:
         return [e for e in self.events if e.get("debit") is not None]
 
     @cached_property
-    def internal_accounts(self) -> tuple[str, ...]:
+    def snapshotted_accounts(self) -> tuple[str, ...]:
         """Accounts whose balances the log snapshots (``<account>_fen`` in ``day_closed``)."""
         named = {e["debit"] for e in self.postings} | {e["credit"] for e in self.postings}
+        named |= set(DEFAULT_INTERNAL) | set(self.reserve_accounts)
         closes = self.of("day_closed")
         if closes:
-            found = tuple(a for a in sorted(named | set(DEFAULT_INTERNAL))
-                          if f"{a}_fen" in closes[0])
+            found = tuple(a for a in sorted(named) if f"{a}_fen" in closes[0])
             if found:
                 return found
         return DEFAULT_INTERNAL
+
+    @cached_property
+    def reserve_accounts(self) -> tuple[str, ...]:
+        """The deal's reserve accounts (``accounts.reserves``): the ledger names them so."""
+        return tuple(r.name for r in self.terms.reserves)
+
+    @cached_property
+    def internal_accounts(self) -> tuple[str, ...]:
+        """The trust's own accounts: those the log snapshots, and the deal's reserves."""
+        snap = self.snapshotted_accounts
+        return snap + tuple(sorted(set(self.reserve_accounts) - set(snap)))
 
     @cached_property
     def trust_held(self) -> frozenset[str]:
         """Accounts the custodian keeps for the trust: money leaves them only on instruction.
 
         Every internal account but the servicer's collection account: the family's fixed
-        ones and the deal's reserve accounts (``accounts.reserves``) as the log names them."""
+        ones and the deal's reserve accounts (``accounts.reserves``)."""
         internal = set(self.internal_accounts)
         fixed = {a for a in DEFAULT_TRUST_HELD if a in internal}
         return frozenset(fixed | (internal - {COLLECTION_ACCOUNT} - set(DEFAULT_INTERNAL)))
@@ -241,8 +252,8 @@ class AuditLog:
                     current, issued = x, []
                 elif x["event"] == "instruction_issued" and current is not None \
                         and (x.get("to_account") not in internal
-                             or x.get("to_account") in self._funds(current)):
-                    issued.append(x)   # a waterfall pays parties, and the reserves it funds
+                             or self._moves_reserve(current, x)):
+                    issued.append(x)   # a waterfall pays parties, and moves its reserves
                 else:
                     break
             if current is not None:
@@ -264,10 +275,16 @@ class AuditLog:
                 owed += due - paid
         return owed
 
-    def _funds(self, step: Event) -> tuple[str, ...]:
-        """The reserve accounts a ``fund_account`` step pays into (none for other steps)."""
+    def _moves_reserve(self, step: Event, ins: Event) -> bool:
+        """``ins`` is the step's own move of a reserve: a ``fund_account`` step's payment into
+        its account, or a ``release_account`` step's balance into the trust account."""
         action = self.terms.step(str(step.get("pay")))
-        return action.targets if action is not None and action.action == "fund_account" else ()
+        if action is None:
+            return False
+        if action.action == "fund_account":
+            return ins.get("to_account") in action.targets
+        return action.action == "release_account" and ins.get("to_account") == TRUST_ACCOUNT \
+            and ins.get("from_account") in action.targets
 
     @cached_property
     def payments(self) -> list[Payment]:

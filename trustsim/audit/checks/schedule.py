@@ -103,12 +103,12 @@ def payment_dates_scheduled(log: AuditLog) -> Outcome:
         if not logged:
             after = next((e for e in log.of("payment_date") if log.day(e) > d), None)
             why = ""
-            if revolving_end and d > revolving_end:
-                why = (f" (revolving ended {revolving_end.isoformat()}: amortization payment "
-                       f"dates {rule})")
-            elif not log.terms.revolves:
+            if not log.terms.revolves:
                 why = (f" (a static pool: amortization payment dates {rule} from the "
                        f"effective date {log.terms.effective_date.isoformat()})")
+            elif revolving_end and d > revolving_end:
+                why = (f" (revolving ended {revolving_end.isoformat()}: amortization payment "
+                       f"dates {rule})")
             out.fail(after["seq"] if after else None, d.isoformat(),
                      f"payment date {d.isoformat()} is not held{why}", *related)
         elif d not in expected and d != last:

@@ -19,16 +19,18 @@ day, on the day's figures. By kind:
 * ``transfer_failure`` — the servicer fails to transfer on time and in full without an
   accepted explanation: from the collection account's replay (see :mod:`.sweep`);
 * ``npl_ratio`` — each ``day_closed``'s non-performing balance (plus ``pool_npl_fees_fen``
-  on the principal-plus-fees basis) over the initial cut-off balance, in ppm, floored,
-  above ``threshold_pct`` on ``consecutive_business_days`` consecutive closes;
+  on the principal-plus-fees basis) over the initial cut-off balance above
+  ``threshold_pct`` (exactly: the threshold itself is not above it) on
+  ``consecutive_business_days`` consecutive closes;
 * ``rating_below`` — ``rating_changed`` (or ``originator_rating``) below ``floor``;
 * ``pool_below_notes`` — in revolving, ``pool_outstanding_fen`` below ``pct``% of
   ``notes_outstanding_fen`` on a cumulative ``cumulative_business_days`` closes;
 * ``issuance_failure`` — the day of ``issuance_terminated``;
-* ``cumulative_default_rate`` — principal defaulted since the effective date
-  (``day_closed``'s ``pool_defaulted_fen``) over the initial cut-off balance at or above
-  ``threshold_pct`` at a close; a log without that figure leaves it not checkable (said
-  in the notes);
+* ``cumulative_default_rate`` — principal defaulted since the effective date (a
+  ``day_closed``'s non-performing balance plus the principal charged off so far,
+  ``pool_non_performing_fen`` + ``pool_charged_off_fen``) over the initial cut-off
+  balance at or above ``threshold_pct`` at a close; a log without those figures leaves it
+  not checkable (said in the notes);
 * ``interest_unpaid`` — interest due to ``classes`` left unpaid by a payment date, less
   what was paid to them since, still owed ``grace_business_days`` business days later;
 * ``principal_unpaid_at_legal_maturity`` — notes outstanding ``grace_business_days``
@@ -74,7 +76,8 @@ KINDS = frozenset({"party_insolvent", "successor_not_appointed", "transfer_failu
 SUCCESSOR_WAIT = {"servicer": ("servicer_termination_event", None),
                   "trustee": ("incident_started", "trustee_replacement")}
 WAIT_FROM = {"servicer": "the termination event", "trustee": "it had to be replaced"}
-DEFAULTED_FIELD = "pool_defaulted_fen"
+#: principal defaulted since the effective date: non-performing now plus charged off so far
+DEFAULTED_FIELDS = ("pool_non_performing_fen", "pool_charged_off_fen")
 Key = tuple[str, str]
 
 
@@ -128,9 +131,9 @@ def not_checkable(log: AuditLog) -> dict[str, str]:
             out[t.name] = f"kind {t.kind} is unknown to this audit"
         elif t.kind == "npl_ratio" and t.basis != "principal" and "pool_npl_fees_fen" not in first:
             out[t.name] = "the NPL basis counts fees and day_closed carries no pool_npl_fees_fen"
-        elif t.kind == "cumulative_default_rate" and DEFAULTED_FIELD not in first:
-            out[t.name] = (f"day_closed carries no {DEFAULTED_FIELD} (principal defaulted since "
-                           f"the effective date)")
+        elif t.kind == "cumulative_default_rate" and not set(DEFAULTED_FIELDS) <= first.keys():
+            out[t.name] = (f"day_closed carries no {' and '.join(DEFAULTED_FIELDS)} (principal "
+                           f"defaulted since the effective date)")
         elif t.kind == "successor_not_appointed" and t.party not in SUCCESSOR_WAIT:
             out[t.name] = f"no log event says when a {t.party} must be replaced"
     return out
@@ -255,13 +258,14 @@ def _at_close(log: AuditLog, e: Event, triggers: list[Trigger], state: dict[str,
             npl = int(e.get("pool_non_performing_fen") or 0)
             if t.basis == "principal_plus_fees":
                 npl += int(e.get("pool_npl_fees_fen") or 0)
-            st.run = st.run + 1 if npl * PPM // cutoff > t.threshold_ppm else 0
+            # above the threshold, exactly: npl / cutoff > threshold (the ppm figure is floored)
+            st.run = st.run + 1 if npl * PPM > t.threshold_ppm * cutoff else 0
             if st.run >= t.days:
                 hold(t.key, d, seq, f"NPL ratio above {t.threshold_ppm} ppm on {t.days} "
                                     f"consecutive business days")
         elif t.kind == "cumulative_default_rate" and cutoff:
             assert t.threshold_ppm is not None
-            defaulted = int(e.get(DEFAULTED_FIELD) or 0)
+            defaulted = sum(int(e.get(f) or 0) for f in DEFAULTED_FIELDS)
             if defaulted * PPM >= t.threshold_ppm * cutoff:
                 hold(t.key, d, seq, f"principal defaulted since the effective date "
                      f"{defaulted} fen, at or above {t.threshold_ppm} ppm of the initial "

@@ -29,25 +29,52 @@ moves after ``trust_terminated``.
 
 from __future__ import annotations
 
-from trustsim.audit.log import TRUST_ACCOUNT, AuditLog, Distribution, StepLine
+from decimal import Decimal
+
+from trustsim.audit.log import TRUST_ACCOUNT, AuditLog, Distribution, Event, StepLine
 from trustsim.audit.model import Check, Outcome
-from trustsim.audit.terms import SWITCH_KIND
-from trustsim.money import pro_rata
+from trustsim.audit.terms import SWITCH_KIND, Step
+from trustsim.money import pro_rata, round_fen
 
 POST_DEFAULT = "post_default"
+AMORTIZATION = "amortization"
 #: actions whose shortfall is not a debt carried to the next payment date
 NOT_CARRIED = frozenset({"pay_principal", "pay_residual", "retain", "fund_account",
                          "release_account"})
 
 
-def _switches(log: AuditLog) -> list[tuple[int, str, str]]:
-    """(seq, waterfall, label) of each ``waterfall_switch`` trigger fired, in log order."""
-    by_key = {t.key: t for t in log.terms.triggers if t.use_waterfall is not None}
-    out = []
-    for e in log.of("trigger_fired"):
-        t = by_key.get((str(e.get("kind")), str(e.get("clause"))))
-        if e.get("kind") == SWITCH_KIND and t is not None and t.use_waterfall is not None:
-            out.append((int(e["seq"]), t.use_waterfall, f"{t.name} ({t.clause})"))
+def in_force(log: AuditLog) -> dict[int, tuple[str, str, int | None]]:
+    """payment_date seq -> (the waterfall in force, why, the event that put it in force).
+
+    The deal's status decides [一.4.4(2)]: revolving while the period is (``period_changed``),
+    post_default once an event of default fired, else amortization — or the waterfall the
+    last ``waterfall_switch`` trigger fired names (its ``{use_waterfall: NAME}`` effect)."""
+    switches = {t.key: t for t in log.terms.triggers if t.use_waterfall is not None}
+    period = "revolving" if log.terms.revolves else AMORTIZATION
+    since: int | None = None
+    default: Event | None = None
+    amortization, switched = AMORTIZATION, ""
+    switch_seq: int | None = None
+    out: dict[int, tuple[str, str, int | None]] = {}
+    for e in log.of("period_changed", "trigger_fired", "payment_date"):
+        if e["event"] == "period_changed":
+            period, since = str(e.get("period")), int(e["seq"])
+        elif e["event"] == "trigger_fired":
+            t = switches.get((str(e.get("kind")), str(e.get("clause"))))
+            if e.get("kind") == "default" and default is None:
+                default = e
+            elif e.get("kind") == SWITCH_KIND and t is not None and t.use_waterfall:
+                amortization, switch_seq = t.use_waterfall, int(e["seq"])
+                switched = f"trigger {t.name} ({t.clause}) switched to the {t.use_waterfall} waterfall"
+        elif period == "revolving":
+            out[int(e["seq"])] = ("revolving", "in the revolving period", since)
+        elif default is not None:
+            out[int(e["seq"])] = (POST_DEFAULT, f"after the event of default ({default.get('clause')})",
+                                  int(default["seq"]))
+        elif switch_seq is not None:
+            out[int(e["seq"])] = (amortization, f"after {switched}", switch_seq)
+        else:
+            out[int(e["seq"])] = (AMORTIZATION, "in amortization", since)
     return out
 
 
@@ -136,7 +163,8 @@ def waterfall_order(log: AuditLog) -> Outcome:
     out = Outcome()
     books = trustee_book(log) if log.instructions else {}
     dists = log.distributions
-    switches = _switches(log)
+    force = in_force(log)
+    reserves = _Reserves(log)
     drift = 0
     for k, d in enumerate(dists):
         out.checked += 1
@@ -146,11 +174,10 @@ def waterfall_order(log: AuditLog) -> Outcome:
             out.fail(d.seq, d.date, f"waterfall {d.waterfall!r} is not one of the deal's "
                                     f"({', '.join(log.terms.waterfalls)})")
             continue
-        switched = [s for s in switches if s[0] < d.seq]
-        if switched and d.waterfall not in (POST_DEFAULT, switched[-1][1]):
-            q, name, label = switched[-1]
-            out.fail(d.seq, d.date, f"the {d.waterfall} waterfall applied after trigger {label} "
-                     f"switched to the {name} waterfall", q)
+        want, why, cause = force.get(d.seq, (d.waterfall, "", None))
+        if d.waterfall != want:
+            out.fail(d.seq, d.date, f"the {d.waterfall} waterfall applied {why}: the {want} "
+                     f"waterfall is in force", *((cause,) if cause else ()))
         index = {s.pay: (i, s) for i, s in enumerate(cfg)}
         available = int(d.event.get("available_fen", 0))
         if d.seq in books and books[d.seq] - available != drift:
@@ -158,6 +185,9 @@ def waterfall_order(log: AuditLog) -> Outcome:
                      f"account holds {books[d.seq]} fen by the trustee's book")
             drift = books[d.seq] - available   # report a wrong posting once, not every date
         left = available
+        released = {a.targets[0] for a in cfg if a.action == "release_account"}
+        if not d.event.get("grace_for"):
+            _reserve_steps_held(d, cfg, reserves, released, out)
         last = -1
         short: set[str] = set()
         short_paid = ""              # the first step paid less than due with cash to pay it
@@ -175,6 +205,9 @@ def waterfall_order(log: AuditLog) -> Outcome:
             if step.clause and s.event.get("clause") != step.clause:
                 out.fail(seq, d.date, f"{pay} cites clause {s.event.get('clause')!r}, the deal "
                                       f"says {step.clause!r}")
+            if step.action == "release_account":
+                left += _released(log, d, s, step.targets[0], reserves, out, order, i)
+                continue
             payees = s.payees
             dues = [v[0] for v in payees.values()]
             paid = [v[1] for v in payees.values()]
@@ -184,6 +217,11 @@ def waterfall_order(log: AuditLog) -> Outcome:
                 out.fail(seq, d.date, f"{pay}: due/paid/shortfall "
                          f"{s.event.get('due_fen')}/{s.event.get('paid_fen')}/"
                          f"{s.event.get('shortfall_fen')} disagree with its payees")
+            if step.action == "fund_account":
+                want = reserves.shortfall(step.targets[0], d, released)
+                if want is not None and due_fen != want:
+                    out.fail(seq, d.date, f"{pay}: presents {due_fen} fen due; the "
+                             f"{step.targets[0]} account lacks {want} fen of its target")
             gate = next((g for g in step.after_paid_in_full if g in short), None)
             if step.action == "pay_residual" and gate is None and due_fen != left:
                 out.fail(seq, d.date, f"{pay}: residual {due_fen} fen, {left} fen were left")
@@ -217,6 +255,97 @@ def waterfall_order(log: AuditLog) -> Outcome:
             elif top is None or item[1:3] > top[1:3]:
                 top = item
     return out
+
+
+class _Reserves:
+    """The deal's reserve accounts as the trustee's book has them at each payment date, and
+    what each lacks of its target: ``pct_of_notes`` of the notes outstanding before the
+    date's payments, never below ``floor_wan``, nothing once the notes are repaid."""
+
+    def __init__(self, log: AuditLog) -> None:
+        self.log = log
+        self.terms = {r.name: r for r in log.terms.reserves}
+        self._books: dict[str, dict[int, int]] = {}
+        self._notes: dict[int, int] | None = None
+
+    def book(self, account: str, d: Distribution) -> int | None:
+        if not self.log.instructions:
+            return None
+        if account not in self._books:
+            self._books[account] = trustee_book(self.log, account)
+        return self._books[account].get(d.seq)
+
+    def notes_outstanding(self, d: Distribution) -> int:
+        if self._notes is None:
+            self._notes = {}
+            classes = set(self.log.class_names)
+            principal = {p.seq: p.amount_fen for p in self.log.payments
+                         if p.note_class is not None and p.kind == "principal"}
+            total = 0
+            for e in self.log.events:
+                if e["event"] == "proceeds_received" and e.get("note_class") in classes:
+                    total += int(e["amount_fen"])
+                elif e["seq"] in principal:
+                    total -= principal[e["seq"]]
+                elif e["event"] == "payment_date":
+                    self._notes[int(e["seq"])] = total
+        return self._notes.get(d.seq, 0)
+
+    def shortfall(self, account: str, d: Distribution, released: set[str]) -> int | None:
+        r = self.terms.get(account)
+        held = 0 if account in released else self.book(account, d)
+        if r is None or held is None:
+            return None
+        notes = self.notes_outstanding(d)
+        target = 0 if notes == 0 else max(r.floor_fen,
+                                          round_fen(Decimal(notes) * r.pct_of_notes / 100))
+        return max(0, target - held)
+
+
+def _released(log: AuditLog, d: Distribution, s: StepLine, account: str, reserves: _Reserves,
+              out: Outcome, order: list[tuple[int, int, int, str, str]], i: int) -> int:
+    """A ``release_account`` step: the account's whole balance by the trustee's book, moved
+    by one executed instruction into the trust account. Returns what it adds to the cash."""
+    seq = s.event["seq"]
+    amount = int(s.event.get("released_fen") or 0)
+    book = reserves.book(account, d)
+    if book is not None and amount != book:
+        out.fail(seq, d.date, f"{s.pay}: releases {amount} fen; {account} holds {book} fen "
+                              f"by the trustee's book")
+    moves = [ins for ins in s.instructions if ins.get("from_account") == account]
+    if log.instructions and amount > 0:
+        if len(moves) != 1 or int(moves[0].get("amount_fen", -1)) != amount:
+            out.fail(seq, d.date, f"{s.pay}: releases {amount} fen, the trustee instructs "
+                     f"{[m.get('amount_fen') for m in moves] or 'nothing'}")
+        else:
+            ex = log.executions.get(str(moves[0].get("instruction")), [])
+            if not ex:
+                out.fail(seq, d.date, f"{s.pay}: the release of {amount} fen from {account} "
+                         f"is never made", moves[0]["seq"])
+            else:
+                order.append((int(ex[0]["seq"]), i, 0, s.pay, account))
+    return amount
+
+
+def _reserve_steps_held(d: Distribution, cfg: tuple[Step, ...], reserves: _Reserves,
+                        released: set[str], out: Outcome) -> None:
+    """A reserve action logs a step only when it moves money: one missing while the account
+    held a balance to release, or lacked part of its target, is a finding."""
+    logged = {s.pay for s in d.steps}
+    for a in cfg:
+        if a.pay in logged or a.action not in ("release_account", "fund_account"):
+            continue
+        account = a.targets[0]
+        if a.action == "release_account":
+            book = reserves.book(account, d)
+            if book:
+                out.fail(d.seq, d.date, f"{a.pay}: {account} holds {book} fen but the "
+                                        f"{d.waterfall} waterfall released nothing")
+        else:
+            want = reserves.shortfall(account, d, released)
+            if want:
+                out.fail(d.seq, d.date, f"{a.pay}: {account} lacks {want} fen of its target "
+                                        f"but the {d.waterfall} waterfall funded nothing")
 
 
 def _outside_payments(log: AuditLog) -> list[tuple[int, str, int, str]]:
