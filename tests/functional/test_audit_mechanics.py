@@ -322,3 +322,42 @@ def test_a_reserve_released_short_of_its_balance_is_caught(tmp_path_factory, tmp
     assert (step["seq"], "release_liquidity_reserve: releases 900000000 fen; liquidity_reserve "
                          "holds 1000000000 fen by the trustee's book") \
         in [(f.seq, f.message) for f in result.findings]
+
+
+def test_money_taken_from_a_reserve_outside_its_actions_is_caught(tmp_path_factory, tmp_path):
+    """The same run: 100 fen paid out of the reserve to the originator on 2021-03-01, by
+    an instruction of no waterfall step, fails ``reserve_accounts_move_by_their_actions``."""
+    clean = variant_run(tmp_path_factory, RESERVE_RUN)
+    assert audit_of(clean).result("reserve_accounts_move_by_their_actions").status == "pass"
+    events = read_events(clean)
+    k = next(k for k, e in enumerate(events) if e["date"] == "2021-03-01"
+             and e["event"] == "day_closed")
+    stamp = {"day": events[k]["day"], "date": "2021-03-01"}
+    events[k:k] = [
+        {**stamp, "actor": "trustee", "event": "instruction_issued", "instruction": "I999999",
+         "value_date": "2021-03-01", "from_account": "liquidity_reserve",
+         "to_account": "originator", "amount_fen": 100, "reason": "a favour", "ref": None},
+        {**stamp, "actor": "custodian", "event": "instruction_executed",
+         "instruction": "I999999", "debit": "originator", "credit": "liquidity_reserve",
+         "amount_fen": 100, "reason": "a favour", "ref": None}]
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "reserve_accounts_move_by_their_actions")
+    assert [(f.seq, f.message) for f in result.findings] == [
+        (k + 2, "100 fen moved out of liquidity_reserve to originator ('a favour') other than "
+                "by the initial deposit or a fund_account / release_account step")]
+
+
+def test_a_reserves_initial_deposit_other_than_the_deals_is_caught(tmp_path_factory, tmp_path):
+    """The same run: the deal deposits 500 wan at closing; a log depositing 400 wan (the
+    instruction and the custodian's posting) fails ``reserve_accounts_move_by_their_actions``."""
+    clean = variant_run(tmp_path_factory, RESERVE_RUN)
+    events = read_events(clean)
+    deposit = [e for e in events if e.get("reason") == "liquidity_reserve initial deposit"]
+    assert [e["amount_fen"] for e in deposit] == [500_000_000, 500_000_000]
+    for e in deposit:
+        e["amount_fen"] = 400_000_000
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "reserve_accounts_move_by_their_actions")
+    assert [(f.seq, f.message) for f in result.findings] == [
+        (deposit[1]["seq"], "liquidity_reserve receives 400000000 fen at closing; its initial "
+                            "deposit is 500000000 fen")]

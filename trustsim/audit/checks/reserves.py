@@ -1,0 +1,62 @@
+"""[accounts.reserves] A reserve account moves only as the deal says.
+
+A deal's reserve (or liquidity) accounts (``accounts.reserves`` in config.json) are held
+by the custodian for the trust. Money enters one at closing — its ``initial_wan``, from the
+issuance proceeds, on the effective date — and afterwards only through the waterfall
+actions that name it: a ``fund_account`` step tops it up to its target, a
+``release_account`` step moves its whole balance into the trust account. Any other money
+into or out of a reserve is a finding, citing the posting. Whether each top-up and release
+is of the right amount is :mod:`.waterfall`'s (``waterfall_order``).
+"""
+
+from __future__ import annotations
+
+from trustsim.audit.log import AuditLog
+from trustsim.audit.model import Check, Outcome
+
+PROCEEDS = "issuance_proceeds_account"
+
+
+def reserve_accounts_move_by_their_actions(log: AuditLog) -> Outcome:
+    out = Outcome()
+    reserves = {r.name: r for r in log.terms.reserves}
+    if not reserves:
+        out.skipped = "the deal has no reserve accounts (accounts.reserves)"
+        return out
+    moves: dict[str, tuple[str, ...]] = {}   # instruction id -> the accounts its step names
+    for d in log.distributions:
+        for s in d.steps:
+            action = log.terms.step(s.pay)
+            if action is not None and action.action in ("fund_account", "release_account"):
+                for ins in s.instructions:
+                    moves[str(ins.get("instruction"))] = action.targets
+    deposited = dict.fromkeys(reserves, False)
+    effective = log.terms.effective_date.isoformat()
+    for p in log.postings:
+        account = p["debit"] if p["debit"] in reserves else p["credit"]
+        if account not in reserves:
+            continue
+        out.checked += 1
+        r = reserves[account]
+        if account in moves.get(str(p.get("instruction")), ()):
+            continue
+        if not deposited[account] and p["debit"] == account and p["credit"] == PROCEEDS \
+                and p["date"] == effective:
+            deposited[account] = True
+            if int(p["amount_fen"]) != r.initial_fen:
+                out.fail(p["seq"], p["date"], f"{account} receives {p['amount_fen']} fen at "
+                         f"closing; its initial deposit is {r.initial_fen} fen")
+            continue
+        way = f"into {account} from {p['credit']}" if p["debit"] == account \
+            else f"out of {account} to {p['debit']}"
+        out.fail(p["seq"], p["date"], f"{p['amount_fen']} fen moved {way} ({p.get('reason')!r}) "
+                 f"other than by the initial deposit or a fund_account / release_account step")
+    for account, r in reserves.items():
+        if r.initial_fen > 0 and not deposited[account]:
+            out.fail(None, effective, f"{account} never receives its initial deposit of "
+                                      f"{r.initial_fen} fen at closing")
+    return out
+
+CHECK = Check("reserve_accounts_move_by_their_actions", "accounts.reserves",
+              "a reserve account receives its initial deposit at closing, then moves only "
+              "by the waterfall actions naming it", reserve_accounts_move_by_their_actions)
