@@ -140,3 +140,14 @@ def test_the_audit_names_no_class_of_any_deal():
                 found.append(f"{path.relative_to(AUDIT_DIR)}:{node.lineno}: "
                              f"{pattern.search(node.value).group(0)}")
     assert found == []
+
+
+def test_a_run_written_before_the_deal_language_is_refused_saying_so():
+    """An older run's config.json has ``notes`` (notes.senior...) and no ``classes``."""
+    cfg = bundled()
+    del cfg["classes"]
+    cfg["notes"] = {"issue_size_wan": 100000}
+    with pytest.raises(TermsError) as err:
+        read_terms(cfg)
+    assert str(err.value).startswith("config.json: classes: missing; this run's deal is in the "
+                                     "format before the deal language")

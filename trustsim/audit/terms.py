@@ -78,9 +78,8 @@ def _list(value: Any, where: str) -> list[Any]:
 
 
 def _names(value: Any) -> tuple[str, ...]:
-    if value is None or value is False:
-        return ()
-    if value is True:
+    """What an action names: one name, a list of names, or nothing (``retain: true``)."""
+    if value is None or isinstance(value, bool):
         return ()
     if isinstance(value, str):
         return (value,)
@@ -527,6 +526,10 @@ class DealTerms:
 
 def read_terms(cfg: dict[str, Any], last_log_date: dt.date | None = None) -> DealTerms:
     """The audit's terms from a resolved deal (``config.json``)."""
+    if "classes" not in cfg and isinstance(cfg.get("notes"), Mapping):
+        raise TermsError("config.json: classes: missing; this run's deal is in the format before "
+                         "the deal language (notes: ...): re-run the deal with this version, or "
+                         "audit the run with the version that wrote it")
     eff = _date(_get(cfg, "dates.trust_effective_date"), "dates.trust_effective_date")
     months = _int(_get(cfg, "dates.revolving_months"), "dates.revolving_months")
     end_unadjusted = add_months(eff, months)

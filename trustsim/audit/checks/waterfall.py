@@ -218,10 +218,10 @@ def waterfall_order(log: AuditLog) -> Outcome:
                          f"{s.event.get('due_fen')}/{s.event.get('paid_fen')}/"
                          f"{s.event.get('shortfall_fen')} disagree with its payees")
             if step.action == "fund_account":
-                want = reserves.shortfall(step.targets[0], d, released)
-                if want is not None and due_fen != want:
+                lacks = reserves.shortfall(step.targets[0], d, released)
+                if lacks is not None and due_fen != lacks:
                     out.fail(seq, d.date, f"{pay}: presents {due_fen} fen due; the "
-                             f"{step.targets[0]} account lacks {want} fen of its target")
+                             f"{step.targets[0]} account lacks {lacks} fen of its target")
             gate = next((g for g in step.after_paid_in_full if g in short), None)
             if step.action == "pay_residual" and gate is None and due_fen != left:
                 out.fail(seq, d.date, f"{pay}: residual {due_fen} fen, {left} fen were left")
