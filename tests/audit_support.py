@@ -15,26 +15,48 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from trustsim.audit import AuditReport, audit, load
 from trustsim.calendar import BusinessCalendar
 from trustsim.config import load_deal
 from trustsim.sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
-DEAL_FILE = ROOT / "configs" / "deals" / "dongdao3_2020_1.yaml"
-SCENARIOS = sorted(p.stem for p in (ROOT / "configs" / "scenarios").glob("*.yaml"))
+DEALS = ROOT / "configs" / "deals"
+DEAL_FILE = DEALS / "dongdao3_2020_1.yaml"
 TRIGGER_SCENARIO = "stress_aaa_series2_fails"   # trigger (h) fires on 2020-12-18
 
-_RUNS: dict[str, Path] = {}
+_RUNS: dict[tuple[str, str], Path] = {}
 Event = dict[str, Any]
 
 
-def run_folder(tmp_path_factory: Any, scenario: str | None = None) -> Path:
-    """The run folder of the deal (with ``scenario`` applied), simulated once per session."""
-    key = scenario or "_base"
+def scenarios_of(deal_file: Path) -> list[str]:
+    """The bundled scenarios that apply to a deal (``applies_to`` names it, or is absent)."""
+    name = yaml.safe_load(deal_file.read_text(encoding="utf-8"))["name"]
+    out = []
+    for p in sorted((ROOT / "configs" / "scenarios").glob("*.yaml")):
+        applies = yaml.safe_load(p.read_text(encoding="utf-8")).get("applies_to")
+        if applies is None or name in applies:
+            out.append(p.stem)
+    return out
+
+
+SCENARIOS = scenarios_of(DEAL_FILE)
+#: every bundled rep-line deal but Dongdao No. 3, with each scenario that applies to it
+OTHER_DEALS = [(p.stem, s) for p in sorted(DEALS.glob("*.yaml"))
+               if p != DEAL_FILE and not p.stem.endswith("_loans")
+               for s in (None, *scenarios_of(p))]
+
+
+def run_folder(tmp_path_factory: Any, scenario: str | None = None,
+               deal_file: Path = DEAL_FILE) -> Path:
+    """The run folder of a deal (by default Dongdao No. 3; with ``scenario`` applied),
+    simulated once per session."""
+    key = (deal_file.stem, scenario or "_base")
     if key not in _RUNS:
-        out = tmp_path_factory.mktemp("audit_runs") / key
-        simulate(load_deal(DEAL_FILE, [scenario] if scenario else ()), out)
+        out = tmp_path_factory.mktemp("audit_runs") / "_".join(key)
+        simulate(load_deal(deal_file, [scenario] if scenario else ()), out)
         _RUNS[key] = out
     return _RUNS[key]
 

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 
 import pytest
-from audit_support import audit_of, move_to_date, read_events, run_folder, write_run
+from audit_support import DEALS, audit_of, move_to_date, read_events, run_folder, write_run
 from support.deal_runs import variant_run
 
 
@@ -361,3 +361,42 @@ def test_a_reserves_initial_deposit_other_than_the_deals_is_caught(tmp_path_fact
     assert [(f.seq, f.message) for f in result.findings] == [
         (deposit[1]["seq"], "liquidity_reserve receives 400000000 fen at closing; its initial "
                             "deposit is 500000000 fen")]
+
+
+def test_a_reserves_snapshot_other_than_its_postings_is_caught(tmp_path_factory, tmp_path):
+    """The same run: ``day_closed`` snapshots the reserve (``reserve_accounts_fen``); the
+    2021-03-01 close giving it one fen more than its postings fails
+    ``cash_reconciled_daily`` at that close, and again at the next, where the difference
+    is gone."""
+    clean = variant_run(tmp_path_factory, RESERVE_RUN)
+    assert audit_of(clean).result("cash_reconciled_daily").status == "pass"
+    events = read_events(clean)
+    closes = [e for e in events if e["event"] == "day_closed" and e["date"] >= "2021-03-01"]
+    closes[0]["reserve_accounts_fen"]["liquidity_reserve"] += 1
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result("cash_reconciled_daily")
+    assert [(f.seq, f.message) for f in result.findings] == [
+        (closes[0]["seq"], "liquidity_reserve closes at 1000000001 fen by the snapshot; its "
+                           "postings give 1000000000 fen (difference +1 fen, +1 fen since the "
+                           "previous day)"),
+        (closes[1]["seq"], "liquidity_reserve closes at 1000000000 fen by the snapshot; its "
+                           "postings give 1000000000 fen (difference +0 fen, -1 fen since the "
+                           "previous day)")]
+
+
+def test_a_monthly_amortization_date_off_the_deals_day_of_the_month_is_caught(
+        tmp_path_factory, tmp_path):
+    """jd_baitiao_2015 amortizes monthly on its effective date's day (the 18th): revolving
+    ends Monday 2016-09-19, so the first amortization payment date is 2016-10-18. A log
+    holding it a month after the revolving end instead, on 2016-10-19, fails
+    ``payment_dates_scheduled`` on both days."""
+    clean = run_folder(tmp_path_factory, None, DEALS / "jd_baitiao_2015.yaml")
+    assert audit_of(clean).result("payment_dates_scheduled").status == "pass"
+    events = read_events(clean)
+    pd = next(e for e in events if e["event"] == "payment_date" and e["date"] == "2016-10-18")
+    pd["date"] = "2016-10-19"
+    result = audit_of(write_run(clean, tmp_path / "run", events)).result(
+        "payment_dates_scheduled")
+    assert [(f.date, f.message) for f in result.findings] == [
+        ("2016-10-18", "payment date 2016-10-18 is not held (revolving ended 2016-09-19: "
+                       "amortization payment dates every month)"),
+        ("2016-10-19", "a payment date on 2016-10-19, a day the contract does not set")]

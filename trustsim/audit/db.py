@@ -127,8 +127,10 @@ _VIEWS_SQL = [
          WHERE credit IN (SELECT account FROM internal_accounts)),
        closes AS (
          SELECT e.seq, e.date, a.account,
-                TRY_CAST(json_extract_string(e.fields, '$.' || a.account || '_fen') AS BIGINT)
-                  AS reported_fen,
+                COALESCE(
+                  TRY_CAST(json_extract_string(e.fields, '$.' || a.account || '_fen') AS BIGINT),
+                  TRY_CAST(json_extract_string(e.fields, '$.reserve_accounts_fen.' || a.account)
+                           AS BIGINT)) AS reported_fen,
                 COALESCE(LAG(e.seq) OVER (PARTITION BY a.account ORDER BY e.seq), 0) AS prev_seq
          FROM events e CROSS JOIN internal_accounts a WHERE e.event = 'day_closed'),
        flows AS (

@@ -34,6 +34,8 @@ DEFAULT_INTERNAL = ("collection_account", "trust_account", "issuance_proceeds_ac
                     "eligible_investments")
 DEFAULT_TRUST_HELD = ("trust_account", "issuance_proceeds_account", "eligible_investments")
 COLLECTION_ACCOUNT = "collection_account"
+#: ``day_closed``'s snapshot of the deal's reserve accounts: name -> fen
+RESERVES_FIELD = "reserve_accounts_fen"
 TRUST_ACCOUNT = "trust_account"
 
 #: waterfall action -> what kind of payment its steps make (fees to the tax authority: tax)
@@ -163,12 +165,15 @@ class AuditLog:
 
     @cached_property
     def snapshotted_accounts(self) -> tuple[str, ...]:
-        """Accounts whose balances the log snapshots (``<account>_fen`` in ``day_closed``)."""
+        """Accounts whose balances the log snapshots: ``<account>_fen`` in ``day_closed``,
+        and the deal's reserves in its ``reserve_accounts_fen``."""
         named = {e["debit"] for e in self.postings} | {e["credit"] for e in self.postings}
-        named |= set(DEFAULT_INTERNAL) | set(self.reserve_accounts)
+        named |= set(DEFAULT_INTERNAL)
         closes = self.of("day_closed")
         if closes:
             found = tuple(a for a in sorted(named) if f"{a}_fen" in closes[0])
+            reserves = closes[0].get(RESERVES_FIELD) or {}
+            found += tuple(a for a in self.reserve_accounts if a in reserves and a not in found)
             if found:
                 return found
         return DEFAULT_INTERNAL

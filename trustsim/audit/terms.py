@@ -409,16 +409,24 @@ class PaymentDateRules:
     @property
     def amortization_rule(self) -> str:
         if self.amortization_every_bd is not None:
-            return f"every {self.amortization_every_bd} business days"
-        return f"every {self.amortization_every_months} months"
+            n, unit = self.amortization_every_bd, "business day"
+        else:
+            n, unit = self.amortization_every_months or 0, "month"
+        return f"every {unit}" if n == 1 else f"every {n} {unit}s"
 
-    def amortization_calculation_date(self, cal: BusinessCalendar, revolving_end: dt.date,
-                                      n: int) -> dt.date:
-        """The n-th amortization calculation date (n >= 1) after ``revolving_end``."""
+    def amortization_calculation_date(self, cal: BusinessCalendar, effective: dt.date,
+                                      revolving_end: dt.date, n: int) -> dt.date:
+        """The n-th amortization calculation date (n >= 1) after ``revolving_end``: n * N
+        business days after it; or, every N months, the n-th of the dates N, 2N, ... months
+        from the effective date (its day of the month, month end if none) after it."""
         if self.amortization_every_bd is not None:
             return cal.add_business_days(revolving_end, n * self.amortization_every_bd)
-        assert self.amortization_every_months is not None
-        return add_months(revolving_end, n * self.amortization_every_months)
+        every = self.amortization_every_months
+        assert every is not None
+        j = 1
+        while add_months(effective, j * every) <= revolving_end:
+            j += 1
+        return add_months(effective, (j + n - 1) * every)
 
 
 def _amortization(cfg: Mapping[str, Any]) -> tuple[int | None, int | None]:

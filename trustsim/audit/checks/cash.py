@@ -2,8 +2,9 @@
 
 Each business day the environment snapshots every internal account at 24:00
 (``day_closed``). Replaying the postings since the previous snapshot must give the same
-balance, account by account (the ``accounts_daily`` view: ``difference_fen`` is zero; a
-reserve account of the deal the snapshot omits is reconciled over the run only, noted);
+balance, account by account (the ``accounts_daily`` view: ``difference_fen`` is zero; the
+deal's reserve accounts are snapshotted in ``reserve_accounts_fen``, and one the snapshot
+omits is reconciled over the run only, noted);
 no internal account may ever go below zero; the run's closing totals (``run_finished``
 and ``summary.json``: money in, money out, money held) must equal the postings'; and a
 collection or sweep must add up from its principal and income.

@@ -4,14 +4,17 @@ A deal's reserve (or liquidity) accounts (``accounts.reserves`` in config.json) 
 by the custodian for the trust. Money enters one at closing — its ``initial_wan``, from the
 issuance proceeds, on the effective date — and afterwards only through the waterfall
 actions that name it: a ``fund_account`` step tops it up to its target, a
-``release_account`` step moves its whole balance into the trust account. Any other money
-into or out of a reserve is a finding, citing the posting. Whether each top-up and release
+``release_account`` step moves its whole balance into the trust account. When the trust
+terminates its reserves are distributed too: on the termination day, before
+``trust_terminated``, a reserve's whole balance may move into the trust account for the
+final distribution. Any other money into or out of a reserve is a finding, citing the
+posting. Whether each top-up and release
 is of the right amount is :mod:`.waterfall`'s (``waterfall_order``).
 """
 
 from __future__ import annotations
 
-from trustsim.audit.log import AuditLog
+from trustsim.audit.log import TRUST_ACCOUNT, AuditLog
 from trustsim.audit.model import Check, Outcome
 
 PROCEEDS = "issuance_proceeds_account"
@@ -31,19 +34,29 @@ def reserve_accounts_move_by_their_actions(log: AuditLog) -> Outcome:
                 for ins in s.instructions:
                     moves[str(ins.get("instruction"))] = action.targets
     deposited = dict.fromkeys(reserves, False)
+    balance = dict.fromkeys(reserves, 0)
     effective = log.terms.effective_date.isoformat()
+    ended = next(iter(log.of("trust_terminated")), None)
     for p in log.postings:
         account = p["debit"] if p["debit"] in reserves else p["credit"]
         if account not in reserves:
             continue
         out.checked += 1
         r = reserves[account]
+        amount = int(p["amount_fen"])
+        balance[account] += amount if p["debit"] == account else -amount
         if account in moves.get(str(p.get("instruction")), ()):
+            continue
+        if ended is not None and p["credit"] == account and p["debit"] == TRUST_ACCOUNT \
+                and p["date"] == ended["date"] and p["seq"] < ended["seq"] \
+                and balance[account] == 0:
+            out.notes.append(f"{account}: its {amount} fen released into the trust account at "
+                             f"termination (seq {p['seq']})")
             continue
         if not deposited[account] and p["debit"] == account and p["credit"] == PROCEEDS \
                 and p["date"] == effective:
             deposited[account] = True
-            if int(p["amount_fen"]) != r.initial_fen:
+            if amount != r.initial_fen:
                 out.fail(p["seq"], p["date"], f"{account} receives {p['amount_fen']} fen at "
                          f"closing; its initial deposit is {r.initial_fen} fen")
             continue

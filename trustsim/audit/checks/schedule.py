@@ -9,9 +9,10 @@ the simulator's schedule:
   expected maturity of the rolling class's series (``classes[i].rolling_series``, if a
   class rolls) before the scheduled revolving end, up to and including the day
   revolving ended;
-* amortization: a calculation date by ``dates.amortization_schedule`` from the
-  revolving-period end — every N business days, or every N months (same day, month end
-  when the month has no such day) — and the legal maturity date (the latest expected
+* amortization: a calculation date by ``dates.amortization_schedule`` after the
+  revolving-period end — every N business days from it, or, every N months, each date N,
+  2N, ... months from the effective date (its day of the month, month end when the month
+  has no such day) after it — and the legal maturity date (the latest expected
   maturity of any class plus ``dates.legal_maturity_months_after_last_expected`` months,
   the next business day if not one). A static pool (``revolving_months: 0``) has no
   revolving payment dates: amortization counts from the effective date;
@@ -64,7 +65,7 @@ def contract_payment_dates(terms: DealTerms, revolving_end: dt.date | None,
     out = {d for d in out if d <= revolving_end}
     n = 1
     while (d := _pay_on(terms, rules.amortization_calculation_date(
-            cal, revolving_end, n))) <= last:
+            cal, terms.effective_date, revolving_end, n))) <= last:
         out.add(d)
         n += 1
     if revolving_end < terms.legal_maturity <= last:
