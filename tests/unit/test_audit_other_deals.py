@@ -246,3 +246,18 @@ def test_receivables_in_kind_name_the_classes_ranking_ahead_by_the_deals_order(r
                             "after event of default (b) while a class ranking ahead of class_b "
                             "was unpaid: class_a2 (5 fen); they must be sold and the price "
                             "distributed by the post-default waterfall")]
+
+
+def test_a_switch_naming_another_waterfall_than_its_triggers_is_cited():
+    cfg = bundled()
+    cfg["waterfalls"]["sequential"] = copy.deepcopy(cfg["waterfalls"]["amortization"])
+    cfg = with_trigger(cfg, {"name": "npl_switch", "clause": "s", "kind": "npl_ratio",
+                             "threshold_pct": 3, "consecutive_business_days": 1,
+                             "effect": {"use_waterfall": "sequential"}})
+    log = Log()
+    log.add("2021-02-26", "trustee", "period_changed", period="amortization")
+    fired = log.add("2021-03-01", "trustee", "trigger_fired", kind="waterfall_switch",
+                    clause="s", figures={}, waterfall="amortization")
+    out = triggers_on_first_day(log.audit(cfg))
+    assert (fired, "waterfall_switch (s) switches to the amortization waterfall; the deal's "
+                   "trigger switches to sequential") in [(f.seq, f.message) for f in out.findings]

@@ -42,7 +42,8 @@ day, on the day's figures. By kind:
   trustee's notice): a meeting declaring it on or before that day, or a trigger after a
   ``declared_event_cured`` within it, is a finding.
 
-Each fires at most once. A trigger the deal does not have must never fire. Every
+Each fires at most once. A trigger the deal does not have must never fire; a waterfall
+switch names the waterfall its trigger's effect gives. Every
 acceleration event or event of default fired in revolving must end revolving on its day
 (a waterfall switch does not; :mod:`.waterfall` checks the waterfall it switches to).
 
@@ -376,6 +377,12 @@ def triggers_on_first_day(log: AuditLog) -> Outcome:
                              f"first day its condition held ({want.why}; seq {want.seq}): "
                              f"confirmed")
     _cure_periods_respected(log, out)
+    switches = {t.key: t.use_waterfall for t in log.terms.triggers if t.use_waterfall}
+    for e in log.of("trigger_fired"):
+        want = switches.get((str(e.get("kind")), str(e.get("clause"))))
+        if want is not None and e.get("waterfall") not in (None, want):
+            out.fail(e["seq"], e["date"], f"{_label(e['kind'], e['clause'])} switches to the "
+                     f"{e.get('waterfall')} waterfall; the deal's trigger switches to {want}")
     # an acceleration event or event of default ends revolving on its day
     changes = [e for e in log.of("period_changed") if e.get("period") != "revolving"]
     end = changes[0] if changes else None
