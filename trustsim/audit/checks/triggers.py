@@ -379,10 +379,10 @@ def triggers_on_first_day(log: AuditLog) -> Outcome:
     _cure_periods_respected(log, out)
     switches = {t.key: t.use_waterfall for t in log.terms.triggers if t.use_waterfall}
     for e in log.of("trigger_fired"):
-        want = switches.get((str(e.get("kind")), str(e.get("clause"))))
-        if want is not None and e.get("waterfall") not in (None, want):
+        named = switches.get((str(e.get("kind")), str(e.get("clause"))))
+        if named is not None and e.get("waterfall") not in (None, named):
             out.fail(e["seq"], e["date"], f"{_label(e['kind'], e['clause'])} switches to the "
-                     f"{e.get('waterfall')} waterfall; the deal's trigger switches to {want}")
+                     f"{e.get('waterfall')} waterfall; the deal's trigger switches to {named}")
     # an acceleration event or event of default ends revolving on its day
     changes = [e for e in log.of("period_changed") if e.get("period") != "revolving"]
     end = changes[0] if changes else None

@@ -292,6 +292,10 @@ class _Reserves:
         return self._notes.get(d.seq, 0)
 
     def shortfall(self, account: str, d: Distribution, released: set[str]) -> int | None:
+        """What ``account`` lacks of its target at ``d``; the final distribution funds no
+        reserve (the trust ends: its accounts are paid out)."""
+        if d.event.get("final"):
+            return 0
         r = self.terms.get(account)
         held = 0 if account in released else self.book(account, d)
         if r is None or held is None:
