@@ -72,8 +72,9 @@ def with_trigger(cfg: Config, trigger: dict[str, Any]) -> Config:
 
 
 def static(cfg: Config, every_months: int) -> Config:
-    """``cfg`` as a static pool: no revolving period, no rolling class, no purchases;
-    amortization payment dates every ``every_months`` months from the effective date."""
+    """``cfg`` as a static pool: no revolving period, no rolling class, no purchases, its
+    acceleration events made events of default; amortization payment dates every
+    ``every_months`` months from the effective date."""
     out = copy.deepcopy(cfg)
     out["dates"]["revolving_months"] = 0
     out["dates"]["amortization_schedule"] = {"every_months": every_months}
@@ -87,6 +88,9 @@ def static(cfg: Config, every_months: int) -> Config:
         c["period_income"] = None       # paid only by the revolving waterfall
     out["triggers"] = [t for t in out["triggers"]
                        if t["kind"] not in ("pool_below_notes", "issuance_failure")]
+    for t in out["triggers"]:       # no revolving period to end: the events are defaults
+        if t["effect"] == "end_revolving":
+            t["effect"] = "event_of_default"
     return validated(out)
 
 
