@@ -243,7 +243,9 @@ def test_a_use_waterfall_trigger_fires_carrying_the_waterfall_it_switches_to(sta
     fired = t.observe(figures(2_500_000_000))   # 5% of the initial pool
     assert (fired.kind, fired.clause, fired.name, fired.waterfall, fired.date) == (
         "waterfall_switch", "4.2", "cumulative_defaults", "amortization_sequential", D(2021, 9, 1))
-    # the deal's other triggers switch nothing: they end revolving or are events of default
+    # the servicer's events switch to the same waterfall (a static pool has no revolving
+    # period to end); the events of default switch nothing
     assert {t.name: (t.kind, t.waterfall) for t in build_triggers(static) if t.name != "cumulative_defaults"} == {
-        "servicer_not_replaced": ("acceleration", None), "transfer_failure": ("acceleration", None),
+        "servicer_not_replaced": ("waterfall_switch", "amortization_sequential"),
+        "transfer_failure": ("waterfall_switch", "amortization_sequential"),
         "senior_interest_default": ("default", None), "principal_default": ("default", None)}

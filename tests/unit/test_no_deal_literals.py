@@ -15,7 +15,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,10 +102,6 @@ def test_every_bundled_deal_names_its_classes():
 
 
 # ---------------------------------------------------------------- the engine
-@pytest.mark.xfail(strict=False, reason=(
-    "the audit (trustsim/audit), the risk studies (trustsim/risk, trustsim/cli/risk.py) and the "
-    "reports (trustsim/reports) still name Dongdao's classes while they move to the deal language; "
-    "`pytest --runxfail tests/unit/test_no_deal_literals.py` lists every file:line"))
 def test_no_string_in_the_engine_names_a_bundled_deal_s_class():
     found = offenders()
     assert not found, f"{len(found)} string(s) in trustsim/ name a deal's class:\n" + "\n".join(found)
