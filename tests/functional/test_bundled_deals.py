@@ -217,3 +217,21 @@ def test_every_event_of_every_bundled_deal_fits_the_catalogue(name: str, scenari
     events, _ = _run(DEALS / f"{name}.yaml", scenario)
     found = [p for e in events for p in problems(e)]
     assert found == []
+
+
+@pytest.mark.parametrize(("name", "scenario"), [
+    ("dongdao3_2020_1", "no_clean_up_principal_default_event_b"),
+    ("static_consumer_2021_illustrative", "static_defaults_turn_sequential")])
+def test_a_run_folder_s_summary_alone_gives_the_studies_outcome(name: str, scenario: str, tmp_path: Path) -> None:
+    """One reading of a finished run: the outcome the risk studies compute in process equals
+    the one read back from the run folder's summary.json, with no actor state at hand."""
+    from trustsim.risk.outcome import evaluate, read_outcome
+    from trustsim.sim.runner import simulate
+
+    deal = load_deal(DEALS / f"{name}.yaml", [scenario])
+    result = simulate(deal, tmp_path / "run")
+    assert result.out_dir is not None
+    from_file = read_outcome(deal, json.loads((result.out_dir / "summary.json").read_text()))
+    in_process = evaluate(deal)
+    assert from_file.record() == in_process.record()
+    assert from_file.classes == in_process.classes

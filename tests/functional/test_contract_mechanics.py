@@ -279,7 +279,7 @@ def test_a_class_repaid_only_by_the_liquidation_after_legal_maturity_fails(scena
     from trustsim.risk.outcome import read_outcome
 
     run = scenario_run("no_clean_up_principal_default_event_b")
-    o = read_outcome(run.env, run.parties, run.summary)
+    o = read_outcome(run.env.deal, run.summary)
     assert (o.classes["sub"].passed, o.classes["sub"].shortfall_fen) == (False, 0)
     assert (o.classes["senior"].passed, o.classes["mezz"].passed) == (True, True)
     assert o.loss_fen == {"senior": 0, "mezz": 0, "sub": 0}

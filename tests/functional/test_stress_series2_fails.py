@@ -5,7 +5,7 @@ def test_revolving_ends_on_series_1_expected_maturity(stress_run):
     s = stress_run.summary
     assert s["revolving_end"] == {"date": "2020-12-18", "cause": "acceleration event (h)"}
     assert s["triggers"] == [{"kind": "acceleration", "clause": "h", "date": "2020-12-18",
-                              "figures": {"series": 2}}]
+                              "figures": {"series": 2}, "name": "issuance_failure"}]
     assert s["notes"]["senior"]["series_issued"] == [1]
 
 

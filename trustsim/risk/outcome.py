@@ -1,5 +1,7 @@
 """What a finished run means for its noteholders: cash in and out, who was paid, margins.
 
+The reading takes the deal and the run's summary (``summary.json``) only — never the
+actors' state — so a study, a report or a user with a run folder reads the same outcome.
 Why one reading shared by every study: the stress table, the break-even search and the
 Monte Carlo must agree on when a class "survives", or a break-even could contradict the
 table it explains. The rules (DEAL.md §11, with the choices the report leaves open),
@@ -144,35 +146,37 @@ def _steps(deal: DealConfig, keys: tuple[str, ...], cls: str | None = None,
             and not (alone and a.targets != (cls,))}
 
 
-def _rolling_principal_paid(deal: DealConfig, note: Any, wf: dict[str, int]) -> int:
+def _rolling_principal_paid(deal: DealConfig, name: str, note: dict[str, Any], wf: dict[str, int]) -> int:
     """What the waterfalls paid a rolling class's principal (not the series' refinancing)."""
-    grouped = _steps(deal, ("pay_principal",), note.name) - _steps(deal, ("pay_principal",), note.name, True)
+    grouped = _steps(deal, ("pay_principal",), name) - _steps(deal, ("pay_principal",), name, True)
     if not grouped:
-        return sum(wf.get(s, 0) for s in _steps(deal, ("pay_principal",), note.name, True))
+        return sum(wf.get(s, 0) for s in _steps(deal, ("pay_principal",), name, True))
     # a rolling class repaid in a pro-rata group: each later series' proceeds repaid the one before
-    refinanced = sum(i.issued_fen for n, i in note.issues.items() if n > 1)
-    return int(note.principal_paid_fen) - refinanced
+    refinanced = sum(i["issued_fen"] for i in note.get("series", ()) if i["series"] > 1)
+    return int(note["principal_paid_fen"]) - refinanced
 
 
-def class_lines(deal: DealConfig, notes: dict[str, Any], wf: dict[str, int],
+def class_lines(deal: DealConfig, notes: dict[str, dict[str, Any]], wf: dict[str, int],
                 carried: dict[tuple[str, str], int]) -> dict[str, Line]:
     """Each class's lines in order of seniority: interest or period income, principal,
-    residual. ``carried``: the dues book's shortfalls ((class, INCOME): period income owed)."""
+    residual. ``notes``: the summary's classes; ``carried``: what the dues book still owed
+    at the end ((class, INCOME): period income)."""
     lines: dict[str, Line] = {}
     for c in deal.classes:
         n = notes[c.name]
         if _steps(deal, ("pay_interest",), c.name):
-            lines[f"{c.name}_interest"] = Line(n.interest_paid_fen + n.interest_unpaid_fen, n.interest_paid_fen)
+            lines[f"{c.name}_interest"] = Line(n["interest_paid_fen"] + n["interest_unpaid_fen"],
+                                               n["interest_paid_fen"])
         income = _steps(deal, ("pay_period_income",), c.name)
         if income:
             paid = sum(wf.get(s, 0) for s in income)
             owed = carried.get((c.name, INCOME), 0)
             lines[f"{c.name}_income"] = Line(paid + owed, paid)
         if c.rolling_series is not None:
-            paid = _rolling_principal_paid(deal, n, wf)
-            lines[f"{c.name}_principal"] = Line(paid + n.outstanding_fen, paid)
+            paid = _rolling_principal_paid(deal, c.name, n, wf)
+            lines[f"{c.name}_principal"] = Line(paid + n["loss_fen"], paid)
         else:
-            lines[f"{c.name}_principal"] = Line(n.original_fen, n.principal_paid_fen)
+            lines[f"{c.name}_principal"] = Line(n["principal_issued_fen"], n["principal_paid_fen"])
         residual = _steps(deal, ("pay_residual",), c.name)
         if residual:
             paid = sum(wf.get(s, 0) for s in residual)
@@ -197,31 +201,27 @@ def ranks(deal: DealConfig) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(g) for g in groups.values() if len(g) > 1)
 
 
-def late_classes(deal: DealConfig, fired: list[Any]) -> set[str]:
-    """Classes an ``interest_unpaid`` trigger names, among the triggers that fired."""
+def late_classes(deal: DealConfig, fired: list[dict[str, Any]]) -> set[str]:
+    """Classes an ``interest_unpaid`` trigger names, among the triggers that fired (the
+    summary's ``triggers``: a deal's trigger by its name; a declared event has none)."""
     late: set[str] = set()
-    for f in fired:
-        for t in deal.triggers:
-            if t.kind != "interest_unpaid":
-                continue
-            name = getattr(f, "name", None)
-            if name == t.name or (name is None and (f.kind, f.clause) == (t.effect_kind, t.clause)):
-                late.update(t.classes)
+    names = {f.get("name") for f in fired}
+    for t in deal.triggers:
+        if t.kind == "interest_unpaid" and t.name in names:
+            late.update(t.classes)
     return late
 
 
-def read_outcome(env: Any, parties: Any, summary: dict[str, Any]) -> Outcome:
-    """Read a finished run (``run_deal``'s three results) into an :class:`Outcome`."""
-    deal: DealConfig = env.deal
-    t = parties.trustee
-    notes = t.notes
-    ledger = env.ledger
-    inflows, outflows = ledger.inflows, ledger.outflows
-    wf = t.waterfall_paid
-    carried = t.dues.carried
+def read_outcome(deal: DealConfig, summary: dict[str, Any]) -> Outcome:
+    """Read a finished run of ``deal`` — its ``summary.json`` — into an :class:`Outcome`."""
+    notes = summary["notes"]
+    ledger = summary["ledger"]
+    inflows, outflows = ledger["in_by_counterparty_fen"], ledger["out_by_counterparty_fen"]
+    wf = summary["waterfall_paid_fen"]
+    carried = {(d["item"], d["part"]): d["fen"] for d in summary["dues_unpaid_fen"]}
     names = deal.class_names
 
-    principal_collected = env.pool.balances().collected_fen
+    principal_collected = summary["pool"]["collected_fen"]
     obligor_income = inflows.get("obligors", 0) - principal_collected
     other_in = sum(v for k, v in inflows.items()
                    if k not in NOT_CASH_IN and not k.startswith("investors:"))
@@ -231,9 +231,10 @@ def read_outcome(env: Any, parties: Any, summary: dict[str, Any]) -> Outcome:
     fee_payees = {f.payee for f in deal.fees}
     fees_paid = sum(v for k, v in outflows.items() if k in fee_payees or k.startswith("agent:"))
     fees_owed = sum(v for (_fee, part), v in carried.items() if part in (WITHIN, ABOVE))
+    purchases = summary["cash"]["revolving_purchases_fen"]
     known_out = {"originator", "servicer_estate", *fee_payees, *(f"{c}_noteholders" for c in names)}
     lines: dict[str, Line] = {
-        "revolving_purchases": Line(t.purchases_fen, t.purchases_fen),
+        "revolving_purchases": Line(purchases, purchases),
         "taxes_and_fees": Line(fees_paid + fees_owed, fees_paid),
     }
     lost = outflows.get("servicer_estate", 0) - inflows.get("servicer_estate", 0)
@@ -244,23 +245,23 @@ def read_outcome(env: Any, parties: Any, summary: dict[str, Any]) -> Outcome:
             lines[f"other:{name}"] = Line(v, v)
     lines.update(class_lines(deal, notes, wf, carried))
 
-    late = late_classes(deal, t.fired)
-    sold_late = {c for c, v in t.unpaid_at_liquidation.items() if v > 0}
+    late = late_classes(deal, summary["triggers"])
+    sold_late = {c for c, v in summary["unpaid_at_liquidation_fen"].items() if v > 0}
     classes: dict[str, ClassResult] = {}
     for c in deal.classes:
         n = notes[c.name]
-        short = n.outstanding_fen + (0 if c.period_income is not None else n.interest_unpaid_fen)
+        short = n["loss_fen"] + (0 if c.period_income is not None else n["interest_unpaid_fen"])
         classes[c.name] = ClassResult(short == 0 and c.name not in late and c.name not in sold_late,
                                       short, c.name in late)
     return Outcome(
         principal_in_fen=principal_in,
         interest_in_fen=interest_in,
         outflows=lines,
-        held_fen=ledger.total_held(),
+        held_fen=ledger["held_fen"],
         classes=classes,
         sizes_fen={c.name: fen_from_wan(c.size_wan) for c in deal.classes},
-        loss_fen={c: notes[c].outstanding_fen for c in names},
-        triggers=tuple((f.kind, f.clause, f.date.isoformat()) for f in t.fired),
+        loss_fen={c: notes[c]["loss_fen"] for c in names},
+        triggers=tuple((f["kind"], f["clause"], f["date"]) for f in summary["triggers"]),
         revolving_end=summary["revolving_end"]["date"],
         termination_date=summary["trust_termination_date"],
         commingling=dict(summary.get("commingling") or {}),
@@ -273,5 +274,5 @@ def read_outcome(env: Any, parties: Any, summary: dict[str, Any]) -> Outcome:
 
 def evaluate(deal: DealConfig, seed: int | None = None) -> Outcome:
     """Run ``deal`` without its audit log and read the outcome."""
-    env, parties, summary = run_deal(deal, seed=seed, log=False)
-    return read_outcome(env, parties, summary)
+    _env, _parties, summary = run_deal(deal, seed=seed, log=False)
+    return read_outcome(deal, summary)

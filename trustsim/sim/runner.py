@@ -196,7 +196,7 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
         "trust_termination_date": t.termination_date.isoformat() if t.termination_date else None,
         "termination_cause": t.termination_cause,
         "triggers": [{"kind": f.kind, "clause": f.clause, "date": f.date.isoformat(),
-                      "figures": f.figures} for f in t.fired],
+                      "figures": f.figures, **({"name": f.name} if f.name else {})} for f in t.fired],
         "cash": {
             "collections_fen": env.ledger.inflows.get("obligors", 0),
             "revolving_purchases_fen": t.purchases_fen,
@@ -220,7 +220,13 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
                  "sold_at_liquidation_fen": t.liquidation_principal_fen,
                  "liquidation_price_fen": t.liquidation_price_fen or 0},
         "ledger": {"held_fen": env.ledger.total_held(), "in_fen": env.ledger.total_in(),
-                   "out_fen": env.ledger.total_out()},
+                   "out_fen": env.ledger.total_out(),
+                   "in_by_counterparty_fen": dict(sorted(env.ledger.inflows.items())),
+                   "out_by_counterparty_fen": dict(sorted(env.ledger.outflows.items()))},
+        "waterfall_paid_fen": dict(sorted(t.waterfall_paid.items())),   # by step id, over the life
+        "dues_unpaid_fen": [{"item": item, "part": part, "fen": fen}   # fees, period income owed at the end
+                            for (item, part), fen in sorted(t.dues.carried.items()) if fen],
+        "unpaid_at_liquidation_fen": dict(t.unpaid_at_liquidation),
         "events": dict(sorted(env.log.counts.items())),
         **({"reserve_accounts_fen": {r.name: env.ledger.balances[r.name]
                                      for r in env.deal.accounts.reserves}}
