@@ -235,3 +235,29 @@ def test_a_run_folder_s_summary_alone_gives_the_studies_outcome(name: str, scena
     in_process = evaluate(deal)
     assert from_file.record() == in_process.record()
     assert from_file.classes == in_process.classes
+
+
+@pytest.mark.parametrize("name", REP_LINE_DEALS)
+def test_every_bundled_deal_audits_clean_and_takes_its_stress_method(name: str, tmp_path: Path) -> None:
+    """Through the real CLI: a run of each deal passes every audit check, and `trustsim stress`
+    finds the method file whose applies_to names the deal and runs its cases."""
+    from tests.support.cli import run_cli
+
+    deal = str(DEALS / f"{name}.yaml")
+    run = run_cli("run", deal, "--out", str(tmp_path / "run"), "-q")
+    assert run.returncode == 0, run.stderr
+    audit = run_cli("audit", str(tmp_path / "run"))
+    assert audit.returncode == 0 and "all checks pass" in audit.stdout, audit.stdout + audit.stderr
+    stress = run_cli("stress", deal, "--rating", "AAA", "--json", "-")
+    assert stress.returncode == 0, stress.stderr
+    results = json.loads(stress.stdout)["results"]
+    assert results and {r["rating"] for r in results} == {"AAA"}
+    assert set(results[0]["classes"]) == set(load_deal(DEALS / f"{name}.yaml").class_names)
+
+
+def test_a_stress_method_written_for_another_deal_is_refused() -> None:
+    from tests.support.cli import run_cli
+
+    out = run_cli("stress", str(JD15), "--method", str(ROOT / "configs" / "stress" / "lianhe_2020.yaml"))
+    assert out.returncode == 2
+    assert "applies_to: the method is written for dongdao3_2020_1, not for deal 'jd_baitiao_2015'" in out.stderr

@@ -1,6 +1,7 @@
 """``trustsim stress | breakeven | montecarlo``: the risk studies from the command line.
 
-Inputs come from files beside the deal by default — ``configs/stress/lianhe_2020.yaml``,
+Inputs come from files beside the deal by default — the stress method in
+``configs/stress/`` whose ``applies_to`` names the deal,
 ``configs/montecarlo/{operational,credit}.yaml`` — and every one can be given explicitly.
 A user error (unknown rating, case or engine, zero paths, a bad config value) exits with
 status 2 and a message naming the flag or field; outputs are written under a temporary
@@ -65,12 +66,18 @@ def _method_and_selection(config: Path, deal: DealConfig, method: Path | None, c
                           rating: list[str] | None):
     """The stress method file (``--method``, or the default beside the deal), checked against
     the deal's classes and fees, and the chosen cases and ratings, each error naming its flag."""
-    from trustsim.risk.method import check_outflows, default_method_path, load_method
+    from trustsim.risk.method import check_applies, check_outflows, default_method_path, load_method
     from trustsim.risk.stress import check_selection
 
-    path = _beside(config, method, default_method_path(config), "--method")
+    if method is None:
+        try:
+            method = default_method_path(config, deal.name)
+        except ConfigError as exc:
+            raise fail(f"--method: {exc}") from None
+    path = _beside(config, method, method, "--method")
     try:
         m = load_method(path)
+        check_applies(m, deal, str(path))
         check_outflows(m, deal, str(path))
     except ConfigError as exc:
         raise fail(str(exc)) from None
@@ -162,9 +169,9 @@ def stress(
     config: Annotated[Path, typer.Argument(metavar="DEAL", help="deal file (YAML)")],
     scenario: Scenario = None,
     method: Annotated[Path | None, typer.Option(
-        help="stress method file (default: configs/stress/lianhe_2020.yaml beside the deal)")] = None,
+        help="stress method file (default: the one in configs/stress whose applies_to names the deal)")] = None,
     case: Annotated[list[str] | None, typer.Option(
-        help="a case of the method file (lianhe_2020: issuance_ok, issuance_fails); repeatable "
+        help="a case of the method file (e.g. lianhe_2020: issuance_ok, issuance_fails); repeatable "
              "(default all)")] = None,
     rating: Annotated[list[str] | None, typer.Option(help="target rating, e.g. AAA; repeatable (default all)")] = None,
     json_out: Annotated[Path | None, typer.Option(
@@ -252,7 +259,7 @@ def breakeven(
     scenario: Scenario = None,
     method: Annotated[Path | None, typer.Option(help="stress method file (default: beside the deal)")] = None,
     case: Annotated[list[str] | None, typer.Option(
-        help="a case of the method file (lianhe_2020: issuance_ok, issuance_fails); repeatable")] = None,
+        help="a case of the method file (e.g. lianhe_2020: issuance_ok, issuance_fails); repeatable")] = None,
     rating: Annotated[list[str] | None, typer.Option(
         help="anchor rating(s) whose other stresses are held; repeatable (default all)")] = None,
     dimension: Annotated[list[str] | None, typer.Option(

@@ -76,6 +76,7 @@ class StressMethod(Strict):
     series 2 failing); each is an overlay on the stressed deal, run in the file's order."""
 
     source: str = Field(min_length=1)
+    applies_to: list[str] = Field(min_length=1, description="the deals (by name) the method is written for")
     ramp_months: Literal[0] = Field(description="the simulator applies stresses from day one only")
     servicer_risk_factor: Annotated[Decimal, Field(ge=1, le=1)]
     ratings: dict[str, RatingStress] = Field(min_length=1)
@@ -93,9 +94,26 @@ def load_method(path: str | Path) -> StressMethod:
         raise ConfigError(format_validation_error(str(path), exc)) from None
 
 
-def default_method_path(deal_path: str | Path) -> Path:
-    """``configs/stress/lianhe_2020.yaml`` beside a deal in ``configs/deals/``."""
-    return Path(deal_path).resolve().parent.parent / "stress" / "lianhe_2020.yaml"
+def default_method_path(deal_path: str | Path, deal_name: str) -> Path:
+    """The method file in ``configs/stress/`` (beside the deal's ``configs/deals/``) whose
+    ``applies_to`` names the deal; the first in name order if several do."""
+    folder = Path(deal_path).resolve().parent.parent / "stress"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        try:
+            names = _read_yaml(path).get("applies_to") or []
+        except ConfigError:
+            continue
+        if deal_name in names:
+            return path
+    raise ConfigError(f"{folder}: no stress method names deal {deal_name!r} in its applies_to; "
+                      f"give one with --method")
+
+
+def check_applies(method: StressMethod, deal: DealConfig, source: str) -> None:
+    """A method is written for its deals: their classes, fees and cases."""
+    if deal.name not in method.applies_to:
+        raise ConfigError(f"{source}: applies_to: the method is written for "
+                          f"{', '.join(method.applies_to)}, not for deal {deal.name!r}")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
