@@ -1,4 +1,9 @@
-"""What every actor shares: a mailbox, a dispatcher, and its voice in the audit log."""
+"""What every actor shares: a mailbox, a dispatcher, and its voice in the audit log.
+
+Why addresses and not actors: a party knows another only by where to send it a message
+(its :class:`Mailbox`), never by its object, so it cannot read another party's state — what
+it knows, it was told, with a date and a time. ``tests/unit/test_actor_isolation.py`` checks it.
+"""
 
 from __future__ import annotations
 
@@ -63,10 +68,10 @@ class Actor:
                 handler(msg)
             yield self.inbox.wait()
 
-    def send(self, to: Actor | None, msg: object) -> None:
+    def send(self, to: Mailbox | None, msg: object) -> None:
         if to is None:  # a wiring error, before any business happens
             raise RuntimeError(f"{self.name} sends {type(msg).__name__} to a party it was not connected to")
-        to.inbox.put(msg)
+        to.put(msg)
 
     def emit(self, event: str, **fields: Any) -> None:
         self.env.log.emit(self.name, event, **fields)

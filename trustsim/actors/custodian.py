@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from trustsim.actors.base import Actor
+from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
     BalanceReport,
     CreditAdvice,
@@ -36,13 +36,14 @@ class Custodian(Actor):
 
     def __init__(self, env) -> None:
         super().__init__(env)
-        self.trustee: Actor | None = None
-        self.servicer: Actor | None = None
+        self.trustee: Mailbox | None = None
+        self.servicer: Mailbox | None = None
         self._pending: dict[dt.date, list[Instruction]] = {}
         env.process(self._settle_daily())
         env.process(self._statements())
 
-    def connect(self, trustee: Actor, servicer: Actor) -> None:
+    def connect(self, trustee: Mailbox, servicer: Mailbox) -> None:
+        """The addresses of the parties the custodian writes to."""
         self.trustee, self.servicer = trustee, servicer
 
     # ------------------------------------------------------------ processes

@@ -198,3 +198,34 @@ class ServicerPurchaseDecision:
     request: ServicerPurchaseRequest
     confirmed: bool
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InitialPoolConsideration:
+    """Trustee -> originator: the consideration for the initial pool is instructed."""
+
+    price_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class OriginatorStatus:
+    """Originator -> trustee: its long-term rating and whether it is insolvent, as of ``date``
+    (sent when either changes)."""
+
+    date: dt.date
+    rating: str
+    insolvent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServicerStatus:
+    """Servicer -> trustee, each business day before the close: collections past their sweep
+    date still held (the ABS system's view), since when it holds them, whether the hold is
+    explained in writing, and whether the servicer is insolvent."""
+
+    date: dt.date
+    overdue_fen: int
+    overdue_since: dt.date | None
+    holding_since: dt.date | None
+    hold_explained: bool
+    insolvent: bool

@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from trustsim.actors.base import Actor
+from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
     AvailableFunds,
     CleanUpNotice,
     IncidentNotice,
     IncomingTransfer,
+    InitialPoolConsideration,
+    OriginatorStatus,
     PurchaseRequest,
     PurchasesEnded,
     PurchaseSettled,
@@ -40,8 +42,8 @@ class Originator(Actor):
 
     def __init__(self, env) -> None:
         super().__init__(env)
-        self.trustee: Actor | None = None
-        self.custodian: Actor | None = None
+        self.trustee: Mailbox | None = None
+        self.custodian: Mailbox | None = None
         self.rating = env.deal.parties.originator.long_term_rating
         self.insolvent = False
         rp = env.deal.revolving_purchase   # None: a static pool buys nothing
@@ -55,13 +57,15 @@ class Originator(Actor):
         self.late_explained = False
         self._pending: AvailableFunds | None = None
 
-    def connect(self, trustee: Actor, custodian: Actor) -> None:
+    def connect(self, trustee: Mailbox, custodian: Mailbox) -> None:
+        """The addresses of the parties the originator writes to."""
         self.trustee, self.custodian = trustee, custodian
 
-    def transfer_initial_pool(self, price_fen: int) -> None:
+    def on_InitialPoolConsideration(self, msg: InitialPoolConsideration) -> None:
+        """The trustee has instructed the consideration: the initial pool is the trust's."""
         b = self.env.pool.balances()
         self.emit("initial_pool_transferred", principal_fen=b.outstanding_fen, loans=b.loans,
-                  price_fen=price_fen,
+                  price_fen=msg.price_fen,
                   pool_reference_date=self.env.deal.dates.pool_reference_date.isoformat())
 
     # ------------------------------------------------------------ revolving purchase
@@ -197,9 +201,11 @@ class Originator(Actor):
         inc = msg.incident
         if msg.kind == "originator_insolvency":
             self.insolvent = True
+            self.send(self.trustee, OriginatorStatus(self.env.today, self.rating, insolvent=True))
         elif msg.kind == "originator_downgrade":
             self.emit("rating_changed", old=self.rating, new=inc.rating)
             self.rating = inc.rating
+            self.send(self.trustee, OriginatorStatus(self.env.today, self.rating, self.insolvent))
         elif msg.kind == "late_purchase_requests" and msg.phase == "start":
             cal = self.env.calendar
             self.late_since = cal.following(self.env.today)

@@ -19,7 +19,7 @@ import datetime as dt
 from collections import deque
 from decimal import Decimal
 
-from trustsim.actors.base import Actor
+from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
     AvailableFunds,
     BalanceReport,
@@ -33,6 +33,7 @@ from trustsim.actors.messages import (
     ReserveDelayNotice,
     ServicerPurchaseDecision,
     ServicerPurchaseRequest,
+    ServicerStatus,
 )
 from trustsim.contract.triggers import PPM
 from trustsim.ledger import COLLECTION_ACCOUNT, TRUST_ACCOUNT
@@ -49,9 +50,9 @@ class Servicer(Actor):
 
     def __init__(self, env) -> None:
         super().__init__(env)
-        self.trustee: Actor | None = None
-        self.originator: Actor | None = None
-        self.custodian: Actor | None = None
+        self.trustee: Mailbox | None = None
+        self.originator: Mailbox | None = None
+        self.custodian: Mailbox | None = None
         self.purchases_open = False
         self.revolving = True
         self.stopped = False
@@ -70,8 +71,10 @@ class Servicer(Actor):
         self.cutoff_fen = env.pool.balances().outstanding_fen  # the initial cut-off balance
         env.process(self._collect_daily())
         env.process(self._sweep_daily())
+        env.process(self._report_status())
 
-    def connect(self, trustee: Actor, originator: Actor, custodian: Actor) -> None:
+    def connect(self, trustee: Mailbox, originator: Mailbox, custodian: Mailbox) -> None:
+        """The addresses of the parties the servicer writes to."""
         self.trustee, self.originator, self.custodian = trustee, originator, custodian
 
     # ------------------------------------------------------------ collections
@@ -133,6 +136,17 @@ class Servicer(Actor):
                   reason=post.reason, instruction=None)
         self.send(self.trustee, CollectionsSwept(today, principal, income))
         return total
+
+    def _report_status(self):
+        """Each business day before the trustee's close: what the servicer still holds."""
+        for wake in self.env.business_days_from(self.env.origin, clock.SERVICER_STATUS):
+            yield wake
+            if self.stopped:
+                return
+            today = self.env.today
+            overdue, since = self.overdue_transfer_fen(today)
+            self.send(self.trustee, ServicerStatus(today, overdue, since, self.holding_since,
+                                                   self.hold_explained, self.insolvent))
 
     def overdue_transfer_fen(self, today: dt.date) -> tuple[int, dt.date | None]:
         """Collections whose sweep date has passed (what the trustee sees in the ABS system)."""

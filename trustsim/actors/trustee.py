@@ -20,7 +20,7 @@ from collections import deque
 from dataclasses import replace
 from decimal import Decimal
 
-from trustsim.actors.base import Actor
+from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
     AvailableFunds,
     BalanceReport,
@@ -29,8 +29,10 @@ from trustsim.actors.messages import (
     CreditAdvice,
     IncidentNotice,
     IncomingTransfer,
+    InitialPoolConsideration,
     Instruction,
     InstructionResult,
+    OriginatorStatus,
     ProceedsPaidIn,
     PurchaseRequest,
     PurchasesEnded,
@@ -41,6 +43,7 @@ from trustsim.actors.messages import (
     ReserveDelayNotice,
     ServicerPurchaseDecision,
     ServicerPurchaseRequest,
+    ServicerStatus,
 )
 from trustsim.calendar import DAY_COUNT_BASIS
 from trustsim.config.waterfalls import Action
@@ -71,9 +74,12 @@ class Trustee(Actor):
         super().__init__(env)
         deal, sched = env.deal, env.timetable
         self.deal = deal
-        self.custodian: Actor | None = None
-        self.servicer: Actor | None = None
-        self.originator: Actor | None = None
+        self.custodian: Mailbox | None = None
+        self.servicer: Mailbox | None = None
+        self.originator: Mailbox | None = None
+        # what the other parties have told the trustee (it reads no party's state)
+        self.originator_status = OriginatorStatus(env.origin, deal.parties.originator.long_term_rating, False)
+        self.servicer_status = ServicerStatus(env.origin, 0, None, None, False, False)
         eff = deal.dates.trust_effective_date
         self.notes: dict[str, NoteClass] = {
             c.name: NoteClass(c.name, fen_from_wan(c.size_wan), c.coupon_pct, c.day_count, eff,
@@ -142,7 +148,8 @@ class Trustee(Actor):
         env.process(self._mornings())
         env.process(self._closes())
 
-    def connect(self, custodian: Actor, servicer: Actor, originator: Actor) -> None:
+    def connect(self, custodian: Mailbox, servicer: Mailbox, originator: Mailbox) -> None:
+        """The addresses of the parties the trustee writes to."""
         self.custodian, self.servicer, self.originator = custodian, servicer, originator
 
     # ------------------------------------------------------------ instructions and book
@@ -213,6 +220,13 @@ class Trustee(Actor):
         self.book[msg.account] += msg.amount_fen
         if msg.account == ELIGIBLE_INVESTMENTS and msg.amount_fen < 0 and self.period == "revolving":
             self.purchases_open = False  # the reserve is short again: top it up before buying
+
+    # ------------------------------------------------------------ what the parties report
+    def on_OriginatorStatus(self, msg: OriginatorStatus) -> None:
+        self.originator_status = msg
+
+    def on_ServicerStatus(self, msg: ServicerStatus) -> None:
+        self.servicer_status = msg
 
     # ------------------------------------------------------------ incidents the trustee is told of
     def _successor_deadline(self, party: str, today: dt.date) -> str | None:
@@ -344,7 +358,7 @@ class Trustee(Actor):
                 total -= initial
         self.instruct(ORIGINATOR, ISSUANCE_PROCEEDS_ACCOUNT, total,
                       "consideration for the initial pool")
-        self.originator.transfer_initial_pool(total)
+        self.send(self.originator, InitialPoolConsideration(total))
         self.initial_cutoff_fen = env.pool.balances().outstanding_fen
         self.dues.pool_at_last_fen = self.initial_cutoff_fen
         self.emit("period_changed", period=self.period, cause="trust effective date")
@@ -708,8 +722,8 @@ class Trustee(Actor):
         f = DayFigures(
             date=d, revolving=self.period == "revolving", npl_balance_fen=0,
             initial_cutoff_fen=self.initial_cutoff_fen, pool_balance_fen=0,
-            notes_outstanding_fen=0, originator_rating=self.originator.rating,
-            originator_insolvent=self.originator.insolvent,
+            notes_outstanding_fen=0, originator_rating=self.originator_status.rating,
+            originator_insolvent=self.originator_status.insolvent,
             servicer_unreplaced_days=((d - self.servicer_terminated_on).days
                                       if self.servicer_terminated_on else -1),
             trustee_unreplaced_days=((d - self.trustee_replacement_since).days
@@ -723,7 +737,8 @@ class Trustee(Actor):
         cal = self.env.calendars.of("events_of_default")
         legal = self.env.timetable.legal_maturity
         principal_left = sum(n.outstanding_fen for n in self.notes.values())
-        overdue, since = self.servicer.overdue_transfer_fen(d)
+        sv = self.servicer_status   # the servicer's report of today (what it still holds)
+        overdue, since = (sv.overdue_fen, sv.overdue_since) if sv.date == d else (0, None)
         return DayFigures(
             date=d,
             revolving=self.period == "revolving",
@@ -732,8 +747,8 @@ class Trustee(Actor):
             initial_cutoff_fen=self.initial_cutoff_fen,
             pool_balance_fen=b.outstanding_fen,
             notes_outstanding_fen=principal_left,
-            originator_rating=self.originator.rating,
-            originator_insolvent=self.originator.insolvent,
+            originator_rating=self.originator_status.rating,
+            originator_insolvent=self.originator_status.insolvent,
             transfer_overdue_fen=overdue,
             transfer_overdue_since=since,
             transfer_explained=self._transfer_explained(d),
@@ -756,7 +771,7 @@ class Trustee(Actor):
     def _transfer_explained(self, d: dt.date) -> bool:
         """An accepted explanation covers a held sweep for at most the reserve-delay limit;
         an insolvent servicer's collections wait for the successor (clause (b) governs)."""
-        sv = self.servicer
+        sv = self.servicer_status
         if sv.insolvent:
             return True
         if not sv.hold_explained or sv.holding_since is None:

@@ -74,10 +74,11 @@ def build(deal: DealConfig, stream: IO[bytes] | None, seed: int | None = None) -
                  initial_pool_fen=env.pool.balances().outstanding_fen,
                  calendar=deal.calendar.record(env.calendar))
     p = Parties(Originator(env), Servicer(env), Trustee(env), Custodian(env))
-    p.originator.connect(p.trustee, p.custodian)
-    p.servicer.connect(p.trustee, p.originator, p.custodian)
-    p.trustee.connect(p.custodian, p.servicer, p.originator)
-    p.custodian.connect(p.trustee, p.servicer)
+    # each party gets the others' addresses, never the others themselves
+    p.originator.connect(p.trustee.inbox, p.custodian.inbox)
+    p.servicer.connect(p.trustee.inbox, p.originator.inbox, p.custodian.inbox)
+    p.trustee.connect(p.custodian.inbox, p.servicer.inbox, p.originator.inbox)
+    p.custodian.connect(p.trustee.inbox, p.servicer.inbox)
     p.desk = IncidentDesk(env, p)
     p.commingling = Commingling()
     env.process(_day_closer(env, p.trustee, p.commingling))
