@@ -71,7 +71,6 @@ class Servicer(Actor):
         self.cutoff_fen = env.pool.balances().outstanding_fen  # the initial cut-off balance
         env.process(self._collect_daily())
         env.process(self._sweep_daily())
-        env.process(self._report_status())
 
     def connect(self, trustee: Mailbox, originator: Mailbox, custodian: Mailbox) -> None:
         """The addresses of the parties the servicer writes to."""
@@ -87,6 +86,7 @@ class Servicer(Actor):
             if env.calendar.is_business_day(today):
                 self._find_lost_assets(today)
                 self._watch_npl_ratio()
+                self._report_status(today)
             yield env.timeout(1)
 
     def collect(self, today: dt.date) -> None:
@@ -137,16 +137,12 @@ class Servicer(Actor):
         self.send(self.trustee, CollectionsSwept(today, principal, income))
         return total
 
-    def _report_status(self):
-        """Each business day before the trustee's close: what the servicer still holds."""
-        for wake in self.env.business_days_from(self.env.origin, clock.SERVICER_STATUS):
-            yield wake
-            if self.stopped:
-                return
-            today = self.env.today
-            overdue, since = self.overdue_transfer_fen(today)
-            self.send(self.trustee, ServicerStatus(today, overdue, since, self.holding_since,
-                                                   self.hold_explained, self.insolvent))
+    def _report_status(self, today: dt.date) -> None:
+        """Each business day, after the day's collections and before the trustee's close:
+        what the servicer still holds, told to the trustee (which reads no party's state)."""
+        overdue, since = self.overdue_transfer_fen(today)
+        self.send(self.trustee, ServicerStatus(today, overdue, since, self.holding_since,
+                                               self.hold_explained, self.insolvent))
 
     def overdue_transfer_fen(self, today: dt.date) -> tuple[int, dt.date | None]:
         """Collections whose sweep date has passed (what the trustee sees in the ABS system)."""

@@ -13,8 +13,8 @@ CUSTODIAN_MORNING = 0.15    # statement to the trustee
 TRUSTEE_MORNING = 0.20      # issuance, payment dates, accrual periods, reserve
 CUSTODIAN_MIDDAY = 0.25     # statement to the servicer (after the trustee's instructions)
 BUYER_PAYS = 0.30           # a liquidation buyer's price lands in the trust account
-SERVICER_COLLECT = 0.80     # the day's obligor payments land in the JD collection account
-SERVICER_STATUS = 0.85      # the servicer's daily status to the trustee (what it still holds)
+SERVICER_COLLECT = 0.80     # the day's obligor payments land in the JD collection account;
+                            # on a business day the servicer then reports its status to the trustee
 TRUSTEE_CLOSE = 0.90        # 24:00 figures: pool status, triggers
 SETTLE_WITHIN_CLOSE = 0.01  # the custodian executes the close's instructions (wind-up)
 DAY_CLOSED = 0.95           # the environment records every balance (the audit snapshot)
