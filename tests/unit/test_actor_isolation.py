@@ -62,7 +62,7 @@ def test_no_actor_holds_another_actor_only_its_mailbox(deal_file: Path) -> None:
 
 def test_the_check_finds_an_actor_holding_another() -> None:
     """The check can fail: an actor given another actor's object is caught."""
-    env, parties = build(load_deal(DEALS[0]), None)
+    _env, parties = build(load_deal(DEALS[0]), None)
     parties.trustee.servicer = parties.servicer   # type: ignore[assignment]
     found = [n for n, v in _attributes(parties.trustee).items()
              if any(isinstance(h, Actor) and h is not parties.trustee for h in _held(v))]
