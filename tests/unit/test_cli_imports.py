@@ -32,6 +32,15 @@ def test_rep_line_run_imports_no_heavy_package(tmp_path):
     assert heavy == []
 
 
+def test_rep_line_run_does_not_load_numpy(tmp_path):
+    """A rep-line pool draws no random stream: numpy (a twentieth of a second) waits for a
+    loan-level pool or a risk study."""
+    code, loaded = heavy_modules(["run", DEAL, "--quiet", "--out", str(tmp_path / "run")], tmp_path,
+                                 watch=("numpy",))
+    assert code == 0 and (tmp_path / "run" / "events.jsonl").is_file()
+    assert loaded == []
+
+
 def test_help_does_not_load_pydantic(tmp_path):
     """--help lists commands and flags: the deal's models (pydantic, a tenth of a second) wait
     for a command that reads a deal."""
