@@ -306,6 +306,9 @@ EVENTS: dict[str, EventSpec] = {
     "issuance_terminated": _e(
         "trustee", "A rolling class's next series cannot be issued: an issuance termination event.",
         series=INT, maturing_series=INT, outstanding_fen=FEN),
+    "expected_maturity_missed": _e(
+        "trustee", "A class still owes principal at the close of its expected maturity (logged once).",
+        note_class=STR, expected_maturity=DATE, principal_outstanding_fen=FEN),
     "clean_up_call_noticed": _e(
         "trustee",
         "Pool below the clean-up threshold: the trustee notifies the originator of the price.",

@@ -70,11 +70,13 @@ def test_an_unknown_rule_family_is_named():
 
 @pytest.mark.parametrize(("kind", "fired"), [("interbank", "2023-10-10"), ("exchange", "2023-10-12")])
 def test_the_principal_grace_after_legal_maturity_counts_the_deals_kind_of_day(tmp_path, kind, fired):
-    # no clean-up call: the pool's tail leaves principal unpaid at legal maturity 2023-09-20.
+    # no clean-up call and a pool breaching criterion (g) (receivables maturing after
+    # 2022-08-18): the pool's tail leaves principal unpaid at legal maturity 2023-09-20.
     # Ten business days [event of default (b)]: Sep 21-28 are six; National Day is off to
     # Oct 6; banks then work Sat Oct 7 and Sun Oct 8 (make-up days), the exchange does not.
     deal = load_deal(DEAL_FILE, overrides={
         "termination": {"clean_up_call": None},
+        "pool": {"last_instalment_months": None},
         "classes": [{"name": "mezz", "expected_maturity": "2022-09-20"},
                     {"name": "sub", "expected_maturity": "2022-09-20"}],
         "calendar": {"rules": {"events_of_default": kind}}})

@@ -115,7 +115,8 @@ def test_the_report_marks_the_figures_and_reports_resting_on_assumed_days(folder
     assert flags["2026-11-18"] is False and flags["2027-02-18"] is True
     assert all(flag == (d >= "2027-01-01") for d, flag in flags.items())
     servicer = json.loads((built.folder / "servicer" / "monthly.json").read_text(encoding="utf-8"))
-    assert {m["month"][:4] for m in servicer if m["assumed_calendar"]} == {"2027", "2028", "2029"}
+    # the pool is repaid by criterion (g)'s date (2028-08-18): the trust ends in 2028
+    assert {m["month"][:4] for m in servicer if m["assumed_calendar"]} == {"2027", "2028"}
 
 
 def test_a_run_is_reproduced_from_its_config_json_without_the_holiday_file(tmp_path):
@@ -141,6 +142,7 @@ def test_a_legal_maturity_at_the_end_of_the_published_years_needs_its_grace_peri
 
     data = shifted_deal_data(3)
     data["termination"]["clean_up_call"] = None  # the notes cannot be repaid before legal maturity
+    data["pool"]["last_instalment_months"] = None  # (a pool breaching criterion (g) leaves a tail)
     for cls in data["classes"]:   # every class's last expected maturity: 2025-12-31
         if "rolling_series" in cls:
             cls["rolling_series"]["expected_maturities"][-1] = dt.date(2025, 12, 31)

@@ -135,7 +135,7 @@ def test_the_summary_gives_the_senior_class_size_and_its_series_apart(base_run):
         (1, "2020-08-18", "2020-12-18"), (2, "2020-12-18", "2021-03-18"),
         (3, "2021-03-18", "2021-06-18"), (4, "2021-06-18", "2021-09-18"),
         (5, "2021-09-18", "2021-12-20"), (6, "2021-12-20", "2022-03-18"),
-        (7, "2022-03-18", "2023-03-21")]
+        (7, "2022-03-18", "2022-08-11")]   # criterion (g) repays the pool by 2022-08-18
     assert {(s["issued_fen"], s["repaid_fen"], s["outstanding_fen"]) for s in series} == {
         (89_000_000_000, 89_000_000_000, 0)}
     mezz = base_run.summary["notes"]["mezz"]
@@ -262,14 +262,14 @@ def test_after_default_b_only_what_every_class_leaves_goes_to_the_sub_as_residua
 
 
 def test_a_trust_repaid_in_full_hands_what_is_left_to_the_sub_in_kind(scenario_run):
-    """originator_insolvency_trigger_a: every class is repaid on 2023-08-04 with no event
-    of default; the 790,265,400 fen of receivables left go to the sub holders in kind and
-    nothing is sold."""
+    """originator_insolvency_trigger_a: every class is repaid on the payment date of
+    2022-08-18 with no event of default; the 378,859,917 fen of receivables left go to the
+    sub holders in kind and nothing is sold."""
     run = scenario_run("originator_insolvency_trigger_a")
     assert run.of("liquidation_sale") == []
     end, = run.of("trust_terminated")
     assert (end["date"], end["pool_released_fen"], end["released_to"]) == (
-        "2023-08-04", 790_265_400, "sub_noteholders (in kind)")
+        "2022-08-18", 378_859_917, "sub_noteholders (in kind)")
 
 
 def test_a_class_repaid_only_by_the_liquidation_after_legal_maturity_fails(scenario_run):

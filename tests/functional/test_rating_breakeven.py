@@ -75,8 +75,10 @@ def test_the_boundary_is_real(deal, method, write_off):
 def test_haircut_break_evens(deal, method):
     found = {(b.dimension, b.cls): b for b in breakevens(deal, method, ["issuance_fails"], ["A-"],
                                                          ["mpr", "yield"], tolerance=0.01)}
+    # criterion (g) repays the pool by 2022-08-18 whatever its monthly rate: a slower
+    # payment rate no longer strands the mezz, up to the search's highest haircut
     mezz_mpr = found[("mpr", "mezz")]
-    assert 0.22 <= mezz_mpr.value < mezz_mpr.fails_at <= 0.95
+    assert mezz_mpr.fails_at is None and mezz_mpr.value == space_for(deal, "mpr").high
     assert found[("yield", "senior")].fails_at is None          # survives losing its whole yield
     assert found[("yield", "senior")].value == space_for(deal, "yield").high
     assert 0.17 <= found[("yield", "mezz")].value < 1

@@ -100,6 +100,9 @@ class Trustee(Actor):
         self.fired: list[Fired] = []
         self.period = "revolving" if deal.revolves else "amortization"
         self.amortization_waterfall = "amortization"   # a waterfall_switch trigger changes it
+        pay_cal = env.calendars.of("payment_dates")
+        self._expected_maturities = {c.name: pay_cal.following(c.final_expected_maturity)
+                                     for c in deal.classes}   # still to watch
         self.post_default = False
         self.revolving_end: dt.date | None = None
         self.revolving_end_cause: str | None = None
@@ -788,6 +791,17 @@ class Trustee(Actor):
                 self._fire(fired)
         if self.period == "amortization" and not self.clean_up_called:
             self._maybe_clean_up(d)
+        self._note_missed_maturities(d)
+
+    def _note_missed_maturities(self, d: dt.date) -> None:
+        """A class still owed principal at the close of its (final) expected maturity — the
+        following business day when it falls on another day — is logged once: investors
+        were told to expect their money that day [Table 2]."""
+        for name, due in self._expected_maturities.items():
+            if d >= due and self.notes[name].outstanding_fen > 0:
+                self.emit("expected_maturity_missed", note_class=name, expected_maturity=due.isoformat(),
+                          principal_outstanding_fen=self.notes[name].outstanding_fen)
+        self._expected_maturities = {n: due for n, due in self._expected_maturities.items() if d < due}
 
     def _maybe_clean_up(self, d: dt.date) -> None:
         """Clean-up call (config ``termination.clean_up_call``): notify the originator."""

@@ -167,6 +167,11 @@ class RepLinePool(Strict):
         description="returns and cancellations, % of performing principal a month (lost assets)")
     remaining_term_pct: dict[int, Pct] = Field(
         description="share of principal by remaining instalments, upper bound of each bucket")
+    last_instalment_months: Months | None = Field(
+        default=None,
+        description="eligibility: every receivable's last instalment falls within this many months "
+                    "of the effective date (null: no such criterion); purchases take only the share "
+                    "of new business that matures by then, and what is left is repaid on that date")
 
     @model_validator(mode="after")
     def _timing(self) -> RepLinePool:

@@ -31,6 +31,16 @@ the cash the pool paid over the trailing 30 days, less what it already offered i
 days; cash it cannot spend stays idle in the trust account (negative carry), so at the
 AAA stress's 55% about 45% of the cash idles and the pool shrinks against the notes.
 
+Eligibility criterion (g) (``last_instalment_months``): every receivable's last instalment
+falls on or before a date (Dongdao No. 3: 24 months after the effective date). The
+originator's book is deep (the purchase rate's premise), so the criterion changes which
+receivables the trust buys as the date approaches — ever shorter ones — not how much; what
+it changes for the pool is when its receivables end: everything it holds is repaid by that
+date. The rep line models that as a floor on each day's repayments, the performing balance
+over the days left to the date (at a 20% monthly payment rate it binds from about five
+months out); on the date itself whatever is left pays its last instalment. A pool without
+the criterion (``null``) amortizes on its rate alone and leaves a tail.
+
 Because each lot runs off linearly, the pool's daily flows are sums of constant rates
 that change only when a lot starts or is exhausted: the pool keeps those rates and a
 schedule of changes, so a day costs O(1) whatever the number of lots. Amounts are
@@ -44,6 +54,7 @@ import math
 from collections import deque
 from decimal import Decimal
 
+from trustsim.calendar import add_months
 from trustsim.config.models import RepLinePool as RepLineConfig
 from trustsim.money import fen_from_wan, floor_fen, round_fen
 from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
@@ -92,6 +103,8 @@ class RepLinePool:
         self._cum_lost = 0.0
         self._lost_found = 0   # lost principal already selected
         self._term_buckets = sorted((int(k), float(v) / 100) for k, v in cfg.remaining_term_pct.items())
+        self._last_day = ((add_months(effective_date, cfg.last_instalment_months) - effective_date).days
+                          if cfg.last_instalment_months else None)   # criterion (g)
         self._add_lot(fen_from_wan(cfg.initial_principal_wan), 0)
 
     # ------------------------------------------------------------ lots
@@ -128,6 +141,10 @@ class RepLinePool:
         self._cum_lost += self._perf * self._lost_rate
         if self._balance_basis:
             paid = self._perf * self._bal_p
+            if self._last_day is not None and day < self._last_day:
+                # criterion (g): what is left must be repaid by its date; a day pays at least
+                # the balance over the days left (from about 5 months out at a 20% MPR)
+                paid = max(paid, self._perf / (self._last_day - day + 1))
             dflt = self._perf * self._bal_d
             self._cum_p += paid
             self._cum_d += dflt
@@ -138,9 +155,20 @@ class RepLinePool:
             dflt = min(w * self._d_rate, self._perf - paid)
             self._cum_d += dflt
             self._perf -= paid + dflt
+        if day == self._last_day and self._perf > 0:   # criterion (g): the last instalments fall due
+            self._cum_p += self._perf
+            self._perf = 0.0
+            self._active_weight = 0.0
+            self._changes.clear()
         new_p = math.floor(self._cum_p) - self._collected
         new_d = math.floor(self._cum_d) - self._defaulted
         new_i = math.floor(self._cum_i) - self._income
+        if day == self._last_day:   # the last instalments leave no fen of performing principal
+            left = (self._bought - self._collected - new_p - self._defaulted - new_d
+                    - self._removed_perf)
+            if left > 0:
+                new_p += left
+                self._cum_p += left
         if new_p or new_i:
             self._record_supply(day, new_p + new_i, 0)
         self._collected += new_p
