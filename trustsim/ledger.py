@@ -49,7 +49,7 @@ class Posting:
 class Ledger:
     """Balances of the internal accounts and running totals of the external ones."""
 
-    __slots__ = ("balances", "inflows", "outflows", "trust_held")
+    __slots__ = ("balances", "inflows", "outflows", "peaks", "trust_held")
 
     def __init__(self, reserve_accounts: tuple[str, ...] = ()) -> None:
         """``reserve_accounts``: the deal's reserve accounts, kept by the custodian for the trust."""
@@ -57,6 +57,9 @@ class Ledger:
         self.trust_held = TRUST_HELD | frozenset(reserve_accounts)
         self.inflows: dict[str, int] = {}   # external account -> total it paid in
         self.outflows: dict[str, int] = {}  # external account -> total it received
+        #: watched internal accounts -> their highest balance since the watcher last reset it
+        #: (trustsim.sim.exposure: the intraday peak of money held outside the custodian)
+        self.peaks: dict[str, int] = {}
 
     def post(
         self, debit: str, credit: str, amount_fen: int, reason: str, instruction: str | None = None
@@ -79,6 +82,8 @@ class Ledger:
             self.inflows[credit] = self.inflows.get(credit, 0) + amount_fen
         if debit in bal:
             bal[debit] += amount_fen
+            if debit in self.peaks and bal[debit] > self.peaks[debit]:
+                self.peaks[debit] = bal[debit]
         else:
             self.outflows[debit] = self.outflows.get(debit, 0) + amount_fen
         return Posting(debit, credit, amount_fen, reason, instruction)

@@ -17,8 +17,8 @@ def test_run_folder_holds_config_log_and_summary(deal, tmp_path):
     assert sorted(p.name for p in r.out_dir.iterdir()) == [".trustsim-output", "commingling.csv",
                                                            "config.json", "events.jsonl", "summary.json"]
     rows = (r.out_dir / "commingling.csv").read_text().splitlines()
-    assert rows[0] == "date,collection_account_fen,lost_if_servicer_failed_fen"
-    peak = max(int(x.split(",")[1]) for x in rows[1:])
+    assert rows[0] == "date,business_day,collection_account_fen,collection_account_peak_fen"
+    peak = max(int(x.split(",")[3]) for x in rows[1:])
     assert peak == r.summary["commingling"]["peak_fen"]
     first = json.loads((r.out_dir / "events.jsonl").read_text().splitlines()[0])
     assert list(first)[:5] == ["seq", "day", "date", "actor", "event"]

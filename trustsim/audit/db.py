@@ -66,6 +66,15 @@ VIEWS: dict[str, tuple[str, dict[str, str]]] = {
         "out_fen": "postings out of it", "closing_fen": "opening + in - out",
         "reported_fen": "the snapshot's balance", "difference_fen": "reported - closing",
         "postings": "number of postings since the previous snapshot"}),
+    "exposure_daily": ("Each account held outside the custodian (the servicer's collection "
+                       "account) on every calendar day, weekends and holidays included, "
+                       "replayed from the postings.", {
+        "date": "", "business_day": "by the run's own calendar", "account": "",
+        "opening_fen": "at the day's start (the previous day's 24:00)",
+        "in_fen": "postings into it that day", "out_fen": "postings out of it that day",
+        "balance_fen": "at 24:00", "peak_fen": "the highest balance of the day (the night's "
+        "balance before the morning sweep, or after the day's receipts)",
+        "postings": "number of postings that day"}),
     "waterfall_steps": ("Each step of each payment date's waterfall.", {
         "seq": "", "date": "", "payment_seq": "seq of its payment_date event",
         "waterfall": "revolving, amortization, post_default", "pay": "the step",
@@ -191,6 +200,16 @@ def connect(log: AuditLog, events_path: Path | None = None) -> duckdb.DuckDBPyCo
          "pay": s.pay, "clause": s.event.get("clause"), "due_fen": s.event.get("due_fen"),
          "paid_fen": s.event.get("paid_fen"), "shortfall_fen": s.event.get("shortfall_fen"),
          "gated_by": s.event.get("gated_by")} for d in log.distributions for s in d.steps])
+    from trustsim.audit.checks.exposure import daily
+
+    _table_from_rows(con, "exposure_daily", {
+        "date": "DATE", "business_day": "BOOLEAN", "account": "VARCHAR", "opening_fen": "BIGINT",
+        "in_fen": "BIGINT", "out_fen": "BIGINT", "balance_fen": "BIGINT", "peak_fen": "BIGINT",
+        "postings": "BIGINT",
+    }, [{"date": x.date.isoformat(), "business_day": x.business_day, "account": x.account,
+         "opening_fen": x.opening_fen, "in_fen": x.in_fen, "out_fen": x.out_fen,
+         "balance_fen": x.balance_fen, "peak_fen": x.peak_fen, "postings": x.postings}
+        for days in daily(log).values() for x in days])
     for sql in _VIEWS_SQL:
         con.execute(sql)
     return con

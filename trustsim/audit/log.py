@@ -112,6 +112,7 @@ class AuditLog:
     summary: dict[str, Any] | None = None
     source: str = "<memory>"
     events_path: Path | None = None     # read by DuckDB directly when the log is a file
+    exposure_csv: str | None = None     # the run folder's commingling.csv (checks.exposure)
     _by_name: dict[str, list[Event]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -122,13 +123,15 @@ class AuditLog:
     def from_run(cls, run: RunFolder) -> AuditLog:
         last = dt.date.fromisoformat(run.events[-1]["date"]) if run.events else None
         return cls(run.events, read_terms(run.config, last), run.config, run.summary,
-                   str(run.path), run.events_path)
+                   str(run.path), run.events_path, run.exposure_csv)
 
     @classmethod
     def from_events(cls, events: list[Event], config: dict[str, Any],
-                    summary: dict[str, Any] | None = None) -> AuditLog:
+                    summary: dict[str, Any] | None = None,
+                    exposure_csv: str | None = None) -> AuditLog:
         last = dt.date.fromisoformat(events[-1]["date"]) if events else None
-        return cls(tuple(events), read_terms(config, last), config, summary)
+        return cls(tuple(events), read_terms(config, last), config, summary,
+                   exposure_csv=exposure_csv)
 
     @cached_property
     def db(self) -> duckdb.DuckDBPyConnection:

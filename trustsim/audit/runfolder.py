@@ -1,8 +1,9 @@
-"""Reading a run folder back: the log, the summary and the resolved deal, nothing else.
+"""Reading a run folder back: the log, the summary, the resolved deal and the exposure table.
 
 Why this module stands alone: an audit must work on a log written last year by another
 version of the simulator, so it reads only the files a run leaves (``events.jsonl``,
-``summary.json``, ``config.json``) and never imports the simulator's actors. Every way a
+``summary.json``, ``config.json``, and ``commingling.csv`` if there is one, which the audit
+recomputes from the log) and never imports the simulator's actors. Every way a
 folder can be unreadable is a :class:`RunFolderError` naming the file and the line.
 """
 
@@ -17,6 +18,7 @@ import orjson
 EVENTS_FILE = "events.jsonl"
 SUMMARY_FILE = "summary.json"
 CONFIG_FILE = "config.json"
+EXPOSURE_FILE = "commingling.csv"
 #: the stamp every line of the log starts with, and the type of each
 STAMP = {"seq": int, "day": int, "date": str, "actor": str, "event": str}
 
@@ -33,6 +35,7 @@ class RunFolder:
     events: tuple[dict[str, Any], ...]
     config: dict[str, Any]
     summary: dict[str, Any] | None
+    exposure_csv: str | None = None     # commingling.csv, as written (None: the run has none)
 
     @property
     def events_path(self) -> Path:
@@ -88,4 +91,9 @@ def load_run(path: str | Path) -> RunFolder:
     summary_path = root / SUMMARY_FILE
     summary = _read_json(summary_path) if summary_path.is_file() else None
     events = parse_events(events_path.read_bytes(), str(events_path))
-    return RunFolder(root, events, config, summary)
+    exposure_path = root / EXPOSURE_FILE
+    try:
+        exposure = exposure_path.read_text(encoding="utf-8") if exposure_path.is_file() else None
+    except UnicodeDecodeError:
+        raise RunFolderError(f"{exposure_path}: not UTF-8 text") from None
+    return RunFolder(root, events, config, summary, exposure)

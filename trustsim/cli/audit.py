@@ -124,7 +124,7 @@ def query(
     run_dir: RunDir,
     sql: Annotated[str | None, typer.Argument(
         help="SQL over the views events, postings, payments, triggers, pool_daily, notes, "
-             "accounts_daily, waterfall_steps; omit to list them")] = None,
+             "accounts_daily, exposure_daily, waterfall_steps; omit to list them")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
     max_rows: Annotated[int, typer.Option(min=1, help="rows shown in a table")] = 200,
 ) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from trustsim.audit.log import AuditLog
+from trustsim.audit.log import COLLECTION_ACCOUNT, AuditLog
 
 #: events that make the timeline, and how each is labelled
 TIMELINE_EVENTS: dict[str, str] = {
@@ -63,6 +63,26 @@ class Milestone:
 
 
 @dataclass
+class Exposure:
+    """The servicer's collection account on every calendar day: 24:00 and intraday peak."""
+
+    dates: list[dt.date] = field(default_factory=list)
+    business_day: list[bool] = field(default_factory=list)
+    balance: list[int] = field(default_factory=list)
+    peak: list[int] = field(default_factory=list)
+
+    def top(self, business_day: bool | None = None, at_close: bool = False) -> tuple[int, dt.date | None]:
+        """The largest balance (intraday peak, or 24:00 with ``at_close``) and its first date,
+        over every day or only (non-)business days."""
+        series = self.balance if at_close else self.peak
+        best, when = 0, None
+        for d, b, v in zip(self.dates, self.business_day, series, strict=True):
+            if (business_day is None or b == business_day) and v > best:
+                best, when = v, d
+        return best, when
+
+
+@dataclass
 class ReportData:
     deal: str
     run_dir: str
@@ -80,6 +100,8 @@ class ReportData:
     milestones: list[Milestone] = field(default_factory=list)
     #: payment date seq -> (date, waterfall, {category: fen})
     cash_flows: list[tuple[int, dt.date, str, dict[str, int]]] = field(default_factory=list)
+    #: the money at the servicer on every calendar day (the exposure_daily view)
+    exposure: Exposure = field(default_factory=Exposure)
 
 
 def _label(e: dict[str, Any], rolling: str | None = None) -> str:
@@ -149,6 +171,10 @@ def collect(log: AuditLog) -> ReportData:
         vals = db.execute("SELECT reported_fen FROM accounts_daily WHERE account = ? "
                           "ORDER BY seq", [account]).fetchall()
         rd.accounts[account] = [v[0] or 0 for v in vals]
+    rows = db.execute("SELECT date, business_day, balance_fen, peak_fen FROM exposure_daily "
+                      "WHERE account = ? ORDER BY date", [COLLECTION_ACCOUNT]).fetchall()
+    rd.exposure = Exposure([r[0] for r in rows], [bool(r[1]) for r in rows],
+                           [r[2] or 0 for r in rows], [r[3] or 0 for r in rows])
     moves = db.execute("SELECT date, note_class, outstanding_fen FROM notes "
                        "WHERE note_class IS NOT NULL ORDER BY seq").fetchall()
     current = dict.fromkeys(names, 0)

@@ -157,11 +157,14 @@ def _trustee_section(reports: list[dict[str, Any]]) -> str:
 def _servicer_section(months: list[dict[str, Any]]) -> str:
     return _table(
         ["month", "collections", "of which principal", "swept to trust", "late transfers",
-         "collection account month end", "collection account peak", "purchased principal", "pool closing",
+         "collection account month end", "collection account peak (date)",
+         "largest on a non-business day", "purchased principal", "pool closing",
          "charged off", "NPL ratio"],
         [[m["month"], wan(m["collections_fen"]), wan(m["collections_principal_fen"]),
           wan(m["swept_to_trust_fen"]), m["late_transfers"],
-          wan(m["collection_account_month_end_fen"]), wan(m["collection_account_peak_fen"]),
+          wan(m["collection_account_month_end_fen"]),
+          f'{wan(m["collection_account_peak_fen"])} ({m["collection_account_peak_date"] or "-"})',
+          wan(m["collection_account_non_business_day_peak_fen"]),
           wan(m["purchased_principal_fen"]), wan(m["pool_closing_fen"]),
           wan(m["charged_off_fen"]), f"{m['npl_ratio_ppm_month_end'] / 10_000:.4f}%"]
          for m in months])
@@ -191,6 +194,15 @@ def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditRepo
         "Triggers: " + (", ".join(f"{t.get('kind')} ({t.get('clause')}) on {t.get('date')}"
                                   for t in s.get("triggers", [])) or "none fired") + ".",
     ]
+    top, top_on = rd.exposure.top()
+    if top_on is not None:
+        close, close_on = rd.exposure.top(business_day=True, at_close=True)
+        kind = "a business day" if rd.exposure.business_day[rd.exposure.dates.index(top_on)] \
+            else "not a business day"
+        facts.append(f"Money at the servicer (commingling exposure, every calendar day): at most "
+                     f"{wan(top)} wan, on {top_on}{star('commingling.peak_date')} ({kind}); at "
+                     f"most {wan(close)} wan at a business day's close ({close_on}); lost to its "
+                     f"estate: {wan(int((s.get('commingling') or {}).get('lost_fen') or 0))} wan.")
     if cal:
         hf = cal.get("holiday_file") or {}
         facts.append(f"Business days: {cal.get('business_days')}, from {cal.get('data')}"

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustsim.audit.checks.exposure import daily
 from trustsim.audit.checks.sweep import replay
-from trustsim.audit.log import AuditLog, Event
+from trustsim.audit.log import COLLECTION_ACCOUNT, AuditLog, Event
 from trustsim.reports.data import class_names, npl_trigger
 
 BUCKETS = {"pool_performing_fen": "current", "pool_overdue_fen": "1-90 days past due",
@@ -173,6 +174,7 @@ def servicer_reports(log: AuditLog) -> list[dict[str, Any]]:
         return []
     tl = _Timeline(log)
     late = replay(log).late
+    exposure = daily(log, [COLLECTION_ACCOUNT])[COLLECTION_ACCOUNT]   # every calendar day
     months: list[str] = sorted({e["date"][:7] for e in log.events})
     out: list[dict[str, Any]] = []
     prev_close: Event | None = None
@@ -182,7 +184,9 @@ def servicer_reports(log: AuditLog) -> list[dict[str, Any]]:
         coll, swept = in_month("collections_received"), in_month("collections_swept")
         closes = [c for c in tl.closes if c["date"][:7] == month]
         close = closes[-1] if closes else prev_close
-        held = [int(c.get("collection_account_fen") or 0) for c in closes]
+        days = [x for x in exposure if x.date.isoformat()[:7] == month]
+        peak = max(days, key=lambda x: x.peak_fen, default=None)   # the first day reaching it
+        off = max((x for x in days if not x.business_day), key=lambda x: x.peak_fen, default=None)
         bought = in_month("receivables_transferred")
         out.append({
             "month": month,
@@ -192,10 +196,14 @@ def servicer_reports(log: AuditLog) -> list[dict[str, Any]]:
             "swept_to_trust_fen": sum(int(e.get("amount_fen") or 0) for e in swept),
             "sweeps": len(swept),
             "late_transfers": len({x.event["seq"] for x in late if x.event["date"][:7] == month}),
-            "collection_account_month_end_fen": int((close or {}).get("collection_account_fen")
-                                                    or 0),
-            "collection_account_peak_fen": max(held) if held else 0,
-            "collection_account_average_fen": sum(held) // len(held) if held else 0,
+            # the servicer's collection account over every calendar day of the month
+            "collection_account_month_end_fen": days[-1].balance_fen if days else 0,
+            "collection_account_peak_fen": peak.peak_fen if peak else 0,
+            "collection_account_peak_date": peak.date.isoformat() if peak and peak.peak_fen else None,
+            "collection_account_non_business_day_peak_fen": off.peak_fen if off else 0,
+            "collection_account_average_fen": sum(x.balance_fen for x in days) // len(days)
+            if days else 0,
+            "collection_account_days_held": sum(1 for x in days if x.balance_fen > 0),
             "available_funds_notices": len(in_month("available_funds_notified")),
             "purchases": len(bought),
             "purchased_principal_fen": sum(int(e.get("principal_fen") or 0) for e in bought),

@@ -46,17 +46,26 @@ def _date_axis(ax) -> None:
 
 
 def balances(rd: ReportData) -> bytes:
-    """The servicer's collection account vs the trust account: the commingling exposure, day by day."""
+    """The money at the servicer on every calendar day vs the trust's accounts at each business
+    day's close: the commingling exposure, weekends and holidays included."""
     fig, ax = plt.subplots(figsize=(10, 4))
-    labels = {"collection_account": "collection account (at the servicer: commingling)",
-              "trust_account": "trust account (custodian)",
-              "eligible_investments": "eligible investments (reserve)"}
-    for account, label in labels.items():
+    labels = {"trust_account": ("trust account (custodian), business days", "#2ca02c"),
+              "eligible_investments": ("eligible investments (reserve), business days", "#7f7f7f")}
+    for account, (label, colour) in labels.items():
         if account in rd.accounts and len(rd.accounts[account]) == len(rd.dates):
-            ax.plot(rd.dates, _wan(rd.accounts[account]), label=label,
-                    linewidth=1.2 if account == "collection_account" else 0.9)
-    ax.set_ylabel("wan (10k CNY) at 24:00")
-    ax.set_title("Daily balances: collection account and trust account")
+            ax.plot(rd.dates, _wan(rd.accounts[account]), label=label, color=colour, linewidth=0.9)
+    ex = rd.exposure
+    if ex.dates:
+        ax.plot(ex.dates, _wan(ex.peak), color="#c55a11", linewidth=0.6, alpha=0.6,
+                label="at the servicer, intraday peak")
+        ax.plot(ex.dates, _wan(ex.balance), color="#1f77b4", linewidth=1.2,
+                label="collection account (at the servicer: commingling), every calendar day")
+        top, when = ex.top()
+        if when is not None:
+            ax.annotate(f"{top / FEN_PER_WAN:,.0f} on {when.isoformat()}", (when, top / FEN_PER_WAN),
+                        fontsize=7, xytext=(6, -4), textcoords="offset points")
+    ax.set_ylabel("wan (10k CNY), at 24:00 unless a peak")
+    ax.set_title("Daily balances: at the servicer (every calendar day) and in the trust account")
     ax.legend(loc="upper right", fontsize=8)
     _date_axis(ax)
     return _png(fig)
@@ -143,7 +152,8 @@ def timeline(rd: ReportData) -> bytes:
 #: file name -> (title, function); see :func:`title` for ``{ against the npl_line}``
 PLOTS = {
     "timeline.png": ("Timeline of key events", timeline),
-    "balances.png": ("Daily balances: collection account and trust account", balances),
+    "balances.png": ("Daily balances: at the servicer (every calendar day) and in the trust account",
+                     balances),
     "pool.png": ("Pool balance and NPL ratio{ against the npl_line}", pool),
     "notes.png": ("Note balances", notes),
     "cash_flows.png": ("Cash flow of each payment date", cash_flows),

@@ -90,7 +90,7 @@ def commingling(res: Any, summary: dict[str, Any], path: Path) -> None:
     peak = np.array([r["commingling_peak_fen"] for r in res.rows], dtype=float) / 1e6
     lost = np.array([r["commingling_lost_fen"] for r in res.rows], dtype=float) / 1e6
     a1.hist(peak, bins=40, color="#1f4e79")
-    a1.set_xlabel("peak balance at the servicer (wan CNY)")
+    a1.set_xlabel("peak balance at the servicer, any calendar day (wan CNY)")
     a1.set_ylabel("paths")
     a1.set_title("commingling exposure")
     hit = lost[lost > 0]

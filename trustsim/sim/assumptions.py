@@ -14,7 +14,8 @@ from typing import Any
 from trustsim.calendar import PACKAGE
 
 #: the summary's totals: every one of them adds up days of the trust's whole life
-TOTALS = ("notes", "cash", "pool", "ledger", "commingling.peak_fen", "commingling.lost_fen")
+TOTALS = ("notes", "cash", "pool", "ledger", "commingling.peak_fen", "commingling.lost_fen",
+          "commingling.days_held", "commingling.non_business_day_peak_fen")
 
 
 def flagged_figures(summary: dict[str, Any], first_assumed: dt.date) -> list[str]:
@@ -25,7 +26,9 @@ def flagged_figures(summary: dict[str, Any], first_assumed: dt.date) -> list[str
     out = []
     dated = {"revolving_end.date": (summary.get("revolving_end") or {}).get("date"),
              "trust_termination_date": summary.get("trust_termination_date"),
-             "commingling.peak_date": (summary.get("commingling") or {}).get("peak_date")}
+             "commingling.peak_date": (summary.get("commingling") or {}).get("peak_date"),
+             "commingling.non_business_day_peak_date":
+                 (summary.get("commingling") or {}).get("non_business_day_peak_date")}
     dated |= {f"triggers[{i}].date": t["date"] for i, t in enumerate(summary.get("triggers") or [])}
     out += [name for name, value in dated.items() if on_or_after(value)]
     if on_or_after(summary.get("trust_termination_date")):

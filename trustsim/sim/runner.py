@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,20 +30,7 @@ from trustsim.money import fen_from_wan
 from trustsim.sim import clock
 from trustsim.sim.assumptions import calendar_summary
 from trustsim.sim.environment import TrustEnvironment
-
-
-@dataclass
-class Commingling:
-    """The daily balance held at the servicer: what the trust would lose if it failed that day."""
-
-    peak_fen: int = 0
-    peak_date: str | None = None
-    daily: list[tuple[str, int]] = field(default_factory=list)  # (date, balance at the servicer)
-
-    def csv(self) -> str:
-        lines = ["date,collection_account_fen,lost_if_servicer_failed_fen"]
-        lines += [f"{d},{fen},{fen}" for d, fen in self.daily]
-        return "\n".join(lines) + "\n"
+from trustsim.sim.exposure import Exposure
 
 
 @dataclass
@@ -53,7 +40,7 @@ class Parties:
     trustee: Trustee
     custodian: Custodian
     desk: IncidentDesk | None = None
-    commingling: Commingling | None = None
+    commingling: Exposure | None = None
 
 
 @dataclass
@@ -80,24 +67,28 @@ def build(deal: DealConfig, stream: IO[bytes] | None, seed: int | None = None) -
     p.trustee.connect(p.custodian.inbox, p.servicer.inbox, p.originator.inbox)
     p.custodian.connect(p.trustee.inbox, p.servicer.inbox)
     p.desk = IncidentDesk(env, p)
-    p.commingling = Commingling()
+    p.commingling = Exposure(env.ledger)
     env.process(_day_closer(env, p.trustee, p.commingling))
     return env, p
 
 
-def _day_closer(env: TrustEnvironment, trustee: Trustee, commingling: Commingling):
-    """The environment's 24:00 snapshot of every balance, each business day."""
-    for wake in env.business_days_from(env.origin, clock.DAY_CLOSED):
-        yield wake
-        if trustee.terminated:
-            return
+def _day_closer(env: TrustEnvironment, trustee: Trustee, exposure: Exposure):
+    """24:00 of every calendar day: the money held at the servicer (:mod:`trustsim.sim.exposure`),
+    to the end of the run; and each business day until the trust terminates, the environment's
+    snapshot of every balance (``day_closed``)."""
+    is_business_day = env.calendar.is_business_day
+    day, one = env.origin, dt.timedelta(days=1)
+    while True:
+        yield env.until(day, clock.DAY_CLOSED)
+        business = is_business_day(day)
+        exposure.close(day, business)
+        day += one
+        if not business or trustee.terminated:
+            continue
         b = env.pool.balances()
         accounts = env.ledger.balances
         cutoff = trustee.initial_cutoff_fen
         at_servicer = accounts[COLLECTION_ACCOUNT]
-        commingling.daily.append((env.today.isoformat(), at_servicer))
-        if at_servicer > commingling.peak_fen:
-            commingling.peak_fen, commingling.peak_date = at_servicer, env.today.isoformat()
         env.log.emit(
             "environment", "day_closed", period=trustee.period,
             **{f"{a}_fen": accounts[a] for a in INTERNAL_ACCOUNTS},
@@ -209,12 +200,7 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
             "investment_income_fen": env.ledger.inflows.get("investment_income", 0),
         },
         "incidents": p.desk.records if p.desk else [],
-        "commingling": {
-            "peak_fen": p.commingling.peak_fen if p.commingling else 0,
-            "peak_date": p.commingling.peak_date if p.commingling else None,
-            "lost_fen": env.ledger.outflows.get("servicer_estate", 0)
-            - env.ledger.inflows.get("servicer_estate", 0),
-        },
+        "commingling": _commingling(env, p),
         "pool": {"initial_fen": t.initial_cutoff_fen, "bought_fen": b.bought_fen,
                  "collected_fen": b.collected_fen, "charged_off_fen": b.charged_off_fen,
                  "released_at_termination_fen": t.pool_released_fen,
@@ -233,6 +219,14 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
                                      for r in env.deal.accounts.reserves}}
            if env.deal.accounts.reserves else {}),
     }
+
+
+def _commingling(env: TrustEnvironment, p: Parties) -> dict[str, Any]:
+    """The exposure at the servicer over calendar days, and what its estate kept."""
+    lost = env.ledger.outflows.get("servicer_estate", 0) - env.ledger.inflows.get("servicer_estate", 0)
+    if p.commingling is None:
+        return {"peak_fen": 0, "peak_date": None, "lost_fen": lost}
+    return p.commingling.summary(lost)
 
 
 def _dump(obj: Any) -> bytes:

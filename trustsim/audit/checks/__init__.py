@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from trustsim.audit.checks import (
     cash,
+    exposure,
     instructions,
     integrity,
     notes,
@@ -37,6 +38,7 @@ CHECKS: tuple[Check, ...] = (
     waterfall.THROUGH,
     reserves.CHECK,
     cash.CHECK,
+    exposure.CHECK,
     triggers.CHECK,
     notes.CHECK,
     wind_up.CHECK,
