@@ -14,6 +14,7 @@ from typing import Any
 from trustsim.audit.checks.sweep import replay
 from trustsim.audit.log import AuditLog, Event
 from trustsim.reports.data import class_names, npl_trigger
+from trustsim.reports.trustee import enrich
 
 BUCKETS = {"pool_performing_fen": "current", "pool_overdue_fen": "1-90 days past due",
            "pool_non_performing_fen": "over 90 days past due (non-performing)",
@@ -164,6 +165,7 @@ def trustee_reports(log: AuditLog) -> list[dict[str, Any]]:
                          if triggers else "no trigger has fired"},
         })
         prev = date
+    enrich(log, out, owner)     # the deal, classes and series, accounts, triggers, duties
     return out
 
 
