@@ -98,11 +98,11 @@ body{font-family:%(stack)s;margin:1.5em auto;max-width:1180px;color:#1a1a1a;padd
 font-size:14px;line-height:1.45}
 h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.1em;border-bottom:2px solid #1f4e79;
 color:#1f4e79;padding-bottom:.15em;margin-top:1.6em}
-.sub{color:#444}
+.subtitle{color:#444}
 table{border-collapse:collapse;margin:.4em 0 .8em;font-size:.86em}
 th,td{border:1px solid #bbb;padding:.2em .45em;text-align:right;white-space:nowrap}
 th{background:#e8eef5;font-weight:600}td.l,th.l{text-align:left}
-tr.sub td{color:#333;background:#fafafa}tr.sub td.l{padding-left:1.6em}
+tr.ser td{color:#333;background:#fafafa}tr.ser td.l{padding-left:1.6em}
 table.facts td.l{background:#f5f7fa;font-weight:600}
 caption{caption-side:top;text-align:left;font-weight:600;padding:.2em 0}
 p.note{color:#555;font-size:.85em}
@@ -117,7 +117,7 @@ def _html_table(t: Table) -> str:
     for n, r in enumerate(t.rows):
         cells = "".join(f'<td class="l">{escape(v)}</td>' if i < t.left
                         else f"<td>{escape(v)}</td>" for i, v in enumerate(r))
-        rows.append(f'<tr class="sub">{cells}</tr>' if n in t.emphasis else f"<tr>{cells}</tr>")
+        rows.append(f'<tr class="ser">{cells}</tr>' if n in t.emphasis else f"<tr>{cells}</tr>")
     cap = f"<caption>{escape(t.caption)}</caption>" if t.caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -148,7 +148,7 @@ def to_html(doc: Document, fonts: FontSet, font_text: str | None = None) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(doc.title)} {escape(doc.subtitle)}</title><style>{css}</style>"
             f'</head><body><header><h1>{escape(doc.title)}</h1>'
-            f'<p class="sub">{escape(doc.subtitle)}</p></header>{body}'
+            f'<p class="subtitle">{escape(doc.subtitle)}</p></header>{body}'
             f"<footer>{escape(doc.footer)}</footer></body></html>\n")
 
 
@@ -182,7 +182,7 @@ def to_pdf(doc: Document, fonts: FontSet) -> bytes:
             pdf.cell(0, 4, f"{footer}  {pdf.page_no()}", align="R")
             pdf.set_text_color(0, 0, 0)
 
-        pdf.footer = page_footer  # type: ignore[method-assign]
+        pdf.footer = page_footer
         pdf.add_page()
         pdf.set_font(CSS_FAMILY, size=16)
         pdf.set_text_color(*BLUE)

@@ -124,7 +124,7 @@ def notes(rd: ReportData) -> bytes:
         ax.step(rd.note_dates, _wan(rd.note_balances[cls]), where="post", label=cls)
     ax.set_ylabel("万元 (10k CNY) outstanding")
     ax.set_ylim(bottom=0)
-    ax.set_title("Note balances by class (most senior first)")
+    ax.set_title("Note balances by class (legend in order of priority)")
     _legend_outside(ax)
     _date_axis(ax)
     return _png(fig)

@@ -222,7 +222,10 @@ def _trigger_tables(log: AuditLog, as_of: dict[int, Event | None]) -> dict[int, 
                                            .get(t.party or "originator") or {})
                                    .get("long_term_rating"))
              for t in terms.triggers}
-    wanted = {c["seq"]: seq for seq, c in as_of.items() if c is not None}
+    wanted: dict[int, list[int]] = {}      # close seq -> the payment dates reported at it
+    for seq, c in as_of.items():
+        if c is not None:
+            wanted.setdefault(c["seq"], []).append(seq)
     snap: dict[int, list[dict[str, Any]]] = {}
     dist_steps = {d.seq: d for d in log.distributions}
     outside = {p.seq: p for p in log.payments if p.distribution_seq is None
@@ -303,7 +306,8 @@ def _trigger_tables(log: AuditLog, as_of: dict[int, Event | None]) -> dict[int, 
             row["status"] = "fired" if row["fired_on"] else (
                 "held" if row["condition_held_on"] else "not_met")
             rows.append(row)
-        snap[wanted[e["seq"]]] = rows
+        for seq in wanted[e["seq"]]:
+            snap[seq] = rows
     return snap
 
 
@@ -459,10 +463,8 @@ def enrich(log: AuditLog, reports: list[dict[str, Any]], owner: dict[int, int]) 
             c = by_class.get(t["class"], {})
             cterms = next((x for x in terms.classes if x.name == t["class"]), None)
             face = cterms.size_fen if cterms else 0
-            issued = sum(int(e["amount_fen"]) for e in log.of("proceeds_received")
-                         if e.get("note_class") == t["class"] and e["date"] == date)
             row: dict[str, Any] = {
-                **t, "issued_fen": issued, "face_fen": face, "rating": c.get("rating"),
+                **t, "face_fen": face, "rating": c.get("rating"),
                 "coupon_pct": _coupon(c, date),
                 "period_income_cap_pct": (c.get("period_income") or {}).get("cap_pct")
                 if isinstance(c.get("period_income"), dict) else None,
