@@ -120,6 +120,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "dq_over 90 days past due (non-performing)": ("over 90 days (non-performing)",
                                                   "逾期90天以上（不良）"),
     "dq_charged off (cumulative)": ("charged off (cumulative)", "累计核销"),
+    "dq_npl fees": ("fees on non-performing receivables", "不良资产应收手续费"),
     "dq_note": ("The log records arrears as 1-90 and over 90 days past due; the finer buckets "
                 "(1-30, 31-60, 61-90 days) are not in it.",
                 "日志按逾期1-90天与90天以上记录；更细的分段（1-30、31-60、61-90天）日志中没有。"),
