@@ -213,7 +213,7 @@ document.fonts.ready.then(function () {
   document.body.appendChild(box);
   return JSON.stringify(chars);
 })
-""" % {"w": CELL * COLS, "c": CELL}
+""".replace("%(w)d", str(CELL * COLS)).replace("%(c)d", str(CELL))
 
 
 def probe_glyphs(path: Path, profile: Path) -> tuple[list[str], list[bytes]]:

@@ -122,7 +122,7 @@ def test_every_payment_date_agrees_with_the_log_to_the_fen(rep):
                                                                          ROUND_HALF_UP))
         prev = r["payment_date"]
     dates = [r["payment_date"] for r in rep.reports]
-    assert [r["next_payment_date"] for r in rep.reports] == dates[1:] + [None]
+    assert [r["next_payment_date"] for r in rep.reports] == [*dates[1:], None]
 
 
 def test_the_trigger_table_is_the_audits_recomputation(rep):
