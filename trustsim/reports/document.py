@@ -101,7 +101,7 @@ color:#1f4e79;padding-bottom:.15em;margin-top:1.6em}
 .subtitle{color:#444}
 table{border-collapse:collapse;margin:.4em 0 .8em;font-size:.86em}
 th,td{border:1px solid #bbb;padding:.2em .45em;text-align:right;white-space:nowrap}
-th{background:#e8eef5;font-weight:600}td.l,th.l{text-align:left}
+th{background:#e8eef5;font-weight:600;white-space:normal;min-width:3.5em}td.l,th.l{text-align:left}
 tr.ser td{color:#333;background:#fafafa}tr.ser td.l{padding-left:1.6em}
 table.facts td.l{background:#f5f7fa;font-weight:600}
 caption{caption-side:top;text-align:left;font-weight:600;padding:.2em 0}
