@@ -106,7 +106,7 @@ def test_the_report_marks_the_figures_and_reports_resting_on_assumed_days(folder
 
     deal = load_deal(write_shifted_deal(folder, 6, {"unpublished_years": "weekends_only"}))
     run_dir = simulate(deal, folder / "run").out_dir
-    built = build_report(load(run_dir), folder / "report")
+    built = build_report(load(run_dir), folder / "report", langs=("en",), pdf=False)
     page = built.html.read_text(encoding="utf-8")
     assert "* ASSUMED CALENDAR: 2027, 2028, 2029 have no published holidays" in page
     assert '<td class="l">senior *</td>' in page

@@ -1,4 +1,5 @@
-"""The HTML report in a real headless browser: it renders, and asks the network for nothing.
+"""The HTML report in a real headless browser: it renders, asks the network for nothing,
+and shows every Chinese character in the packaged font (no empty box), as does a PDF page.
 
 Debian's chromium is driven over the Chrome DevTools Protocol on a pipe (no port is
 opened): the test records every request the page makes (``Network.requestWillBeSent``)
@@ -8,6 +9,14 @@ nothing and a proxy on a closed loopback port, so even the browser's own backgro
 traffic cannot leave the machine. A control page with one external image proves the
 request recorder sees what it must.
 
+Missing glyphs: the page's Chinese characters are drawn side by side in its own font, one
+to a fixed cell, after a character no font has (U+10FFFD) — the missing-glyph box; a
+screenshot of the cells shows whether any character drew that box (or nothing). A control
+page without the embedded font shows the boxes on a machine without Chinese fonts, so the
+comparison sees them. The PDF page is rendered by PDFium: every Chinese character of the
+document is in its text, and the characters' images are all different and not empty
+(missing glyphs would all draw one box).
+
 Skips, saying why, when no chromium is installed — except under CI, where ``.ci/run``
 installs it and a missing browser must fail.
 """
@@ -16,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import os
 import queue
@@ -30,7 +40,11 @@ import pytest
 from audit_support import TRIGGER_SCENARIO, run_folder
 
 from trustsim.audit import load
-from trustsim.reports import build_report
+from trustsim.reports import ReportResult, build_report
+from trustsim.reports.build import trustee_documents
+from trustsim.reports.document import to_pdf
+from trustsim.reports.fonts import FontSet
+from trustsim.reports.periodic import trustee_reports
 
 BROWSER = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")
                 if shutil.which(b)), None)
@@ -137,17 +151,27 @@ def open_page(path: Path, profile: Path) -> tuple[dict[str, str], list[str], byt
         dt.close()
 
 
+_BUILT: dict[str | None, ReportResult] = {}
+
+
+def built(tmp_path_factory, scenario: str | None) -> ReportResult:
+    if scenario not in _BUILT:
+        out = tmp_path_factory.mktemp("browser") / "report"
+        _BUILT[scenario] = build_report(load(run_folder(tmp_path_factory, scenario)), out,
+                                        pdf=False)
+    return _BUILT[scenario]
+
+
 @pytest.fixture(scope="module", params=["base", TRIGGER_SCENARIO])
 def report_html(request, tmp_path_factory) -> Path:
     scenario = None if request.param == "base" else request.param
-    out = tmp_path_factory.mktemp("browser") / "report"
-    return build_report(load(run_folder(tmp_path_factory, scenario)), out).html
+    return built(tmp_path_factory, scenario).html
 
 
 def test_the_report_renders_its_timeline_and_plots_without_the_network(report_html, tmp_path):
     attrs, requested, shot = open_page(report_html, tmp_path / "profile")
-    assert attrs["plotsTotal"] == "5"
-    assert attrs["plotsRendered"] == "5"          # every PNG decoded
+    assert attrs["plotsTotal"] == "4"
+    assert attrs["plotsRendered"] == "4"          # every PNG decoded
     assert int(attrs["timelineMarkers"]) >= 3     # periods, series, (trigger) drawn in SVG
     external = [u for u in requested if not u.startswith(LOCAL_SCHEMES)]
     assert external == []
@@ -162,3 +186,140 @@ def test_the_request_recorder_catches_an_external_reference(tmp_path):
                     '<img src="http://report-assets.invalid/logo.png"></body></html>')
     _attrs, requested, _shot = open_page(page, tmp_path / "profile")
     assert "http://report-assets.invalid/logo.png" in requested
+
+
+# ---------------------------------------------------------------- missing glyphs
+MISSING = "\U0010fffd"          # a character no font has: the browser draws its missing-glyph box
+CELL = 32
+COLS = 36
+PROBE = """
+document.fonts.ready.then(function () {
+  var seen = {}, chars = [];
+  Array.from(document.body.innerText).forEach(function (c) {
+    if (c.codePointAt(0) >= 0x2E80 && !seen[c]) { seen[c] = 1; chars.push(c); }
+  });
+  var box = document.createElement('div');
+  box.style.cssText = 'position:fixed;left:0;top:0;z-index:99999;background:#fff;margin:0;' +
+    'padding:0;line-height:1;width:%(w)dpx';
+  var fam = getComputedStyle(document.body).fontFamily;
+  [String.fromCodePoint(0x10FFFD)].concat(chars).forEach(function (c) {
+    var s = document.createElement('span');
+    s.textContent = c;
+    s.style.cssText = 'display:inline-block;width:%(c)dpx;height:%(c)dpx;font-size:24px;' +
+      'line-height:%(c)dpx;color:#000;text-align:center;vertical-align:top;overflow:hidden;' +
+      'font-family:' + fam;
+    box.appendChild(s);
+  });
+  document.body.appendChild(box);
+  return JSON.stringify(chars);
+})
+""".replace("%(w)d", str(CELL * COLS)).replace("%(c)d", str(CELL))
+
+
+def probe_glyphs(path: Path, profile: Path) -> tuple[list[str], list[bytes]]:
+    """The page's distinct CJK characters, and a cell's pixels for each, after the
+    missing-glyph reference (cell 0)."""
+    from PIL import Image
+
+    assert BROWSER is not None, "CI must install chromium (see .ci/run)"
+    dt = DevTools(BROWSER, profile)
+    try:
+        target = dt.call("Target.createTarget", url="about:blank")["targetId"]
+        session = dt.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        dt.call("Page.enable", session)
+        dt.call("Emulation.setDeviceMetricsOverride", session, width=CELL * COLS + 40,
+                height=1600, deviceScaleFactor=1, mobile=False)
+        dt.call("Page.navigate", session, url=path.resolve().as_uri())
+        deadline = time.monotonic() + TIMEOUT_S
+        while dt.events.get(timeout=max(0.1, deadline - time.monotonic())).get("method") \
+                != "Page.loadEventFired":
+            pass
+        res = dt.call("Runtime.evaluate", session, expression=PROBE, awaitPromise=True,
+                      returnByValue=True)
+        chars = json.loads(res["result"]["value"])
+        rows = (len(chars) + 1 + COLS - 1) // COLS
+        time.sleep(0.2)
+        shot = dt.call("Page.captureScreenshot", session, format="png",
+                       clip={"x": 0, "y": 0, "width": CELL * COLS, "height": CELL * rows,
+                             "scale": 1})["data"]
+    finally:
+        dt.close()
+    img = Image.open(io.BytesIO(base64.b64decode(shot))).convert("L")
+    cells = [img.crop(((i % COLS) * CELL, (i // COLS) * CELL, (i % COLS + 1) * CELL,
+                       (i // COLS + 1) * CELL)).tobytes() for i in range(len(chars) + 1)]
+    return chars, cells
+
+
+def _inked(cell: bytes) -> bool:
+    return min(cell) < 128
+
+
+def _missing(chars: list[str], cells: list[bytes]) -> list[str]:
+    """Characters drawn as the missing-glyph reference, or as nothing."""
+    ref = cells[0]
+    return [c for c, cell in zip(chars, cells[1:], strict=True) if cell == ref or not _inked(cell)]
+
+
+def _documents(tmp_path_factory) -> list[Path]:
+    result = built(tmp_path_factory, None)
+    zh = sorted(p for p in result.documents if "/zh/" in str(p) and p.suffix == ".html")
+    en = sorted(p for p in result.documents if "/en/" in str(p) and p.suffix == ".html")
+    return [result.html, zh[1], en[1]]      # the page; a roll date's trustee report in zh and en
+
+
+@pytest.mark.parametrize("which", ["report page", "trustee report zh", "trustee report en"])
+def test_every_chinese_character_shows_in_the_packaged_font(which, tmp_path_factory, tmp_path):
+    page = _documents(tmp_path_factory)[["report page", "trustee report zh",
+                                         "trustee report en"].index(which)]
+    chars, cells = probe_glyphs(page, tmp_path / "profile")
+    assert len(chars) >= (100 if "zh" in which else 2)     # 万元, 受托机构报告 ...
+    assert _inked(cells[0])                                # the reference box is drawn
+    assert _missing(chars, cells) == []
+    if which == "trustee report zh":
+        docs = Path(__file__).resolve().parents[2] / "docs" / "img"
+        assert (docs / "trustee-report-zh.png").is_file() and (docs / "trustee-report-en.png").is_file()
+
+
+def test_the_glyph_probe_sees_the_boxes_of_a_page_without_the_font(tmp_path):
+    if subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip() \
+            if shutil.which("fc-list") else False:
+        pytest.skip("this machine has a Chinese font of its own: a page without the embedded "
+                    "font would not show boxes")
+    page = tmp_path / "control.html"
+    page.write_text('<!DOCTYPE html><html><body style="font-family:sans-serif">'
+                    '受托机构报告 资产管理报告</body></html>', encoding="utf-8")
+    chars, cells = probe_glyphs(page, tmp_path / "profile")
+    assert len(chars) == 10 and _missing(chars, cells) == chars   # every one a box
+
+
+def test_a_pdf_page_shows_every_chinese_character(tmp_path_factory):
+    import pypdfium2 as pdfium
+
+    log = load(run_folder(tmp_path_factory))
+    reports = trustee_reports(log)[1:2]                    # the first roll date
+    doc = trustee_documents(log, reports, ("zh",))[(reports[0]["seq"], "zh")]
+    pdf = pdfium.PdfDocument(to_pdf(doc, FontSet(doc.text())))
+    wanted = {c for c in doc.text() if ord(c) >= 0x2E80}
+    shown: dict[str, bytes] = {}
+    text = ""
+    for page in pdf:
+        tp = page.get_textpage()
+        text += tp.get_text_range()
+        scale = 4
+        img = page.render(scale=scale).to_pil().convert("L")
+        height = page.get_height()
+        for i in range(tp.count_chars()):
+            c = tp.get_text_range(i, 1)
+            if ord(c[:1] or " ") < 0x2E80 or c in shown:
+                continue
+            left, bottom, right, top = tp.get_charbox(i)
+            box = img.crop((int(left * scale), int((height - top) * scale),
+                            int(right * scale) + 1, int((height - bottom) * scale) + 1))
+            shown[c] = box.resize((24, 24)).tobytes()
+        tp.close()
+        page.close()
+    pdf.close()
+    assert wanted <= set(text)                             # no character dropped
+    assert all(_inked(v) for v in shown.values())          # each drew something
+    images = list(shown.values())
+    assert len(set(images)) == len(images) >= 100          # and no two alike: no box repeated

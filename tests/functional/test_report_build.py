@@ -32,7 +32,7 @@ def built(request, tmp_path_factory):
     scenario = None if request.param == "base" else request.param
     run = run_folder(tmp_path_factory, scenario)
     out = tmp_path_factory.mktemp("report") / "report"
-    result = build_report(load(run), out)
+    result = build_report(load(run), out, langs=("en",), pdf=False)   # the PDFs: test_trustee_report
     return run, result
 
 
@@ -42,8 +42,8 @@ def test_the_page_and_its_plots_are_written(built):
     assert page.startswith("<!DOCTYPE html>")
     for section in ("timeline", "plots", "cash-flows", "trustee-reports", "servicer-reports"):
         assert f'<section id="{section}">' in page
-    assert {p.name for p in result.plots} == {"timeline.png", "balances.png", "pool.png",
-                                              "notes.png", "cash_flows.png"}
+    assert {p.name for p in result.plots} == {"balances.png", "pool.png", "notes.png",
+                                              "cash_flows.png"}   # one timeline: the page's SVG
     for p in result.plots:
         png = p.read_bytes()
         assert png.startswith(PNG_MAGIC) and len(png) > 10_000
@@ -126,7 +126,8 @@ def other(request, deal, tmp_path_factory):
     d = load_deal(STATIC) if request.param == "static" else renamed_deal(deal)
     run = tmp_path_factory.mktemp("other_runs") / request.param
     simulate(d, run)
-    return d, run, build_report(load(run), tmp_path_factory.mktemp("report") / "report")
+    return d, run, build_report(load(run), tmp_path_factory.mktemp("report") / "report",
+                                langs=("en",), pdf=False)
 
 
 def test_a_report_names_the_deals_classes_most_senior_first(other):

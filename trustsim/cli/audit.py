@@ -15,6 +15,7 @@ from typing import Annotated
 
 import orjson
 import typer
+from rich import box
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -44,11 +45,15 @@ def _progress(quiet: bool) -> Progress:
 
 
 def audit_table(report, limit: int) -> Table:
-    t = Table(title=f"audit of {report.run_dir} ({report.events} events)", title_justify="left")
-    for col, kw in (("check", {"no_wrap": True}), ("clause", {"max_width": 12}),
-                    ("result", {"no_wrap": True}),
-                    ("checked", {"justify": "right"}), ("failures", {"justify": "right"}),
-                    ("offending seq", {})):
+    """One row a check. Fits 100 columns: no heading is cut; the check's name and its
+    result never wrap, the clause and the offending seqs wrap within their cells."""
+    t = Table(title=f"audit of {report.run_dir} ({report.events} events)", title_justify="left",
+              box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for col, kw in (("check", {"no_wrap": True}), ("clause", {"overflow": "fold", "max_width": 14}),
+                    ("result", {"no_wrap": True, "min_width": 7}),
+                    ("checked", {"justify": "right", "no_wrap": True, "min_width": 7}),
+                    ("failures", {"justify": "right", "no_wrap": True, "min_width": 8}),
+                    ("offending seq", {"overflow": "fold", "min_width": 13})):
         t.add_column(col, **kw)
     style = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skipped": "[yellow]skipped[/]"}
     for r in report.results:
@@ -183,11 +188,18 @@ def report(
     run_dir: RunDir,
     out: Annotated[Path | None, typer.Option(
         metavar="PATH", parser=output_path, help="report folder (default: RUN_DIR/report)")] = None,
+    lang: Annotated[str, typer.Option(
+        "--lang", metavar="zh|en|both",
+        help="language of the trustee reports (受托机构报告), one HTML and PDF per payment date")] = "both",
     quiet: Quiet = False,
 ) -> None:
     """Write the HTML report, its plots as PNG, and the trustee and servicer reports."""
     from trustsim.reports import build_report
+    from trustsim.reports.fonts import FontMissingError
 
+    if lang not in ("zh", "en", "both"):
+        raise fail(f"--lang: {lang!r} is not one of zh, en, both")
+    langs = ("zh", "en") if lang == "both" else (lang,)
     log = _load(run_dir)
     target = out if out is not None else run_dir / "report"
     with _progress(quiet) as progress:
@@ -196,9 +208,13 @@ def report(
         def step(what: str, done: int, total: int) -> None:
             progress.update(task, description=what, completed=done, total=total)
 
-        result = build_report(log, target, on_step=step)
+        try:
+            result = build_report(log, target, on_step=step, langs=langs)
+        except FontMissingError as exc:
+            raise fail(str(exc)) from None
     if not quiet:
         console.print(f"report: {result.html}")
         console.print(f"plots: {', '.join(p.name for p in result.plots)}")
-        console.print(f"trustee reports: {result.trustee_count} payment dates; "
-                      f"servicer reports: {result.servicer_count} months")
+        console.print(f"trustee reports: {result.trustee_count} payment dates "
+                      f"({', '.join(langs)}: {len(result.documents)} documents in "
+                      f"{target / 'trustee'}); servicer reports: {result.servicer_count} months")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from trustsim.atomic import check_folder_target
@@ -54,17 +55,24 @@ def _fmt_wan(fen: int) -> str:
     return f"{wan(fen):,.2f}"
 
 
-def summary_table(summary: dict) -> Table:
+#: the summary table's columns: (heading, unit); every amount in 万元
+SUMMARY_COLUMNS = (("class", ""), ("size", "万元"), ("issued", "万元"), ("repaid", "万元"),
+                   ("interest/income", "万元"), ("loss", "万元"), ("paid in full", "yes/no"))
+
+
+def summary_table(summary: dict, classes: list[str] | None = None) -> Table:
+    """Each class once, most senior first: its size (a rolling class's size, not the sum of
+    its series), what was issued over all its series, repaid, paid as interest or income,
+    lost; every heading with its unit. Fits 100 columns with no figure or heading cut."""
     t = Table(title=f"{summary['deal']} (seed {summary['seed']}, {summary['pool_kind']} pool)",
-              title_justify="left")
-    t.add_column("class")
-    # a rolling class issues its size again at each roll: its size is shown once, beside
-    # what was issued and repaid over all its series
-    for col in ("size (万元)", "issued (万元)", "principal repaid (万元)", "interest / income (万元)",
-                "loss (万元)"):
-        t.add_column(col, justify="right")
-    t.add_column("paid in full")
-    for name, n in summary["notes"].items():
+              title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for i, (name, unit) in enumerate(SUMMARY_COLUMNS):
+        heading = f"{name}\n({unit})" if unit else name
+        t.add_column(heading, justify="left" if i in (0, 6) else "right", no_wrap=True)
+    notes = summary["notes"]
+    order = [c for c in classes or [] if c in notes] + [c for c in notes if c not in (classes or [])]
+    for name in order:
+        n = notes[name]
         issued = n.get("principal_issued_fen", n["principal_fen"])
         t.add_row(name, _fmt_wan(n["principal_fen"]), _fmt_wan(issued), _fmt_wan(n["principal_paid_fen"]),
                   _fmt_wan(n["interest_paid_fen"]), _fmt_wan(n["loss_fen"]),
@@ -72,8 +80,8 @@ def summary_table(summary: dict) -> Table:
     return t
 
 
-def print_summary(summary: dict, out_dir: Path | None) -> None:
-    console.print(summary_table(summary))
+def print_summary(summary: dict, out_dir: Path | None, classes: list[str] | None = None) -> None:
+    console.print(summary_table(summary, classes))
     re = summary["revolving_end"]
     console.print(f"revolving ended {re['date']} ({re['cause']}); trust terminated "
                   f"{summary['trust_termination_date']} ({summary['termination_cause']})")
@@ -150,7 +158,7 @@ def run(
     except (TapeError, TapeAtError, GeneratorError, CalendarRangeError) as exc:
         raise fail(str(exc)) from None
     if not quiet:
-        print_summary(result.summary, result.out_dir)
+        print_summary(result.summary, result.out_dir, deal.class_names)
 
 
 @app.command()

@@ -12,22 +12,25 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from html import escape
 from typing import Any
 
 from trustsim.audit.model import AuditReport
 from trustsim.reports.data import ReportData
+from trustsim.reports.document import wan
+from trustsim.reports.fonts import FontSet, font_stack
 from trustsim.reports.plots import COLORS
 
-CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+CSP = ("default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
        "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1200px;
-color:#222;padding:0 1em}
+body{font-family:%(stack)s;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.5em 0 1em;font-size:.85em}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
+td.d{white-space:nowrap}
 th{background:#f3f3f3}td.l,th.l{text-align:left}
 .pass{color:#2a7a2a;font-weight:bold}.fail{color:#c00;font-weight:bold}.skipped{color:#a60}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
@@ -51,11 +54,13 @@ window.addEventListener('load', function () {
 """
 
 
-def wan(fen: int | None) -> str:
-    """Fen as wan (万元, 10k CNY) with two decimals, for tables."""
-    if fen is None:
-        return ""
-    return f"{fen / 1_000_000:,.2f}"
+DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+def _td(value: Any, left: bool) -> str:
+    """A cell: left-aligned text, and a date that must not wrap."""
+    cls = " ".join(c for c in ("l" if left else "", "d" if DATE.fullmatch(str(value)) else "") if c)
+    return f'<td class="{cls}">{escape(str(value))}</td>' if cls else f"<td>{escape(str(value))}</td>"
 
 
 def _table(head: list[str], rows: list[list[Any]], left: int = 1) -> str:
@@ -63,8 +68,7 @@ def _table(head: list[str], rows: list[list[Any]], left: int = 1) -> str:
                 for i, c in enumerate(head))
     body = []
     for r in rows:
-        cells = "".join(f'<td class="l">{escape(str(v))}</td>' if i < left
-                        else f"<td>{escape(str(v))}</td>" for i, v in enumerate(r))
+        cells = "".join(_td(v, i < left) for i, v in enumerate(r))
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{h}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -111,47 +115,26 @@ def _img(png: bytes, name: str, title: str) -> str:
             f"</figcaption></figure>")
 
 
-def _trustee_section(reports: list[dict[str, Any]]) -> str:
-    out = []
+def _trustee_section(reports: list[dict[str, Any]], links: dict[int, list[tuple[str, str]]]) -> str:
+    """One row a payment date: what it paid out, the triggers, and its trustee report."""
+    head = ["payment date", "waterfall", "available", "left", "principal paid",
+            "interest / income paid", "trigger status", "trustee report"]
+    rows = []
     for r in reports:
-        tr = _table(["class", "opening", "principal paid", "interest / income paid",
-                     "interest shortfall", "closing"],
-                    [[t["class"], wan(t["opening_fen"]), wan(t["principal_paid_fen"]),
-                      wan(t["interest_paid_fen"]), wan(t["interest_shortfall_fen"]),
-                      wan(t["closing_fen"])] for t in r["tranches"]])
-        wf = _table(["step", "clause", "due", "paid", "shortfall", "held back by"],
-                    [[s["pay"], s["clause"] or "", wan(s["due_fen"]), wan(s["paid_fen"]),
-                      wan(s["shortfall_fen"]), s["gated_by"] or ""]
-                     for s in r["waterfall_steps"]], left=2)
-        p = r["pool_performance"]
-        perf = _table(["pool performance", "value"], [
-            ["collections: principal (wan)", wan(p["collections_principal_fen"])],
-            ["collections: fees and other (wan)", wan(p["collections_income_fen"])],
-            ["charged off in the period (wan)", wan(p["charged_off_in_period_fen"])],
-            ["pool outstanding (wan)", wan(p["pool_outstanding_fen"])],
-            ["asset NPL ratio", f"{p['npl_ratio_ppm'] / 10_000:.4f}%"],
-            ["pool / notes outstanding", f"{p['pool_vs_notes_pct']}%"
-             if p["pool_vs_notes_pct"] is not None else "n/a"]])
-        dq = _table(["delinquency bucket", "wan"],
-                    [[k, wan(v)] for k, v in r["delinquency"].items()])
-        pu = r["revolving_purchases"]
-        purch = _table(["revolving purchases in the period", "value"], [
-            ["requests", pu["requests"]], ["rejected", pu["rejected"]],
-            ["settled", pu["settled"]], ["principal (wan)", wan(pu["principal_fen"])],
-            ["price (wan)", wan(pu["price_fen"])],
-            ["loans", pu["loans"] if pu["loans"] is not None else "n/a (rep-line pool)"]])
-        trig = r["triggers"]
-        out.append(
-            f'<details class="trustee-report"><summary>{escape(r["payment_date"])} — '
-            f'{escape(r["waterfall"])} waterfall{" (final)" if r["final"] else ""}: available '
-            f'{wan(r["available_fen"])} wan, left {wan(r["remaining_fen"])} wan</summary>'
-            f"<h4>Tranches (wan)</h4>{tr}<h4>Waterfall (wan)</h4>{wf}"
-            f'<div class="grid"><div>{perf}</div><div>{dq}</div><div>{purch}</div></div>'
-            f"<p><b>Trigger status:</b> {escape(trig['status'])}; NPL ratio "
-            f"{trig['npl_ratio_ppm'] / 10_000:.4f}%"
-            + (f" against {trig['npl_threshold_ppm'] / 10_000:g}%" if trig["npl_threshold_ppm"] is not None
-               else "") + ".</p></details>")
-    return "".join(out)
+        docs = links.get(r["seq"], [])
+        cells = [r["payment_date"], r["waterfall"] + (" (final)" if r["final"] else ""),
+                 wan(r["available_fen"]), wan(r["remaining_fen"]),
+                 wan(sum(t["principal_paid_fen"] for t in r["tranches"])),
+                 wan(sum(t["interest_paid_fen"] for t in r["tranches"])),
+                 r["triggers"]["status"]]
+        tds = "".join(f'<td class="l d">{escape(str(c))}</td>' if i == 0
+                      else f'<td class="l">{escape(str(c))}</td>' if i in (1, 6)
+                      else f"<td>{escape(str(c))}</td>" for i, c in enumerate(cells))
+        link = " · ".join(f'<a href="{escape(path)}">{escape(label)}</a>' for label, path in docs)
+        rows.append(f'<tr class="trustee-report">{tds}<td class="l">{link}</td></tr>')
+    ths = "".join(f'<th class="l">{escape(h)}</th>' if i in (0, 1, 6, 7) else f"<th>{escape(h)}</th>"
+                  for i, h in enumerate(head))
+    return f"<table><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _servicer_section(months: list[dict[str, Any]]) -> str:
@@ -171,7 +154,25 @@ def _servicer_section(months: list[dict[str, Any]]) -> str:
 
 
 def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditReport,
-           trustee: list[dict[str, Any]], servicer: list[dict[str, Any]]) -> str:
+           trustee: list[dict[str, Any]], servicer: list[dict[str, Any]],
+           links: dict[int, list[tuple[str, str]]] | None = None, fonts: FontSet | None = None) -> str:
+    """The page. ``links``: payment date seq -> (label, path) of its trustee report's documents;
+    ``fonts``: the subset to embed (the page's characters must be in it)."""
+    body = _body(rd, plots, audit, trustee, servicer, links or {})
+    css = (fonts.css(body) if fonts is not None else "") + CSS.replace("%(stack)s", font_stack())
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(rd.deal)}: run report</title><style>{css}</style>
+<script>{SCRIPT}</script></head>
+{body}</html>
+"""
+
+
+def _body(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditReport,
+          trustee: list[dict[str, Any]], servicer: list[dict[str, Any]],
+          links: dict[int, list[tuple[str, str]]]) -> str:
     s = rd.summary
     notes = s.get("notes", {})
     order = [c for c in rd.classes if c in notes] + [c for c in notes if c not in rd.classes]
@@ -226,18 +227,10 @@ def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditRepo
     cats = sorted({c for *_x, f in rd.cash_flows for c in f})
     cf_rows = [[d.isoformat(), w, *[wan(f.get(c, 0)) for c in cats],
                 wan(sum(f.values()))] for _seq, d, w, f in rd.cash_flows]
-    figures = "".join(_img(png, name, title) for name, (title, png) in plots.items()
-                      if name != "timeline.png")
-    timeline_png = plots.get("timeline.png")
+    figures = "".join(_img(png, name, title) for name, (title, png) in plots.items())
     verdict = ('<span class="pass">all checks pass</span>' if audit.passed
                else '<span class="fail">checks failed</span>')
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(rd.deal)}: run report</title><style>{CSS}</style>
-<script>{SCRIPT}</script></head>
-<body>
+    return f"""<body>
 <h1>{escape(rd.deal)}: run report</h1>
 <p>Run folder <code>{escape(rd.run_dir)}</code>, seed {escape(str(s.get("seed")))},
 {escape(str(s.get("pool_kind")))} pool. Every figure is read from the run's event log.
@@ -250,17 +243,16 @@ Amounts in wan (万元, 10k CNY).</p>
 (<code>trustsim audit</code> lists each finding).</p>{audit_table}</section>
 <section id="timeline"><h2>Timeline of key events</h2><p>{legend}</p>
 {_timeline_svg(rd)}
-{_img(timeline_png[1], "timeline.png", timeline_png[0]) if timeline_png else ""}
 <details><summary>{len(rd.milestones)} key events</summary>
 {_table(["date", "kind", "event", "seq"], ms_rows, left=3)}</details></section>
 <section id="plots"><h2>Balances, pool and notes</h2>{figures}</section>
 <section id="cash-flows"><h2>Cash flow of each payment date (wan)</h2>
 {_table(["payment date", "waterfall", *cats, "total paid"], cf_rows, left=2)}</section>
-<section id="trustee-reports"><h2>Trustee reports ({len(trustee)} payment dates)</h2>
-<p>Also as <code>trustee/*.csv</code> and <code>trustee/reports.json</code>.</p>
-{_trustee_section(trustee)}</section>
+<section id="trustee-reports"><h2>Trustee reports ({len(trustee)} payment dates, wan)</h2>
+<p>The trustee report (受托机构报告) of each payment date is a document of its own, in HTML
+and PDF; the same figures as <code>trustee/*.csv</code> and <code>trustee/reports.json</code>.</p>
+{_trustee_section(trustee, links)}</section>
 <section id="servicer-reports"><h2>Servicer reports ({len(servicer)} months, wan)</h2>
 <p>Also as <code>servicer/monthly.csv</code> and <code>servicer/monthly.json</code>.</p>
 {_servicer_section(servicer)}</section>
-</body></html>
-"""
+</body>"""

@@ -15,6 +15,7 @@ from trustsim.audit.checks.exposure import daily
 from trustsim.audit.checks.sweep import replay
 from trustsim.audit.log import COLLECTION_ACCOUNT, AuditLog, Event
 from trustsim.reports.data import class_names, npl_trigger
+from trustsim.reports.trustee import enrich
 
 BUCKETS = {"pool_performing_fen": "current", "pool_overdue_fen": "1-90 days past due",
            "pool_non_performing_fen": "over 90 days past due (non-performing)",
@@ -110,11 +111,20 @@ def trustee_reports(log: AuditLog) -> list[dict[str, Any]]:
                 for c in classes:
                     if payee == f"{c}_noteholders" and not s.pay.endswith("principal"):
                         short[c] += due - got
-        tranches = [{"class": c, "opening_fen": tl.balance(c, date, inclusive=False),
+        # a second payment date on the same day opens where the first closed; a class's
+        # issuance that day (a rolling class's new series) counts on the day's first
+        first = not out or out[-1]["payment_date"] != date
+        opening = {c: tl.balance(c, date, inclusive=False) if first
+                   else next(t["closing_fen"] for t in out[-1]["tranches"] if t["class"] == c)
+                   for c in classes}
+        issued = {c: sum(a for d_, c_, a in tl.moves if c_ == c and d_ == date and a > 0)
+                  if first else 0 for c in classes}
+        tranches = [{"class": c, "opening_fen": opening[c], "issued_fen": issued[c],
                      "principal_paid_fen": paid[c]["principal"],
                      "interest_paid_fen": paid[c]["interest"],
                      "interest_shortfall_fen": short[c],
-                     "closing_fen": tl.balance(c, date, inclusive=True)} for c in classes]
+                     "closing_fen": opening[c] + issued[c] - paid[c]["principal"]}
+                    for c in classes]
         close = tl.close_on_or_before(date)
         prev_close = tl.close_on_or_before(prev) if prev else None
         coll = _between(received, prev, date)
@@ -165,6 +175,7 @@ def trustee_reports(log: AuditLog) -> list[dict[str, Any]]:
                          if triggers else "no trigger has fired"},
         })
         prev = date
+    enrich(log, out, owner)     # the deal, classes and series, accounts, triggers, duties
     return out
 
 
