@@ -14,6 +14,8 @@ Layout of the folder (written under a temporary name, renamed when complete)::
     trustee/summary.csv         per payment date: pool performance, purchases, triggers
     servicer/monthly.json       one servicer report per month
     servicer/monthly.csv        the same, flat
+    disclosures.json            each major-event notice due, its due date and whether it was
+                                issued in time (trustsim.disclosure); .md and .html: readable
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import orjson
 from trustsim.atomic import atomic_dir
 from trustsim.audit.engine import audit
 from trustsim.audit.log import AuditLog
+from trustsim.disclosure.notices import report_files as disclosure_files
 from trustsim.reports import html, periodic, plots
 from trustsim.reports.data import collect
 from trustsim.reports.document import Document, Section, to_html, to_pdf
@@ -181,6 +184,7 @@ def build_report(log: AuditLog, out: Path, on_step: Step | None = None,
     files.update({f"trustee/{k}": v for k, v in _trustee_tables(trustee).items()})
     files["servicer/monthly.json"] = _json(servicer)
     files["servicer/monthly.csv"] = _csv(_servicer_rows(servicer))
+    files.update(disclosure_files(log))
     _write_folder(out, files)
     if on_step is not None:
         on_step("done", total, total)
