@@ -54,7 +54,7 @@ from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
 from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
-from trustsim.disclosure.desk import Due, desk_for_deal
+from trustsim.disclosure.desk import TRUSTEE_FACTS, Due, desk_for_deal
 from trustsim.ledger import (
     ELIGIBLE_INVESTMENTS,
     ISSUANCE_PROCEEDS_ACCOUNT,
@@ -163,7 +163,7 @@ class Trustee(Actor):
         """Log the event; the disclosure desk reads the trustee's own lines as the log has
         them (triggers, payment dates and their steps, replacements, successors)."""
         super().emit(event, **fields)
-        if self.disclosure is not None and event != "disclosure_issued":
+        if self.disclosure is not None and event in TRUSTEE_FACTS:
             self._disclose(self.disclosure.observe(
                 {"event": event, "date": self.env.today.isoformat(), **fields}))
 

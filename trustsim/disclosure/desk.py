@@ -199,6 +199,9 @@ INSOLVENCY_INCIDENTS = {"originator_insolvency": "originator", "servicer_insolve
 REPLACEMENT_EVENTS = {"servicer_termination_event": "servicer", "trustee_replacement_event": "trustee"}
 #: lines a payment date's steps are interleaved with (the trustee's instructions for each)
 _WITHIN_PAYMENT = frozenset({"waterfall_step", "instruction_issued"})
+#: the trustee's own lines the desk reads (its other facts it is told directly)
+TRUSTEE_FACTS = frozenset({"payment_date", "waterfall_step", "trigger_fired",
+                           *REPLACEMENT_EVENTS, "successor_appointed"})
 
 
 def _date(e: Mapping[str, Any]) -> dt.date:
