@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 from support.disclosure import due, issued, reviewed, run_of
 
 from trustsim.audit.checks.disclosures import disclosures_issued_in_time

@@ -179,6 +179,6 @@ def test_the_disclosures_are_written_with_their_due_dates(built):
     assert EXTERNAL.findall(page) == [] and "default-src 'none'" in page
     md = (result.folder / "disclosures.md").read_text()
     assert md.startswith("## Major-event disclosure")
-    for rule, subject, event_date, due_date, issued_on, status in notices:
+    for rule, _subject, event_date, due_date, issued_on, status in notices:
         assert status == "on time" and issued_on <= due_date
         assert f"| {event_date} | {rule} |" in md

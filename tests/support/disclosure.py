@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from support.scenarios import DEAL_DIR
-
 from trustsim.audit.log import AuditLog
 from trustsim.config import DealConfig, load_deal
 from trustsim.disclosure.notices import Review, review

@@ -90,7 +90,7 @@ def test_a_missing_rules_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read the disclosure rules"):
         load_rules(tmp_path / "none.yaml")
     (tmp_path / "bad.yaml").write_text("rules: [", encoding="utf-8")
-    with pytest.raises(ConfigError, match="bad.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"bad\.yaml: not valid YAML"):
         load_rules(tmp_path / "bad.yaml")
 
 
