@@ -17,6 +17,8 @@ from support.disclosure import due, issued, reviewed, run_of
 
 from trustsim.audit.checks.disclosures import disclosures_issued_in_time
 from trustsim.audit.log import AuditLog
+from trustsim.config.errors import ConfigError
+from trustsim.disclosure import notices
 
 DONGDAO = "dongdao3_2020_1"
 JD = "jd_baitiao_2015"
@@ -237,3 +239,19 @@ def test_the_audit_finds_a_wrong_due_date_and_a_notice_no_event_called_for():
     messages = [f.message for f in _check(edited, config).findings]
     assert any("states due date 2021-04-30; the rules give 2021-04-19" in m for m in messages)
     assert any("successor_appointed (servicer) of 2021-04-15 answers no event" in m for m in messages)
+
+
+def test_a_rules_file_that_cannot_be_read_is_said_by_the_report_and_the_audit(monkeypatch):
+    events, config = dongdao("downgrade_trigger_f")
+
+    def broken(market):
+        raise ConfigError(f"configs/disclosure/{market}.yaml: rules[0] (missed_payment).deadline: "
+                          "Field required")
+
+    monkeypatch.setattr(notices, "rules_for_market", broken)
+    files = notices.report_files(AuditLog.from_events(list(events), config))
+    assert b"interbank.yaml: rules[0] (missed_payment).deadline: Field required" \
+        in files["disclosures.md"]
+    [finding] = _check(events, config).findings
+    assert finding.message.startswith("the disclosures cannot be worked out: configs/disclosure/"
+                                      "interbank.yaml: rules[0]")

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import orjson
 
+from trustsim.calendar import CalendarRangeError
 from trustsim.config.errors import ConfigError
 from trustsim.disclosure.desk import Due, detect
 from trustsim.disclosure.rules import RuleSet, market_of, rules_for_market
@@ -208,12 +209,13 @@ def html(rv: Review | None) -> str:
 
 def report_files(log: Any) -> dict[str, bytes]:
     """What ``trustsim report`` writes for the disclosures: JSON, Markdown and HTML (a rules
-    file that cannot be read is said in each, as the audit's check says it)."""
+    file that cannot be read, or a due date beyond the calendar, is said in each, as the
+    audit's check says it)."""
     try:
         rv = review(log)
-    except ConfigError as exc:
+    except (ConfigError, CalendarRangeError) as exc:
         data: dict[str, Any] = {"trustsim": "disclosures", "error": str(exc)}
-        text = f"## Major-event disclosure\n\nThe disclosure rules cannot be read: {exc}\n"
+        text = f"## Major-event disclosure\n\nThe disclosures cannot be worked out: {exc}\n"
         page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Major-event "
                 f"disclosure</title></head><body><pre>{escape(text)}</pre></body></html>\n")
         return {"disclosures.json": orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from trustsim.audit.log import AuditLog
 from trustsim.audit.model import Check, Outcome
+from trustsim.calendar import CalendarRangeError
 from trustsim.config.errors import ConfigError
 from trustsim.disclosure.notices import review
 
@@ -25,8 +26,8 @@ def disclosures_issued_in_time(log: AuditLog) -> Outcome:
     out = Outcome()
     try:
         rv = review(log)
-    except ConfigError as exc:
-        out.fail(None, None, f"the disclosure rules cannot be read: {exc}")
+    except (ConfigError, CalendarRangeError) as exc:
+        out.fail(None, None, f"the disclosures cannot be worked out: {exc}")
         return out
     if rv is None:
         out.skipped = "no disclosure rules for the deal's market (configs/disclosure/<market>.yaml)"
