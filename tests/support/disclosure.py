@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from support.scenarios import DEAL_DIR
+from support.scenarios import DEAL_DIR, deal_run
 from trustsim.audit.log import AuditLog
 from trustsim.config import DealConfig, load_deal
 from trustsim.disclosure.notices import Review, review
@@ -20,7 +20,11 @@ _RUNS: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]] = {}
 
 def run_of(deal_name: str, scenarios: tuple[str, ...] = (),
            overrides: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """(events, config.json) of a bundled deal with ``scenarios`` and ``overrides``, once per session."""
+    """(events, config.json) of a bundled deal with ``scenarios`` and ``overrides``, once per
+    session (a bundled scenario alone: the run support.scenarios shares with other tests)."""
+    if overrides is None and len(scenarios) == 1:
+        run: Any = deal_run(deal_name, scenarios[0])
+        return run.events, run.deal.model_dump(mode="json")
     key = json.dumps([deal_name, scenarios, overrides], sort_keys=True, default=str)
     if key not in _RUNS:
         deal: DealConfig = load_deal(DEAL_DIR / f"{deal_name}.yaml", list(scenarios), overrides)
