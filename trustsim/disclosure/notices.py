@@ -168,15 +168,16 @@ def markdown(rv: Review | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-CSS = ("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222;"
+CSS = ("body{font-family:%s;margin:2em auto;max-width:1200px;color:#222;"
        "padding:0 1em}table{border-collapse:collapse;font-size:.85em}th,td{border:1px solid #ccc;"
        "padding:.25em .5em;text-align:left;white-space:nowrap}td.w{white-space:normal}"
        "th{background:#f3f3f3}.late,.missing{color:#c00;font-weight:bold}"
        ".on-time{color:#2a7a2a}")
 
 
-def html(rv: Review | None) -> str:
-    """The notices as a self-contained HTML page (disclosures.html)."""
+def html(rv: Review | None, font_css: str = "", font_family: str = "system-ui,sans-serif") -> str:
+    """The notices as a self-contained HTML page (disclosures.html); ``font_css``: an
+    ``@font-face`` embedding the page's characters (the report's packaged CJK font)."""
     md_intro = "No disclosure rules for this deal's market." if rv is None else \
         f"Market: {rv.market} — {rv.rules.title}."
     body = [f"<h1>Major-event disclosure</h1><p>{escape(md_intro)}</p>"]
@@ -202,26 +203,105 @@ def html(rv: Review | None) -> str:
                          f"days): {escape(r.title)} — {cites}{extra}</li>")
         body.append(f"<h2>Rules and sources</h2><ul>{''.join(items)}</ul>")
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; font-src data:; "
             "style-src 'unsafe-inline'\"><title>Major-event disclosure</title>"
-            f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>\n")
+            f"<style>{font_css}{CSS % font_family}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+class DisclosureReport:
+    """What ``trustsim report`` writes for the disclosures: ``disclosures.json``, ``.md`` and
+    a self-contained ``.html`` in the report's font. ``text``: every character the pages
+    use (the report's font subset must hold them). A rules file that cannot be read, or a
+    due date beyond the calendar, is said in each, as the audit's check says it."""
+
+    def __init__(self, log: Any) -> None:
+        self.error: str | None = None
+        self.review: Review | None = None
+        try:
+            self.review = review(log)
+        except (ConfigError, CalendarRangeError) as exc:
+            self.error = str(exc)
+        if self.error is not None:
+            self.markdown = f"## Major-event disclosure\n\nThe disclosures cannot be worked out: {self.error}\n"
+        else:
+            self.markdown = markdown(self.review)
+        self.text = self.markdown + html(self.review)
+
+    def files(self, fonts: Any = None) -> dict[str, bytes]:
+        """The files; ``fonts``: the report's :class:`trustsim.reports.fonts.FontSet`."""
+        rv = self.review
+        if self.error is not None:
+            data: dict[str, Any] = {"trustsim": "disclosures", "error": self.error}
+            page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Major-event "
+                    f"disclosure</title></head><body><pre>{escape(self.markdown)}</pre></body></html>\n")
+        else:
+            data = rv.to_dict() if rv is not None else {
+                "trustsim": "disclosures", "market": None, "rules": None, "notices": [], "stray": []}
+            page = html(rv)
+            if fonts is not None and fonts.covers(page):
+                from trustsim.reports.fonts import font_stack
+
+                page = html(rv, fonts.css(page), font_stack())
+        return {"disclosures.json": orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n",
+                "disclosures.md": self.markdown.encode(), "disclosures.html": page.encode()}
 
 
 def report_files(log: Any) -> dict[str, bytes]:
-    """What ``trustsim report`` writes for the disclosures: JSON, Markdown and HTML (a rules
-    file that cannot be read, or a due date beyond the calendar, is said in each, as the
-    audit's check says it)."""
-    try:
-        rv = review(log)
-    except (ConfigError, CalendarRangeError) as exc:
-        data: dict[str, Any] = {"trustsim": "disclosures", "error": str(exc)}
-        text = f"## Major-event disclosure\n\nThe disclosures cannot be worked out: {exc}\n"
-        page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Major-event "
-                f"disclosure</title></head><body><pre>{escape(text)}</pre></body></html>\n")
-        return {"disclosures.json": orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n",
-                "disclosures.md": text.encode(), "disclosures.html": page.encode()}
-    data = rv.to_dict() if rv is not None else {"trustsim": "disclosures", "market": None,
-                                                "rules": None, "notices": [], "stray": []}
-    return {"disclosures.json": orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n",
-            "disclosures.md": markdown(rv).encode(),
-            "disclosures.html": html(rv).encode()}
+    """The disclosure files without the report's font (see :class:`DisclosureReport`)."""
+    return DisclosureReport(log).files()
+
+
+# ---------------------------------------------------------------- the trustee report's section
+SECTION_TEXT = {
+    "zh": {"title": "重大事项临时披露", "head": ["事件日期", "事项", "对象", "披露截止日", "披露日", "状态"],
+           "none": "本期无须临时披露的重大事项。", "on time": "按时", "late": "逾期", "missing": "未披露",
+           "rules": "披露规则：{title}；期限为事件发生后{days}个{basis}。"},
+    "en": {"title": "Major-event disclosure",
+           "head": ["event date", "event", "subject", "due by", "issued", "status"],
+           "none": "No major event in the period required a notice.", "on time": "on time",
+           "late": "late", "missing": "missing",
+           "rules": "Rules: {title}; notices are due {days} {basis} days after the event."},
+}
+_BASIS = {"zh": {"business": "工作日", "calendar": "自然日"}, "en": {"business": "business", "calendar": "calendar"}}
+_REVIEWS: dict[int, tuple[Any, Review | None]] = {}
+
+
+def _review_once(log: Any) -> Review | None:
+    """The log's review, computed once for all the payment dates' sections."""
+    held = _REVIEWS.get(id(log))
+    if held is None or held[0] is not log:
+        _REVIEWS.clear()
+        try:
+            held = (log, review(log))
+        except (ConfigError, CalendarRangeError):
+            held = (log, None)
+        _REVIEWS[id(log)] = held
+    return held[1]
+
+
+def _title(rule_title: str, lang: str) -> str:
+    zh, _, en = rule_title.partition(" — ")
+    return (zh if lang == "zh" else en or zh).strip()
+
+
+def trustee_section(log: Any, report: Mapping[str, Any], lang: str) -> Any:
+    """The trustee report's section (trustsim.reports.build.TRUSTEE_SECTIONS): the notices
+    whose events fall in the payment date's period, with their due and issue dates."""
+    from trustsim.reports.document import Para, Section, Table
+
+    rv = _review_once(log)
+    if rv is None:
+        return None
+    words = SECTION_TEXT.get(lang, SECTION_TEXT["en"])
+    end = str(report.get("payment_date"))
+    start = report.get("period_from")
+    rows = [[n.due.event_date.isoformat(), _title(rv.rules.rule(n.due.rule).title, lang),
+             n.due.subject, n.due.due_date.isoformat(),
+             n.issued_on.isoformat() if n.issued_on else "—", words[n.status]]
+            for n in rv.notices
+            if (start is None or str(start) < n.due.event_date.isoformat()) and n.due.event_date.isoformat() <= end]
+    first = rv.rules.rules[0].deadline
+    note = Para(words["rules"].format(title=rv.rules.title, days=first.days,
+                                      basis=_BASIS.get(lang, _BASIS["en"])[first.basis]), note=True)
+    blocks: list[Any] = [Table(words["head"], rows, left=3)] if rows else [Para(words["none"])]
+    return Section("disclosure", words["title"], [*blocks, note])
