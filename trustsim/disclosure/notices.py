@@ -252,7 +252,7 @@ def report_files(log: Any) -> dict[str, bytes]:
 
 
 # ---------------------------------------------------------------- the trustee report's section
-SECTION_TEXT = {
+SECTION_TEXT: dict[str, dict[str, Any]] = {
     "zh": {"title": "重大事项临时披露", "head": ["事件日期", "事项", "对象", "披露截止日", "披露日", "状态"],
            "none": "本期无须临时披露的重大事项。", "on time": "按时", "late": "逾期", "missing": "未披露",
            "rules": "披露规则：{title}；期限为事件发生后{days}个{basis}。"},
