@@ -362,6 +362,11 @@ EVENTS: dict[str, EventSpec] = {
     "servicer_purchase_rejected": _e(
         "trustee", "The trustee refuses the servicer's purchase (price below fair value).",
         request=STR, price_fen=FEN, fair_value_fen=FEN, reason=STR | None),
+    "disclosure_issued": _e(
+        "trustee", "A major-event notice the market's disclosure rules require (configs/disclosure/"
+        "<market>.yaml): rule, event, subject, the event's date, the due date, the issue date.",
+        rule=STR, kind=STR, subject=STR, market=STR, event_date=DATE, due_date=DATE,
+        issue_date=DATE),
     "over_term_repurchase_noticed": _e(
         "trustee", "The trustee notifies the originator of over-term assets and price.",
         cutoff=DATE, principal_fen=FEN, loans=INT | None, price_fen=FEN, pay_by=DATE),

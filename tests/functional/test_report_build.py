@@ -160,3 +160,25 @@ def test_the_npl_line_is_the_deals_trigger_or_none(other):
         assert 'alt="Pool balance and NPL ratio"' in page
         assert reports[0]["triggers"]["npl_threshold_ppm"] is None
         assert " against " not in page[page.index('<section id="trustee-reports">'):]
+
+
+def test_the_disclosures_are_written_with_their_due_dates(built):
+    """The report's disclosures (trustsim.disclosure): each notice the market's rules required,
+    its due date and whether the trustee issued it in time; a readable page that loads nothing."""
+    _run, result = built
+    data = json.loads((result.folder / "disclosures.json").read_text())
+    assert data["market"] == "interbank"
+    notices = [(n["rule"], n["subject"], n["event_date"], n["due_date"], n["issued_on"], n["status"])
+               for n in data["notices"]]
+    if _run.name.endswith("_base"):
+        assert notices == []
+    else:   # trigger (h) on Friday 2020-12-18: due 2 interbank working days later
+        assert ("acceleration_event", "clause h", "2020-12-18", "2020-12-22", "2020-12-18",
+                "on time") in notices
+    page = (result.folder / "disclosures.html").read_text()
+    assert EXTERNAL.findall(page) == [] and "default-src 'none'" in page
+    md = (result.folder / "disclosures.md").read_text()
+    assert md.startswith("## Major-event disclosure")
+    for rule, _subject, event_date, due_date, issued_on, status in notices:
+        assert status == "on time" and issued_on <= due_date
+        assert f"| {event_date} | {rule} |" in md

@@ -54,6 +54,7 @@ from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
 from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
+from trustsim.disclosure.desk import TRUSTEE_FACTS, Due, desk_for_deal
 from trustsim.ledger import (
     ELIGIBLE_INVESTMENTS,
     ISSUANCE_PROCEEDS_ACCOUNT,
@@ -74,6 +75,8 @@ class Trustee(Actor):
         super().__init__(env)
         deal, sched = env.deal, env.timetable
         self.deal = deal
+        # major-event disclosure: the market's rules, told what happens (trustsim.disclosure)
+        self.disclosure = desk_for_deal(deal, env.calendar)
         self.custodian: Mailbox | None = None
         self.servicer: Mailbox | None = None
         self.originator: Mailbox | None = None
@@ -155,6 +158,38 @@ class Trustee(Actor):
         """The addresses of the parties the trustee writes to."""
         self.custodian, self.servicer, self.originator = custodian, servicer, originator
 
+    # ------------------------------------------------------------ major-event disclosure
+    def emit(self, event: str, **fields) -> None:
+        """Log the event; the disclosure desk reads the trustee's own lines as the log has
+        them (triggers, payment dates and their steps, replacements, successors)."""
+        super().emit(event, **fields)
+        if self.disclosure is not None and event in TRUSTEE_FACTS:
+            self._disclose(self.disclosure.observe(
+                {"event": event, "date": self.env.today.isoformat(), **fields}))
+
+    def _payments_disclosed(self) -> None:
+        """A payment date's steps are paid: a shortfall the rules name is disclosed today."""
+        if self.disclosure is not None:
+            self._disclose(self.disclosure.desk.close_payment())
+
+    def _disclose(self, dues: list[Due]) -> None:
+        """Issue each notice due: today if a business day, else the next business morning."""
+        for due in dues:
+            if self.env.calendar.is_business_day(self.env.today):
+                self._issue(due)
+            else:
+                self.env.process(self._issue_on_next_business_day(due))
+
+    def _issue_on_next_business_day(self, due: Due):
+        yield self.env.until(self.env.calendar.following(self.env.today), clock.TRUSTEE_MORNING)
+        self._issue(due)
+
+    def _issue(self, due: Due) -> None:
+        assert self.disclosure is not None
+        self.emit("disclosure_issued", rule=due.rule, kind=due.kind, subject=due.subject,
+                  market=self.disclosure.desk.rules.market, event_date=due.event_date.isoformat(),
+                  due_date=due.due_date.isoformat(), issue_date=self.env.today.isoformat())
+
     # ------------------------------------------------------------ instructions and book
     def instruct(self, debit: str, credit: str, amount: int, reason: str,
                  value_date: dt.date | None = None, ref: str | None = None) -> Instruction:
@@ -226,7 +261,13 @@ class Trustee(Actor):
 
     # ------------------------------------------------------------ what the parties report
     def on_OriginatorStatus(self, msg: OriginatorStatus) -> None:
-        self.originator_status = msg
+        old, self.originator_status = self.originator_status, msg
+        if self.disclosure is not None:
+            desk = self.disclosure.desk
+            if msg.rating != old.rating:
+                self._disclose(desk.rating_changed(msg.date, ORIGINATOR, old.rating, msg.rating))
+            if msg.insolvent and not old.insolvent:
+                self._disclose(desk.party_insolvent(msg.date, ORIGINATOR))
 
     def on_ServicerStatus(self, msg: ServicerStatus) -> None:
         self.servicer_status = msg
@@ -242,6 +283,8 @@ class Trustee(Actor):
         today = self.env.today
         if msg.kind in ("servicer_termination", "servicer_insolvency"):
             if msg.phase == "start":
+                if msg.kind == "servicer_insolvency" and self.disclosure is not None:
+                    self._disclose(self.disclosure.desk.party_insolvent(today, "servicer"))
                 self.servicer_terminated_on = today
                 self.emit("servicer_termination_event", cause=msg.kind,
                           successor_deadline=self._successor_deadline("servicer", today))
@@ -510,6 +553,7 @@ class Trustee(Actor):
         self._pay(result)
         self.dues.settle(d, result, self.env.pool.balances().outstanding_fen)
         self._note_arrears(d, result)
+        self._payments_disclosed()
         return revolving
 
     def _reserve_shortfalls(self, steps: list[Action]) -> dict[str, int]:
@@ -610,6 +654,7 @@ class Trustee(Actor):
         self._pay(result)
         self.dues.settle_late(result)
         self._note_arrears(d, result)
+        self._payments_disclosed()
 
     def _schedule_next_amortization_pd(self, d: dt.date) -> None:
         self._amort_n, self.next_amortization_pd = next_amortization_payment(
@@ -789,6 +834,9 @@ class Trustee(Actor):
             fired = trig.observe(f)
             if fired is not None:
                 self._fire(fired)
+        if self.disclosure is not None:   # losses beyond the rules' share of the notes
+            self._disclose(self.disclosure.desk.day_closed(d, f.cumulative_default_fen,
+                                                           f.notes_outstanding_fen))
         if self.period == "amortization" and not self.clean_up_called:
             self._maybe_clean_up(d)
         self._note_missed_maturities(d)

@@ -14,6 +14,8 @@ Layout of the folder (written under a temporary name, renamed when complete)::
     trustee/summary.csv         per payment date: pool performance, purchases, triggers
     servicer/monthly.json       one servicer report per month
     servicer/monthly.csv        the same, flat
+    disclosures.json            each major-event notice due, its due date and whether it was
+                                issued in time (trustsim.disclosure); .md and .html: readable
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import orjson
 from trustsim.atomic import atomic_dir
 from trustsim.audit.engine import audit
 from trustsim.audit.log import AuditLog
+from trustsim.disclosure.notices import DisclosureReport, trustee_section
 from trustsim.reports import html, periodic, plots
 from trustsim.reports.data import collect
 from trustsim.reports.document import Document, Section, to_html, to_pdf
@@ -41,7 +44,7 @@ Step = Callable[[str, int, int], None]
 #: sections other parts of trustsim add to every trustee report (a disclosure section, say):
 #: each is called with the log, the payment date's report dict and the language, and returns
 #: its section or None; they appear after the parties' duties, in this list's order
-TRUSTEE_SECTIONS: list[Callable[[AuditLog, dict[str, Any], str], Section | None]] = []
+TRUSTEE_SECTIONS: list[Callable[[AuditLog, dict[str, Any], str], Section | None]] = [trustee_section]
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,8 @@ def build_report(log: AuditLog, out: Path, on_step: Step | None = None,
                         for lang in langs for ext in (("html", "pdf") if pdf else ("html",))]
              for r in trustee}
     page = html.render(rd, images, verdict, trustee, servicer, links=links)
-    fonts = FontSet("".join(d.text() for d in docs.values()) + page)
+    disclosures = DisclosureReport(log)
+    fonts = FontSet("".join(d.text() for d in docs.values()) + page + disclosures.text)
     step("writing the page")
     page = html.render(rd, images, verdict, trustee, servicer, links=links, fonts=fonts)
     files: dict[str, bytes] = {"report.html": page.encode()}
@@ -181,6 +185,7 @@ def build_report(log: AuditLog, out: Path, on_step: Step | None = None,
     files.update({f"trustee/{k}": v for k, v in _trustee_tables(trustee).items()})
     files["servicer/monthly.json"] = _json(servicer)
     files["servicer/monthly.csv"] = _csv(_servicer_rows(servicer))
+    files.update(disclosures.files(fonts))
     _write_folder(out, files)
     if on_step is not None:
         on_step("done", total, total)

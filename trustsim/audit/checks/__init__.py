@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from trustsim.audit.checks import (
     cash,
+    disclosures,
     exposure,
     instructions,
     integrity,
@@ -42,6 +43,7 @@ CHECKS: tuple[Check, ...] = (
     triggers.CHECK,
     notes.CHECK,
     wind_up.CHECK,
+    disclosures.CHECK,
 )
 
 BY_NAME: dict[str, Check] = {c.name: c for c in CHECKS}
