@@ -147,7 +147,7 @@ POSTING: dict[str, FieldType] = {"debit": STR, "credit": STR, "amount_fen": FEN,
 INCIDENT_PARAMETERS: dict[str, FieldType] = {
     "start": DATE, "duration_business_days": INT | None, "series": INT,
     "explanation_accepted": BOOL, "explained_before_1600": BOOL,
-    "recovery_rate": DECIMAL, "recovery_delay_days": INT, "successor_after_days": INT,
+    "recovery_rate": DECIMAL, "recovery_delay_days": INT, "successor_after_days": INT | None,
     "rating": STR, "purchase_rate_pct": DECIMAL, "lost_pct_per_month": DECIMAL,
     "default_multiplier": DECIMAL, "loss_pct": DECIMAL,
     "effect": STR, "clause": STR, "description": STR, "meeting_after_business_days": INT,
@@ -243,8 +243,26 @@ EVENTS: dict[str, EventSpec] = {
                          old=STR, new=STR),
     # servicer
     "collections_received": _e(
-        "servicer", "Obligor payments land in the JD collection account (posting).",
+        "servicer", "Obligor payments land in the JD collection account (posting); frozen: the "
+        "account of an insolvent servicer (at risk); deferred: what obligors did not pay while "
+        "the servicing is transferred.",
+        {"frozen": BOOL, "deferred_principal_fen": FEN, "deferred_income_fen": FEN},
         principal_fen=FEN, income_fen=FEN, sweep_due=DATE, **POSTING),
+    "collections_redirected": _e(
+        "servicer", "Obligors redirected by the trustee's notice pay the trust account directly "
+        "(the custodian's transfer_received is the posting); old_account_share_ppm: the share "
+        "still paying the frozen account that day.",
+        {"old_account_share_ppm": INT, "deferred_principal_fen": FEN, "deferred_income_fen": FEN},
+        principal_fen=FEN, income_fen=FEN, pay_to=STR),
+    "collection_account_frozen": _e(
+        "servicer", "The servicer is insolvent: its collection account, and what it holds, is "
+        "frozen; nothing leaves it for the trust.",
+        balance_fen=FEN, held_since=DATE | None),
+    "servicing_taken_over": _e(
+        "servicer", "The successor (a backup servicer, or one a scenario appoints) takes the "
+        "servicing over; it collects the stated share of what obligors owe from the transfer.",
+        backup=STR, event_date=DATE, deferred_principal_fen=FEN, deferred_income_fen=FEN,
+        collected_principal_fen=FEN, collected_income_fen=FEN),
     "collections_swept": _e(
         "servicer", "The servicer transfers collections to the trust account (posting).",
         principal_fen=FEN, income_fen=FEN, received_from=DATE, received_to=DATE,
@@ -260,7 +278,10 @@ EVENTS: dict[str, EventSpec] = {
         delay_business_days=INT),
     "collections_commingled": _e(
         "servicer",
-        "The collection account's balance falls into the insolvent servicer's estate (posting).",
+        "The frozen collection account's balance falls into the insolvent servicer's estate "
+        "(posting), the day no obligor pays it any more or the trust ends; frozen_on: the "
+        "insolvency.",
+        {"frozen_on": DATE | None},
         **POSTING),
     "lost_assets_found": _e(
         "servicer", "Returned or cancelled receivables found; the originator is notified.",
@@ -339,6 +360,19 @@ EVENTS: dict[str, EventSpec] = {
         successor_deadline=DATE),
     "successor_appointed": _e("trustee", "A successor servicer or trustee takes office.",
                               role=STR),
+    "backup_servicer_activated": _e(
+        "trustee", "After a servicer termination event the trustee activates the backup "
+        "servicer (hot, warm, cold; successor: one the scenario appoints) to take over on a date.",
+        backup=STR, takeover_date=DATE, takeover_business_days=INT | None, notified=STRS),
+    "obligors_notified": _e(
+        "trustee", "The perfection event's notice: obligors are told to pay the trust account, "
+        "not the insolvent servicer's frozen account.",
+        pay_to=STR, insolvency_date=DATE, notice_after_business_days=INT,
+        still_paying_old_account_pct=DECIMAL, decay_days=INT),
+    "servicer_fee_stepped_up": _e(
+        "trustee", "The successor servicer's fee: the servicer's fee plus the step-up, from the "
+        "takeover date.",
+        fee=STR, payee=STR, pct_per_year=DECIMAL, step_up_pct_per_year=DECIMAL),
     "declared_event_occurred": _e("trustee", "An event that needs a noteholder meeting occurs "
                                   "(a D(h) or default (c) failure: the end of its cure period, "
                                   "or incurable).",

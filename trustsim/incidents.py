@@ -15,6 +15,7 @@ from typing import Any
 
 from trustsim.actors.messages import IncidentNotice, IncomingTransfer
 from trustsim.config.incidents import SUCCESSOR_KINDS, span
+from trustsim.config.servicing import notice_date
 from trustsim.money import round_fen
 from trustsim.sim.environment import TrustEnvironment
 
@@ -45,7 +46,7 @@ class IncidentDesk:
     def _end_date(self, inc) -> dt.date | None:
         if inc.kind in SUCCESSOR_KINDS:
             return None  # a successor ends it (_successor)
-        return span(inc, self.env.calendar)[1]
+        return span(inc, self.env.calendar, self.env.deal.servicing)[1]
 
     def _log(self, event: str, i: int, inc, **fields: Any) -> None:
         params = inc.model_dump(mode="json", exclude={"kind"})
@@ -102,30 +103,44 @@ class IncidentDesk:
         self._log("incident_ended", i, inc)
 
     def _successor(self, i: int, inc, record: dict[str, Any]):
-        """Insolvency, termination, replacement: a recovery (insolvency) and a successor later."""
+        """Insolvency, termination, replacement: a recovery (insolvency) and a successor later.
+
+        A trustee's successor is appointed by the desk's notice; a servicer's takes the
+        servicing over on the date the trustee's activation names (the same
+        :func:`~trustsim.config.servicing.takeover_date`): the desk only ends the incident.
+        The estate's recovery comes ``recovery_delay_days`` after the insolvency, or the day
+        after the frozen account stops receiving payments if that is later.
+        """
         env, p = self.env, self.p
         start = env.today
-        milestones: list[tuple[dt.date, str]] = [
-            (start + dt.timedelta(days=inc.successor_after_days), "successor_appointed")]
+        end = span(inc, env.calendar, env.deal.servicing)[1]
+        assert end is not None
+        milestones: list[tuple[dt.date, str]] = [(end, "successor_appointed")]
+        estate_before = self._estate_net()
         if inc.kind == "servicer_insolvency":
-            milestones.append((start + dt.timedelta(days=inc.recovery_delay_days), "recovery"))
+            r = env.deal.servicing.redirection
+            closes = notice_date(start, r, env.calendar) + dt.timedelta(
+                days=r.decay_days if r.still_paying_old_account_pct > 0 else 0)
+            when = max(start + dt.timedelta(days=inc.recovery_delay_days),
+                       closes + dt.timedelta(days=1))
+            milestones.append((when, "recovery"))
         for when, what in sorted(milestones, key=lambda m: (m[0], m[1] != "recovery")):
             yield self._at(when)
             if what == "recovery":
-                self._recover(inc)
+                self._recover(inc, self._estate_net() - estate_before)
                 continue
-            to = [p.trustee] if inc.kind == "trustee_replacement" else [p.servicer, p.trustee]
-            if inc.kind == "servicer_termination":
-                to = [p.trustee]
-            self._notify(to, inc.kind, "successor_appointed", inc)
+            if inc.kind == "trustee_replacement":
+                self._notify([p.trustee], inc.kind, "successor_appointed", inc)
             record["end"] = when.isoformat()
             self._log("incident_ended", i, inc, milestone="successor appointed")
 
-    def _recover(self, inc) -> None:
-        """The servicer's estate pays back ``recovery_rate`` of what it commingled."""
-        env = self.env
-        commingled = env.ledger.outflows.get("servicer_estate", 0) - env.ledger.inflows.get(
-            "servicer_estate", 0)
+    def _estate_net(self) -> int:
+        """What the servicer's estate has taken from the trust, net of what it gave back."""
+        ledger = self.env.ledger
+        return ledger.outflows.get("servicer_estate", 0) - ledger.inflows.get("servicer_estate", 0)
+
+    def _recover(self, inc, commingled: int) -> None:
+        """The servicer's estate pays back ``recovery_rate`` of what this failure commingled."""
         amount = round_fen(commingled * inc.recovery_rate)
         if amount > 0:
             self.p.custodian.inbox.put(IncomingTransfer("servicer_estate", amount,

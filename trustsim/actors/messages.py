@@ -229,3 +229,44 @@ class ServicerStatus:
     holding_since: dt.date | None
     hold_explained: bool
     insolvent: bool
+
+
+# ---------------------------------------------------------------- a servicer's failure and replacement
+@dataclass(frozen=True, slots=True)
+class BackupActivation:
+    """Trustee -> the servicing (the backup servicer, at the servicer's address): a servicer
+    termination event on ``date``; the successor takes the servicing over on
+    ``takeover_date``. ``backup``: hot | warm | cold, or ``successor`` (one the scenario
+    appoints); ``insolvent``: the outgoing servicer is insolvent (its account is frozen)."""
+
+    date: dt.date
+    backup: str
+    takeover_date: dt.date
+    insolvent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServicingTakenOver:
+    """Servicer (the successor) -> trustee: it services the pool from ``date``."""
+
+    date: dt.date
+    backup: str
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectionNotice:
+    """Trustee -> obligors, reached where they pay (the servicing's address): the perfection
+    event's notice — pay ``pay_to`` from ``date`` on, not the servicer's frozen account."""
+
+    date: dt.date
+    pay_to: str
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionsRedirected:
+    """Servicer -> trustee: what obligors paid straight into the trust account today, by
+    principal and income (the custodian's credit advice carries the money)."""
+
+    date: dt.date
+    principal_fen: int
+    income_fen: int

@@ -9,8 +9,23 @@ available for purchase [一.4.3]. It finds lost assets and asks the originator t
 them; under a scenario's policy it buys non-performing assets at fair value [二.1(4)].
 
 Incidents change what it can do: an outage or a transfer failure holds the sweep (with
-or without an accepted explanation); insolvency commingles the collection account's
-balance in its estate until a successor servicer takes over.
+or without an accepted explanation). A servicer that fails fails the way servicers fail
+(the deal's ``servicing`` section, trustsim.config.servicing; docs/model.md):
+
+* insolvency freezes the collection account: what is there stays there, unswept, and
+  obligors keep paying into it until the trustee's notice redirects them to the trust
+  account (the perfection event); after it a share of them still pays the old account, a
+  share that falls to none over the deal's ``decay_days``. The day none does, the frozen
+  balance — everything at risk — passes to the servicer's estate;
+* after a servicer termination event (an insolvency is one) the servicing is transferred:
+  obligors pay only ``degraded_collections_pct`` of their dues until the successor takes
+  over (it collects the shortfall then, ``degraded_shortfall_recovered_pct`` of it);
+* the successor — the deal's backup servicer, or one a scenario appoints — takes over on the
+  date the trustee's activation names and reports it.
+
+This actor is the servicing, whoever does it: the incumbent, then its successor. Obligors
+reach the trust only through it (they are the pool's behaviour, which it collects), so the
+trustee's notice to obligors arrives at its address.
 """
 
 from __future__ import annotations
@@ -22,19 +37,24 @@ from decimal import Decimal
 from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
     AvailableFunds,
+    BackupActivation,
     BalanceReport,
+    CollectionsRedirected,
     CollectionsSwept,
     IncidentNotice,
     IncomingTransfer,
     PurchasesEnded,
     PurchasesMayProceed,
     RemitNow,
+    RedirectionNotice,
     ReplacementNotice,
     ReserveDelayNotice,
     ServicerPurchaseDecision,
     ServicerPurchaseRequest,
     ServicerStatus,
+    ServicingTakenOver,
 )
+from trustsim.config.servicing import old_account_share_ppm
 from trustsim.contract.triggers import PPM
 from trustsim.ledger import COLLECTION_ACCOUNT, TRUST_ACCOUNT
 from trustsim.money import round_fen
@@ -43,6 +63,13 @@ from trustsim.sim import clock
 OBLIGORS = "obligors"
 SERVICER_ESTATE = "servicer_estate"
 SERVICER_AFFILIATE = "servicer_affiliate"
+#: when a successor takes the servicing over: the start of its day, before any sweep
+TAKEOVER = 0.02
+
+
+def share_of(amount_fen: int, ppm: int) -> int:
+    """``ppm`` millionths of ``amount_fen``, half up (the audit splits the same way)."""
+    return (amount_fen * ppm + PPM // 2) // PPM
 
 
 class Servicer(Actor):
@@ -64,6 +91,13 @@ class Servicer(Actor):
         self.hold_explained = False
         self.hold_reason: str | None = None
         self.insolvent = False
+        # a failure's state: the frozen account, obligors redirected, the servicing's transfer
+        self._servicing = env.deal.servicing
+        self.frozen_since: dt.date | None = None        # the collection account is frozen
+        self.redirected_on: dt.date | None = None       # obligors pay the trust account since
+        self._transfer: BackupActivation | None = None  # the servicing is being transferred
+        self._deferred = [0, 0]                         # principal, income obligors owe late
+        self._redirected_since_report = False
         # servicer purchase policy (scenario): consecutive business days above the threshold
         self._policy = env.deal.remedies.servicer_purchase
         self._npl_run = 0
@@ -91,21 +125,63 @@ class Servicer(Actor):
 
     def collect(self, today: dt.date) -> None:
         c = self.env.pool.collect(today)
-        if c.total_fen <= 0:
+        principal, income = c.principal_fen, c.income_fen
+        late: dict[str, int] = {}
+        if self._transfer is not None and self._servicing.degraded_collections_pct < 100:
+            # the servicing is being transferred: obligors pay only part of what they owe today
+            pct = self._servicing.degraded_collections_pct
+            paid_p, paid_i = round_fen(principal * pct / 100), round_fen(income * pct / 100)
+            late = {"deferred_principal_fen": principal - paid_p,
+                    "deferred_income_fen": income - paid_i}
+            self._deferred[0] += principal - paid_p
+            self._deferred[1] += income - paid_i
+            principal, income = paid_p, paid_i
+        if self.redirected_on is None:
+            self._receive(today, principal, income, late)
             return
-        p = self.env.ledger.post(COLLECTION_ACCOUNT, OBLIGORS, c.total_fen, "obligor payments")
+        # after the notice: a falling share still pays the frozen account, the rest the trust's
+        share = old_account_share_ppm(self._servicing.redirection,
+                                      (today - self.redirected_on).days) \
+            if self.frozen_since is not None else 0
+        old_p, old_i = share_of(principal, share), share_of(income, share)
+        if old_p + old_i > 0:
+            self._receive(today, old_p, old_i, {})
+        self._pay_trust_account(today, principal - old_p, income - old_i,
+                                {**late, "old_account_share_ppm": share})
+        if share == 0 and self.frozen_since is not None:
+            self._close_frozen_account()
+
+    def _receive(self, today: dt.date, principal: int, income: int, extra: dict[str, int],
+                 reason: str = "obligor payments") -> None:
+        """Obligors pay into the JD collection account (frozen, if the servicer is insolvent)."""
+        if principal + income <= 0:
+            return
+        p = self.env.ledger.post(COLLECTION_ACCOUNT, OBLIGORS, principal + income, reason)
         due = self.env.calendars.of("collections").add_business_days(today, self._lag)
-        self._held.append((today, due, c.principal_fen, c.income_fen))
-        self.emit("collections_received", principal_fen=c.principal_fen, income_fen=c.income_fen,
+        self._held.append((today, due, principal, income))
+        frozen = {"frozen": True} if self.frozen_since is not None else {}
+        self.emit("collections_received", principal_fen=principal, income_fen=income,
                   sweep_due=due.isoformat(), debit=p.debit, credit=p.credit,
-                  amount_fen=p.amount_fen, reason=p.reason, instruction=None)
+                  amount_fen=p.amount_fen, reason=p.reason, instruction=None, **frozen, **extra)
+
+    def _pay_trust_account(self, today: dt.date, principal: int, income: int,
+                           extra: dict[str, int], reason: str = "obligor payments (redirected)") -> None:
+        """Redirected obligors pay the trust account at the custodian: the custodian advises
+        the money, the servicing tells the trustee what it was (principal, income)."""
+        if principal + income <= 0:
+            return
+        self.emit("collections_redirected", principal_fen=principal, income_fen=income,
+                  pay_to=TRUST_ACCOUNT, **extra)
+        self.send(self.custodian, IncomingTransfer(OBLIGORS, principal + income, reason))
+        self.send(self.trustee, CollectionsRedirected(today, principal, income))
+        self._redirected_since_report = True
 
     def _sweep_daily(self):
         for wake in self.env.business_days_from(self.env.origin, clock.SERVICER_SWEEP):
             yield wake
             if self.stopped:
                 return
-            if self.holding_since is None:
+            if self.holding_since is None and self.frozen_since is None:
                 self.sweep(only_due=True)
 
     def sweep(self, only_due: bool) -> int:
@@ -217,7 +293,9 @@ class Servicer(Actor):
     def on_BalanceReport(self, msg: BalanceReport) -> None:
         """Midday statement: act on the servicer-purchase policy; on a base date, tell the cash."""
         self._maybe_buy_non_performing()
-        if not (self.purchases_open and self.revolving and self._swept_today == msg.date):
+        received = self._swept_today == msg.date or self._redirected_since_report
+        self._redirected_since_report = False
+        if not (self.purchases_open and self.revolving and received) or self.insolvent:
             return
         amount = msg.trust_account_fen
         if amount <= 0:
@@ -228,6 +306,8 @@ class Servicer(Actor):
         self.send(self.originator, notice)
 
     def on_RemitNow(self, msg: RemitNow) -> None:
+        if self.frozen_since is not None:   # the trust ends: what is frozen stays in the estate
+            self._close_frozen_account()
         self.sweep(only_due=False)
         self.stopped = True
 
@@ -248,10 +328,7 @@ class Servicer(Actor):
         elif msg.kind in ("servicer_outage", "servicer_transfer_failure") and msg.phase == "end":
             self._release()
         elif msg.kind == "servicer_insolvency" and msg.phase == "start":
-            self._commingle(today)
-        elif msg.kind == "servicer_insolvency" and msg.phase == "successor_appointed":
-            self.insolvent = False
-            self._release()
+            self._freeze(today)
 
     def _hold(self, today: dt.date, explained: bool, reason: str) -> None:
         self.holding_since = self.holding_since or today
@@ -263,14 +340,60 @@ class Servicer(Actor):
         self.hold_explained = False
         self.hold_reason = None
 
-    def _commingle(self, today: dt.date) -> None:
-        """Insolvency: the collection account's balance falls into the servicer's estate."""
+    # ------------------------------------------------------------ failure and replacement
+    def _freeze(self, today: dt.date) -> None:
+        """Insolvency: the collection account is frozen — nothing leaves it for the trust.
+
+        The servicer gives no explanation a trustee can accept (its administrator holds the
+        money), so the transfers it owes are overdue from their sweep date: clause (c).
+        """
         self.insolvent = True
-        self._hold(today, explained=True, reason="servicer insolvent; successor awaited")
+        self.frozen_since = today
+        self._hold(today, explained=False, reason="servicer insolvent: collection account frozen")
+        held = self.env.ledger.balances[COLLECTION_ACCOUNT]
+        self.emit("collection_account_frozen", balance_fen=held,
+                  held_since=self._held[0][0].isoformat() if self._held else None)
+
+    def _close_frozen_account(self) -> None:
+        """No obligor pays the frozen account any more: what it holds passes to the estate."""
         balance = self.env.ledger.balances[COLLECTION_ACCOUNT]
+        since = self.frozen_since
+        self.frozen_since = None
         self._held.clear()
+        self._release()
         if balance > 0:
             p = self.env.ledger.post(SERVICER_ESTATE, COLLECTION_ACCOUNT, balance,
                                      "collections commingled in the servicer's estate")
             self.emit("collections_commingled", debit=p.debit, credit=p.credit,
-                      amount_fen=p.amount_fen, reason=p.reason, instruction=None)
+                      amount_fen=p.amount_fen, reason=p.reason, instruction=None,
+                      frozen_on=since.isoformat() if since else None)
+
+    def on_RedirectionNotice(self, msg: RedirectionNotice) -> None:
+        """The trustee's notice reached the obligors: from today they pay the trust account."""
+        if self.redirected_on is None:
+            self.redirected_on = msg.date
+
+    def on_BackupActivation(self, msg: BackupActivation) -> None:
+        """A servicer termination event: the servicing is transferred until the takeover."""
+        self._transfer = msg
+        self.env.process(self._take_over(msg))
+
+    def _take_over(self, msg: BackupActivation):
+        yield self.env.until(msg.takeover_date, TAKEOVER)
+        if self.stopped or self._transfer is not msg:
+            return
+        today = self.env.today
+        self._transfer = None
+        self.insolvent = False
+        owed_p, owed_i = self._deferred
+        self._deferred = [0, 0]
+        pct = self._servicing.degraded_shortfall_recovered_pct
+        paid_p, paid_i = round_fen(owed_p * pct / 100), round_fen(owed_i * pct / 100)
+        self.emit("servicing_taken_over", backup=msg.backup, event_date=msg.date.isoformat(),
+                  deferred_principal_fen=owed_p, deferred_income_fen=owed_i,
+                  collected_principal_fen=paid_p, collected_income_fen=paid_i)
+        self.send(self.trustee, ServicingTakenOver(today, msg.backup))
+        if self.redirected_on is not None:   # the successor collects what obligors owed late
+            self._pay_trust_account(today, paid_p, paid_i, {}, "obligor arrears paid to the successor")
+        else:
+            self._receive(today, paid_p, paid_i, {}, "obligor arrears paid to the successor")

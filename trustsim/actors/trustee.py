@@ -23,8 +23,10 @@ from decimal import Decimal
 from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
     AvailableFunds,
+    BackupActivation,
     BalanceReport,
     CleanUpNotice,
+    CollectionsRedirected,
     CollectionsSwept,
     CreditAdvice,
     IncidentNotice,
@@ -38,14 +40,18 @@ from trustsim.actors.messages import (
     PurchasesEnded,
     PurchaseSettled,
     PurchasesMayProceed,
+    RedirectionNotice,
     RemitNow,
     RepurchaseNotice,
     ReserveDelayNotice,
     ServicerPurchaseDecision,
     ServicerPurchaseRequest,
     ServicerStatus,
+    ServicingTakenOver,
 )
 from trustsim.calendar import DAY_COUNT_BASIS
+from trustsim.config.servicing import notice_date, takeover_date
+from trustsim.config.structure import NotesFee, PoolFee
 from trustsim.config.waterfalls import Action
 from trustsim.contract.dues import DuesBook, interest_presented, period_income
 from trustsim.contract.notes import NoteClass, holders
@@ -245,9 +251,16 @@ class Trustee(Actor):
     def on_CollectionsSwept(self, msg: CollectionsSwept) -> None:
         amount = msg.principal_fen + msg.income_fen
         self.book[TRUST_ACCOUNT] += amount
-        self.dues.income_since_last_fen += msg.income_fen
-        self._income_window.append((msg.date, msg.income_fen))
-        while self._income_window and (msg.date - self._income_window[0][0]).days > 30:
+        self._record_income(msg.date, msg.income_fen)
+
+    def on_CollectionsRedirected(self, msg: CollectionsRedirected) -> None:
+        """Obligors paid the trust account directly (the custodian's advice booked the money)."""
+        self._record_income(msg.date, msg.income_fen)
+
+    def _record_income(self, d: dt.date, income_fen: int) -> None:
+        self.dues.income_since_last_fen += income_fen
+        self._income_window.append((d, income_fen))
+        while self._income_window and (d - self._income_window[0][0]).days > 30:
             self._income_window.popleft()
 
     def on_AvailableFunds(self, msg: AvailableFunds) -> None:
@@ -288,9 +301,7 @@ class Trustee(Actor):
                 self.servicer_terminated_on = today
                 self.emit("servicer_termination_event", cause=msg.kind,
                           successor_deadline=self._successor_deadline("servicer", today))
-            elif msg.phase == "successor_appointed":
-                self.servicer_terminated_on = None
-                self.emit("successor_appointed", role="servicer")
+                self._replace_servicer(msg.incident, insolvent=msg.kind == "servicer_insolvency")
         elif msg.kind == "trustee_replacement":
             if msg.phase == "start":
                 self.trustee_replacement_since = today
@@ -301,6 +312,51 @@ class Trustee(Actor):
                 self.emit("successor_appointed", role="trustee")
         elif msg.kind == "declared_event" and msg.phase == "start":
             self.env.process(self._noteholder_meeting(msg.incident))
+
+    # ------------------------------------------------------------ replacing a failed servicer
+    def _replace_servicer(self, inc, insolvent: bool) -> None:
+        """A servicer termination event: activate the backup servicer (or await the successor
+        the scenario appoints), and on an insolvency redirect the obligors (perfection event)."""
+        today, servicing = self.env.today, self.deal.servicing
+        takeover = takeover_date(today, inc.successor_after_days, servicing, self.env.calendar)
+        assert takeover is not None   # validation refuses a termination nobody takes over
+        backup = "successor" if inc.successor_after_days is not None or servicing.backup is None \
+            else servicing.backup.kind
+        lag = servicing.backup.lag_business_days if backup != "successor" and servicing.backup else None
+        self.emit("backup_servicer_activated", backup=backup, takeover_date=takeover.isoformat(),
+                  takeover_business_days=lag, notified=["servicer"])
+        self.send(self.servicer, BackupActivation(today, backup, takeover, insolvent))
+        if insolvent:
+            self.env.process(self._redirect_obligors(today))
+
+    def _redirect_obligors(self, insolvent_on: dt.date):
+        """The perfection event's notice: obligors are told to pay the trust account, at the
+        latest ``servicing.redirection.notice_after_business_days`` after the insolvency."""
+        r = self.deal.servicing.redirection
+        on = notice_date(insolvent_on, r, self.env.calendar)
+        yield self.env.until(on, clock.TRUSTEE_MORNING)
+        if self.terminated:
+            return
+        self.emit("obligors_notified", pay_to=TRUST_ACCOUNT, insolvency_date=insolvent_on.isoformat(),
+                  notice_after_business_days=r.notice_after_business_days,
+                  still_paying_old_account_pct=str(r.still_paying_old_account_pct),
+                  decay_days=r.decay_days)
+        self.send(self.servicer, RedirectionNotice(on, TRUST_ACCOUNT))
+
+    def on_ServicingTakenOver(self, msg: ServicingTakenOver) -> None:
+        """The successor services the pool: the successor clause (b) stops counting, and the
+        servicer's fee steps up from today (``servicing.successor_fee_step_up_pct_per_year``)."""
+        self.servicer_terminated_on = None
+        self.emit("successor_appointed", role="servicer")
+        s = self.deal.servicing
+        if s.fee is None or not s.successor_fee_step_up_pct_per_year:
+            return
+        fee = self.deal.fee(s.fee)
+        assert isinstance(fee, NotesFee | PoolFee)   # validation: the step-up is on a rate
+        self.dues.step_ups[s.fee] = (msg.date, s.successor_fee_step_up_pct_per_year)
+        self.emit("servicer_fee_stepped_up", fee=s.fee, payee=fee.payee,
+                  pct_per_year=str(fee.pct_per_year),
+                  step_up_pct_per_year=str(s.successor_fee_step_up_pct_per_year))
 
     def _noteholder_meeting(self, inc):
         """A declared event: convene the meeting; if it resolves so, the event takes effect.
@@ -817,11 +873,14 @@ class Trustee(Actor):
         return any(f.name in names for f in self.fired)
 
     def _transfer_explained(self, d: dt.date) -> bool:
-        """An accepted explanation covers a held sweep for at most the reserve-delay limit;
-        an insolvent servicer's collections wait for the successor (clause (b) governs)."""
+        """An accepted explanation covers a held sweep for at most the reserve-delay limit.
+
+        An insolvent servicer's frozen account is no explanation: the transfers it owes are
+        not made, on time or at all, and no written explanation is accepted — clause (c)
+        fires at the close of the first business day one is overdue (docs/contract.md, §8),
+        while clause (b) counts the days to its successor.
+        """
         sv = self.servicer_status
-        if sv.insolvent:
-            return True
         if not sv.hold_explained or sv.holding_since is None:
             return False
         rp = self.deal.revolving_purchase

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from trustsim.calendar import BusinessCalendar
 from trustsim.config.base import Days, Pct, PositiveBusinessDays, Rating, Strict
+from trustsim.config.servicing import Servicing, SuccessorDays, takeover_date
 
 Fraction = Annotated[Decimal, Field(ge=0, le=1, description="a fraction, 0-1")]
 Multiplier = Annotated[Decimal, Field(ge=0, le=1000)]
@@ -51,25 +52,32 @@ class ServicerTransferFailure(Strict):
 
 
 class ServicerInsolvency(Strict):
-    """The servicer fails: what sits in the JD collection account is commingled in its estate.
+    """The servicer fails: its JD collection account is frozen, and what sits there, and what
+    obligors pay into it until they are redirected (the deal's ``servicing.redirection``),
+    falls into its estate.
 
-    ``recovery_rate`` of it comes back to the trust ``recovery_delay_days`` later; a successor
-    servicer takes over after ``successor_after_days`` (beyond the deal's limit: event (b)).
+    ``recovery_rate`` of it comes back to the trust ``recovery_delay_days`` after the
+    insolvency (or, if later, the day the frozen account stops receiving payments); a
+    successor servicer takes over after ``successor_after_days`` calendar days, or, if not
+    given, the deal's backup servicer after its takeover lag (beyond the deal's limit:
+    event (b)).
     """
 
     kind: Literal["servicer_insolvency"]
     start: dt.date
     recovery_rate: Fraction
     recovery_delay_days: Days
-    successor_after_days: Days
+    successor_after_days: SuccessorDays = None
 
 
 class ServicerTermination(Strict):
-    """A servicer termination event; a qualified successor is appointed after N days."""
+    """A servicer termination event; a qualified successor takes over after
+    ``successor_after_days`` calendar days, or, if not given, the deal's backup servicer after
+    its takeover lag. The terminated servicer collects and sweeps until then."""
 
     kind: Literal["servicer_termination"]
     start: dt.date
-    successor_after_days: Days
+    successor_after_days: SuccessorDays = None
 
 
 class TrusteeReplacement(Strict):
@@ -198,26 +206,33 @@ EXCLUSIVE: dict[str, str] = {
 SUCCESSOR_KINDS = ("servicer_insolvency", "servicer_termination", "trustee_replacement")
 
 
-def span(inc: Incident, cal: BusinessCalendar) -> tuple[dt.date, dt.date | None]:
+def span(inc: Incident, cal: BusinessCalendar,
+         servicing: Servicing | None = None) -> tuple[dt.date, dt.date | None]:
     """The day an incident starts and the day it ends (None: it lasts to the end of the deal).
 
-    One definition for the incident desk, which ends it on that day, and for validation.
+    One definition for the incident desk, which ends it on that day, and for validation. A
+    servicer's insolvency or termination ends when its successor takes over: the incident's
+    ``successor_after_days``, else the deal's backup servicer (``servicing``).
     """
-    if inc.kind in SUCCESSOR_KINDS:
+    if inc.kind == "trustee_replacement":
         return inc.start, inc.start + dt.timedelta(days=inc.successor_after_days)
+    if inc.kind in SUCCESSOR_KINDS:
+        return inc.start, takeover_date(inc.start, inc.successor_after_days,
+                                        servicing or Servicing(), cal)
     n = getattr(inc, "duration_business_days", None)
     if n is None:
         return inc.start, None
     return inc.start, cal.add_business_days(cal.following(inc.start), n)
 
 
-def first_overlap(incidents: Sequence[Incident], cal: BusinessCalendar) -> str | None:
+def first_overlap(incidents: Sequence[Incident], cal: BusinessCalendar,
+                  servicing: Servicing | None = None) -> str | None:
     """Why two incidents of one exclusive kind cannot both happen, or None if none overlap.
 
     Two overlap when the later starts on or before the day the earlier ends (on that day the
     desk would both end one and start the other, in an order the user did not choose).
     """
-    spans = {i: span(inc, cal) for i, inc in enumerate(incidents) if inc.kind in EXCLUSIVE}
+    spans = {i: span(inc, cal, servicing) for i, inc in enumerate(incidents) if inc.kind in EXCLUSIVE}
     for j, (start_j, _) in spans.items():
         for i, (start_i, end_i) in spans.items():
             a, b = incidents[i], incidents[j]

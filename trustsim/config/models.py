@@ -33,6 +33,7 @@ from trustsim.config.base import (
 from trustsim.config.calendar import CalendarSection
 from trustsim.config.consistency import check_structure
 from trustsim.config.incidents import Incident, Remedies
+from trustsim.config.servicing import Servicing, check_servicing
 from trustsim.config.structure import Accounts, Fee, Name, NoteClass
 from trustsim.config.triggers import DeclaredEvents, TriggerConfig
 from trustsim.config.waterfalls import Action
@@ -292,6 +293,10 @@ class DealConfig(Strict):
                     "amortization, post_default, and any a trigger's use_waterfall names")
     termination: Termination
     remedies: Remedies = Field(description="asset remedies: over-term repurchase, the servicer's purchase")
+    servicing: Servicing = Field(
+        default_factory=Servicing,
+        description="a servicer's failure and replacement: the notice redirecting obligors, the "
+                    "backup servicer, the successor's fee, collections during the transfer")
     pool: PoolConfig = Field(description="the receivables: a rep line (rep_line) or loan by loan (loan_level)")
     incidents: list[Incident] = Field(
         default_factory=list, description="operational incidents on their dates (usually from a scenario)")
@@ -333,6 +338,11 @@ class DealConfig(Strict):
         return self
 
     @model_validator(mode="after")
+    def _servicing(self) -> DealConfig:
+        check_servicing(self)
+        return self
+
+    @model_validator(mode="after")
     def _dates_fit(self) -> DealConfig:
         eff = self.dates.trust_effective_date
         for i, c in enumerate(self.classes):
@@ -343,7 +353,7 @@ class DealConfig(Strict):
                 raise ValueError(f"classes[{i}] ({c.name}).{where} ({first}) must be after "
                                  f"dates.trust_effective_date ({eff})")
         from trustsim.calendar import CalendarRangeError
-        from trustsim.config.incidents import EXCLUSIVE, first_overlap, span
+        from trustsim.config.incidents import EXCLUSIVE, SUCCESSOR_KINDS, first_overlap, span
         from trustsim.config.load import deal_calendar, legal_maturity
 
         last = legal_maturity(self)
@@ -373,14 +383,16 @@ class DealConfig(Strict):
             return self  # the loader names the date outside the calendar
         for i, inc in enumerate(self.incidents):
             try:
-                if getattr(inc, "duration_business_days", None):
-                    span(inc, cal)
+                if getattr(inc, "duration_business_days", None) or inc.kind in SUCCESSOR_KINDS:
+                    span(inc, cal, self.servicing)
             except CalendarRangeError as exc:
+                where = ("duration_business_days" if getattr(inc, "duration_business_days", None)
+                         else "start (the successor's takeover, servicing.backup)")
                 raise ValueError(
-                    f"incidents[{i}] ({inc.kind}).duration_business_days: {exc} (a run knows the business days "
+                    f"incidents[{i}] ({inc.kind}).{where}: {exc} (a run knows the business days "
                     f"of the years to legal maturity + 60 days)"
                 ) from None
-        overlap = first_overlap(self.incidents, cal)
+        overlap = first_overlap(self.incidents, cal, self.servicing)
         if overlap:
             raise ValueError(overlap)
         return self

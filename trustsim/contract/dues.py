@@ -96,13 +96,30 @@ def fee_cap(fee: Fee, days: int) -> int | None:
     return _annual(fee.cap_cny_per_year, days, DAY_COUNT_BASIS[fee.day_count])
 
 
+def step_up_accrual(fee: Fee, step: tuple[dt.date, Decimal] | None, start: dt.date,
+                    end: dt.date, notes_fen: int, pool_fen: int) -> int:
+    """What a successor's fee step-up (from its takeover date, ``step``) adds to ``fee`` over
+    [start, end): the step-up's rate a year on the fee's basis, for the days from the later of
+    ``start`` and the takeover (trustsim.config.servicing)."""
+    if step is None or fee.basis not in ("pct_of_notes", "pct_of_pool"):
+        return 0
+    since, pct = step
+    days = (end - max(start, since)).days
+    base = notes_fen if fee.basis == "pct_of_notes" else pool_fen
+    return accrue(base, pct, days, DAY_COUNT_BASIS[fee.day_count])
+
+
 def period_fees(deal: DealConfig, start: dt.date, end: dt.date, income_fen: int,
-                notes_fen: int, pool_fen: int) -> dict[tuple[str, str], int]:
+                notes_fen: int, pool_fen: int,
+                step_ups: dict[str, tuple[dt.date, Decimal]] | None = None
+                ) -> dict[tuple[str, str], int]:
     """Each fee's new amount over [start, end): (fee, within|above) -> fen."""
     days = max(0, (end - start).days)
     out: dict[tuple[str, str], int] = {}
     for fee in deal.fees:
         amount = fee_accrual(fee, days, income_fen, notes_fen, pool_fen)
+        if step_ups:
+            amount += step_up_accrual(fee, step_ups.get(fee.name), start, end, notes_fen, pool_fen)
         cap = fee_cap(fee, days)
         within = amount if cap is None else min(amount, cap)
         out[(fee.name, WITHIN)] = within
@@ -121,6 +138,8 @@ class DuesBook:
     pool_at_last_fen: int = 0      # the pool's principal at the period's start (pct_of_pool fees)
     carried: dict[tuple[str, str], int] = field(default_factory=dict)
     income_since: dict[str, dt.date] = field(default_factory=dict)   # period income counted to
+    #: a successor servicer's fee step-up: fee -> (takeover date, pct a year added from it)
+    step_ups: dict[str, tuple[dt.date, Decimal]] = field(default_factory=dict)
 
     def income_start(self, note_class: str) -> dt.date:
         """Where a period-income class's next income starts: its last presentation, or the
@@ -138,7 +157,7 @@ class DuesBook:
         deal = self.deal
         outstanding = sum(n.outstanding_fen for n in notes.values())
         new = period_fees(deal, self.last_payment_date, on, self.income_since_last_fen,
-                          outstanding, self.pool_at_last_fen)
+                          outstanding, self.pool_at_last_fen, self.step_ups)
         for c, amount in income.items():
             new[(c, INCOME)] = amount
         for key, carried in self.carried.items():

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trustsim.config.models import DealConfig
-from trustsim.contract.dues import DuesBook, fee_accrual, fee_cap, interest_presented, period_income
+from trustsim.contract.dues import (
+    DuesBook,
+    fee_accrual,
+    fee_cap,
+    interest_presented,
+    period_income,
+    step_up_accrual,
+)
 from trustsim.contract.notes import NoteClass
 from trustsim.contract.schedule import PaymentDate
 from trustsim.money import round_fen
@@ -71,7 +78,9 @@ def required_amount(
             continue
         cap = fee_cap(fee, days)
         fees += cap if cap is not None else fee_accrual(fee, days, projected_income, outstanding,
-                                                       dues.pool_at_last_fen)
+                                                       dues.pool_at_last_fen) + step_up_accrual(
+            fee, dues.step_ups.get(fee.name), dues.last_payment_date, target.date, outstanding,
+            dues.pool_at_last_fen)
     fees += sum(dues.carried.values())
     presented = interest_presented(deal, target, revolving=revolving)
     behind = set() if revolving else _reserved_behind_principal(deal, "amortization")

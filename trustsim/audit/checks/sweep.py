@@ -12,8 +12,11 @@ Money held longer is a breach unless the log shows what the contract allows inst
   ``reserve_delay_notified`` for a systems outage) covers a held transfer for at most
   ``revolving_purchase.reserve_delay_max_business_days`` business days from the day it
   was given (a static deal, without revolving_purchase: not at all);
-* after a servicer termination event, collections wait for the successor (clause (b)
-  governs, not (c)) until ``successor_appointed``;
+* after a servicer termination event that is not an insolvency, collections wait for the
+  successor (clause (b) governs, not (c)) until ``successor_appointed``. An insolvent
+  servicer's frozen account (``collection_account_frozen``) is no explanation: what it
+  holds past its sweep date is a failure to transfer, clause (c) (only a log written
+  before accounts were frozen, which has no such event, excused an insolvency too);
 * otherwise the deal's ``transfer_failure`` trigger (the report's automatic event (c)) —
   the servicer fails to transfer on time and in full — must be recognised at the close
   of the first business day a transfer is overdue, and the late transfer is then the
@@ -74,8 +77,10 @@ class Excuses:
                           if e["actor"] == "servicer" and (e["event"] in EXPLANATIONS
                                                            or e.get("explanation_accepted") is True)]
         self.successor_wait: list[tuple[dt.date, dt.date | None, int]] = []
+        frozen = bool(log.of("collection_account_frozen"))
         for e in log.events:
-            if e["event"] == "servicer_termination_event":
+            if e["event"] == "servicer_termination_event" \
+                    and not (frozen and e.get("cause") == "servicer_insolvency"):
                 self.successor_wait.append((log.day(e), None, e["seq"]))
             elif e["event"] == "successor_appointed" and e.get("role") == "servicer" \
                     and self.successor_wait and self.successor_wait[-1][1] is None:
