@@ -88,6 +88,7 @@ def test_the_all_in_fee_replaces_every_fee_but_the_tax(deal, method):
 def test_a_deal_without_a_fee_on_the_notes_carries_the_all_in_rate_on_an_uncapped_fee(deal, method):
     data = deal.model_dump(mode="json")
     data["fees"] = [f for f in data["fees"] if f["basis"] != "pct_of_notes"]
+    data["servicing"] = {**data["servicing"], "fee": None, "successor_fee_step_up_pct_per_year": "0"}
     for acts in data["waterfalls"].values():
         for a in acts:
             if a.get("id") == "fees_within_cap":

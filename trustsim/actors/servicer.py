@@ -45,8 +45,8 @@ from trustsim.actors.messages import (
     IncomingTransfer,
     PurchasesEnded,
     PurchasesMayProceed,
-    RemitNow,
     RedirectionNotice,
+    RemitNow,
     ReplacementNotice,
     ReserveDelayNotice,
     ServicerPurchaseDecision,
@@ -393,7 +393,9 @@ class Servicer(Actor):
                   deferred_principal_fen=owed_p, deferred_income_fen=owed_i,
                   collected_principal_fen=paid_p, collected_income_fen=paid_i)
         self.send(self.trustee, ServicingTakenOver(today, msg.backup))
-        if self.redirected_on is not None:   # the successor collects what obligors owed late
+        if self.redirected_on is not None or self.frozen_since is not None:
+            # the successor collects what obligors owed late: into the trust account, never
+            # into the frozen one
             self._pay_trust_account(today, paid_p, paid_i, {}, "obligor arrears paid to the successor")
         else:
             self._receive(today, paid_p, paid_i, {}, "obligor arrears paid to the successor")

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from trustsim.config.base import BusinessDays, Days, Pct, Strict
 from trustsim.config.structure import Name
@@ -57,13 +57,21 @@ class BackupServicer(Strict):
     takeover_business_days: BusinessDays | None = Field(
         default=None,
         description="business days from the servicer termination event to the takeover "
-                    "(default by kind: hot 2, warm 30, cold 90)")
+                    "(left out: its kind's, hot 2, warm 30, cold 90)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lag_of_its_kind(cls, data: Any) -> Any:
+        """A lag left out is its kind's default, written into the resolved deal (config.json)."""
+        if isinstance(data, dict) and data.get("takeover_business_days") is None \
+                and data.get("kind") in DEFAULT_TAKEOVER_BUSINESS_DAYS:
+            return {**data, "takeover_business_days": DEFAULT_TAKEOVER_BUSINESS_DAYS[data["kind"]]}
+        return data
 
     @property
     def lag_business_days(self) -> int:
-        if self.takeover_business_days is not None:
-            return self.takeover_business_days
-        return DEFAULT_TAKEOVER_BUSINESS_DAYS[self.kind]
+        assert self.takeover_business_days is not None   # filled from the kind when left out
+        return self.takeover_business_days
 
 
 class Redirection(Strict):
