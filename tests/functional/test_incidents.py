@@ -56,22 +56,29 @@ def test_incidents_are_logged_at_start_and_end_in_the_other_bundled_deals(deal_n
 
 
 def test_servicer_insolvency_commingles_the_collection_account(scenario_run):
+    """The account frozen on 2021-06-10 holds what was not yet swept and takes in what obligors
+    pay until they are redirected; all of it passes to the estate, 30% comes back 180 days
+    after the insolvency (tests/functional/test_servicer_failure.py: each rule in detail)."""
     run = scenario_run("servicer_insolvency_commingling")
     before = [e for e in run.of("day_closed") if e["date"] < "2021-06-10"][-1]
     received_since = sum(e["amount_fen"] for e in run.of("collections_received")
                          if before["date"] < e["date"] < "2021-06-10")
     swept_since = sum(e["amount_fen"] for e in run.of("collections_swept")
                       if before["date"] < e["date"] <= "2021-06-10")
+    frozen = run.of("collection_account_frozen")[0]
+    assert frozen["date"] == "2021-06-10"
+    assert frozen["balance_fen"] == before["collection_account_fen"] + received_since - swept_since
     commingled = run.of("collections_commingled")[0]
-    assert commingled["date"] == "2021-06-10"
-    assert commingled["amount_fen"] == before["collection_account_fen"] + received_since - swept_since
+    at_risk = sum(e["amount_fen"] for e in run.of("collections_received")
+                  if e["date"] >= "2021-06-10" and e["seq"] < commingled["seq"])
+    assert commingled["amount_fen"] == frozen["balance_fen"] + at_risk
     recovery = next(e for e in run.of("transfer_received") if e["payer"] == "servicer_estate")
     assert recovery["date"] == "2021-12-07"  # 180 days later
     assert recovery["amount_fen"] == (commingled["amount_fen"] * 3 + 5) // 10
     c = run.summary["commingling"]
     assert c["lost_fen"] == commingled["amount_fen"] - recovery["amount_fen"]
-    # the successor takes office after 30 days: (b) does not fire
-    assert run.summary["triggers"] == []
+    # the frozen transfers fire (c) that day; the successor takes over after 30 days: no (b)
+    assert [(t["clause"], t["date"]) for t in run.summary["triggers"]] == [("c", "2021-06-10")]
     assert [e["date"] for e in run.of("successor_appointed")] == ["2021-07-10"]
 
 

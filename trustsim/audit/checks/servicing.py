@@ -244,7 +244,7 @@ def frozen_collections_at_risk(log: AuditLog) -> Outcome:
         if notice is not None:
             due = notice + dt.timedelta(days=terms.decay_days if terms.still_paying_pct > 0 else 0)
         if c is None:
-            if ended is not None or (due is not None and last >= due):
+            if ep.taken_in and (ended is not None or (due is not None and last >= due)):
                 out.fail(f["seq"], f["date"], f"the collection account frozen on {d} never passes "
                          f"to the servicer's estate ({ep.taken_in} fen at risk)")
             continue
