@@ -260,9 +260,10 @@ EVENTS: dict[str, EventSpec] = {
         balance_fen=FEN, held_since=DATE | None),
     "servicing_taken_over": _e(
         "servicer", "The successor (a backup servicer, or one a scenario appoints) takes the "
-        "servicing over; it collects the stated share of what obligors owe from the transfer.",
+        "servicing over; it collects the stated share of what obligors owe from the transfer, "
+        "evenly over the stated days.",
         backup=STR, event_date=DATE, deferred_principal_fen=FEN, deferred_income_fen=FEN,
-        collected_principal_fen=FEN, collected_income_fen=FEN),
+        collected_principal_fen=FEN, collected_income_fen=FEN, collected_over_days=INT),
     "collections_swept": _e(
         "servicer", "The servicer transfers collections to the trust account (posting).",
         principal_fen=FEN, income_fen=FEN, received_from=DATE, received_to=DATE,

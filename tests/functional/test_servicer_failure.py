@@ -215,8 +215,9 @@ def test_the_warm_backup_takes_over_30_business_days_after_the_insolvency(golden
 
 
 def test_collections_are_degraded_during_the_transfer_and_the_successor_collects_the_rest(golden_week):
-    """09-30 to 11-17 obligors pay 90% of their dues (half up), the rest deferred; on
-    11-18 the backup collects all of it into the trust account."""
+    """09-30 to 11-17 obligors pay 90% of their dues (half up), the rest deferred; from
+    11-18 the backup collects all of it into the trust account, evenly over 30 days (the
+    last day taking what division leaves)."""
     paid = [e for e in golden_week.of("collections_received", "collections_redirected")
             if "2020-09-30" <= e["date"] < "2020-11-18"
             and (e["event"] == "collections_received" or "old_account_share_ppm" in e)]
@@ -234,10 +235,17 @@ def test_collections_are_degraded_during_the_transfer_and_the_successor_collects
             deferred[i] += late
     took = golden_week.one("servicing_taken_over")
     assert [took["deferred_principal_fen"], took["deferred_income_fen"]] == deferred
-    assert [took["collected_principal_fen"], took["collected_income_fen"]] == deferred
-    (arrears,) = [e for e in golden_week.of("collections_redirected")
-                  if e["date"] == "2020-11-18" and "old_account_share_ppm" not in e]
-    assert [arrears["principal_fen"], arrears["income_fen"]] == deferred
+    assert [took["collected_principal_fen"], took["collected_income_fen"], took["collected_over_days"]] \
+        == [*deferred, 30]
+    arrears = [e for e in golden_week.of("collections_redirected") if "old_account_share_ppm" not in e]
+    takeover = dt.date(2020, 11, 18)
+    assert [e["date"] for e in arrears] == [(takeover + dt.timedelta(days=k)).isoformat() for k in range(30)]
+    left = list(deferred)
+    for k, e in enumerate(arrears):
+        share = left if k == 29 else [deferred[0] // 30, deferred[1] // 30]
+        assert [e["principal_fen"], e["income_fen"]] == share, e["date"]
+        left = [left[0] - share[0], left[1] - share[1]]
+    assert left == [0, 0]
     after = [e for e in golden_week.of("collections_redirected") if e["date"] > "2020-11-18"]
     assert after and not any("deferred_principal_fen" in e for e in after)
 

@@ -97,6 +97,8 @@ class Servicer(Actor):
         self.redirected_on: dt.date | None = None       # obligors pay the trust account since
         self._transfer: BackupActivation | None = None  # the servicing is being transferred
         self._deferred = [0, 0]                         # principal, income obligors owe late
+        #: what the successor still collects: principal, income, days left, a day's principal, income
+        self._arrears = [0, 0, 0, 0, 0]
         self._redirected_since_report = False
         # servicer purchase policy (scenario): consecutive business days above the threshold
         self._policy = env.deal.remedies.servicer_purchase
@@ -136,6 +138,8 @@ class Servicer(Actor):
             self._deferred[0] += principal - paid_p
             self._deferred[1] += income - paid_i
             principal, income = paid_p, paid_i
+        if self._arrears[2]:
+            self._collect_arrears(today)
         if self.redirected_on is None:
             self._receive(today, principal, income, late)
             return
@@ -387,15 +391,27 @@ class Servicer(Actor):
         self.insolvent = False
         owed_p, owed_i = self._deferred
         self._deferred = [0, 0]
-        pct = self._servicing.degraded_shortfall_recovered_pct
+        s = self._servicing
+        pct = s.degraded_shortfall_recovered_pct
         paid_p, paid_i = round_fen(owed_p * pct / 100), round_fen(owed_i * pct / 100)
+        days = s.degraded_shortfall_collected_over_days
         self.emit("servicing_taken_over", backup=msg.backup, event_date=msg.date.isoformat(),
                   deferred_principal_fen=owed_p, deferred_income_fen=owed_i,
-                  collected_principal_fen=paid_p, collected_income_fen=paid_i)
+                  collected_principal_fen=paid_p, collected_income_fen=paid_i,
+                  collected_over_days=days)
         self.send(self.trustee, ServicingTakenOver(today, msg.backup))
+        self._arrears = [paid_p, paid_i, days, paid_p // days, paid_i // days] \
+            if paid_p + paid_i > 0 else [0, 0, 0, 0, 0]
+
+    def _collect_arrears(self, today: dt.date) -> None:
+        """The successor works through what obligors owe from the transfer, evenly over the
+        deal's days from the takeover (the last day takes what division leaves): into the
+        trust account after a redirection, never into a frozen account."""
+        p, i, days, daily_p, daily_i = self._arrears
+        take_p, take_i = (p, i) if days == 1 else (daily_p, daily_i)
+        self._arrears = [p - take_p, i - take_i, days - 1, daily_p, daily_i]
+        reason = "obligor arrears paid to the successor"
         if self.redirected_on is not None or self.frozen_since is not None:
-            # the successor collects what obligors owed late: into the trust account, never
-            # into the frozen one
-            self._pay_trust_account(today, paid_p, paid_i, {}, "obligor arrears paid to the successor")
+            self._pay_trust_account(today, take_p, take_i, {}, reason)
         else:
-            self._receive(today, paid_p, paid_i, {}, "obligor arrears paid to the successor")
+            self._receive(today, take_p, take_i, {}, reason)

@@ -14,10 +14,11 @@ What it says, each part a clause a servicing agreement writes (docs/deal-languag
   successor is in place from that day (trigger ``successor_not_appointed`` counts to it).
 * ``fee`` and ``successor_fee_step_up_pct_per_year`` — the successor is paid the deal's
   servicer fee plus the step-up, from the takeover date.
-* ``degraded_collections_pct`` and ``degraded_shortfall_recovered_pct`` — while the servicing
-  is being transferred (from the termination event to the takeover) obligors pay only this
-  share of what they owe on its day; the successor collects the stated share of the shortfall
-  on the takeover date, and the rest is never collected.
+* ``degraded_collections_pct``, ``degraded_shortfall_recovered_pct`` and
+  ``degraded_shortfall_collected_over_days`` — while the servicing is being transferred (from
+  the termination event to the takeover) obligors pay only this share of what they owe on
+  its day; the successor collects the stated share of the shortfall, evenly over the stated
+  days from the takeover, and the rest is never collected.
 
 :func:`takeover_date` and :func:`old_account_share_ppm` are the one definition of the
 timeline: the actors act on them, the incident desk ends the incident on the first, the
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from trustsim.config.base import BusinessDays, Days, Pct, Strict
+from trustsim.config.base import BusinessDays, Days, Pct, PositiveDays, Strict
 from trustsim.config.structure import Name
 
 if TYPE_CHECKING:
@@ -103,8 +104,11 @@ class Servicing(Strict):
         default=Decimal(100), description="share of each day's collections obligors pay while "
                                           "the servicing is transferred")
     degraded_shortfall_recovered_pct: Pct = Field(
-        default=Decimal(100), description="share of the shortfall the successor collects on "
-                                          "the takeover date (the rest is never collected)")
+        default=Decimal(100), description="share of the shortfall the successor collects after "
+                                          "the takeover (the rest is never collected)")
+    degraded_shortfall_collected_over_days: PositiveDays = Field(
+        default=30, description="the successor collects it evenly over this many calendar days "
+                                "from the takeover")
     redirection: Redirection = Field(
         default_factory=lambda: Redirection(notice_after_business_days=5,
                                             still_paying_old_account_pct=Decimal(0),
