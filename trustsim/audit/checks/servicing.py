@@ -372,12 +372,13 @@ def successor_fee_from_takeover(log: AuditLog) -> Outcome:
     since: dt.date | None = None
     for t in takeovers:
         out.checked += 1
-        s = next((x for x in steps if log.day(x) == log.day(t) and x["seq"] > t["seq"]), None)
-        stated = (s.get("fee"), _dec(s.get("pct_per_year")), _dec(s.get("step_up_pct_per_year"))) \
-            if s else None
+        step: Event | None = next((x for x in steps if log.day(x) == log.day(t) and x["seq"] > t["seq"]),
+                               None)
+        stated = (step.get("fee"), _dec(step.get("pct_per_year")),
+                  _dec(step.get("step_up_pct_per_year"))) if step else None
         want = (terms.fee, _dec(fee.get("pct_per_year")), terms.step_up_pct)
         if stated != want:
-            out.fail(s["seq"] if s else t["seq"], t["date"], f"the successor took over on "
+            out.fail(step["seq"] if step else t["seq"], t["date"], f"the successor took over on "
                      f"{t['date']}: its fee steps up {stated or 'nowhere'}; the deal says {want}")
         since = since or log.day(t)
     for s in steps:
