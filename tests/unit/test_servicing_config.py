@@ -130,3 +130,15 @@ def test_the_share_still_paying_the_frozen_account_falls_linearly_to_none(k, ppm
 def test_with_no_decay_everyone_pays_the_trust_account_from_the_notice():
     r = Redirection(notice_after_business_days=0, still_paying_old_account_pct=Decimal(30), decay_days=0)
     assert old_account_share_ppm(r, 0) == 0
+
+
+def test_a_termination_while_an_insolvents_successor_is_awaited_is_refused():
+    """Both hold the servicer awaiting one successor: the second would end the first's wait."""
+    incidents = [insolvency("2021-06-10", successor_after_days=30),
+                 {"kind": "servicer_termination", "start": "2021-06-20", "successor_after_days": 60}]
+    with pytest.raises(ConfigError) as err:
+        load_deal(DEAL, overrides={"incidents": incidents})
+    assert ("incidents[1] (servicer_termination from 2021-06-20) overlaps incidents[0] (servicer_insolvency "
+            "from 2021-06-10, lasting until 2021-07-10): the servicer cannot become insolvent or be "
+            "terminated while a successor to it is awaited (one successor ends both); make them one "
+            "incident, or start the later one after 2021-07-10") in str(err.value)

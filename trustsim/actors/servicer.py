@@ -317,6 +317,8 @@ class Servicer(Actor):
 
     def on_IncidentNotice(self, msg: IncidentNotice) -> None:
         inc, today, cal = msg.incident, self.env.today, self.env.calendar
+        if self.frozen_since is not None and msg.kind in ("servicer_outage", "servicer_transfer_failure"):
+            return   # an insolvent servicer's frozen account: no outage explains it, none ends it
         if msg.kind == "servicer_outage" and msg.phase == "start":
             until = cal.add_business_days(cal.following(today), inc.duration_business_days)
             self._hold(today, explained=True, reason="servicer system outage")

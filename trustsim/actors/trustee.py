@@ -353,6 +353,8 @@ class Trustee(Actor):
             return
         fee = self.deal.fee(s.fee)
         assert isinstance(fee, NotesFee | PoolFee)   # validation: the step-up is on a rate
+        if s.fee in self.dues.step_ups:   # a successor's successor: the fee stays stepped up once
+            return
         self.dues.step_ups[s.fee] = (msg.date, s.successor_fee_step_up_pct_per_year)
         self.emit("servicer_fee_stepped_up", fee=s.fee, payee=fee.payee,
                   pct_per_year=str(fee.pct_per_year),

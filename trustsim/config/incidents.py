@@ -204,6 +204,11 @@ EXCLUSIVE: dict[str, str] = {
     "credit_shock": "defaults can be multiplied by one shock at a time",
 }
 SUCCESSOR_KINDS = ("servicer_insolvency", "servicer_termination", "trustee_replacement")
+#: kinds that hold the same party in the same state: a servicer insolvent or terminated awaits
+#: one successor, so neither kind may start while the other's successor is awaited
+SAME_STATE = {"servicer_insolvency": "servicer_replaced", "servicer_termination": "servicer_replaced"}
+REPLACED_TWICE = ("the servicer cannot become insolvent or be terminated while a successor to it "
+                  "is awaited (one successor ends both)")
 
 
 def span(inc: Incident, cal: BusinessCalendar,
@@ -236,13 +241,15 @@ def first_overlap(incidents: Sequence[Incident], cal: BusinessCalendar,
     for j, (start_j, _) in spans.items():
         for i, (start_i, end_i) in spans.items():
             a, b = incidents[i], incidents[j]
-            if i == j or a.kind != b.kind or (start_i, i) > (start_j, j):
+            same = SAME_STATE.get(a.kind, a.kind) == SAME_STATE.get(b.kind, b.kind)
+            if i == j or not same or (start_i, i) > (start_j, j):
                 continue
             if end_i is None or start_j <= end_i:
                 until = f"until {end_i}" if end_i else "to the end of the deal"
                 fix = f"make them one incident, or start the later one after {end_i}" if end_i else "remove one"
+                why = EXCLUSIVE[a.kind] if a.kind == b.kind else REPLACED_TWICE
                 return (f"incidents[{j}] ({b.kind} from {start_j}) overlaps incidents[{i}] ({a.kind} from "
-                        f"{start_i}, lasting {until}): {EXCLUSIVE[a.kind]}; {fix}")
+                        f"{start_i}, lasting {until}): {why}; {fix}")
     return None
 
 # ---------------------------------------------------------------- remedies policy

@@ -26,7 +26,8 @@ log, never from the simulator; each rule is re-derived here:
   servicer's ``takeover_business_days`` business days later; the successor takes over
   (``servicing_taken_over``, ``successor_appointed``) that day, if the trust lasts to it.
 * ``successor_fee_from_takeover`` — the successor's fee steps up (``servicer_fee_stepped_up``)
-  on the takeover day, at the deal's rates; on every payment date the fee's payee is owed
+  on the first takeover day, at the deal's rates, and never again (a successor's successor
+  keeps the stepped-up fee); on every payment date the fee's payee is owed
   what the fee carried plus the fee at its rate on the notes outstanding at the period's
   start (the previous payment date's 24:00 ``day_closed``), plus the step-up's rate for the
   days from the takeover — never before it. Recomputed for a ``pct_of_notes`` fee with a payee
@@ -373,14 +374,19 @@ def successor_fee_from_takeover(log: AuditLog) -> Outcome:
     for t in takeovers:
         out.checked += 1
         step: Event | None = next((x for x in steps if log.day(x) == log.day(t) and x["seq"] > t["seq"]),
-                               None)
+                                  None)
+        if since is not None:     # a successor's successor: the fee is stepped up once
+            if step is not None:
+                out.fail(step["seq"], step["date"], f"the fee steps up again on {step['date']}; it "
+                         f"stepped up once, from {since}")
+            continue
         stated = (step.get("fee"), _dec(step.get("pct_per_year")),
                   _dec(step.get("step_up_pct_per_year"))) if step else None
         want = (terms.fee, _dec(fee.get("pct_per_year")), terms.step_up_pct)
         if stated != want:
             out.fail(step["seq"] if step else t["seq"], t["date"], f"the successor took over on "
                      f"{t['date']}: its fee steps up {stated or 'nowhere'}; the deal says {want}")
-        since = since or log.day(t)
+        since = log.day(t)
     for s in steps:
         if not any(log.day(t) == log.day(s) and t["seq"] < s["seq"] for t in takeovers):
             out.fail(s["seq"], s["date"], "the fee steps up on a day no successor takes over")

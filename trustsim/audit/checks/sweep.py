@@ -11,12 +11,14 @@ Money held longer is a breach unless the log shows what the contract allows inst
 * an accepted written explanation (``transfer_delay_explained``, or the servicer's
   ``reserve_delay_notified`` for a systems outage) covers a held transfer for at most
   ``revolving_purchase.reserve_delay_max_business_days`` business days from the day it
-  was given (a static deal, without revolving_purchase: not at all);
-* after a servicer termination event that is not an insolvency, collections wait for the
-  successor (clause (b) governs, not (c)) until ``successor_appointed``. An insolvent
-  servicer's frozen account (``collection_account_frozen``) is no explanation: what it
-  holds past its sweep date is a failure to transfer, clause (c) (only a log written
-  before accounts were frozen, which has no such event, excused an insolvency too);
+  was given (a static deal, without revolving_purchase: not at all), and no day from an
+  insolvency's freeze on;
+* a servicer termination event excuses nothing: a terminated servicer transfers until its
+  successor takes over, and an insolvent servicer's frozen account
+  (``collection_account_frozen``) is no explanation — what it holds past its sweep date is
+  a failure to transfer, clause (c). (A log written before accounts were frozen, which has
+  no such event, let an insolvent servicer's collections wait for the successor until
+  ``successor_appointed``, clause (b) governing: such a log is still read so.)
 * otherwise the deal's ``transfer_failure`` trigger (the report's automatic event (c)) —
   the servicer fails to transfer on time and in full — must be recognised at the close
   of the first business day a transfer is overdue, and the late transfer is then the
@@ -77,10 +79,11 @@ class Excuses:
                           if e["actor"] == "servicer" and (e["event"] in EXPLANATIONS
                                                            or e.get("explanation_accepted") is True)]
         self.successor_wait: list[tuple[dt.date, dt.date | None, int]] = []
-        frozen = bool(log.of("collection_account_frozen"))
+        self.frozen = [log.day(e) for e in log.of("collection_account_frozen")]
+        frozen = bool(self.frozen)
         for e in log.events:
-            if e["event"] == "servicer_termination_event" \
-                    and not (frozen and e.get("cause") == "servicer_insolvency"):
+            if e["event"] == "servicer_termination_event" and not frozen \
+                    and e.get("cause") == "servicer_insolvency":
                 self.successor_wait.append((log.day(e), None, e["seq"]))
             elif e["event"] == "successor_appointed" and e.get("role") == "servicer" \
                     and self.successor_wait and self.successor_wait[-1][1] is None:
@@ -91,9 +94,11 @@ class Excuses:
                                  if (e.get("kind"), e.get("clause")) in failure]
 
     def on(self, d: dt.date) -> int | None:
-        """seq of what excuses an overdue transfer at the close of ``d``, if anything does."""
+        """seq of what excuses an overdue transfer at the close of ``d``, if anything does
+        (no explanation given before an insolvency covers a day from its freeze on)."""
         for start, seq in self.explained:
-            if start <= d and self.cal.business_days_between(start, d) <= self.limit:
+            if start <= d and self.cal.business_days_between(start, d) <= self.limit \
+                    and not any(start <= f <= d for f in self.frozen):
                 return seq
         for start, end, seq in self.successor_wait:
             if start <= d and (end is None or d < end):
