@@ -73,9 +73,14 @@ def test_a_servicer_failing_the_day_before_golden_week_loses_what_was_collected_
     since = [e for e in run.of("collections_received") if e["seq"] > last_sweep["seq"]
              and e["date"] < "2020-09-30"]
     assert [e["date"] for e in since] == ["2020-09-29"]
+    [frozen] = run.of("collection_account_frozen")
+    assert frozen["date"] == "2020-09-30" and frozen["balance_fen"] == sum(e["amount_fen"] for e in since) > 0
+    # the frozen account also keeps what obligors pay into it until they are redirected
+    # (docs/model.md, "A servicer that fails"): all of it passes to the estate, and is lost
     [lost] = run.of("collections_commingled")
-    assert lost["date"] == "2020-09-30" and lost["credit"] == "collection_account"
-    assert lost["amount_fen"] == sum(e["amount_fen"] for e in since) > 0
+    assert lost["credit"] == "collection_account"
+    after = [e for e in run.of("collections_received") if e["date"] >= "2020-09-30" and e["seq"] < lost["seq"]]
+    assert lost["amount_fen"] == frozen["balance_fen"] + sum(e["amount_fen"] for e in after)
     assert run.summary["commingling"]["lost_fen"] == lost["amount_fen"]   # nothing recovered
     # the servicer failed at 00:01: the day's sweep never came, and the trust account got nothing
     assert not [e for e in run.of("collections_swept") if "2020-09-30" <= e["date"] <= "2020-10-29"]
@@ -86,11 +91,11 @@ def test_commingling_csv_shows_the_balance_at_the_failed_servicer_on_every_day_o
     for day in GOLDEN_WEEK:
         row = run.rows[day]
         assert row["business_day"] == "false"
-        held = run.received("2020-09-30", day)    # every receipt since the failure, still there
+        held = run.received("2020-09-29", day)    # the frozen 09-29 and every receipt since, still there
         assert int(row["collection_account_fen"]) == held, day
         assert int(row["collection_account_peak_fen"]) == held, day   # no sweep: 24:00 is the peak
-    # 2020-10-01 holds two days' collections (09-30 and 10-01), 10-08 nine days'
-    assert int(run.rows["2020-10-08"]["collection_account_fen"]) == run.received("2020-09-30", "2020-10-08")
+    # 2020-10-01 holds three days' collections (09-29 to 10-01), 10-08 ten days'
+    assert int(run.rows["2020-10-08"]["collection_account_fen"]) == run.received("2020-09-29", "2020-10-08")
     assert run.rows["2020-09-30"]["business_day"] == run.rows["2020-10-09"]["business_day"] == "true"
 
 
@@ -98,15 +103,17 @@ def test_a_servicer_can_fail_on_a_holiday_and_loses_the_holiday_collections(fold
     run = folders("fails_2020-10-03", insolvency("2020-10-03"))   # a Saturday of Golden Week
     [started] = run.of("incident_started")
     assert started["date"] == "2020-10-03"
-    [lost] = run.of("collections_commingled")
-    assert lost["date"] == "2020-10-03"
+    [frozen] = run.of("collection_account_frozen")
+    assert frozen["date"] == "2020-10-03"
     # the last sweep was 2020-09-30 at 0.10: 09-30, 10-01 and 10-02 were still at the servicer
-    assert lost["amount_fen"] == run.received("2020-09-30", "2020-10-02")
-    assert lost["amount_fen"] == int(run.rows["2020-10-02"]["collection_account_fen"])
-    # that night's balance was the servicer's until the failure: the 10-03 peak
-    assert int(run.rows["2020-10-03"]["collection_account_peak_fen"]) == lost["amount_fen"]
-    assert int(run.rows["2020-10-03"]["collection_account_fen"]) == run.received("2020-10-03", "2020-10-03")
-    assert run.summary["triggers"] == []   # the successor came within clause (b)'s 90 days
+    assert frozen["balance_fen"] == run.received("2020-09-30", "2020-10-02")
+    assert frozen["balance_fen"] == int(run.rows["2020-10-02"]["collection_account_fen"])
+    # frozen, the account keeps them and takes in the holiday's payments
+    assert int(run.rows["2020-10-03"]["collection_account_fen"]) == run.received("2020-09-30", "2020-10-03")
+    assert int(run.rows["2020-10-03"]["collection_account_peak_fen"]) == run.received("2020-09-30", "2020-10-03")
+    # the successor came within clause (b)'s 90 days; 09-30's collections, due in the trust account
+    # on the first business day after the holiday, were not transferred: clause (c) that day
+    assert [(t["clause"], t["date"]) for t in run.summary["triggers"]] == [("c", "2020-10-09")]
 
 
 def test_the_base_runs_calendar_day_peak_is_the_night_of_2020_10_08_above_every_business_day_close(folders):
