@@ -98,8 +98,8 @@ def test_a_frozen_balance_misstated_is_a_finding(config):
     log.post("2020-09-29", "servicer", "collections_received", "collection_account", "obligors", 40)
     frozen = freeze(log, "2020-09-30", 41)
     out = frozen_collections_at_risk(log.audit(config))
-    assert [(f.seq, f.message) for f in out.findings][0] == (
-        frozen, "the frozen account is said to hold 41 fen; its postings leave 40 fen in it")
+    assert [(f.seq, f.message) for f in out.findings] == [
+        (frozen, "the frozen account is said to hold 41 fen; its postings leave 40 fen in it")]
 
 
 # ---------------------------------------------------------------- the successor
