@@ -120,6 +120,8 @@ FIGURES = record("figures", optional={
     "cumulative_default_fen": FEN,                                     # cumulative default rate
     "business_days_overdue": INT, "grace": INT,                        # events of default
     "occurred": DATE, "resolution": DATE, "description": STR,          # declared events
+    "break_id": STR, "party": STR, "opened": DATE,                     # unresolved break
+    "business_days_open": INT, "amount_fen": FEN, "limit_business_days": INT,
 })
 
 #: the worst of each eligibility criterion among a loan-level offer's receivables
@@ -152,6 +154,10 @@ INCIDENT_PARAMETERS: dict[str, FieldType] = {
     "default_multiplier": DECIMAL, "loss_pct": DECIMAL,
     "effect": STR, "clause": STR, "description": STR, "meeting_after_business_days": INT,
     "declared": BOOL, "cured_after_days": INT | None, "incurable": BOOL,
+    # cash errors (issue 13)
+    "error_cny": DECIMAL, "swept_pct": DECIMAL, "amount_cny": DECIMAL, "paid_to": STR,
+    "payer": STR, "late_by_business_days": INT, "corrected_after_business_days": INT,
+    "returned_after_business_days": INT, "identified_after_business_days": INT,
 }
 
 ACTORS = ("originator", "servicer", "trustee", "custodian", "environment")
@@ -266,8 +272,16 @@ EVENTS: dict[str, EventSpec] = {
         collected_principal_fen=FEN, collected_income_fen=FEN, collected_over_days=INT),
     "collections_swept": _e(
         "servicer", "The servicer transfers collections to the trust account (posting).",
-        principal_fen=FEN, income_fen=FEN, received_from=DATE, received_to=DATE,
+        principal_fen=FEN, income_fen=FEN, received_from=DATE | None, received_to=DATE | None,
         late_since=DATE | None, **POSTING),
+    "sweep_overpaid": _e(
+        "servicer", "A sweep moves more than the servicer collected: the excess from its own "
+        "funds (posting; a cash error).",
+        sweep_date=DATE, **POSTING),
+    "sweep_corrected": _e(
+        "servicer", "The servicer sweeps what a wrong sweep left in the collection account, or a "
+        "sweep value-dated late lands (posting; break_id: the trustee's break it corrects).",
+        break_id=STR | None, sweep_date=DATE, **POSTING),
     "available_funds_notified": _e(
         "servicer", "The servicer tells trustee and originator the cash for purchase.",
         base_date=DATE, amount_fen=FEN),
@@ -349,6 +363,19 @@ EVENTS: dict[str, EventSpec] = {
         "trustee", "The trust terminates: cause, remaining pool distributed, each class's notes left.",
         cause=STR, pool_released_fen=FEN, released_to=STR, final_distribution_fen=FEN,
         notes_outstanding_by_class_fen=FEN_BY_NAME),
+    "reconciliation_break": _e(
+        "trustee", "A statement disagrees with the trustee's book: the break, its amount, the "
+        "accounts, the statement that showed it and what the trustee believes caused it.",
+        break_id=STR, cause=STR, account=STR, counterparty=STR, amount_fen=FEN,
+        difference_fen=FEN, held_apart_fen=FEN, party=STR, statement=STR,
+        instruction=STR | None, ref=STR | None, explanation=STR),
+    "correction_requested": _e(
+        "trustee", "The trustee asks the party at fault to correct a break.",
+        break_id=STR, party=STR, amount_fen=FEN),
+    "reconciliation_break_resolved": _e(
+        "trustee", "A break's correction is booked: how long it stayed open.",
+        break_id=STR, cause=STR, party=STR, amount_fen=FEN, opened=DATE, days_open=INT,
+        business_days_open=INT),
     "instruction_issued": _e(
         "trustee", "A trustee instruction to the custodian (id, value date, amount, payee).",
         instruction=STR, value_date=DATE, from_account=STR, to_account=STR, amount_fen=FEN,
@@ -419,6 +446,17 @@ EVENTS: dict[str, EventSpec] = {
         "custodian", "The custodian cannot execute an instruction (insufficient funds): "
         "nothing is posted.",
         instruction=STR, from_account=STR, to_account=STR, amount_fen=FEN, reason=STR, error=STR),
+    "instruction_deferred": _e(
+        "custodian", "A same-day instruction reached the custodian after its cut-off: it "
+        "executes on the next business day (nothing is posted).",
+        instruction=STR, value_date=DATE, execute_on=DATE, reason=STR),
+    "payment_corrected": _e(
+        "custodian", "The custodian reverses its error: recovers a misdirected or excess payment, "
+        "or pays the payee what it is owed (posting; break_id: the trustee's break).",
+        break_id=STR, **POSTING),
+    "payer_identified": _e(
+        "custodian", "The custodian finds who paid a receipt that came with no reference.",
+        break_id=STR, payer=STR, amount_fen=FEN),
     "proceeds_received": _e(
         "custodian", "Note proceeds paid into the issuance proceeds account (posting).",
         note_class=STR, series=INT | None, **POSTING),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trustsim.actors.messages import IncidentNotice, IncomingTransfer
-from trustsim.config.incidents import SUCCESSOR_KINDS, span
+from trustsim.config.incidents import CASH_ERROR_PARTY, SUCCESSOR_KINDS, span
 from trustsim.config.servicing import notice_date
 from trustsim.money import round_fen
 from trustsim.sim.environment import TrustEnvironment
@@ -27,6 +27,11 @@ POOL_EFFECTS: dict[str, tuple[str, str]] = {
     "return_surge": ("lost_pct_per_month", "lost_pct_per_month"),
     "credit_shock": ("default_multiplier", "default_multiplier"),
 }
+
+
+def _party(parties: Any, name: str) -> Callable[[], list]:
+    """The party ``name`` of the wired parties, as a target list."""
+    return lambda: [getattr(parties, name)]
 
 
 class IncidentDesk:
@@ -82,6 +87,8 @@ class IncidentDesk:
             "late_purchase_requests": lambda: [p.originator],
             "investment_loss": lambda: [p.custodian],
             "declared_event": lambda: [p.trustee],
+            # cash errors (issue 13): the party that makes the error
+            **{k: _party(p, party) for k, party in CASH_ERROR_PARTY.items()},
         }
         if kind in POOL_EFFECTS:
             parameter, field = POOL_EFFECTS[kind]

@@ -190,7 +190,10 @@ def test_a_fired_trigger_stays_fired_and_is_reported_once(deal):
 
 def test_the_deal_has_every_automatic_clause_and_both_defaults(deal):
     got = [(t.kind, t.clause) for t in build_triggers(deal)]
-    assert got == [("acceleration", c) for c in "abcdefgh"] + [("default", "a"), ("default", "b")]
+    # and the two reconciliation clauses (ASSUMPTION, issue 13): a servicer's sweep break is
+    # (c), a custodian's error not corrected is event of default (c)
+    assert got == [("acceleration", c) for c in "abcdefgh"] + [("default", "a"), ("default", "b"),
+                                                              ("acceleration", "c"), ("default", "c")]
     # each carries the deal's name for it, and none switches the waterfall
     assert [t.name for t in build_triggers(deal)] == [t.name for t in deal.triggers]
     assert all(t.waterfall is None for t in build_triggers(deal))
@@ -206,7 +209,7 @@ def test_a_trigger_takes_its_clause_from_the_deal_not_from_its_kind():
 
 
 def params(triggers):
-    (_, b, _, d, e, f, g, _, eod_a, eod_b) = triggers
+    (_, b, _, d, e, f, g, _, eod_a, eod_b, *_reconciliation) = triggers
     return (b.days, d.days, e.threshold_ppm, e.days_required, f.floor, g.pct, g.days_required,
             eod_a.grace_bd, eod_b.grace_bd)
 

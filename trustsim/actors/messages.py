@@ -87,13 +87,20 @@ class Instruction:
 
 @dataclass(frozen=True, slots=True)
 class InstructionResult:
-    """Custodian -> trustee: an instruction executed or failed, and the balances after it."""
+    """Custodian -> trustee: an instruction executed or failed, and the balances after it.
+
+    The bank's advice also says what it paid and to whom (``paid_fen``, ``paid_to``: None
+    when as instructed) and, for an instruction it received after its cut-off, the business
+    day it will execute it instead (``deferred_to``; ``executed`` is then False)."""
 
     instruction: Instruction
     executed: bool
     trust_account_fen: int
     eligible_investments_fen: int
     issuance_proceeds_fen: int
+    paid_fen: int | None = None
+    paid_to: str | None = None
+    deferred_to: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,13 +170,15 @@ class IncomingTransfer:
 
 @dataclass(frozen=True, slots=True)
 class CreditAdvice:
-    """Custodian -> trustee: an account of the trust was credited (>0) or written down (<0)."""
+    """Custodian -> trustee: an account of the trust was credited (>0) or written down (<0);
+    ``identified`` False: money that came with no reference (payer unknown)."""
 
     date: dt.date
     account: str
     amount_fen: int
     payer: str
     reason: str
+    identified: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,3 +279,47 @@ class CollectionsRedirected:
     date: dt.date
     principal_fen: int
     income_fen: int
+
+
+# ---------------------------------------------------------------- reconciliation breaks
+@dataclass(frozen=True, slots=True)
+class CorrectionRequest:
+    """Trustee -> the party at fault: a reconciliation break to correct (what it found, in
+    which account, against whom, and the instruction or sweep date it concerns)."""
+
+    break_id: str
+    date: dt.date
+    cause: str
+    account: str
+    counterparty: str
+    amount_fen: int
+    instruction: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """The party at fault -> trustee: the break is corrected — ``amount_fen`` moved to reverse
+    it — or, with ``return_to``, the money the trustee holds apart is to be returned there."""
+
+    break_id: str
+    date: dt.date
+    amount_fen: int
+    return_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundsHeldApart:
+    """Trustee -> servicer: of the trust account's balance, ``amount_fen`` is not the trust's to
+    spend while reconciliation breaks are open (the cash available for purchase leaves it out)."""
+
+    date: dt.date
+    amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class WindingUp:
+    """Trustee -> custodian: the trust terminates — correct every open break today, execute
+    what is held back, make no more errors (the final distribution needs every account right)."""
+
+    date: dt.date

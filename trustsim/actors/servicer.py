@@ -26,6 +26,9 @@ or without an accepted explanation). A servicer that fails fails the way service
 This actor is the servicing, whoever does it: the incumbent, then its successor. Obligors
 reach the trust only through it (they are the pool's behaviour, which it collects), so the
 trustee's notice to obligors arrives at its address.
+
+A cash error (issue 13) makes its next sweep move another amount than it reports, or land on
+a later day; it corrects the break when the trustee asks, after the incident's lag.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ from trustsim.actors.messages import (
     BalanceReport,
     CollectionsRedirected,
     CollectionsSwept,
+    Correction,
+    CorrectionRequest,
+    FundsHeldApart,
     IncidentNotice,
     IncomingTransfer,
     PurchasesEnded,
@@ -57,7 +63,7 @@ from trustsim.actors.messages import (
 from trustsim.config.servicing import old_account_share_ppm
 from trustsim.contract.triggers import PPM
 from trustsim.ledger import COLLECTION_ACCOUNT, TRUST_ACCOUNT
-from trustsim.money import round_fen
+from trustsim.money import FEN_PER_CNY, round_fen
 from trustsim.sim import clock
 
 OBLIGORS = "obligors"
@@ -65,6 +71,10 @@ SERVICER_ESTATE = "servicer_estate"
 SERVICER_AFFILIATE = "servicer_affiliate"
 #: when a successor takes the servicing over: the start of its day, before any sweep
 TAKEOVER = 0.02
+#: the servicer's own money (a sweep that moves more than it collected pays the excess from it)
+SERVICER_OWN_FUNDS = "servicer"
+#: incident kinds that make the servicer's next sweep wrong
+SWEEP_ERRORS = ("sweep_wrong_amount", "partial_sweep", "sweep_wrong_day")
 
 
 def share_of(amount_fen: int, ppm: int) -> int:
@@ -105,6 +115,10 @@ class Servicer(Actor):
         self._npl_run = 0
         self._purchases = 0
         self.cutoff_fen = env.pool.balances().outstanding_fen  # the initial cut-off balance
+        # cash errors: armed sweep errors; errors made, by sweep date, until corrected
+        self._sweep_errors: deque = deque()
+        self._sweep_made: dict[dt.date, tuple] = {}
+        self._held_apart = 0   # what the trustee says is not the trust's in the trust account
         env.process(self._collect_daily())
         env.process(self._sweep_daily())
 
@@ -207,6 +221,10 @@ class Servicer(Actor):
         total = principal + income
         if total == 0:
             return 0
+        if only_due and self._sweep_errors:
+            self._wrong_sweep(self._sweep_errors.popleft(), principal, income,
+                              (first, last), overdue_since)
+            return total
         post = self.env.ledger.post(TRUST_ACCOUNT, COLLECTION_ACCOUNT, total, "collections sweep")
         self._swept_today = today
         self.emit("collections_swept", principal_fen=principal, income_fen=income,
@@ -301,7 +319,7 @@ class Servicer(Actor):
         self._redirected_since_report = False
         if not (self.purchases_open and self.revolving and received) or self.insolvent:
             return
-        amount = msg.trust_account_fen
+        amount = msg.trust_account_fen - self._held_apart
         if amount <= 0:
             return
         self.emit("available_funds_notified", base_date=msg.date.isoformat(), amount_fen=amount)
@@ -310,6 +328,8 @@ class Servicer(Actor):
         self.send(self.originator, notice)
 
     def on_RemitNow(self, msg: RemitNow) -> None:
+        for day in list(self._sweep_made):   # what a wrong sweep left behind goes too
+            self._correct_sweep(day)
         if self.frozen_since is not None:   # the trust ends: what is frozen stays in the estate
             self._close_frozen_account()
         self.sweep(only_due=False)
@@ -335,6 +355,8 @@ class Servicer(Actor):
             self._release()
         elif msg.kind == "servicer_insolvency" and msg.phase == "start":
             self._freeze(today)
+        elif msg.kind in SWEEP_ERRORS:
+            self._sweep_errors.append(inc)
 
     def _hold(self, today: dt.date, explained: bool, reason: str) -> None:
         self.holding_since = self.holding_since or today
@@ -417,3 +439,89 @@ class Servicer(Actor):
             self._pay_trust_account(today, take_p, take_i, {}, reason)
         else:
             self._receive(today, take_p, take_i, {}, reason)
+
+    # ------------------------------------------------------------ cash errors (issue 13)
+    def _wrong_sweep(self, inc, principal: int, income: int,
+                     received: tuple[dt.date | None, dt.date | None],
+                     overdue_since: dt.date | None) -> None:
+        """A sweep that moves another amount than the servicer reports, or lands later."""
+        env, today = self.env, self.env.today
+        total = principal + income
+        self.send(self.trustee, CollectionsSwept(today, principal, income))   # what it reports
+        if inc.kind == "sweep_wrong_day":
+            land = env.calendar.add_business_days(today, inc.late_by_business_days)
+            self._sweep_made[today] = (inc, total, None)
+            env.process(self._land_late(today, land))
+            return
+        if inc.kind == "partial_sweep":
+            moved = round_fen(Decimal(total) * inc.swept_pct / 100)
+        else:
+            moved = max(0, total + round_fen(inc.error_cny * FEN_PER_CNY))
+        late = overdue_since.isoformat() if overdue_since else None
+        part = min(moved, total)
+        if part > 0:
+            p = env.ledger.post(TRUST_ACCOUNT, COLLECTION_ACCOUNT, part, "collections sweep")
+            self._swept_today = today
+            # a sweep that does not move the receipts in full names none of them
+            named = [d.isoformat() if d and part == total else None for d in received]
+            self.emit("collections_swept", principal_fen=min(principal, part),
+                      income_fen=part - min(principal, part), received_from=named[0],
+                      received_to=named[1], late_since=late, debit=p.debit, credit=p.credit,
+                      amount_fen=p.amount_fen, reason=p.reason, instruction=None)
+        if moved > total:
+            p = env.ledger.post(TRUST_ACCOUNT, SERVICER_OWN_FUNDS, moved - total,
+                                "collections sweep (excess)")
+            self.emit("sweep_overpaid", sweep_date=today.isoformat(), debit=p.debit,
+                      credit=p.credit, amount_fen=p.amount_fen, reason=p.reason, instruction=None)
+        self._sweep_made[today] = (inc, total - moved, None)
+
+    def _land_late(self, swept: dt.date, land: dt.date):
+        yield self.env.until(land, clock.SERVICER_SWEEP)
+        self._correct_sweep(swept)
+
+    def on_CorrectionRequest(self, req: CorrectionRequest) -> None:
+        """The trustee found a break in a sweep: correct it after the incident's lag (a sweep
+        value-dated late lands on its own date)."""
+        day = dt.date.fromisoformat(req.ref) if req.ref else None
+        made = self._sweep_made.get(day) if day else None
+        if day is None or made is None:
+            return   # no error of the servicer's explains it: never corrected
+        inc, short, _ = made
+        self._sweep_made[day] = (inc, short, req.break_id)
+        if inc.kind == "sweep_wrong_day":
+            return
+        lag = inc.corrected_after_business_days
+        self.env.process(self._correct_later(day, lag))
+
+    def _correct_later(self, day: dt.date, lag: int):
+        env = self.env
+        if lag > 0:
+            yield env.until(env.calendar.add_business_days(env.today, lag), clock.SERVICER_SWEEP)
+        else:
+            yield env.timeout(0)
+        self._correct_sweep(day)
+
+    def _correct_sweep(self, day: dt.date) -> None:
+        """Reverse a wrong sweep: sweep what it left (an insolvent servicer's frozen account
+        keeps it: nothing to sweep), or ask the trustee to return the excess."""
+        made = self._sweep_made.pop(day, None)
+        if made is None:
+            return
+        _inc, short, break_id = made
+        env = self.env
+        if short < 0:   # the excess came from the servicer's own funds: it asks for it back
+            if break_id is not None:
+                self.send(self.trustee, Correction(break_id, env.today, -short,
+                                                   return_to=SERVICER_OWN_FUNDS))
+            return
+        amount = min(short, env.ledger.balances[COLLECTION_ACCOUNT])
+        if amount <= 0 or self.frozen_since is not None:
+            return   # a frozen account: nothing leaves it for the trust
+        p = env.ledger.post(TRUST_ACCOUNT, COLLECTION_ACCOUNT, amount, "collections sweep corrected")
+        self.emit("sweep_corrected", break_id=break_id, sweep_date=day.isoformat(), debit=p.debit,
+                  credit=p.credit, amount_fen=p.amount_fen, reason=p.reason, instruction=None)
+        if break_id is not None:
+            self.send(self.trustee, Correction(break_id, env.today, amount))
+
+    def on_FundsHeldApart(self, msg: FundsHeldApart) -> None:
+        self._held_apart = msg.amount_fen

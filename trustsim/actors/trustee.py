@@ -10,7 +10,9 @@ What it does each business day, in the order of :mod:`trustsim.sim.clock`:
 * close (24:00) — evaluates the triggers on the day's figures [一.4.4(1)].
 
 The trustee keeps its own book of the trust's accounts from the custodian's statements
-and the results of its instructions, and reconciles it with each morning statement.
+and the results of its instructions, and reconciles it with every statement it receives:
+a difference is a reconciliation break, logged, whose correction it asks of the party at
+fault (:mod:`trustsim.contract.reconciliation` holds the rules).
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ from trustsim.actors.messages import (
     CleanUpNotice,
     CollectionsRedirected,
     CollectionsSwept,
+    Correction,
+    CorrectionRequest,
     CreditAdvice,
+    FundsHeldApart,
     IncidentNotice,
     IncomingTransfer,
     InitialPoolConsideration,
@@ -48,6 +53,7 @@ from trustsim.actors.messages import (
     ServicerPurchaseRequest,
     ServicerStatus,
     ServicingTakenOver,
+    WindingUp,
 )
 from trustsim.calendar import DAY_COUNT_BASIS
 from trustsim.config.servicing import notice_date, takeover_date
@@ -55,6 +61,16 @@ from trustsim.config.structure import NotesFee, PoolFee
 from trustsim.config.waterfalls import Action
 from trustsim.contract.dues import DuesBook, interest_presented, period_income
 from trustsim.contract.notes import NoteClass, holders
+from trustsim.contract.reconciliation import (
+    SELF_RESOLVING,
+    SWEEP_CAUSES,
+    Break,
+    BreakBook,
+    Finding,
+    differences,
+    explain_balance,
+    explain_result,
+)
 from trustsim.contract.reserve import required_amount
 from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
@@ -62,6 +78,7 @@ from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_trigger
 from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
 from trustsim.disclosure.desk import TRUSTEE_FACTS, Due, desk_for_deal
 from trustsim.ledger import (
+    COLLECTION_ACCOUNT,
     ELIGIBLE_INVESTMENTS,
     ISSUANCE_PROCEEDS_ACCOUNT,
     LIQUIDATION_BUYER,
@@ -132,7 +149,13 @@ class Trustee(Actor):
         self.reserve_target_date: dt.date | None = None
         self._reserve_computed_on: dt.date | None = None
         self._awaiting: dict[str, PurchaseRequest] = {}
-        self._value_dated: dict[str, tuple[str, int]] = {}  # instruction -> (account, amount) not yet due
+        self._unsettled: dict[str, Instruction] = {}   # booked, not yet reported executed
+        # reconciliation: breaks, the sweeps reported since the last statement, what the
+        # servicer was last told is held apart, purchases whose price a break left unpaid
+        self.breaks = BreakBook()
+        self._sweeps_reported: list[tuple[dt.date, int]] = []
+        self._held_apart_told = 0
+        self._settle_when_resolved: dict[str, PurchaseRequest] = {}
         self._income_window: deque[tuple[dt.date, int]] = deque()
         # schedule lookups
         cal = env.calendars.of("purchases")  # an accrual period's reserve counts from its first business day
@@ -206,10 +229,9 @@ class Trustee(Actor):
         book = self.book
         if credit in book:
             book[credit] -= amount
-            if ins.value_date > self.env.today:
-                self._value_dated[ins.instruction_id] = (credit, amount)
         if debit in book:
             book[debit] += amount
+        self._unsettled[ins.instruction_id] = ins
         # logged without debit/credit keys: an instruction is not a posting (its execution is)
         self.emit("instruction_issued", instruction=ins.instruction_id,
                   value_date=ins.value_date.isoformat(), from_account=credit, to_account=debit,
@@ -219,7 +241,28 @@ class Trustee(Actor):
 
     def on_InstructionResult(self, res: InstructionResult) -> None:
         ins = res.instruction
-        self._value_dated.pop(ins.instruction_id, None)
+        if res.deferred_to is not None:   # a missed cut-off: it stays unsettled a day
+            self._open_break(Finding(
+                "missed_cutoff", ins.credit, ins.debit, ins.amount_fen, 0, 0,
+                f"instruction {ins.instruction_id} reached the custodian after its cut-off; "
+                f"it executes on {res.deferred_to}"),
+                "instruction_result", instruction=ins.instruction_id)
+            return
+        self._unsettled.pop(ins.instruction_id, None)
+        for brk in self.breaks.of_instruction(ins.instruction_id) if self.breaks.open else ():
+            if brk.cause in ("instruction_not_executed", "missed_cutoff"):
+                self._resolve(brk)   # executed at last (or failed: nothing is owed any more)
+            elif brk.returning == ins.instruction_id and res.executed:
+                self._resolve(brk)   # the money held apart is returned (the return's own
+                                     # error, if any, is a break of its own below)
+        if res.executed and self.env.today > ins.value_date \
+                and ins.instruction_id not in self.breaks.named:
+            # executed after its value date before any statement showed it unexecuted (the
+            # first business day after a holiday): the advice itself shows it
+            self._resolve(self._open_break(Finding(
+                "instruction_not_executed", ins.credit, ins.debit, ins.amount_fen, 0, 0,
+                f"instruction {ins.instruction_id} value-dated {ins.value_date} executed on "
+                f"{self.env.today}"), "instruction_result", instruction=ins.instruction_id))
         if not res.executed:
             if ins.credit in self.book:
                 self.book[ins.credit] += ins.amount_fen
@@ -231,25 +274,111 @@ class Trustee(Actor):
                           reason="custodian could not pay the price")
             return
         req = self._awaiting.pop(ins.instruction_id, None)
+        if res.paid_fen is not None or res.paid_to is not None:
+            found = explain_result(ins.credit, ins.debit, ins.amount_fen,
+                                   ins.amount_fen if res.paid_fen is None else res.paid_fen,
+                                   res.paid_to or ins.debit, ins.instruction_id)
+            if found is not None:
+                b = self._open_break(found, "instruction_result", instruction=ins.instruction_id)
+                if req is not None and found.cause != "instruction_overpaid":
+                    self._settle_when_resolved[b.id] = req   # the price is not paid yet
+                    return
         if req is not None:
-            self.purchases_fen += req.offer.price_fen
-            self.purchases_principal_fen += req.offer.principal_fen
-            self.send(self.originator, PurchaseSettled(req))
+            self._settle(req)
+
+    def _settle(self, req: PurchaseRequest) -> None:
+        self.purchases_fen += req.offer.price_fen
+        self.purchases_principal_fen += req.offer.principal_fen
+        self.send(self.originator, PurchaseSettled(req))
 
     def on_BalanceReport(self, msg: BalanceReport) -> None:
+        """The morning statement: each account against the book (see
+        :mod:`trustsim.contract.reconciliation`); a difference, or an instruction past its
+        value date not reported executed, is a reconciliation break."""
         bank = {TRUST_ACCOUNT: msg.trust_account_fen,
                 ELIGIBLE_INVESTMENTS: msg.eligible_investments_fen,
                 ISSUANCE_PROCEEDS_ACCOUNT: msg.issuance_proceeds_fen,
                 **dict(msg.reserve_accounts_fen)}
-        # instructions confirmed for a later value date are already off the book
-        for acct, amount in self._value_dated.values():
-            bank[acct] -= amount
-        if bank != self.book:
-            raise RuntimeError(f"{msg.date}: trustee book {self.book} disagrees with the "
-                               f"custodian's statement {bank}")
+        unsettled = self._unsettled.values()
+        diffs = differences(bank, self.book, [(i.debit, i.credit, i.amount_fen) for i in unsettled],
+                            self.breaks.held_apart())
+        sweeps, self._sweeps_reported = self._sweeps_reported, []
+        for account, diff in diffs.items():
+            found = explain_balance(account, diff, sweeps, TRUST_ACCOUNT, COLLECTION_ACCOUNT,
+                                    "servicer")
+            ref = max(d for d, _ in sweeps).isoformat() if found.cause in SWEEP_CAUSES else None
+            self._open_break(found, "balance_report", ref=ref)
+        for ins in [i for i in unsettled if i.value_date <= msg.date]:
+            if not self.breaks.of_instruction(ins.instruction_id):
+                self._open_break(Finding(
+                    "instruction_not_executed", ins.credit, ins.debit, ins.amount_fen, 0, 0,
+                    f"instruction {ins.instruction_id} value-dated {ins.value_date} is not "
+                    f"reported executed"), "balance_report", instruction=ins.instruction_id)
+
+    # ------------------------------------------------------------ reconciliation breaks
+    def _open_break(self, f: Finding, statement: str, instruction: str | None = None,
+                    ref: str | None = None) -> Break:
+        """Log a break, take what is missing off the book (hold apart what is not the trust's),
+        and ask the party at fault to correct it."""
+        b = self.breaks.add(f, self.env.today, statement, instruction, ref)
+        if f.account in self.book:
+            self.book[f.account] += f.difference_fen - f.held_apart_fen
+        self.emit("reconciliation_break", break_id=b.id, cause=b.cause, account=b.account,
+                  counterparty=b.counterparty, amount_fen=b.amount_fen,
+                  difference_fen=b.difference_fen, held_apart_fen=b.held_apart_fen,
+                  party=b.party, statement=statement, instruction=instruction, ref=ref,
+                  explanation=b.explanation)
+        if b.cause not in SELF_RESOLVING:
+            self.emit("correction_requested", break_id=b.id, party=b.party, amount_fen=b.amount_fen)
+            to = self.servicer if b.party == "servicer" else self.custodian
+            self.send(to, CorrectionRequest(b.id, self.env.today, b.cause, b.account,
+                                            b.counterparty, b.amount_fen, instruction, ref))
+        self._tell_servicer()
+        return b
+
+    def _resolve(self, b: Break) -> None:
+        """The correction is booked: what was missing is back, what was held apart has left."""
+        if b.account in self.book:
+            self.book[b.account] += b.held_apart_fen - b.difference_fen
+        self.breaks.resolve(b.id, self.env.today, self.env.calendar)
+        self.emit("reconciliation_break_resolved", break_id=b.id, cause=b.cause, party=b.party,
+                  amount_fen=b.amount_fen, opened=b.opened.isoformat(),
+                  days_open=b.record()["days_open"], business_days_open=b.business_days_open)
+        self._tell_servicer()
+        req = self._settle_when_resolved.pop(b.id, None)
+        if req is not None:
+            self._settle(req)
+
+    def on_Correction(self, msg: Correction) -> None:
+        """The party at fault corrected a break — or asks for the money held apart back."""
+        b = self.breaks.open.get(msg.break_id)
+        if b is None:
+            return
+        if msg.return_to is None:
+            self._resolve(b)
+            return
+        amount, b.held_apart_fen, b.difference_fen = b.held_apart_fen, 0, 0
+        if amount <= 0:
+            self._resolve(b)
+            return
+        self.book[b.account] += amount   # no longer apart: it leaves by instruction now
+        ins = self.instruct(msg.return_to, b.account, amount, f"{b.cause} returned ({b.id})",
+                            ref=b.id)
+        b.returning, b.reversed_with = ins.instruction_id, msg.return_to
+
+    def _tell_servicer(self) -> None:
+        """What of the trust account's balance the servicer must not count as available:
+        money held apart, and payments instructed that the custodian has not made yet."""
+        late = ("instruction_not_executed", "missed_cutoff")
+        held = sum(b.held_apart_fen + (b.amount_fen if b.cause in late else 0)
+                   for b in self.breaks.open.values() if b.account == TRUST_ACCOUNT)
+        if held != self._held_apart_told:
+            self._held_apart_told = held
+            self.send(self.servicer, FundsHeldApart(self.env.today, held))
 
     def on_CollectionsSwept(self, msg: CollectionsSwept) -> None:
         amount = msg.principal_fen + msg.income_fen
+        self._sweeps_reported.append((msg.date, amount))
         self.book[TRUST_ACCOUNT] += amount
         self._record_income(msg.date, msg.income_fen)
 
@@ -267,7 +396,14 @@ class Trustee(Actor):
         pass  # recorded in the servicer's event; the request is checked against the book
 
     def on_CreditAdvice(self, msg: CreditAdvice) -> None:
-        """Money in (repurchase, compensation, recovery...) or a write-down, per the custodian."""
+        """Money in (repurchase, compensation, recovery...) or a write-down, per the custodian;
+        money with no reference is a break until its payer is found."""
+        if not msg.identified:
+            self._open_break(Finding("unidentified_receipt", msg.account, msg.payer,
+                                     msg.amount_fen, msg.amount_fen, msg.amount_fen,
+                                     f"{msg.amount_fen} fen credited to {msg.account} with no "
+                                     f"reference"), "credit_advice")
+            return
         self.book[msg.account] += msg.amount_fen
         if msg.account == ELIGIBLE_INVESTMENTS and msg.amount_fen < 0 and self.period == "revolving":
             self.purchases_open = False  # the reserve is short again: top it up before buying
@@ -867,6 +1003,7 @@ class Trustee(Actor):
             cumulative_default_fen=b.charged_off_fen + b.non_performing_fen,
             principal_overdue_bd=(cal.business_days_between(legal, d)
                                   if d >= legal and principal_left else None),
+            open_breaks=self.breaks.at_close(self.env.calendar, d) if self.breaks.open else (),
         )
 
     def _principal_default_fired(self) -> bool:
@@ -889,9 +1026,15 @@ class Trustee(Actor):
         limit = rp.reserve_delay_max_business_days if rp is not None else 0
         return self.env.calendars.of("collections").business_days_between(sv.holding_since, d) <= limit
 
+    def _clause_fired(self, trig: Trigger) -> bool:
+        """Triggers of one clause and effect are limbs of one clause: it fires once."""
+        return any(f.kind == trig.kind and f.clause == trig.clause for f in self.fired)
+
     def close(self, d: dt.date) -> None:
         f = self.figures(d)
         for trig in self.triggers:
+            if self.fired and trig.fired is None and self._clause_fired(trig):
+                continue
             fired = trig.observe(f)
             if fired is not None:
                 self._fire(fired)
@@ -961,6 +1104,7 @@ class Trustee(Actor):
             released = self.env.pool.release_all(d)
             self.pool_released_fen = released.outstanding_fen
         self.send(self.servicer, RemitNow(d))
+        self.send(self.custodian, WindingUp(d))   # every account right for the final distribution
         self.env.process(self._wind_up(settle))
 
     def _liquidate(self, d: dt.date) -> dt.date:

@@ -242,6 +242,9 @@ class AuditLog:
         events = self.events
         n = len(events)
         internal = set(self.internal_accounts)
+        # the trustee's return of money a reconciliation break held apart follows a payment
+        # date's last step at the same moment, but is none of its payments
+        returns = {e.get("break_id") for e in self.of("reconciliation_break")}
         for i, e in enumerate(events):
             if e["event"] != "payment_date":
                 continue
@@ -259,6 +262,7 @@ class AuditLog:
                         steps.append(StepLine(current, tuple(issued)))
                     current, issued = x, []
                 elif x["event"] == "instruction_issued" and current is not None \
+                        and not (returns and x.get("ref") in returns) \
                         and (x.get("to_account") not in internal
                              or self._moves_reserve(current, x)):
                     issued.append(x)   # a waterfall pays parties, and moves its reserves

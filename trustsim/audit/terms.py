@@ -260,6 +260,7 @@ class Trigger:
     party: str | None = None               # successor_not_appointed, party_insolvent, rating_below
     classes: tuple[str, ...] = ()          # interest_unpaid
     grace_bd: int | None = None            # interest_unpaid, principal_unpaid_at_legal_maturity
+    parties: tuple[str, ...] = ()          # unresolved_break: whose breaks (empty: every party's)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -283,6 +284,7 @@ _PARAMS: dict[str, tuple[str, ...]] = {
     "cumulative_default_rate": ("threshold_pct",),
     "interest_unpaid": ("classes", "grace_business_days"),
     "principal_unpaid_at_legal_maturity": ("grace_business_days",),
+    "unresolved_break": ("business_days",),
 }
 
 
@@ -338,6 +340,9 @@ def _trigger(t: Mapping[str, Any], i: int, class_names: list[str]) -> Trigger:
         kw["classes"] = classes
     if kind in ("interest_unpaid", "principal_unpaid_at_legal_maturity"):
         kw["grace_bd"] = _int(t["grace_business_days"], f"{where}.grace_business_days")
+    if kind == "unresolved_break":
+        kw["days"] = _int(t["business_days"], f"{where}.business_days")
+        kw["parties"] = tuple(str(p) for p in _list(t.get("parties") or [], f"{where}.parties"))
     return Trigger(name, kind, clause, log_kind, use, **kw)
 
 

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from trustsim.calendar import BusinessCalendar
-from trustsim.config.base import Days, Pct, PositiveBusinessDays, Rating, Strict
+from trustsim.config.base import BusinessDays, Days, Pct, PositiveBusinessDays, Rating, Strict
+from trustsim.config.bounds import MAX_FEN
 from trustsim.config.servicing import Servicing, SuccessorDays, takeover_date
 
 Fraction = Annotated[Decimal, Field(ge=0, le=1, description="a fraction, 0-1")]
@@ -176,11 +177,133 @@ class DeclaredEvent(Strict):
         return self
 
 
+# ---------------------------------------------------------------- cash errors (reconciliation breaks)
+# Each is one wrong movement of money, made by the party named, on the first occasion on or
+# after ``start``; the trustee finds it on the first statement that shows it, logs a
+# reconciliation break and asks the party at fault to correct it, which it does after the lag
+# given here (docs/scenarios.md, "Cash errors"). A deal's ``unresolved_break`` trigger says
+# what a break still open after its limit is.
+SignedCny = Annotated[Decimal, Field(ge=-(MAX_FEN // 100), le=MAX_FEN // 100, decimal_places=2,
+                                     description="CNY, to the fen; negative: less")]
+PositiveCny = Annotated[Decimal, Field(gt=0, le=MAX_FEN // 100, decimal_places=2,
+                                       description="CNY, to the fen, more than 0")]
+Counterparty = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$",
+                                    description="a ledger counterparty outside the trust")]
+CorrectionLag = Annotated[BusinessDays, Field(description="business days after the trustee's "
+                                                          "request that the party corrects")]
+
+
+def _nonzero(error: Decimal) -> Decimal:
+    if error == 0:
+        raise ValueError("0 is no error; give more (positive) or less (negative)")
+    return error
+
+
+WrongBy = Annotated[SignedCny, AfterValidator(_nonzero)]
+
+
+class SweepWrongAmount(Strict):
+    """The servicer's first sweep on or after ``start`` moves ``error_cny`` more (from its own
+    funds) or less (left in the collection account) than the collections it reports; it
+    corrects ``corrected_after_business_days`` after the trustee asks (the excess returned by
+    the trustee's instruction, the shortfall swept)."""
+
+    kind: Literal["sweep_wrong_amount"]
+    start: dt.date
+    error_cny: WrongBy
+    corrected_after_business_days: CorrectionLag
+
+
+class PartialSweep(Strict):
+    """The servicer's first sweep on or after ``start`` moves only ``swept_pct`` of the
+    collections it reports (a batch that stopped half way); the rest stays in the collection
+    account until it corrects, ``corrected_after_business_days`` after the trustee asks."""
+
+    kind: Literal["partial_sweep"]
+    start: dt.date
+    swept_pct: Annotated[Decimal, Field(ge=0, lt=100, description="a percentage, 0 to below 100")]
+    corrected_after_business_days: CorrectionLag
+
+
+class SweepWrongDay(Strict):
+    """The servicer's first sweep on or after ``start`` is reported that day but value-dated
+    ``late_by_business_days`` business days later: the money reaches the trust account then."""
+
+    kind: Literal["sweep_wrong_day"]
+    start: dt.date
+    late_by_business_days: PositiveBusinessDays
+
+
+class MisdirectedPayment(Strict):
+    """The custodian pays the first instruction on or after ``start`` to a party outside the
+    trust's accounts to ``paid_to`` instead of the payee; ``returned_after_business_days`` after
+    the trustee asks, it recovers the money and pays the payee."""
+
+    kind: Literal["misdirected_payment"]
+    start: dt.date
+    paid_to: Counterparty = "wrong_beneficiary"
+    returned_after_business_days: CorrectionLag
+
+
+class UnidentifiedReceipt(Strict):
+    """``amount_cny`` from ``payer`` arrives in the trust account on the first business day on
+    or after ``start`` with no reference; the custodian identifies the payer
+    ``identified_after_business_days`` after the trustee asks, and the trustee returns it."""
+
+    kind: Literal["unidentified_receipt"]
+    start: dt.date
+    amount_cny: PositiveCny
+    payer: Counterparty = "unknown_payer"
+    identified_after_business_days: CorrectionLag
+
+
+class CustodianLateExecution(Strict):
+    """The custodian's morning batch on or after ``start`` leaves out its first instruction
+    value-dated ahead (a revolving purchase's price, say): it executes it
+    ``late_by_business_days`` business days after its value date. (Same-day instructions are
+    executed as they come: a missed cut-off is their error.)"""
+
+    kind: Literal["custodian_late_execution"]
+    start: dt.date
+    late_by_business_days: PositiveBusinessDays
+
+
+class CustodianWrongAmount(Strict):
+    """The custodian pays the first instruction on or after ``start`` to a party outside the
+    trust's accounts ``error_cny`` more or less than instructed (never less than 1 fen nor more
+    than the account holds); ``corrected_after_business_days`` after the trustee asks it
+    recalls the excess from the payee or pays the rest."""
+
+    kind: Literal["custodian_wrong_amount"]
+    start: dt.date
+    error_cny: WrongBy
+    corrected_after_business_days: CorrectionLag
+
+
+class MissedCutoff(Strict):
+    """The trustee's same-day instructions reach the custodian after its cut-off on the first
+    business day on or after ``start`` that it gives any: they execute the next business day."""
+
+    kind: Literal["missed_cutoff"]
+    start: dt.date
+
+
+CashError = (SweepWrongAmount | PartialSweep | SweepWrongDay | MisdirectedPayment
+             | UnidentifiedReceipt | CustodianLateExecution | CustodianWrongAmount | MissedCutoff)
+#: the cash-error kinds, and which party makes each error
+CASH_ERROR_PARTY: dict[str, str] = {
+    "sweep_wrong_amount": "servicer", "partial_sweep": "servicer", "sweep_wrong_day": "servicer",
+    "misdirected_payment": "custodian", "unidentified_receipt": "custodian",
+    "custodian_late_execution": "custodian", "custodian_wrong_amount": "custodian",
+    "missed_cutoff": "custodian",
+}
+
+
 Incident = Annotated[
     SeriesIssuanceFailure | ServicerOutage | ServicerTransferFailure | ServicerInsolvency
     | ServicerTermination | TrusteeReplacement | OriginatorInsolvency | OriginatorDowngrade
     | LatePurchaseRequests | AssetShortage | ReturnSurge | CreditShock | InvestmentLoss
-    | DeclaredEvent,
+    | DeclaredEvent | CashError,
     Field(discriminator="kind"),
 ]
 

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from trustsim.config.base import BusinessDays, Count, Days, Pct, Rating, Strict
+from trustsim.config.base import BusinessDays, Count, Days, Pct, PositiveBusinessDays, Rating, Strict
 from trustsim.config.structure import Name
 
 
@@ -124,10 +124,22 @@ class PrincipalUnpaidAtLegalMaturity(_Trigger):
     grace_business_days: BusinessDays
 
 
+class UnresolvedBreak(_Trigger):
+    """A reconciliation break — the trust's accounts disagreeing with what the trustee was told
+    or instructed — that the party at fault (``parties``; every party if absent) has not
+    corrected ``business_days`` business days after the trustee logged it and asked for the
+    correction (fires at that day's close)."""
+
+    kind: Literal["unresolved_break"]
+    business_days: PositiveBusinessDays
+    parties: list[Literal["servicer", "custodian"]] | None = Field(
+        default=None, min_length=1, description="whose breaks count (absent: every party's)")
+
+
 TriggerConfig = Annotated[
     PartyInsolvent | SuccessorNotAppointed | TransferFailure | NplRatio | RatingBelow
     | PoolBelowNotes | IssuanceFailure | CumulativeDefaultRate | InterestUnpaid
-    | PrincipalUnpaidAtLegalMaturity,
+    | PrincipalUnpaidAtLegalMaturity | UnresolvedBreak,
     Field(discriminator="kind"),
 ]
 

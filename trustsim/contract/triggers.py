@@ -27,6 +27,7 @@ from typing import Any
 from trustsim.config.base import RATING_SCALE
 from trustsim.config.models import DealConfig
 from trustsim.config.triggers import TriggerConfig
+from trustsim.contract.reconciliation import OpenBreak
 
 PPM = 1_000_000
 
@@ -56,6 +57,7 @@ class DayFigures:
     principal_overdue_bd: int | None = None
     cumulative_default_fen: int = 0        # principal defaulted since the effective date
     npl_fees_fen: int = 0                  # accrued unpaid fees on non-performing assets
+    open_breaks: tuple[OpenBreak, ...] = ()  # reconciliation breaks open at the close
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +258,24 @@ class CumulativeDefaults(Trigger):
         return None
 
 
+@dataclass(slots=True)
+class BreakUnresolved(Trigger):
+    """A reconciliation break of one of ``parties`` (all if empty) still open ``days``
+    business days after the trustee logged it (Dongdao No. 3, ASSUMPTION: a sweep not
+    corrected is a failure to transfer in full, (c))."""
+
+    days: int = 10
+    parties: tuple[str, ...] = ()
+
+    def check(self, f: DayFigures) -> dict[str, Any] | None:
+        for b in f.open_breaks:
+            if (not self.parties or b.party in self.parties) and b.business_days_open >= self.days:
+                return {"break_id": b.id, "party": b.party, "opened": b.opened.isoformat(),
+                        "business_days_open": b.business_days_open, "amount_fen": b.amount_fen,
+                        "limit_business_days": self.days}
+        return None
+
+
 def _ppm(pct: Decimal) -> int:
     return int(pct * PPM / 100)
 
@@ -281,6 +301,8 @@ def _build(t: TriggerConfig) -> Trigger:
         return CumulativeDefaults(threshold_ppm=_ppm(t.threshold_pct))
     if t.kind == "interest_unpaid":
         return InterestDefault(grace_bd=t.grace_business_days)
+    if t.kind == "unresolved_break":
+        return BreakUnresolved(days=t.business_days, parties=tuple(t.parties or ()))
     return PrincipalDefault(grace_bd=t.grace_business_days)
 
 

@@ -63,7 +63,7 @@ def path_bytes(study: Study) -> int:
     fired = tuple((t.effect_kind, t.clause, day) for t in study.deal.triggers)
     outcome = SimpleNamespace(loss_fen=dict.fromkeys(names, 2**40), classes=dict.fromkeys(names, cls),
                               commingling={"peak_fen": 2**40, "lost_fen": 2**40}, revolving_end=day,
-                              termination_date=day, triggers=fired)
+                              termination_date=day, triggers=fired, breaks=())
     contribution = {"path": 2**40, "kind": "servicer_outage", "class": max(names, key=len),
                     "contribution_fen": 2**40}
     total = 0
@@ -175,6 +175,32 @@ def commingling_table(res: StudyResult) -> dict[str, Any]:
     }
 
 
+def break_table(res: StudyResult) -> list[dict[str, Any]]:
+    """Per break cause: how many breaks, on how many paths, how long they stayed open (days)
+    and how many were never resolved (their days counted to the trust's termination)."""
+    days: dict[str, list[int]] = {}
+    paths: dict[str, int] = {}
+    never: dict[str, int] = {}
+    for r in res.rows:
+        seen: set[str] = set()
+        for item in (x for x in str(r.get("breaks") or "").split("; ") if x):
+            cause, _, n = item.partition("=")
+            days.setdefault(cause, []).append(int(n.rstrip("*")))
+            never[cause] = never.get(cause, 0) + n.endswith("*")
+            seen.add(cause)
+        for cause in seen:
+            paths[cause] = paths.get(cause, 0) + 1
+    out = []
+    for cause in sorted(days):
+        a = np.array(days[cause], dtype=np.int64)
+        out.append({"cause": cause, "breaks": int(a.size), "paths": paths[cause],
+                    "frequency": paths[cause] / len(res.rows), "never_resolved": never[cause],
+                    "mean_days_open": float(a.mean()),
+                    **{f"days_open_{k}": v for k, v in _quantiles(a, (0.5, 0.9, 0.99)).items()},
+                    "max_days_open": int(a.max())})
+    return out
+
+
 def _kinds(row: dict[str, Any]) -> list[str]:
     """The distinct incident kinds of a path, in order of first appearance."""
     return list(dict.fromkeys(x.split("@")[0] for x in row["incidents"].split("; ") if x))
@@ -221,6 +247,7 @@ def summarize(res: StudyResult) -> dict[str, Any]:
         "triggers": trigger_table(res),
         "commingling": commingling_table(res),
         "incident_contributions": contribution_table(res),
+        "breaks": break_table(res),
     }
 
 
@@ -236,11 +263,11 @@ def path_table(res: StudyResult):
         values = [r.get(k) for r in res.rows]
         if k in ("revolving_end", "termination_date"):
             cols[k] = pa.array([dt.date.fromisoformat(v) if v else None for v in values], pa.date32())
-        elif k == "incidents":
+        elif k in ("incidents", "breaks"):
             cols[k] = pa.array(values, pa.string())
         elif k.endswith("_pass"):
             cols[k] = pa.array(values, pa.bool_())
-        elif k.endswith("_fen") or k in ("path", "seed", "n_incidents"):
+        elif k.endswith("_fen") or k in ("path", "seed", "n_incidents", "n_breaks"):
             cols[k] = pa.array(values, pa.int64())
         else:
             cols[k] = pa.array(values, pa.float64())
@@ -276,6 +303,7 @@ def write_study(res: StudyResult, out: str | Path) -> dict[str, Any]:
         _csv(tmp / "triggers.csv", summary["triggers"])
         _csv(tmp / "commingling.csv", [summary["commingling"]])
         _csv(tmp / "incident_contributions.csv", summary["incident_contributions"])
+        _csv(tmp / "breaks.csv", summary["breaks"])
         _csv(tmp / "contributions_by_path.csv", res.contributions)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
         (tmp / "study.json").write_text(json.dumps({

@@ -90,6 +90,7 @@ class Outcome:
     margin_classes: tuple[str, ...] = ()    # the classes a safety margin is given for (rated)
     ranks: tuple[tuple[str, ...], ...] = ()  # classes of one rank (paid pro rata), most senior first
     reserve_in_fen: int = 0                 # reserve accounts funded from the proceeds at closing
+    breaks: tuple[dict[str, Any], ...] = ()  # reconciliation breaks (summary.reconciliation)
 
     @property
     def class_names(self) -> list[str]:
@@ -216,7 +217,9 @@ def read_outcome(deal: DealConfig, summary: dict[str, Any]) -> Outcome:
     """Read a finished run of ``deal`` — its ``summary.json`` — into an :class:`Outcome`."""
     notes = summary["notes"]
     ledger = summary["ledger"]
-    inflows, outflows = ledger["in_by_counterparty_fen"], ledger["out_by_counterparty_fen"]
+    breaks = tuple((summary.get("reconciliation") or {}).get("breaks") or ())
+    inflows, outflows = _net_of_corrections(ledger["in_by_counterparty_fen"],
+                                            ledger["out_by_counterparty_fen"], breaks)
     wf = summary["waterfall_paid_fen"]
     carried = {(d["item"], d["part"]): d["fen"] for d in summary["dues_unpaid_fen"]}
     names = deal.class_names
@@ -269,7 +272,23 @@ def read_outcome(deal: DealConfig, summary: dict[str, Any]) -> Outcome:
         margin_classes=tuple(c.name for c in deal.classes if c.rating is not None),
         ranks=ranks(deal),
         reserve_in_fen=sum(fen_from_wan(r.initial_wan) for r in deal.accounts.reserves),
+        breaks=breaks,
     )
+
+
+def _net_of_corrections(inflows: dict[str, int], outflows: dict[str, int],
+                        breaks: tuple[dict[str, Any], ...]) -> tuple[dict[str, int], dict[str, int]]:
+    """The ledger's flows by counterparty without the cash errors a correction reversed: money
+    paid to a wrong beneficiary and recovered, an overpayment recalled, a receipt with no
+    reference returned — neither cash in nor a payment."""
+    inflows, outflows = dict(inflows), dict(outflows)
+    for b in breaks:
+        reversed_ = b.get("reversed_fen") or 0
+        who = b.get("reversed_with")
+        if reversed_ and who:
+            inflows[who] = inflows.get(who, 0) - reversed_
+            outflows[who] = outflows.get(who, 0) - reversed_
+    return ({k: v for k, v in inflows.items() if v}, {k: v for k, v in outflows.items() if v})
 
 
 def evaluate(deal: DealConfig, seed: int | None = None) -> Outcome:

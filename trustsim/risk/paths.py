@@ -17,6 +17,7 @@ loss it adds on that path.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -100,11 +101,23 @@ def path_row(d: Draw, o: Outcome) -> dict[str, Any]:
     row["n_incidents"] = len(d.incidents)
     row["commingling_peak_fen"] = int(o.commingling.get("peak_fen") or 0)
     row["commingling_lost_fen"] = int(o.commingling.get("lost_fen") or 0)
+    # reconciliation breaks: each as cause=days open (days to the end, with *, if never resolved)
+    row["breaks"] = "; ".join(
+        f"{b['cause']}={b['days_open']}" if b.get("resolved") else
+        f"{b['cause']}={_days_to_end(b, o.termination_date)}*" for b in o.breaks)
+    row["n_breaks"] = len(o.breaks)
     row["revolving_end"] = o.revolving_end
     row["termination_date"] = o.termination_date
     for kind, clause, date in o.triggers:
         row.setdefault(trigger_column(kind, clause), date)
     return row
+
+
+def _days_to_end(b: dict[str, Any], end: str | None) -> int:
+    """Days a break never resolved stayed open: to the trust's termination."""
+    if not end:
+        return 0
+    return (dt.date.fromisoformat(end) - dt.date.fromisoformat(b["opened"])).days
 
 
 def run_path(study: Study, path: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:

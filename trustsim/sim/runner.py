@@ -200,6 +200,7 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
             "investment_income_fen": env.ledger.inflows.get("investment_income", 0),
         },
         "incidents": p.desk.records if p.desk else [],
+        "reconciliation": {"breaks": t.breaks.summary()},   # every break, how long it stayed open
         "commingling": _commingling(env, p),
         "pool": {"initial_fen": t.initial_cutoff_fen, "bought_fen": b.bought_fen,
                  "collected_fen": b.collected_fen, "charged_off_fen": b.charged_off_fen,

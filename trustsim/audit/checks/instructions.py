@@ -5,10 +5,16 @@ trust account, the issuance proceeds account, the eligible investments) must exe
 instruction the trustee issued *earlier in the log*, for the same amount, from the same
 account to the same payee, on the instruction's value date, and only once. An
 instruction due by the end of the log but never executed nor reported failed is lost.
+
+A cash error of the custodian's — an instruction executed late, deferred past its cut-off,
+for another amount or to another payee — is a reconciliation break the trustee logged naming
+the instruction: :mod:`.reconciliation` checks it and its correction (the custodian's
+``payment_corrected`` postings), so it is noted here, not failed.
 """
 
 from __future__ import annotations
 
+from trustsim.audit.checks.reconciliation import correction_seqs, covered_instructions
 from trustsim.audit.log import AuditLog
 from trustsim.audit.model import Check, Outcome
 
@@ -20,9 +26,13 @@ def custodian_payments_instructed(log: AuditLog) -> Outcome:
     out = Outcome()
     issued = log.instructions
     done: dict[str, int] = {}
+    breaks = covered_instructions(log)
+    corrections = correction_seqs(log)
     for p in log.postings:
         if p["credit"] not in log.trust_held and not p.get("instruction"):
             continue
+        if p["seq"] in corrections:
+            continue     # a break's correction: checked by reconciliation_breaks
         if p["event"] in LOSS_EVENTS:
             out.notes.append(f"{p['amount_fen']} fen lost from {p['credit']} at seq {p['seq']} "
                              f"({p['event']}): a loss, not a payment")
@@ -54,7 +64,10 @@ def custodian_payments_instructed(log: AuditLog) -> Outcome:
             wrong.append(f"paid to {p['debit']}, instructed to {ins.get('to_account')}")
         if ins.get("value_date") not in (None, date):
             wrong.append(f"executed {date}, value date {ins.get('value_date')}")
-        if wrong:
+        if wrong and ins_id in breaks:
+            out.notes.append(f"instruction {ins_id}: " + "; ".join(wrong) + f" — reconciliation "
+                             f"break {breaks[ins_id].id} (seq {breaks[ins_id].event['seq']})")
+        elif wrong:
             out.fail(seq, date, f"instruction {ins_id}: " + "; ".join(wrong), ins["seq"])
     failed = {str(e.get("instruction")) for e in log.of("instruction_failed")}
     last = log.events[-1]["date"] if log.events else ""

@@ -19,7 +19,8 @@ series are repaid in the order they were issued (series i-1 from series i's proc
 
 from __future__ import annotations
 
-from trustsim.audit.log import AuditLog, StepLine
+from trustsim.audit.checks.reconciliation import covered_instructions
+from trustsim.audit.log import AuditLog, Payment, StepLine
 from trustsim.audit.model import Check, Outcome
 
 
@@ -43,6 +44,13 @@ def note_balances_reconciled(log: AuditLog) -> Outcome:
     repaid = dict.fromkeys(classes, 0)
     income = dict.fromkeys(classes, 0)
     payments = {p.seq: p for p in log.payments if p.note_class is not None}
+    # a payment a reconciliation break delayed, misdirected or misstated: the notes are paid
+    # as the trustee instructed, when it instructed (the break is reconciliation_breaks')
+    covered = covered_instructions(log)
+    if covered:
+        late = _instructed(log, set(covered))
+        payments = {k: p for k, p in payments.items() if p.instruction not in covered}
+        payments.update(late)
     steps = {s.event["seq"]: s for d in log.distributions for s in d.steps}
     series_paid_in: dict[int, int] = {}
     by_series: dict[str, dict[int, list[int]]] = {c: {} for c in classes}  # [issued, repaid]
@@ -113,6 +121,28 @@ def note_balances_reconciled(log: AuditLog) -> Outcome:
                     out.fail(None, None, f"summary.json notes.{c}.{key} = {line[key]}; {what} "
                                          f"{value}")
             _series_lines(out, c, line.get("series"), by_series[c])
+    return out
+
+
+def _instructed(log: AuditLog, covered: set[str]) -> dict[int, Payment]:
+    """issue seq -> the payment an instruction named by a break makes to a class's holders,
+    of the instructed amount (its kind from the postings that made it, else its reason)."""
+    made = {p.instruction: p for p in log.payments if p.instruction in covered and p.note_class}
+    out: dict[int, Payment] = {}
+    for ins_id in covered:
+        ins = log.instructions.get(ins_id)
+        if ins is None:
+            continue
+        payee = str(ins.get("to_account"))
+        c = log.terms.class_of_payee(payee)
+        if c is None:
+            continue
+        p = made.get(ins_id)
+        reason = str(ins.get("reason") or "")
+        kind = p.kind if p is not None else ("principal" if "principal" in reason else "interest")
+        out[int(ins["seq"])] = Payment(int(ins["seq"]), str(ins["date"]), payee,
+                                       str(ins.get("from_account")), int(ins.get("amount_fen") or 0),
+                                       reason, ins_id, None, None, c, kind)
     return out
 
 

@@ -27,6 +27,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from trustsim.audit.checks.reconciliation import covered_instructions
 from trustsim.audit.log import AuditLog, Event
 from trustsim.audit.model import Check, Outcome
 from trustsim.audit.terms import EligibilityRules
@@ -163,6 +164,7 @@ def revolving_purchases(log: AuditLog) -> Outcome:
     for p in log.postings:
         if p.get("ref") is not None and p.get("event") == "instruction_executed":
             paid[str(p["ref"])] = p
+    breaks = covered_instructions(log)   # a cash error in paying the price (reconciliation)
     for e in log.of("purchase_requested"):
         out.checked += 1
         seq, date, req = e["seq"], e["date"], e.get("request")
@@ -201,7 +203,11 @@ def revolving_purchases(log: AuditLog) -> Outcome:
         if pay is None:
             out.fail(c["seq"], c["date"], f"request {req} confirmed but its price never paid")
             continue
-        if pay["date"] != e["purchase_date"] or int(pay["amount_fen"]) != price:
+        brk = breaks.get(str(pay.get("instruction")))
+        if (pay["date"] != e["purchase_date"] or int(pay["amount_fen"]) != price) and brk:
+            out.notes.append(f"request {req} paid {pay['amount_fen']} fen on {pay['date']}, due "
+                             f"{price} fen on {e['purchase_date']}: reconciliation break {brk.id}")
+        elif pay["date"] != e["purchase_date"] or int(pay["amount_fen"]) != price:
             out.fail(pay["seq"], pay["date"], f"request {req} paid {pay['amount_fen']} fen on "
                      f"{pay['date']}, due {price} fen on {e['purchase_date']}", seq)
         if t is None:

@@ -19,6 +19,10 @@ Money held longer is a breach unless the log shows what the contract allows inst
   a failure to transfer, clause (c). (A log written before accounts were frozen, which has
   no such event, let an insolvent servicer's collections wait for the successor until
   ``successor_appointed``, clause (b) governing: such a log is still read so.)
+* a sweep the trustee logged as a reconciliation break (the servicer moved less than it
+  reported, or later) leaves collections at the servicer until corrected: excused while
+  the break is within the deal's ``unresolved_break`` limit, or once that trigger has fired
+  (:mod:`.reconciliation`);
 * otherwise the deal's ``transfer_failure`` trigger (the report's automatic event (c)) —
   the servicer fails to transfer on time and in full — must be recognised at the close
   of the first business day a transfer is overdue, and the late transfer is then the
@@ -34,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from trustsim.audit.checks.reconciliation import sweep_break_excuse
 from trustsim.audit.log import COLLECTION_ACCOUNT, TRUST_ACCOUNT, AuditLog, Event
 from trustsim.audit.model import Check, Outcome
 
@@ -89,6 +94,7 @@ class Excuses:
                     and self.successor_wait and self.successor_wait[-1][1] is None:
                 start, _, seq = self.successor_wait[-1]
                 self.successor_wait[-1] = (start, log.day(e), seq)
+        self._break = sweep_break_excuse(log)
         failure = {t.key for t in log.terms.triggers_of("transfer_failure")}
         self.transfer_failure = [(log.day(e), e["seq"]) for e in log.of("trigger_fired")
                                  if (e.get("kind"), e.get("clause")) in failure]
@@ -103,7 +109,7 @@ class Excuses:
         for start, end, seq in self.successor_wait:
             if start <= d and (end is None or d < end):
                 return seq
-        return None
+        return self._break(d)
 
     def remedy_by(self, d: dt.date) -> int | None:
         """seq of the transfer_failure trigger if it was recognised on or before ``d``."""

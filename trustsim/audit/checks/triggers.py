@@ -35,6 +35,9 @@ day, on the day's figures. By kind:
   what was paid to them since, still owed ``grace_business_days`` business days later;
 * ``principal_unpaid_at_legal_maturity`` — notes outstanding ``grace_business_days``
   business days after legal maturity;
+* ``unresolved_break`` — a reconciliation break of one of ``parties`` (every party's if
+  none) logged ``business_days`` business days before a close and not resolved by it
+  (:mod:`.reconciliation`);
 * declared events (events a noteholder meeting declares) — the day of the
   ``noteholder_meeting_resolved`` that declared them; a failure under a clause of
   ``declared_events.curable_clauses`` (unless the trustee found it incurable) is an event
@@ -59,6 +62,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from trustsim.audit.checks.reconciliation import open_at_close
 from trustsim.audit.checks.sweep import Excuses, Receipt, replay
 from trustsim.audit.log import AuditLog, Event
 from trustsim.audit.model import Check, Outcome
@@ -72,7 +76,7 @@ ENDING_KINDS = frozenset({"acceleration", "default"})
 KINDS = frozenset({"party_insolvent", "successor_not_appointed", "transfer_failure",
                    "npl_ratio", "rating_below", "pool_below_notes", "issuance_failure",
                    "cumulative_default_rate", "interest_unpaid",
-                   "principal_unpaid_at_legal_maturity"})
+                   "principal_unpaid_at_legal_maturity", "unresolved_break"})
 #: successor_not_appointed: party -> (the event that starts the wait, its kind if an incident)
 SUCCESSOR_WAIT = {"servicer": ("servicer_termination_event", None),
                   "trustee": ("incident_started", "trustee_replacement")}
@@ -190,6 +194,8 @@ def recompute(log: AuditLog) -> tuple[dict[Key, Expected], list[str]]:
     interest = of("interest_unpaid")
     outside = {p.seq: p for p in log.payments if p.distribution_seq is None
                and p.kind == "interest" and p.note_class is not None}
+    open_breaks = {int(e["seq"]): now for e, now in open_at_close(log)} \
+        if of("unresolved_break") else {}
     for e in log.events:
         seq, name = e["seq"], e["event"]
         for t in of("party_insolvent"):
@@ -233,6 +239,13 @@ def recompute(log: AuditLog) -> tuple[dict[Key, Expected], list[str]]:
                     st.arrears_owed -= outside[seq].amount_fen
                     if st.arrears_owed <= 0:
                         st.arrears_since, st.arrears_owed = None, 0
+        if name == "day_closed" and seq in open_breaks:
+            for t in of("unresolved_break"):
+                for b, bd in open_breaks[seq]:
+                    if (not t.parties or b.party in t.parties) and bd >= (t.days or 0):
+                        hold(t.key, log.day(e), int(b.event["seq"]),
+                             f"break {b.id} of the {b.party} open {bd} business days")
+                        break
         if name != "day_closed":
             continue
         _at_close(log, e, triggers, state, hold, cutoff, cal,

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from trustsim.audit.checks.reconciliation import covered_instructions, held_apart_changes
 from trustsim.audit.log import TRUST_ACCOUNT, AuditLog, Distribution, Event, StepLine
 from trustsim.audit.model import Check, Outcome
 from trustsim.audit.terms import SWITCH_KIND, Step
@@ -80,13 +81,15 @@ def in_force(log: AuditLog) -> dict[int, tuple[str, str, int | None]]:
 
 def trustee_book(log: AuditLog, account: str = TRUST_ACCOUNT) -> dict[int, int]:
     """payment_date seq -> the trustee's book of ``account`` just before that event."""
-    posted = 0
+    posted = apart = 0
     pending: dict[str, int] = {}
     out: dict[int, int] = {}
+    held = held_apart_changes(log, account)   # money a break holds apart from the book
     for e in log.events:
         name = e["event"]
+        apart += held.get(e["seq"], 0)
         if name == "payment_date":
-            out[e["seq"]] = posted + sum(pending.values())
+            out[e["seq"]] = posted + sum(pending.values()) - apart
         elif name == "instruction_issued":
             delta = 0
             if e.get("to_account") == account:
@@ -113,6 +116,7 @@ def _step_payments(log: AuditLog, d: Distribution, s: StepLine, window_end: int,
     found: list[tuple[int, str]] = []
     seq = s.event["seq"]
     if log.instructions:
+        breaks = covered_instructions(log)
         by_payee: dict[str, list] = {}
         for ins in s.instructions:
             by_payee.setdefault(str(ins.get("to_account")), []).append(ins)
@@ -127,6 +131,11 @@ def _step_payments(log: AuditLog, d: Distribution, s: StepLine, window_end: int,
                 continue
             ins = issued[0]
             ex = log.executions.get(str(ins.get("instruction")), [])
+            brk = breaks.get(str(ins.get("instruction")))
+            if brk is not None:   # late, deferred, misdirected or misstated: reconciliation's
+                out.notes.append(f"{s.pay}: the payment of {paid} fen to {payee} (instruction "
+                                 f"{ins.get('instruction')}) is reconciliation break {brk.id}'s")
+                continue
             if not ex:
                 out.fail(seq, d.date, f"{s.pay}: the payment of {paid} fen to {payee} "
                          f"(instruction {ins.get('instruction')}) is never made", ins["seq"])
