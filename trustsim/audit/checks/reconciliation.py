@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from trustsim.audit.log import COLLECTION_ACCOUNT, TRUST_ACCOUNT, AuditLog, Event
+from trustsim.audit.log import TRUST_ACCOUNT, AuditLog, Event
 from trustsim.audit.model import Check, Outcome
 from trustsim.money import accrue
 
@@ -178,10 +178,10 @@ def sweep_break_excuse(log: AuditLog) -> Callable[[dt.date], int | None]:
 
     def excuse(d: dt.date) -> int | None:
         for opened, closed, seq in windows:
-            if opened <= d and (closed is None or d < closed):
-                if limit is None or cal.business_days_between(opened, d) < limit \
-                        or (fired and fired[0] <= d):
-                    return seq
+            if opened <= d and (closed is None or d < closed) and (
+                    limit is None or cal.business_days_between(opened, d) < limit
+                    or (fired and fired[0] <= d)):
+                return seq
         return None
 
     return excuse
