@@ -44,6 +44,9 @@ OVERLAYS: dict[str, tuple[str, dict[str, Any]]] = {
         {"kind": "investment_loss", "start": "2021-03-17", "loss_pct": 100},
         {"kind": "servicer_transfer_failure", "start": "2021-03-17",
          "duration_business_days": 4, "explanation_accepted": True}]}),
+    "a sweep that moves more than the servicer collected": ("sweep_short_corrected", {"incidents": [
+        {"kind": "sweep_wrong_amount", "start": "2021-03-01", "error_cny": "250000.00",
+         "corrected_after_business_days": 2}]}),
     "a D(h) failure cured, another found incurable": ("base", {"incidents": [
         {"kind": "declared_event", "start": "2021-04-06", "effect": "acceleration",
          "clause": "D(h)", "description": "main obligation not performed",

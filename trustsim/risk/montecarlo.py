@@ -22,9 +22,11 @@ from typing import Any
 import numpy as np
 
 from trustsim.atomic import atomic_dir
+from trustsim.config.incidents import CASH_ERROR_PARTY
 from trustsim.money import fen_from_wan
 from trustsim.risk.budget import MAX_PATHS, StudyTooLarge, check_fits, deep_size
 from trustsim.risk.engines import Engine, chunks
+from trustsim.risk.operational import incident_kinds
 from trustsim.risk.paths import Chunk, Study, draw, path_deal, path_row, run_chunk, trigger_column
 
 
@@ -47,14 +49,17 @@ class StudyResult:
 
 #: draws sampled to estimate what a path keeps (its incidents vary)
 _SAMPLE_DRAWS = 20
+#: breaks a missed cut-off makes: one per same-day instruction (a payment date's dozen)
+_BREAKS_PER_CUTOFF = 16
 
 
 def path_bytes(study: Study) -> int:
     """Memory one path's results take until the study is written (see :mod:`.budget`).
 
     Its row as :func:`~.paths.run_chunk` returns it, every trigger of the deal fired (the
-    worst case), averaged over the first draws' pool parameters and incidents; one
-    contribution per class for each of its incident kinds (with attribution); and 16 bytes
+    worst case), averaged over the first draws' pool parameters and incidents (a cash error's
+    breaks listed); one contribution per class for each of its incident kinds and, with
+    several, for their interaction (with attribution); and 16 bytes
     a value for the Arrow table that Parquet and CSV are written from.
     """
     day = study.deal.dates.trust_effective_date.isoformat()
@@ -64,13 +69,20 @@ def path_bytes(study: Study) -> int:
     outcome = SimpleNamespace(loss_fen=dict.fromkeys(names, 2**40), classes=dict.fromkeys(names, cls),
                               commingling={"peak_fen": 2**40, "lost_fen": 2**40}, revolving_end=day,
                               termination_date=day, triggers=fired, breaks=())
-    contribution = {"path": 2**40, "kind": "servicer_outage", "class": max(names, key=len),
+    contribution = {"path": 2**40, "kind": max(incident_kinds(), key=len), "class": max(names, key=len),
                     "contribution_fen": 2**40}
     total = 0
     for i in range(_SAMPLE_DRAWS):
         d = draw(study, i)
+        # a cash error is a break (a missed cut-off one per instruction of its day), each
+        # listed with its days open in the row
+        outcome.breaks = tuple(
+            {"cause": "instruction_misdirected", "days_open": 9999, "resolved": day}
+            for x in d.incidents if x["kind"] in CASH_ERROR_PARTY
+            for _ in range(_BREAKS_PER_CUTOFF if x["kind"] == "missed_cutoff" else 1))
         row = path_row(d, outcome)  # type: ignore[arg-type]
         kinds = len({x["kind"] for x in d.incidents}) if study.attribution else 0
+        kinds += kinds > 1      # several kinds: their interaction has a contribution too
         total += deep_size(row) + 16 * len(row) + kinds * len(names) * deep_size(contribution)
     return -(-total // _SAMPLE_DRAWS)
 
