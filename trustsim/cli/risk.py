@@ -373,7 +373,16 @@ def montecarlo_tables(summary: dict) -> list[Table]:
     for x in summary["incident_contributions"]:
         ct.add_row(x["kind"], f"{x['frequency']:.2%}",
                    *[f"{x[f'{c}_expected_contribution_fen'] / 1e6:,.4f}" for c in classes])
-    return [t, tr, ct]
+    tables = [t, tr, ct]
+    if summary.get("breaks"):
+        bt = Table(title="reconciliation breaks: days open", title_justify="left")
+        for col in ("cause", "share of paths", "breaks", "never resolved", "median", "90%", "max"):
+            bt.add_column(col, justify="right")
+        for x in summary["breaks"]:
+            bt.add_row(x["cause"], f"{x['frequency']:.2%}", f"{x['breaks']:,}", f"{x['never_resolved']:,}",
+                       f"{x['days_open_p50']:.0f}", f"{x['days_open_p90']:.0f}", f"{x['max_days_open']}")
+        tables.append(bt)
+    return tables
 
 
 @app.command()

@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from trustsim.atomic import atomic_dir
+from trustsim.audit.checks.reconciliation import break_table
 from trustsim.audit.engine import audit
 from trustsim.audit.log import AuditLog
 from trustsim.disclosure.notices import DisclosureReport, trustee_section
@@ -166,7 +167,8 @@ def build_report(log: AuditLog, out: Path, on_step: Step | None = None,
     disclosures = DisclosureReport(log)
     fonts = FontSet("".join(d.text() for d in docs.values()) + page + disclosures.text)
     step("writing the page")
-    page = html.render(rd, images, verdict, trustee, servicer, links=links, fonts=fonts)
+    page = html.render(rd, images, verdict, trustee, servicer, links=links, fonts=fonts,
+                       breaks=break_table(log))
     files: dict[str, bytes] = {"report.html": page.encode()}
     by_seq = {r["seq"]: r for r in trustee}
     per_lang = {lang: "".join(d.text() for (_s, x), d in docs.items() if x == lang)

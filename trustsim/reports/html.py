@@ -153,12 +153,31 @@ def _servicer_section(months: list[dict[str, Any]]) -> str:
          for m in months])
 
 
+def _breaks_section(breaks: list[dict[str, Any]]) -> str:
+    """Every reconciliation break: what, whose, how much, how long open, what it cost."""
+    if not breaks:
+        return ""
+    rows = [[b["break"], b["cause"], b["party"], f"{b['account']} / {b['counterparty']}",
+             wan(b["amount_fen"]), b["opened"], b["resolved"] or "open at the end",
+             b["days_open"], b["business_days_open"] if b["business_days_open"] is not None else "",
+             wan(b["interest_fen"]), wan(b["shortfall_fen"]), wan(b["loss_fen"])] for b in breaks]
+    return (f'<section id="breaks"><h2>Reconciliation breaks ({len(breaks)})</h2>'
+            f"<p>Each difference between the trust's accounts and what the trustee was told or "
+            f"instructed, found on a statement (<code>reconciliation_breaks</code>): how long it "
+            f"stayed open and what it cost (wan).</p>"
+            + _table(["break", "cause", "party", "accounts", "amount", "opened", "resolved",
+                      "days open", "business days", "interest", "shortfall", "loss"], rows, left=7)
+            + "</section>")
+
+
 def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditReport,
            trustee: list[dict[str, Any]], servicer: list[dict[str, Any]],
-           links: dict[int, list[tuple[str, str]]] | None = None, fonts: FontSet | None = None) -> str:
+           links: dict[int, list[tuple[str, str]]] | None = None, fonts: FontSet | None = None,
+           breaks: list[dict[str, Any]] | None = None) -> str:
     """The page. ``links``: payment date seq -> (label, path) of its trustee report's documents;
-    ``fonts``: the subset to embed (the page's characters must be in it)."""
-    body = _body(rd, plots, audit, trustee, servicer, links or {})
+    ``fonts``: the subset to embed (the page's characters must be in it); ``breaks``: the
+    run's reconciliation breaks (:func:`trustsim.audit.checks.reconciliation.break_table`)."""
+    body = _body(rd, plots, audit, trustee, servicer, links or {}, breaks or [])
     css = (fonts.css(body) if fonts is not None else "") + CSS.replace("%(stack)s", font_stack())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -172,7 +191,7 @@ def render(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditRepo
 
 def _body(rd: ReportData, plots: dict[str, tuple[str, bytes]], audit: AuditReport,
           trustee: list[dict[str, Any]], servicer: list[dict[str, Any]],
-          links: dict[int, list[tuple[str, str]]]) -> str:
+          links: dict[int, list[tuple[str, str]]], breaks: list[dict[str, Any]]) -> str:
     s = rd.summary
     notes = s.get("notes", {})
     order = [c for c in rd.classes if c in notes] + [c for c in notes if c not in rd.classes]
@@ -245,6 +264,7 @@ Amounts in wan (万元, 10k CNY).</p>
 {_timeline_svg(rd)}
 <details><summary>{len(rd.milestones)} key events</summary>
 {_table(["date", "kind", "event", "seq"], ms_rows, left=3)}</details></section>
+{_breaks_section(breaks)}
 <section id="plots"><h2>Balances, pool and notes</h2>{figures}</section>
 <section id="cash-flows"><h2>Cash flow of each payment date (wan)</h2>
 {_table(["payment date", "waterfall", *cats, "total paid"], cf_rows, left=2)}</section>
