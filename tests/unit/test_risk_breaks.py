@@ -3,6 +3,8 @@ stayed open, and a cash error a correction reversed being neither cash in nor a 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from trustsim.risk.montecarlo import StudyResult, break_table
 from trustsim.risk.outcome import _net_of_corrections
 from trustsim.risk.paths import Draw, Study, path_row
@@ -24,16 +26,13 @@ def test_each_cause_s_breaks_their_paths_and_days_open(deal):
 
 
 def test_a_path_row_lists_its_breaks_with_days_open(deal):
-    class O:   # an outcome, as read_outcome gives it
-        loss_fen = dict.fromkeys(deal.class_names, 0)
-        classes: dict = {}
-        commingling: dict = {}
-        revolving_end = termination_date = "2022-01-10"
-        triggers = ()
-        breaks = ({"cause": "sweep_short", "opened": "2021-03-01", "resolved": "2021-03-04", "days_open": 3},
-                  {"cause": "instruction_misdirected", "opened": "2022-01-01", "resolved": None,
-                   "days_open": None})
-    row = path_row(Draw(0, 1, {}, []), O())   # type: ignore[arg-type]
+    outcome = SimpleNamespace(   # what read_outcome gives
+        loss_fen=dict.fromkeys(deal.class_names, 0), classes={}, commingling={},
+        revolving_end="2022-01-10", termination_date="2022-01-10", triggers=(),
+        breaks=({"cause": "sweep_short", "opened": "2021-03-01", "resolved": "2021-03-04", "days_open": 3},
+                {"cause": "instruction_misdirected", "opened": "2022-01-01", "resolved": None,
+                 "days_open": None}))
+    row = path_row(Draw(0, 1, {}, []), outcome)   # type: ignore[arg-type]
     assert (row["breaks"], row["n_breaks"]) == ("sweep_short=3; instruction_misdirected=9*", 2)
 
 
