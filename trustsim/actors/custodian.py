@@ -155,8 +155,10 @@ class Custodian(Actor):
                       credit=p.credit, amount_fen=p.amount_fen, reason=p.reason, ref=ins.ref)
             ok = True
         b = ledger.balances
+        held = self.env.today if self._no_more_errors and ins.instruction_id in self._no_more_errors \
+            else None
         self.send(self.trustee, InstructionResult(ins, ok, b[TRUST_ACCOUNT], b[ELIGIBLE_INVESTMENTS],
-                                                  b[ISSUANCE_PROCEEDS_ACCOUNT]))
+                                                  b[ISSUANCE_PROCEEDS_ACCOUNT], executed_on=held))
 
     # ------------------------------------------------------------ cash errors (issue 13)
     def _error_for(self, ins: Instruction, at_settle: bool):

@@ -90,8 +90,9 @@ class InstructionResult:
     """Custodian -> trustee: an instruction executed or failed, and the balances after it.
 
     The bank's advice also says what it paid and to whom (``paid_fen``, ``paid_to``: None
-    when as instructed) and, for an instruction it received after its cut-off, the business
-    day it will execute it instead (``deferred_to``; ``executed`` is then False)."""
+    when as instructed), for an instruction it received after its cut-off the business day
+    it will execute it instead (``deferred_to``; ``executed`` is then False), and for one it
+    held back the day it executed it (``executed_on``)."""
 
     instruction: Instruction
     executed: bool
@@ -101,6 +102,7 @@ class InstructionResult:
     paid_fen: int | None = None
     paid_to: str | None = None
     deferred_to: dt.date | None = None
+    executed_on: dt.date | None = None   # an instruction it held back: the day it executed it
 
 
 @dataclass(frozen=True, slots=True)

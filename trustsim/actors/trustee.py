@@ -255,14 +255,14 @@ class Trustee(Actor):
             elif brk.returning == ins.instruction_id and res.executed:
                 self._resolve(brk)   # the money held apart is returned (the return's own
                                      # error, if any, is a break of its own below)
-        if res.executed and self.env.today > ins.value_date \
+        if res.executed_on is not None and res.executed and res.executed_on > ins.value_date \
                 and ins.instruction_id not in self.breaks.named:
             # executed after its value date before any statement showed it unexecuted (the
             # first business day after a holiday): the advice itself shows it
             self._resolve(self._open_break(Finding(
                 "instruction_not_executed", ins.credit, ins.debit, ins.amount_fen, 0, 0,
                 f"instruction {ins.instruction_id} value-dated {ins.value_date} executed on "
-                f"{self.env.today}"), "instruction_result", instruction=ins.instruction_id))
+                f"{res.executed_on}"), "instruction_result", instruction=ins.instruction_id))
         if not res.executed:
             if ins.credit in self.book:
                 self.book[ins.credit] += ins.amount_fen
@@ -299,6 +299,9 @@ class Trustee(Actor):
                 ELIGIBLE_INVESTMENTS: msg.eligible_investments_fen,
                 ISSUANCE_PROCEEDS_ACCOUNT: msg.issuance_proceeds_fen,
                 **dict(msg.reserve_accounts_fen)}
+        if bank == self.book and not self._unsettled and not self.breaks.open:
+            self._sweeps_reported.clear()   # the statement agrees: nothing else to look at
+            return
         unsettled = self._unsettled.values()
         diffs = differences(bank, self.book, [(i.debit, i.credit, i.amount_fen) for i in unsettled],
                             self.breaks.held_apart())
@@ -1033,6 +1036,8 @@ class Trustee(Actor):
     def close(self, d: dt.date) -> None:
         f = self.figures(d)
         for trig in self.triggers:
+            if trig.reads_breaks and not f.open_breaks:
+                continue   # nothing open: it cannot hold (and keeps no count)
             if self.fired and trig.fired is None and self._clause_fired(trig):
                 continue
             fired = trig.observe(f)

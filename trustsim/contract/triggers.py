@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from trustsim.config.base import RATING_SCALE
 from trustsim.config.models import DealConfig
@@ -81,6 +81,8 @@ class Trigger:
     calendar_day: bool = False
     name: str = ""
     waterfall: str | None = None   # the effect {use_waterfall: NAME}
+    #: holds only while a reconciliation break is open (the trustee skips it otherwise)
+    reads_breaks: ClassVar[bool] = False
 
     def observe(self, f: DayFigures) -> Fired | None:
         if self.fired is not None:
@@ -266,6 +268,7 @@ class BreakUnresolved(Trigger):
 
     days: int = 10
     parties: tuple[str, ...] = ()
+    reads_breaks: ClassVar[bool] = True
 
     def check(self, f: DayFigures) -> dict[str, Any] | None:
         for b in f.open_breaks:
