@@ -375,8 +375,9 @@ def montecarlo_tables(summary: dict) -> list[Table]:
                    *[f"{x[f'{c}_expected_contribution_fen'] / 1e6:,.4f}" for c in classes])
     tables = [t, tr, ct]
     if summary.get("breaks"):
-        bt = Table(title="reconciliation breaks: days open", title_justify="left")
-        for col in ("cause", "share of paths", "breaks", "never resolved", "median", "90%", "max"):
+        bt = Table(title="reconciliation breaks: days open (median, 90%, max)", title_justify="left")
+        bt.add_column("cause", no_wrap=True)
+        for col in ("paths", "breaks", "open at end", "p50", "p90", "max"):
             bt.add_column(col, justify="right")
         for x in summary["breaks"]:
             bt.add_row(x["cause"], f"{x['frequency']:.2%}", f"{x['breaks']:,}", f"{x['never_resolved']:,}",
