@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from audit_support import DEAL_FILE
 from support.audit_logs import Log, close, payment_date
+from support.runs import LOANS_FILE
 
 from trustsim.audit.checks.cash import cash_reconciled_daily
 from trustsim.audit.checks.instructions import custodian_payments_instructed
@@ -22,6 +23,12 @@ from trustsim.config import load_deal
 @pytest.fixture(scope="module")
 def config() -> dict:
     return load_deal(DEAL_FILE).model_dump(mode="json")
+
+
+@pytest.fixture(scope="module")
+def loans_config() -> dict:
+    """The loan-by-loan deal: the one whose file states the eligibility criteria."""
+    return load_deal(LOANS_FILE).model_dump(mode="json")
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +187,20 @@ def test_purchases_without_loan_data_skip_the_eligibility_check(config):
     assert out.skipped and out.findings == []
 
 
-def test_a_purchase_carrying_an_ineligible_loan_is_cited(config):
+def test_a_deal_stating_no_criteria_is_not_checked_against_another_deal_s(config):
+    """The rep-line file has no ``pool.eligibility``: no limits are borrowed from elsewhere."""
+    from trustsim.audit.checks.purchases import purchased_receivables_eligible
+
+    assert config["pool"].get("eligibility") is None
+    log = Log()
+    log.add("2020-09-07", "originator", "purchase_requested", request="PR2",
+            loans=[{"loan_id": "L2", "credit_level": "Level5"}])
+    out = purchased_receivables_eligible(log.audit(config))
+    assert out.findings == [] and out.checked == 0
+    assert "states no eligibility criteria" in (out.skipped or "")
+
+
+def test_a_purchase_carrying_an_ineligible_loan_is_cited(loans_config):
     from trustsim.audit.checks.purchases import purchased_receivables_eligible
 
     log = Log()
@@ -191,7 +211,7 @@ def test_a_purchase_carrying_an_ineligible_loan_is_cited(config):
                   loans=[{"loan_id": "L1", "credit_level": 3, "obligor_balance_fen": 100},
                          {"loan_id": "L2", "credit_level": "Level5"},
                          {"loan_id": "L3", "last_instalment": "2022-09-30"}])
-    out = purchased_receivables_eligible(log.audit(config))
+    out = purchased_receivables_eligible(log.audit(loans_config))
     assert out.checked == 4
     assert [f.seq for f in out.findings] == [bad, bad]
     assert fine not in [f.seq for f in out.findings]

@@ -89,29 +89,29 @@ def _names(value: Any) -> tuple[str, ...]:
 # ---------------------------------------------------------------- eligibility
 @dataclass(frozen=True, slots=True)
 class EligibilityRules:
-    """DEAL.md §7's limits; a deal's ``pool.eligibility`` overrides them when it has one."""
+    """The eligibility criteria's parameters as the deal file states them (``pool.eligibility``).
 
-    min_days_since_use: int = 2                 # (c) the Baitiao use at least 2 days old
-    max_obligor_balance_fen: int = 5_000_000    # (d) obligor's total at most 50,000 CNY
-    max_worst_overdue_days: int = 30            # (f) worst single overdue at JD Mall
-    credit_levels: frozenset[str] = frozenset({"Level1", "Level2", "Level3", "Level4"})  # (f)
-    last_instalment_months: int = 24            # (g) months after the effective date
+    No defaults: a deal that states no criteria gets none from another deal, and the audit
+    says it could not check eligibility rather than check it against the wrong limits.
+    """
+
+    min_days_since_use: int                # (c) days since the receivable's use
+    max_obligor_balance_fen: int           # (d) an obligor's total balance
+    max_worst_overdue_days: int            # (f) worst single overdue
+    credit_levels: frozenset[str]          # (f) the levels allowed
+    last_instalment_months: int            # (g) months after the effective date
 
 
-def _eligibility(cfg: Mapping[str, Any]) -> EligibilityRules:
+def _eligibility(cfg: Mapping[str, Any]) -> EligibilityRules | None:
     e = (cfg.get("pool") or {}).get("eligibility")
     if not isinstance(e, dict):
-        return EligibilityRules()
-    base = EligibilityRules()
+        return None
     return EligibilityRules(
-        min_days_since_use=int(e.get("min_age_days", base.min_days_since_use)),
-        max_obligor_balance_fen=int(Decimal(str(e["max_obligor_cny"])) * 100)
-        if "max_obligor_cny" in e else base.max_obligor_balance_fen,
-        max_worst_overdue_days=int(e.get("max_worst_dpd_days", base.max_worst_overdue_days)),
-        credit_levels=frozenset(f"Level{n}" for n in e["credit_levels"])
-        if e.get("credit_levels") else base.credit_levels,
-        last_instalment_months=int(e.get("last_instalment_months",
-                                         base.last_instalment_months)),
+        min_days_since_use=int(e["min_age_days"]),
+        max_obligor_balance_fen=int(Decimal(str(e["max_obligor_cny"])) * 100),
+        max_worst_overdue_days=int(e["max_worst_dpd_days"]),
+        credit_levels=frozenset(f"Level{n}" for n in e["credit_levels"]),
+        last_instalment_months=int(e["last_instalment_months"]),
     )
 
 
@@ -479,7 +479,7 @@ class DealTerms:
     waterfalls: dict[str, tuple[Step, ...]]
     calendar: BusinessCalendar  # the trust's operating days
     calendars: RuleCalendars    # each rule family's days (docs/calendar.md)
-    eligibility: EligibilityRules
+    eligibility: EligibilityRules | None
     payment_dates: PaymentDateRules
     declared_cure_days: int                    # declared events: days to cure
     curable_clauses: frozenset[str]            # clauses a declared event may cure

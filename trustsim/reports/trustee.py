@@ -341,10 +341,10 @@ def _eligibility(log: AuditLog, requests: list[Event]) -> dict[str, Any]:
     rules = log.terms.eligibility
     stats = [e["eligibility"] for e in requests if isinstance(e.get("eligibility"), dict)]
     effective = log.terms.effective_date
+    if not stats or rules is None:
+        return {"evidence": False, "purchases": len(requests)}
     findings = sum(1 for e in requests if isinstance(e.get("eligibility"), dict)
                    and _loan_findings(e["eligibility"], effective, rules))
-    if not stats:
-        return {"evidence": False, "purchases": len(requests)}
 
     def most(key: str) -> Any:
         vals = [s[key] for s in stats if s.get(key) is not None]

@@ -270,7 +270,10 @@ PURCHASE_EVENTS = ("purchase_requested", "receivables_transferred", "replacement
 
 def purchased_receivables_eligible(log: AuditLog) -> Outcome:
     out = Outcome()
-    effective = log.terms.effective_date
+    effective, rules = log.terms.effective_date, log.terms.eligibility
+    if rules is None:
+        out.skipped = "the deal file states no eligibility criteria (pool.eligibility)"
+        return out
     for e in log.of(*PURCHASE_EVENTS):
         records: list[dict[str, Any]] = []
         if LOAN_FIELDS & e.keys():
@@ -283,7 +286,7 @@ def purchased_receivables_eligible(log: AuditLog) -> Outcome:
             records.append(stats)
         for rec in records:
             out.checked += 1
-            for bad in _loan_findings(rec, effective, log.terms.eligibility):
+            for bad in _loan_findings(rec, effective, rules):
                 who = rec.get("loan_id") or e.get("request") or e["event"]
                 out.fail(e["seq"], e["date"], f"{who}: ineligible receivable: {bad}")
     if out.checked == 0:

@@ -173,13 +173,22 @@ def episodes(log: AuditLog) -> list[Episode]:
     return out
 
 
-def redirection_notice_within_lag(log: AuditLog) -> Outcome:
-    out = Outcome()
-    terms = servicing_terms(log)
-    eps = episodes(log)
+def _insolvencies(log: AuditLog) -> tuple[Outcome, ServicingTerms | None, list[Episode]]:
+    """The servicer's insolvency episodes and the deal's servicing terms to check them by.
+
+    Without terms, the outcome already says why the episodes could not be checked.
+    """
+    out, terms, eps = Outcome(), servicing_terms(log), episodes(log)
     if isinstance(terms, str):
         if eps:
             out.skipped = terms
+        return out, None, eps
+    return out, terms, eps
+
+
+def redirection_notice_within_lag(log: AuditLog) -> Outcome:
+    out, terms, eps = _insolvencies(log)
+    if terms is None:
         return out
     cal, ended = log.calendar, _ended(log)
     for ep in eps:
@@ -216,12 +225,8 @@ def _incident(log: AuditLog, kind: str, on: dt.date) -> Event | None:
 
 
 def frozen_collections_at_risk(log: AuditLog) -> Outcome:
-    out = Outcome()
-    terms = servicing_terms(log)
-    eps = episodes(log)
-    if isinstance(terms, str):
-        if eps:
-            out.skipped = terms
+    out, terms, eps = _insolvencies(log)
+    if terms is None:
         return out
     ended, last = _ended(log), _last_day(log)
     for ep in eps:
