@@ -152,6 +152,18 @@ class Termination(Strict):
 
 
 # ---------------------------------------------------------------- pool
+Factor = Annotated[Decimal, Field(ge=0, le=100, description="a multiple of the deal's own figure")]
+
+
+class TermFactors(Strict):
+    """The rep line's rates while receivables of some term are the longest the trust may buy,
+    as multiples of the deal's own ``mpr_pct``, ``yield_pct`` and ``write_off_pct``."""
+
+    mpr_factor: Annotated[Decimal, Field(gt=0, le=100)]
+    yield_factor: Factor
+    write_off_factor: Factor
+
+
 class RepLinePool(Strict):
     """The rating agency's four parameters applied to cohorts of purchased principal."""
 
@@ -173,9 +185,23 @@ class RepLinePool(Strict):
         description="eligibility: every receivable's last instalment falls within this many months "
                     "of the effective date (null: no such criterion); purchases take only the share "
                     "of new business that matures by then, and what is left is repaid on that date")
+    by_longest_term: dict[Months, TermFactors] | None = Field(
+        default=None,
+        description="the term mix criterion (g) leaves (null: the deal's rates throughout): while "
+                    "receivables of n instalments are the longest the trust may buy, the pool pays "
+                    "these multiples of the deal's rates (the entry of the longest n that fits; "
+                    "after the last fits, the shortest's)")
 
     @model_validator(mode="after")
     def _timing(self) -> RepLinePool:
+        if self.by_longest_term is not None:
+            if not self.by_longest_term:
+                raise ValueError("by_longest_term: give at least one term, or null")
+            if self.last_instalment_months is None:
+                raise ValueError("by_longest_term needs last_instalment_months (criterion (g) sets "
+                                 "which terms the trust may buy)")
+            if self.mpr_basis != "outstanding":
+                raise ValueError("by_longest_term applies to mpr_basis: outstanding only")
         total = sum(self.remaining_term_pct.values(), Decimal(0))
         if not self.remaining_term_pct or abs(total - 100) > Decimal("0.05"):
             raise ValueError(f"remaining_term_pct must add up to 100, got {total}")

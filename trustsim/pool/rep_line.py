@@ -41,6 +41,13 @@ over the days left to the date (at a 20% monthly payment rate it binds from abou
 months out); on the date itself whatever is left pays its last instalment. A pool without
 the criterion (``null``) amortizes on its rate alone and leaves a tail.
 
+The term mix the criterion leaves (``by_longest_term``, opt-in): the agency's rates are the
+whole book's, but a receivable of n instalments bought on a day ends n months later, so (g)
+keeps the longest terms out of every purchase (for Dongdao No. 3: 24 instalments from the
+start, 12 from 2021-08-19, 6 from 2022-02-19) and shorter receivables repay faster. While n
+instalments are the longest that fit, the pool pays that entry's multiples of the deal's
+payment rate, yield and write-off (docs/model.md, "Rep line against loan by loan").
+
 Because each lot runs off linearly, the pool's daily flows are sums of constant rates
 that change only when a lot starts or is exhausted: the pool keeps those rates and a
 schedule of changes, so a day costs O(1) whatever the number of lots. Amounts are
@@ -56,6 +63,7 @@ from decimal import Decimal
 
 from trustsim.calendar import add_months
 from trustsim.config.models import RepLinePool as RepLineConfig
+from trustsim.config.models import TermFactors
 from trustsim.money import fen_from_wan, floor_fen, round_fen
 from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
 
@@ -105,7 +113,36 @@ class RepLinePool:
         self._term_buckets = sorted((int(k), float(v) / 100) for k, v in cfg.remaining_term_pct.items())
         self._last_day = ((add_months(effective_date, cfg.last_instalment_months) - effective_date).days
                           if cfg.last_instalment_months else None)   # criterion (g)
+        self._default_multiplier = 1.0
+        self._term_rates = self._term_schedule(effective_date)   # (first day, factors), in order
         self._add_lot(fen_from_wan(cfg.initial_principal_wan), 0)
+
+    def _term_schedule(self, effective_date: dt.date) -> deque[tuple[int, TermFactors]]:
+        """``by_longest_term``: from which day each entry's factors apply. Receivables of n
+        instalments bought on a day end n months later, so they fit criterion (g) through n
+        months before its date; each day takes the entry of the longest term that still fits
+        (after the last fits, the shortest's)."""
+        table = self.cfg.by_longest_term
+        if not table or not self.cfg.last_instalment_months:
+            return deque()
+        limit = add_months(effective_date, self.cfg.last_instalment_months)
+        ends = {n: (add_months(limit, -n) - effective_date).days + 1 for n in table}  # n no longer fits
+        out: deque[tuple[int, TermFactors]] = deque()
+        day = 0
+        for n in sorted(table, reverse=True):   # the longest first, each until it no longer fits
+            if ends[n] > day or n == min(table):
+                out.append((day, table[n]))
+                day = max(day, ends[n])
+        return out
+
+    def _apply_factors(self, f: TermFactors) -> None:
+        cfg = self.cfg
+        mpr = min(1.0, float(cfg.mpr_pct) / 100 * float(f.mpr_factor))
+        wo = float(cfg.write_off_pct) / 100 * float(f.write_off_factor)
+        self._yield = float(cfg.yield_pct) / 100 * float(f.yield_factor)
+        self._bal_p = mpr * 12 / 365
+        self._base_bal_d = (mpr * wo / (1 - wo)) * 12 / 365 if wo < 1 else 0.0
+        self._bal_d = self._base_bal_d * self._default_multiplier
 
     # ------------------------------------------------------------ lots
     def _add_lot(self, principal_fen: int, day: int) -> None:
@@ -130,6 +167,8 @@ class RepLinePool:
         return Collections(self._collected - p0, self._income - i0)
 
     def _advance_one(self, day: int) -> None:
+        while self._term_rates and self._term_rates[0][0] <= day:   # by_longest_term
+            self._apply_factors(self._term_rates.popleft()[1])
         delta = self._changes.pop(day, None)
         if delta is not None:
             self._active_weight += delta
@@ -306,7 +345,7 @@ class RepLinePool:
     def adjust(self, parameter: str, value: float | None) -> None:
         cfg = self.cfg
         if parameter == "default_multiplier":
-            m = 1.0 if value is None else float(value)
+            m = self._default_multiplier = 1.0 if value is None else float(value)
             self._bal_d = self._base_bal_d * m
             self._d_rate = self._base_d_rate * m
         elif parameter == "lost_pct_per_month":
