@@ -12,7 +12,10 @@ principal, earn more on their balance. So each pool is held to what it should re
 
 * the rep line: the deal's ``mpr_pct`` and ``yield_pct`` on its performing balance;
 * the loan-level pool: in each span in which (g) lets the same terms in, the figures of
-  static pools of new business of those terms (the same behaviour, the same generator).
+  static pools of new business of those terms (the same behaviour, the same generator);
+* the rep line given that term mix (``pool.by_longest_term``, scenario ``rep_line_term_mix``):
+  in each span the deal's rates times the span's factors — and then it collects and buys
+  what the loan-level pool does.
 
 Realised from the log alone: principal (income) of ``collections_received`` over the span
 / the sum over its calendar days of the performing balance at the start of the day (the
