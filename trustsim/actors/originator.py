@@ -51,6 +51,8 @@ class Originator(Actor):
         self._grace_bd = rp.purchase_request_grace_business_days if rp is not None else 0
         self._requests = 0
         self.revolving = True
+        if rp is None:
+            env.pool.revolving_ended(env.origin)
         # late purchase requests (incident): until when, explained or not, the one pending
         self.late_since: dt.date | None = None
         self.late_until: dt.date | None = None
@@ -77,6 +79,7 @@ class Originator(Actor):
 
     def on_PurchasesEnded(self, msg: PurchasesEnded) -> None:
         self.revolving = False
+        self.env.pool.revolving_ended(msg.date)
         self._pending = None
 
     def on_AvailableFunds(self, msg: AvailableFunds) -> None:

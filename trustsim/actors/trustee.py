@@ -704,6 +704,7 @@ class Trustee(Actor):
         if income:
             self.instruct(ELIGIBLE_INVESTMENTS, INVESTMENT_INCOME, income,
                           "eligible investment income", value_date=value)
+            self.dues.investment_income_since_last_fen += income   # a tax on all income counts it
         self.instruct(TRUST_ACCOUNT, ELIGIBLE_INVESTMENTS, invested + income,
                       "eligible investment matures", value_date=value)
         self.invested_on = None

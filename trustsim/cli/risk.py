@@ -161,7 +161,66 @@ def stress_tables(results: list) -> list[Table]:
                                   for r in rs])
         res.add_row("terminated", *[str(r.outcome.termination_date) for r in rs])
         tables += [cash, res]
+        if any(r.normal_assets is not None for r in rs):
+            tables.append(normal_assets_table(case, rs))
     return tables
+
+
+def normal_assets_table(case: str, rs: list) -> Table:
+    """The agency's comparison at the end of the revolving period (trustsim.risk.stress)."""
+    t = Table(title=f"case {case}: normal assets at the end of revolving, 万元 "
+                    f"(pool less estimated overdue, against the classes the rating covers)",
+              title_justify="left")
+    t.add_column("")
+    for r in rs:
+        t.add_column(r.rating, justify="right")
+    na = [r.normal_assets for r in rs]
+
+    def row(label: str, f) -> None:
+        t.add_row(label, *["-" if n is None else f(n) for n in na])
+
+    row("revolving ended", lambda n: str(n.revolving_end))
+    row("remaining pool", lambda n: _w(n.remaining_fen))
+    row("estimated overdue", lambda n: _w(n.estimated_overdue_fen))
+    row("normal assets", lambda n: _w(n.normal_fen))
+    row("classes covered", lambda n: " + ".join(n.classes))
+    row("their principal", lambda n: _w(n.principal_fen))
+    row("surplus", lambda n: (f"[red]{_w(n.surplus_fen)}[/]" if n.surplus_fen < 0 else _w(n.surplus_fen)))
+    return t
+
+
+def readings_table(runs: list) -> Table:
+    """One row per reading and (case, rating): the verdicts, margins and normal-assets surplus."""
+    first = runs[0][1][0]
+    classes = first.outcome.class_names
+    rated = first.outcome.margin_classes
+    t = Table(title="the stress table under each reading (one changed at a time from the method's)",
+              title_justify="left")
+    for col in ("reading", "case", "rating", *classes, *(f"{c} margin" for c in rated),
+                "surplus 万元"):
+        t.add_column(col, justify="left" if col in ("reading", "case", "rating") else "right")
+    for label, results in runs:
+        for r in results:
+            cells = [("pass" if r.outcome.classes[c].passed
+                      else f"FAIL {_w(r.outcome.classes[c].shortfall_fen)}") for c in classes]
+            margins = [f"{r.outcome.safety_margin(c):.2%}" for c in rated]
+            surplus = "-" if r.normal_assets is None else _w(r.normal_assets.surplus_fen)
+            t.add_row(label, r.case, r.rating, *cells, *margins, surplus)
+    return t
+
+
+def _readings_option(method, values: list[str] | None):
+    """``--reading NAME=VALUE`` (repeatable) over the method's readings."""
+    rd = method.readings
+    for v in values or ():
+        name, sep, value = v.partition("=")
+        if not sep:
+            raise fail(f"--reading: {v!r}: expected NAME=VALUE, e.g. mpr_basis=outstanding")
+        try:
+            rd = rd.with_(name.strip(), value.strip())
+        except ValueError as exc:
+            raise fail(f"--reading: {exc}") from None
+    return rd
 
 
 @app.command()
@@ -177,20 +236,48 @@ def stress(
     json_out: Annotated[Path | None, typer.Option(
         "--json", metavar="PATH", parser=output_path,
         help="write the table as JSON to this file ('-' for stdout)")] = None,
+    reading: Annotated[list[str] | None, typer.Option(
+        metavar="NAME=VALUE",
+        help="read the report another way than the method file's readings, e.g. "
+             "mpr_basis=outstanding; repeatable")] = None,
+    readings: Annotated[bool, typer.Option(
+        "--readings", help="run the table under the method's readings and under each other value "
+                           "of each reading, one at a time; print one row per run")] = False,
 ) -> None:
-    """The rating agency's stress test (DEAL.md §11): every case and rating, cash and pass/fail."""
-    from trustsim.risk.stress import run_stress
+    """The rating agency's stress test (DEAL.md §11): every case and rating, cash and pass/fail,
+    and the normal assets at the end of revolving."""
+    from trustsim.risk.stress import DEFINITIONS, run_readings, run_stress
 
     deal = _deal(config, scenario)
     m, _cases, _anchors = _method_and_selection(config, deal, method, case, rating)
+    rd = _readings_option(m, reading)
+    if readings and reading:
+        raise fail("--readings: runs each reading from the method file's; give it without --reading")
     to_stdout = json_out is not None and str(json_out) == "-"
     if json_out is not None and not to_stdout:
         check_file_target(json_out, "stress", "--json")
+    if readings:
+        try:
+            runs = run_readings(deal, m, case, rating)
+        except (ConfigError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        body: dict = {"definitions": DEFINITIONS,
+                      "readings": [{"reading": label, "results": [r.record() for r in results]}
+                                   for label, results in runs]}
+        if to_stdout:
+            typer.echo(json.dumps({JSON_HEADER: json_header("stress"), **body}, indent=2,
+                                  ensure_ascii=False))
+            return
+        console.print(readings_table(runs))
+        if json_out is not None:
+            write_json_output(json_out, "stress", body, "--json")
+            console.print(f"written: {json_out}")
+        return
     try:
-        results = run_stress(deal, m, case, rating)
+        results = run_stress(deal, m, case, rating, rd)
     except (ConfigError, ValueError) as exc:
         raise fail(str(exc)) from None
-    body = {"results": [r.record() for r in results]}
+    body = {"definitions": DEFINITIONS, "results": [r.record() for r in results]}
     if to_stdout:  # as audit --json -: the JSON alone on stdout, for a pipe
         typer.echo(json.dumps({JSON_HEADER: json_header("stress"), **body}, indent=2, ensure_ascii=False))
         return

@@ -173,6 +173,12 @@ class RepLinePool(Strict):
     write_off_pct: Pct
     mpr_pct: Annotated[Decimal, Field(gt=0, le=100)]
     mpr_basis: Literal["outstanding", "initial"]
+    write_off_basis: Literal["each_lot", "pool_at_revolving_end"] = Field(
+        default="each_lot",
+        description="each_lot: every lot that enters the pool (the initial pool, each purchase) "
+                    "defaults write_off_pct of its amount over its life, from the day it enters; "
+                    "pool_at_revolving_end: nothing defaults while the trust revolves, and the pool "
+                    "held when revolving ends defaults write_off_pct of that balance as it runs off")
     purchase_rate_pct: Pct
     npl_after_days: PositiveDays
     charge_off_after_days: PositiveDays

@@ -128,6 +128,12 @@ class Pool(Protocol):
         """
         ...
 
+    def revolving_ended(self, on: dt.date) -> None:
+        """The trust's revolving period ended on ``on`` (a static pool: on the effective date);
+        a pool whose behaviour depends on it (a rep line writing off the pool held at the end
+        of revolving) changes from the next day."""
+        ...
+
     def release_all(self, on: dt.date) -> PoolBalances:
         """Everything left leaves the trust (distribution in kind at termination); returns what left."""
         ...

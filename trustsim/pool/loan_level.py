@@ -279,6 +279,9 @@ class LoanLevelPool:
         cols = self.new_business.reserve(s, day + RESERVATION_DAYS)
         return Offer(on, s.got, 0, len(cols["loan_id"]), Lots(cols["loan_id"], REPLACEMENT))
 
+    def revolving_ended(self, on: dt.date) -> None:
+        """Loans behave the same whether the trust revolves or not."""
+
     def adjust(self, parameter: str, value: float | None) -> None:
         """An incident changes behaviour from today; ``None`` restores the deal's.
 

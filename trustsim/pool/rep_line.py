@@ -48,6 +48,15 @@ start, 12 from 2021-08-19, 6 from 2022-02-19) and shorter receivables repay fast
 instalments are the longest that fit, the pool pays that entry's multiples of the deal's
 payment rate, yield and write-off (docs/model.md, "Rep line against loan by loan").
 
+Write-off basis (``write_off_basis``). ``each_lot`` (default): every lot defaults from the day
+it enters, as above. ``pool_at_revolving_end``: the write-off rate is applied once, to the pool
+held when the revolving period ends — nothing defaults while the trust revolves (lots run off
+at the payment rate alone, in ``1 / mpr`` months on the initial basis), and from the day after
+the end the pool then held is one static pool: on the initial basis one lot of that balance,
+on the outstanding basis the same default rate ``h`` from then on; either way it defaults
+``write_off`` of that balance over its run-off. The owner of the pool says when revolving ended
+(:meth:`RepLinePool.revolving_ended`).
+
 Because each lot runs off linearly, the pool's daily flows are sums of constant rates
 that change only when a lot starts or is exhausted: the pool keeps those rates and a
 schedule of changes, so a day costs O(1) whatever the number of lots. Amounts are
@@ -85,12 +94,13 @@ class RepLinePool:
         self.purchase_rate = Decimal(cfg.purchase_rate_pct) / 100
         self._balance_basis = cfg.mpr_basis == "outstanding"
         self._bal_p = self._mpr * 12 / 365                                   # of performing / day
-        self._bal_d = (self._mpr * self._wo / (1 - self._wo)) * 12 / 365 if self._wo < 1 else 0.0
-        life_months = (1 - self._wo) / self._mpr
-        self._life_days = life_months * _DAYS_PER_MONTH
         self._p_rate = self._mpr / _DAYS_PER_MONTH                 # principal / initial / day
-        self._d_rate = (self._wo / life_months) / _DAYS_PER_MONTH  # default / initial / day
-        self._base_bal_d, self._base_d_rate = self._bal_d, self._d_rate
+        self._default_multiplier = 1.0
+        self._bal_mpr, self._bal_wo = self._mpr, self._wo   # the balance basis's (by_longest_term)
+        # write_off_basis: pool_at_revolving_end defers every default to the end of revolving
+        self._defaulting = cfg.write_off_basis == "each_lot"
+        self._ends_on: int | None = None   # the day revolving ended (pool_at_revolving_end)
+        self._set_default_rates()
         # aggregate per-day rates of active lots, and scheduled changes: day -> weight delta
         self._active_weight = 0.0
         self._changes: dict[int, float] = {}
@@ -113,7 +123,6 @@ class RepLinePool:
         self._term_buckets = sorted((int(k), float(v) / 100) for k, v in cfg.remaining_term_pct.items())
         self._last_day = ((add_months(effective_date, cfg.last_instalment_months) - effective_date).days
                           if cfg.last_instalment_months else None)   # criterion (g)
-        self._default_multiplier = 1.0
         self._term_rates = self._term_schedule(effective_date)   # (first day, factors), in order
         self._add_lot(fen_from_wan(cfg.initial_principal_wan), 0)
 
@@ -141,8 +150,40 @@ class RepLinePool:
         wo = float(cfg.write_off_pct) / 100 * float(f.write_off_factor)
         self._yield = float(cfg.yield_pct) / 100 * float(f.yield_factor)
         self._bal_p = mpr * 12 / 365
-        self._base_bal_d = (mpr * wo / (1 - wo)) * 12 / 365 if wo < 1 else 0.0
-        self._bal_d = self._base_bal_d * self._default_multiplier
+        self._bal_mpr, self._bal_wo = mpr, wo
+        self._set_default_rates()
+
+    def _set_default_rates(self) -> None:
+        """Per-day default rates and a lot's life, from the write-off, the multiplier and
+        whether the pool defaults yet (see the docstring's write-off basis)."""
+        wo = self._wo if self._defaulting else 0.0
+        life_months = (1 - wo) / self._mpr
+        self._life_days = life_months * _DAYS_PER_MONTH
+        m = self._default_multiplier
+        self._d_rate = (wo / life_months) / _DAYS_PER_MONTH * m   # default / initial / day
+        # the balance basis: the rates by_longest_term has in force
+        bwo = self._bal_wo if self._defaulting else 0.0
+        self._bal_d = (self._bal_mpr * bwo / (1 - bwo)) * 12 / 365 * m if bwo < 1 else 0.0
+
+    def revolving_ended(self, on: dt.date) -> None:
+        """The trust's revolving period ended on ``on``: under ``pool_at_revolving_end`` the pool
+        held at the end of that day starts defaulting the next (see the docstring)."""
+        if not self._defaulting and self._ends_on is None:
+            self._ends_on = (on - self._origin).days
+
+    def _start_defaulting(self, day: int) -> None:
+        """The pool at the end of revolving becomes one static pool from ``day``."""
+        self._defaulting = True
+        self._set_default_rates()
+        if not self._balance_basis:
+            self._changes.clear()
+            self._active_weight = 0.0
+            w, full = self._perf, int(self._life_days)
+            frac = self._life_days - full
+            ch = self._changes
+            ch[day] = w
+            ch[day + full] = ch.get(day + full, 0.0) - w * (1 - frac)
+            ch[day + full + 1] = ch.get(day + full + 1, 0.0) - w * frac
 
     # ------------------------------------------------------------ lots
     def _add_lot(self, principal_fen: int, day: int) -> None:
@@ -169,6 +210,8 @@ class RepLinePool:
     def _advance_one(self, day: int) -> None:
         while self._term_rates and self._term_rates[0][0] <= day:   # by_longest_term
             self._apply_factors(self._term_rates.popleft()[1])
+        if self._ends_on is not None and not self._defaulting and day > self._ends_on:
+            self._start_defaulting(day)
         delta = self._changes.pop(day, None)
         if delta is not None:
             self._active_weight += delta
@@ -345,9 +388,8 @@ class RepLinePool:
     def adjust(self, parameter: str, value: float | None) -> None:
         cfg = self.cfg
         if parameter == "default_multiplier":
-            m = self._default_multiplier = 1.0 if value is None else float(value)
-            self._bal_d = self._base_bal_d * m
-            self._d_rate = self._base_d_rate * m
+            self._default_multiplier = 1.0 if value is None else float(value)
+            self._set_default_rates()
         elif parameter == "lost_pct_per_month":
             pct = float(cfg.lost_pct_per_month if value is None else value)
             self._lost_rate = pct / 100 * 12 / 365

@@ -16,11 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from trustsim.config import ConfigError, DealConfig
 from trustsim.config.base import Pct, Strict
 from trustsim.config.load import _read_yaml, deep_merge, format_validation_error, validate_deal
+from trustsim.money import fen_from_wan
 
 Fraction = Annotated[Decimal, Field(ge=0, le=1, description="a haircut: 0 (none) to 1 (all)")]
 CaseName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
@@ -61,7 +62,46 @@ class Outflows(Strict):
     period_income_cap_pct: dict[str, Pct] = Field(
         default_factory=dict, description="class name -> stressed cap of its period income")
     tax_rate_pct: Pct = Field(description="the deal's tax on income (its pct_of_income fees)")
-    fees_pct_pa: Pct = Field(description="every other fee, all in: a year, % of the notes outstanding")
+    fees_pct_pa: Pct = Field(description="every other fee, all in: a year, % of the notes "
+                                         "(outstanding or issued: readings.fees)")
+
+
+#: reading -> (its values, the deal field it sets or how it lands); see :class:`Readings`
+READINGS: dict[str, tuple[str, ...]] = {
+    "mpr_basis": ("initial", "outstanding"),
+    "write_off_basis": ("each_lot", "pool_at_revolving_end"),
+    "fees": ("pct_of_notes_outstanding", "fixed_of_notes_issued"),
+    "taxes": ("interest", "all_income"),
+}
+
+
+class Readings(Strict):
+    """How the method reads what the report leaves to reading: each a named choice with its
+    basis in the report's text (``docs/risk.md``, "Readings"). Every one lands on the
+    stressed deal through the deal language — the pool's parameters, the fee list — never
+    as a special case of the engine."""
+
+    mpr_basis: Literal["initial", "outstanding"] = Field(
+        description="the monthly payment rate of each static pool's initial amount (initial) or "
+                    "of the outstanding balance; sets pool.mpr_basis")
+    write_off_basis: Literal["each_lot", "pool_at_revolving_end"] = Field(
+        description="the write-off rate on each lot the pool takes in, from the day it enters "
+                    "(each_lot), or on the pool held when revolving ends; sets pool.write_off_basis")
+    fees: Literal["pct_of_notes_outstanding", "fixed_of_notes_issued"] = Field(
+        description="the all-in fee rate a year of the notes outstanding, or a fixed amount a "
+                    "year: the rate of the notes issued")
+    taxes: Literal["interest", "all_income"] = Field(
+        description="the tax rate on the obligors' non-principal payments (interest), or on "
+                    "those and the eligible investments' income (all_income)")
+
+    def with_(self, name: str, value: str) -> Readings:
+        """These readings with ``name`` set to ``value``; a clear error naming both otherwise."""
+        if name not in READINGS:
+            raise ValueError(f"unknown reading {name!r} (known: {', '.join(READINGS)})")
+        if value not in READINGS[name]:
+            raise ValueError(f"reading {name}: unknown value {value!r} "
+                             f"(known: {', '.join(READINGS[name])})")
+        return self.model_copy(update={name: value})
 
 
 class Case(Strict):
@@ -81,7 +121,20 @@ class StressMethod(Strict):
     servicer_risk_factor: Annotated[Decimal, Field(ge=1, le=1)]
     ratings: dict[str, RatingStress] = Field(min_length=1)
     outflows: Outflows
+    readings: Readings
     cases: dict[CaseName, Case] = Field(min_length=1)
+    normal_assets_classes: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="rating -> the classes whose principal the issuance-succeeds case's normal "
+                    "assets are set against (default: the deal's classes rated at or above it)")
+
+    @model_validator(mode="after")
+    def _normal_assets_ratings(self) -> StressMethod:
+        for r in self.normal_assets_classes:
+            if r not in self.ratings:
+                raise ValueError(f"normal_assets_classes.{r}: no such rating in ratings "
+                                 f"(known: {', '.join(self.ratings)})")
+        return self
 
 
 def load_method(path: str | Path) -> StressMethod:
@@ -204,21 +257,35 @@ def _all_in_fee(deal: DealConfig) -> str | None:
     return first or next((f.name for f in uncapped), None)
 
 
-def stressed_fees(deal: DealConfig, method: StressMethod) -> list[dict[str, Any]]:
+def notes_issued_fen(deal: DealConfig) -> int:
+    """The notes issued at closing: every class's size (a rolling class: one series)."""
+    return sum(fen_from_wan(c.size_wan) for c in deal.classes)
+
+
+def stressed_fees(deal: DealConfig, method: StressMethod,
+                  readings: Readings | None = None) -> list[dict[str, Any]]:
     """The deal's fee list under the method: its taxes on income at ``tax_rate_pct`` (the first
-    one; any other at 0), one fee at ``fees_pct_pa`` of the notes outstanding, every other fee
-    and cap at 0. Names, payees and the waterfalls that pay them stay as they are."""
+    one; any other at 0) on the income ``readings.taxes`` names, one fee at ``fees_pct_pa`` a
+    year — of the notes outstanding, or as a fixed amount of the notes issued
+    (``readings.fees``) — every other fee and cap at 0. Names, payees and the waterfalls that
+    pay them stay as they are."""
     out = method.outflows
+    rd = readings or method.readings
     carrier = _all_in_fee(deal)
     taxed = False
     fees = []
     for f in deal.model_dump(mode="json")["fees"]:
         if f["basis"] == "pct_of_income":
             f["pct"] = "0" if taxed else str(out.tax_rate_pct)
+            f["income"] = "obligor_income" if rd.taxes == "interest" else "all_income"
             taxed = True
         elif f["name"] == carrier:
             f = {k: v for k, v in f.items() if k not in ("cny_per_year", "pct_per_year")}
-            f.update(basis="pct_of_notes", pct_per_year=str(out.fees_pct_pa))
+            if rd.fees == "pct_of_notes_outstanding":
+                f.update(basis="pct_of_notes", pct_per_year=str(out.fees_pct_pa))
+            else:
+                yearly = Decimal(notes_issued_fen(deal)) * out.fees_pct_pa / 100 / 100   # CNY
+                f.update(basis="fixed_per_year", cny_per_year=str(yearly.quantize(Decimal("0.01"))))
         elif f["basis"] == "fixed_per_year":
             f["cny_per_year"] = "0"
         else:
@@ -230,20 +297,24 @@ def stressed_fees(deal: DealConfig, method: StressMethod) -> list[dict[str, Any]
 
 
 def stressed_deal(deal: DealConfig, method: StressMethod, case: str, levels: Levels,
-                  label: str = "stress") -> DealConfig:
-    """``deal`` under the method's outflow stresses, the case's overlay and ``levels``.
+                  label: str = "stress", readings: Readings | None = None) -> DealConfig:
+    """``deal`` under the method's outflow stresses, the case's overlay and ``levels``, read
+    as ``readings`` (default: the method's).
 
     Each class named in ``outflows`` takes its stressed coupon or period-income cap (a class
-    overlay by name). Fees become one all-in rate of the outstanding note principal (the
-    report gives only the all-in 0.12% a year), so counsel, rating and other expenses are
-    folded into it; taxes on income take the method's rate (:func:`stressed_fees`).
+    overlay by name). Fees become one all-in rate (the report gives only the all-in 0.12%),
+    so counsel, rating and other expenses are folded into it; taxes on income take the
+    method's rate (:func:`stressed_fees`). The pool takes the readings' MPR and write-off
+    bases (``pool.mpr_basis``, ``pool.write_off_basis``).
     """
+    rd = readings or method.readings
     if case not in method.cases:
         raise ValueError(f"unknown case {case!r} (known: {', '.join(method.cases)})")
     check_outflows(method, deal)
     out = method.outflows
     data = deal.model_dump(mode="json")
     data["pool"].update(stressed_pool(deal, levels))
+    data["pool"].update(mpr_basis=rd.mpr_basis, write_off_basis=rd.write_off_basis)
     overlay: dict[str, Any] = {"classes": [
         *({"name": c, "coupon_pct": str(v)} for c, v in out.coupons_pct.items()),
         *({"name": c, "period_income": {"cap_pct": str(v)}} for c, v in out.period_income_cap_pct.items()),
@@ -251,7 +322,7 @@ def stressed_deal(deal: DealConfig, method: StressMethod, case: str, levels: Lev
     if not overlay["classes"]:
         del overlay["classes"]
     data = deep_merge(data, overlay)
-    data["fees"] = stressed_fees(deal, method)
+    data["fees"] = stressed_fees(deal, method, rd)
     data = deep_merge(data, method.cases[case].overlay)
     return validate_deal(data, f"{deal.name} ({label}: case {case})")
 

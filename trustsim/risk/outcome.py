@@ -91,6 +91,8 @@ class Outcome:
     ranks: tuple[tuple[str, ...], ...] = ()  # classes of one rank (paid pro rata), most senior first
     reserve_in_fen: int = 0                 # reserve accounts funded from the proceeds at closing
     breaks: tuple[dict[str, Any], ...] = ()  # reconciliation breaks (summary.reconciliation)
+    #: the pool by status at 24:00 of the revolving period's last day (summary.pool_at_revolving_end)
+    pool_at_revolving_end: dict[str, int] | None = None
 
     @property
     def class_names(self) -> list[str]:
@@ -273,6 +275,7 @@ def read_outcome(deal: DealConfig, summary: dict[str, Any]) -> Outcome:
         ranks=ranks(deal),
         reserve_in_fen=sum(fen_from_wan(r.initial_wan) for r in deal.accounts.reserves),
         breaks=breaks,
+        pool_at_revolving_end=summary.get("pool_at_revolving_end"),
     )
 
 

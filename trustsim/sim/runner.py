@@ -27,6 +27,7 @@ from trustsim.contract.triggers import PPM
 from trustsim.incidents import IncidentDesk
 from trustsim.ledger import COLLECTION_ACCOUNT, INTERNAL_ACCOUNTS
 from trustsim.money import fen_from_wan
+from trustsim.pool.base import PoolBalances
 from trustsim.sim import clock
 from trustsim.sim.assumptions import calendar_summary
 from trustsim.sim.environment import TrustEnvironment
@@ -41,6 +42,7 @@ class Parties:
     custodian: Custodian
     desk: IncidentDesk | None = None
     commingling: Exposure | None = None
+    pool_at_revolving_end: PoolBalances | None = None   # at 24:00 of the revolving period's last day
 
 
 @dataclass
@@ -68,20 +70,24 @@ def build(deal: DealConfig, stream: IO[bytes] | None, seed: int | None = None) -
     p.custodian.connect(p.trustee.inbox, p.servicer.inbox)
     p.desk = IncidentDesk(env, p)
     p.commingling = Exposure(env.ledger)
-    env.process(_day_closer(env, p.trustee, p.commingling))
+    env.process(_day_closer(env, p, p.commingling))
     return env, p
 
 
-def _day_closer(env: TrustEnvironment, trustee: Trustee, exposure: Exposure):
+def _day_closer(env: TrustEnvironment, p: Parties, exposure: Exposure):
     """24:00 of every calendar day: the money held at the servicer (:mod:`trustsim.sim.exposure`),
-    to the end of the run; and each business day until the trust terminates, the environment's
-    snapshot of every balance (``day_closed``)."""
+    to the end of the run; the pool by status at the close of the day the revolving period
+    ended (the summary's ``pool_at_revolving_end``); and each business day until the trust
+    terminates, the environment's snapshot of every balance (``day_closed``)."""
     is_business_day = env.calendar.is_business_day
+    trustee = p.trustee
     day, one = env.origin, dt.timedelta(days=1)
     while True:
         yield env.until(day, clock.DAY_CLOSED)
         business = is_business_day(day)
         exposure.close(day, business)
+        if p.pool_at_revolving_end is None and trustee.revolving_end == day:
+            p.pool_at_revolving_end = env.pool.balances()
         day += one
         if not business or trustee.terminated:
             continue
@@ -185,6 +191,7 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
         "notes": notes,
         "revolving_end": {"date": t.revolving_end.isoformat() if t.revolving_end else None,
                           "cause": t.revolving_end_cause},
+        "pool_at_revolving_end": _pool_record(p.pool_at_revolving_end),
         "trust_termination_date": t.termination_date.isoformat() if t.termination_date else None,
         "termination_cause": t.termination_cause,
         "triggers": [{"kind": f.kind, "clause": f.clause, "date": f.date.isoformat(),
@@ -220,6 +227,15 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
                                      for r in env.deal.accounts.reserves}}
            if env.deal.accounts.reserves else {}),
     }
+
+
+def _pool_record(b: PoolBalances | None) -> dict[str, int] | None:
+    """The pool by status at 24:00 of the revolving period's last day (None: it never ended)."""
+    if b is None:
+        return None
+    return {"performing_fen": b.performing_fen, "overdue_fen": b.overdue_fen,
+            "non_performing_fen": b.non_performing_fen, "charged_off_fen": b.charged_off_fen,
+            "outstanding_fen": b.outstanding_fen}
 
 
 def _commingling(env: TrustEnvironment, p: Parties) -> dict[str, Any]:
