@@ -22,7 +22,7 @@ from trustsim.cli import app
 from trustsim.config import ConfigError
 from trustsim.money import fen_from_wan
 from trustsim.pool.rep_line import RepLinePool
-from trustsim.risk.method import load_method, rating_levels, stressed_deal, stressed_pool
+from trustsim.risk.method import load_method, rating_levels, stressed_deal
 from trustsim.risk.outcome import evaluate
 from trustsim.risk.stress import covered_classes, run_stress
 from trustsim.sim.runner import simulate
@@ -101,6 +101,10 @@ def test_normal_assets_recomputed_from_the_runs_own_log(deal, method, tmp_path):
     assert na is not None and na.revolving_end == end
     assert (na.remaining_fen, na.estimated_overdue_fen, na.normal_fen, na.surplus_fen) == (
         day["pool_outstanding_fen"], overdue, normal, normal - covered)
+    accounts = ("collection_account_fen", "trust_account_fen", "issuance_proceeds_account_fen",
+                "eligible_investments_fen")
+    assert na.cash_held_fen == sum(day[a] for a in accounts) + sum(
+        (day.get("reserve_accounts_fen") or {}).values())
 
 
 # ---------------------------------------------------------------- readings: the pool
@@ -197,6 +201,20 @@ def test_taxes_on_all_income_tax_the_investment_income_too(deal, method):
     assert abs(extra - expected) <= expected / 50 + 100    # per-period rounding, a slightly other path
 
 
+def test_taxes_on_all_collections_tax_the_principal_too(deal, method):
+    """readings.taxes=all_collections: the tax rate on every collection, principal included:
+    the taxes then exceed the rate times the principal the obligors paid."""
+    levels = rating_levels(method, "BBB+")
+    rd = method.readings.with_("taxes", "all_collections")
+    from trustsim.sim.runner import run_deal
+    _e, _p, s = run_deal(stressed_deal(deal, method, "issuance_fails", levels, readings=rd), log=False)
+    rate = method.outflows.tax_rate_pct / 100
+    collected = s["pool"]["collected_fen"]
+    income = s["cash"]["collections_fen"] - collected
+    assert s["cash"]["taxes_fen"] >= int(Decimal(collected) * rate * Decimal("0.99"))
+    assert s["cash"]["taxes_fen"] <= int(Decimal(collected + income) * rate) + 100
+
+
 def test_readings_cli_runs_each_reading_once(tmp_path, method):
     out = tmp_path / "readings.json"
     result = CliRunner().invoke(app, ["stress", str(DEAL_FILE), "--readings", "--rating", "AAA",
@@ -205,7 +223,7 @@ def test_readings_cli_runs_each_reading_once(tmp_path, method):
     doc = json.loads(out.read_text(encoding="utf-8"))
     labels = [r["reading"] for r in doc["readings"]]
     assert labels == ["default", "mpr_basis=outstanding", "write_off_basis=pool_at_revolving_end",
-                      "fees=fixed_of_notes_issued", "taxes=all_income"]
+                      "fees=fixed_of_notes_issued", "taxes=all_income", "taxes=all_collections"]
     for entry in doc["readings"][1:]:
         name, value = entry["reading"].split("=")
         assert all(r["readings"][name] == value for r in entry["results"])

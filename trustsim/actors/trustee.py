@@ -383,14 +383,15 @@ class Trustee(Actor):
         amount = msg.principal_fen + msg.income_fen
         self._sweeps_reported.append((msg.date, amount))
         self.book[TRUST_ACCOUNT] += amount
-        self._record_income(msg.date, msg.income_fen)
+        self._record_income(msg.date, msg.income_fen, msg.principal_fen)
 
     def on_CollectionsRedirected(self, msg: CollectionsRedirected) -> None:
         """Obligors paid the trust account directly (the custodian's advice booked the money)."""
-        self._record_income(msg.date, msg.income_fen)
+        self._record_income(msg.date, msg.income_fen, msg.principal_fen)
 
-    def _record_income(self, d: dt.date, income_fen: int) -> None:
+    def _record_income(self, d: dt.date, income_fen: int, principal_fen: int) -> None:
         self.dues.income_since_last_fen += income_fen
+        self.dues.principal_since_last_fen += principal_fen   # a tax on all collections counts it
         self._income_window.append((d, income_fen))
         while self._income_window and (d - self._income_window[0][0]).days > 30:
             self._income_window.popleft()

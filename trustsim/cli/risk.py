@@ -186,6 +186,8 @@ def normal_assets_table(case: str, rs: list) -> Table:
     row("classes covered", lambda n: " + ".join(n.classes))
     row("their principal", lambda n: _w(n.principal_fen))
     row("surplus", lambda n: (f"[red]{_w(n.surplus_fen)}[/]" if n.surplus_fen < 0 else _w(n.surplus_fen)))
+    row("cash held (not counted)", lambda n: _w(n.cash_held_fen))
+    row("surplus with the cash", lambda n: _w(n.surplus_fen + n.cash_held_fen))
     return t
 
 

@@ -192,10 +192,11 @@ class PoolFee(_Fee):
 class IncomeFee(_Fee):
     basis: Literal["pct_of_income"]
     pct: Pct = Field(description="of the non-principal collections received in the period")
-    income: Literal["obligor_income", "all_income"] = Field(
+    income: Literal["obligor_income", "all_income", "all_collections"] = Field(
         default="obligor_income",
         description="obligor_income: the obligors' non-principal payments (interest, fees); "
-                    "all_income: those and the eligible investments' income redeemed in the period")
+                    "all_income: those and the eligible investments' income redeemed in the period; "
+                    "all_collections: all of that and the obligors' principal payments")
 
 
 Fee = Annotated[FixedFee | NotesFee | PoolFee | IncomeFee, Field(discriminator="basis")]

@@ -78,9 +78,10 @@ def _annual(cny_per_year: Decimal, days: int, basis: int) -> int:
 
 
 def fee_accrual(fee: Fee, days: int, income_fen: int, notes_fen: int, pool_fen: int,
-                investment_income_fen: int = 0) -> int:
+                investment_income_fen: int = 0, principal_fen: int = 0) -> int:
     """What ``fee`` accrues over ``days`` on its basis (before any cap); a tax on all income
-    counts ``investment_income_fen`` with the obligors' ``income_fen``."""
+    counts ``investment_income_fen`` with the obligors' ``income_fen``, and one on all
+    collections the obligors' ``principal_fen`` too."""
     basis = DAY_COUNT_BASIS[fee.day_count]
     if fee.basis == "fixed_per_year":
         return _annual(fee.cny_per_year, days, basis)
@@ -88,8 +89,10 @@ def fee_accrual(fee: Fee, days: int, income_fen: int, notes_fen: int, pool_fen: 
         return accrue(notes_fen, fee.pct_per_year, days, basis)
     if fee.basis == "pct_of_pool":
         return accrue(pool_fen, fee.pct_per_year, days, basis)
-    if fee.income == "all_income":
+    if fee.income in ("all_income", "all_collections"):
         income_fen += investment_income_fen
+    if fee.income == "all_collections":
+        income_fen += principal_fen
     return round_fen(Decimal(income_fen) * fee.pct / 100)
 
 
@@ -116,13 +119,14 @@ def step_up_accrual(fee: Fee, step: tuple[dt.date, Decimal] | None, start: dt.da
 def period_fees(deal: DealConfig, start: dt.date, end: dt.date, income_fen: int,
                 notes_fen: int, pool_fen: int,
                 step_ups: dict[str, tuple[dt.date, Decimal]] | None = None,
-                investment_income_fen: int = 0,
+                investment_income_fen: int = 0, principal_fen: int = 0,
                 ) -> dict[tuple[str, str], int]:
     """Each fee's new amount over [start, end): (fee, within|above) -> fen."""
     days = max(0, (end - start).days)
     out: dict[tuple[str, str], int] = {}
     for fee in deal.fees:
-        amount = fee_accrual(fee, days, income_fen, notes_fen, pool_fen, investment_income_fen)
+        amount = fee_accrual(fee, days, income_fen, notes_fen, pool_fen, investment_income_fen,
+                             principal_fen)
         if step_ups:
             amount += step_up_accrual(fee, step_ups.get(fee.name), start, end, notes_fen, pool_fen)
         cap = fee_cap(fee, days)
@@ -141,6 +145,7 @@ class DuesBook:
     last_payment_date: dt.date
     income_since_last_fen: int = 0
     investment_income_since_last_fen: int = 0   # redeemed since the last payment date
+    principal_since_last_fen: int = 0            # obligors' principal received since then
     pool_at_last_fen: int = 0      # the pool's principal at the period's start (pct_of_pool fees)
     carried: dict[tuple[str, str], int] = field(default_factory=dict)
     income_since: dict[str, dt.date] = field(default_factory=dict)   # period income counted to
@@ -164,7 +169,7 @@ class DuesBook:
         outstanding = sum(n.outstanding_fen for n in notes.values())
         new = period_fees(deal, self.last_payment_date, on, self.income_since_last_fen,
                           outstanding, self.pool_at_last_fen, self.step_ups,
-                          self.investment_income_since_last_fen)
+                          self.investment_income_since_last_fen, self.principal_since_last_fen)
         for c, amount in income.items():
             new[(c, INCOME)] = amount
         for key, carried in self.carried.items():
@@ -206,6 +211,7 @@ class DuesBook:
         self.carried = carried
         self.income_since_last_fen = 0
         self.investment_income_since_last_fen = 0
+        self.principal_since_last_fen = 0
         self.last_payment_date = on
         self.pool_at_last_fen = pool_fen
 

@@ -75,7 +75,7 @@ def required_amount(
     for fee in deal.fees:
         if fee.basis == "pct_of_income":
             taxes += fee_accrual(fee, days, projected_income, outstanding, dues.pool_at_last_fen,
-                                 dues.investment_income_since_last_fen)
+                                 dues.investment_income_since_last_fen, dues.principal_since_last_fen)
             continue
         cap = fee_cap(fee, days)
         fees += cap if cap is not None else fee_accrual(fee, days, projected_income, outstanding,

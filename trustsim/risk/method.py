@@ -71,7 +71,7 @@ READINGS: dict[str, tuple[str, ...]] = {
     "mpr_basis": ("initial", "outstanding"),
     "write_off_basis": ("each_lot", "pool_at_revolving_end"),
     "fees": ("pct_of_notes_outstanding", "fixed_of_notes_issued"),
-    "taxes": ("interest", "all_income"),
+    "taxes": ("interest", "all_income", "all_collections"),
 }
 
 
@@ -90,9 +90,10 @@ class Readings(Strict):
     fees: Literal["pct_of_notes_outstanding", "fixed_of_notes_issued"] = Field(
         description="the all-in fee rate a year of the notes outstanding, or a fixed amount a "
                     "year: the rate of the notes issued")
-    taxes: Literal["interest", "all_income"] = Field(
-        description="the tax rate on the obligors' non-principal payments (interest), or on "
-                    "those and the eligible investments' income (all_income)")
+    taxes: Literal["interest", "all_income", "all_collections"] = Field(
+        description="the tax rate on the obligors' non-principal payments (interest), on those "
+                    "and the eligible investments' income (all_income), or on all of that and the "
+                    "obligors' principal payments (all_collections); sets the tax's income")
 
     def with_(self, name: str, value: str) -> Readings:
         """These readings with ``name`` set to ``value``; a clear error naming both otherwise."""
@@ -277,7 +278,7 @@ def stressed_fees(deal: DealConfig, method: StressMethod,
     for f in deal.model_dump(mode="json")["fees"]:
         if f["basis"] == "pct_of_income":
             f["pct"] = "0" if taxed else str(out.tax_rate_pct)
-            f["income"] = "obligor_income" if rd.taxes == "interest" else "all_income"
+            f["income"] = "obligor_income" if rd.taxes == "interest" else rd.taxes
             taxed = True
         elif f["name"] == carrier:
             f = {k: v for k, v in f.items() if k not in ("cny_per_year", "pct_per_year")}

@@ -91,6 +91,8 @@ class NormalAssets:
     write_off_pct: Decimal          # the stressed write-off rate run
     classes: tuple[str, ...]
     principal_fen: int              # the covered classes' principal (a rolling class: one series)
+    cash_held_fen: int = 0          # the trust's accounts then: shown, not counted (the report
+                                    # compares assets, and idle cash is what a haircut leaves)
 
     @property
     def remaining_fen(self) -> int:
@@ -116,7 +118,8 @@ class NormalAssets:
                 "write_off_pct": str(self.write_off_pct),
                 "estimated_overdue_fen": self.estimated_overdue_fen,
                 "normal_assets_fen": self.normal_fen, "classes": list(self.classes),
-                "principal_fen": self.principal_fen, "surplus_fen": self.surplus_fen}
+                "principal_fen": self.principal_fen, "surplus_fen": self.surplus_fen,
+                "cash_held_fen": self.cash_held_fen}
 
 
 def normal_assets(outcome: Outcome, classes: Sequence[str], write_off_pct: Decimal) -> NormalAssets | None:
@@ -126,7 +129,7 @@ def normal_assets(outcome: Outcome, classes: Sequence[str], write_off_pct: Decim
         return None
     return NormalAssets(outcome.revolving_end, pool["performing_fen"], pool["overdue_fen"],
                         pool["non_performing_fen"], write_off_pct, tuple(classes),
-                        sum(outcome.sizes_fen[c] for c in classes))
+                        sum(outcome.sizes_fen[c] for c in classes), pool.get("cash_held_fen", 0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ class Parties:
     desk: IncidentDesk | None = None
     commingling: Exposure | None = None
     pool_at_revolving_end: PoolBalances | None = None   # at 24:00 of the revolving period's last day
+    cash_at_revolving_end: int = 0                      # the trust's accounts then
 
 
 @dataclass
@@ -88,6 +89,7 @@ def _day_closer(env: TrustEnvironment, p: Parties, exposure: Exposure):
         exposure.close(day, business)
         if p.pool_at_revolving_end is None and trustee.revolving_end == day:
             p.pool_at_revolving_end = env.pool.balances()
+            p.cash_at_revolving_end = env.ledger.total_held()
         day += one
         if not business or trustee.terminated:
             continue
@@ -191,7 +193,7 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
         "notes": notes,
         "revolving_end": {"date": t.revolving_end.isoformat() if t.revolving_end else None,
                           "cause": t.revolving_end_cause},
-        "pool_at_revolving_end": _pool_record(p.pool_at_revolving_end),
+        "pool_at_revolving_end": _pool_record(p.pool_at_revolving_end, p.cash_at_revolving_end),
         "trust_termination_date": t.termination_date.isoformat() if t.termination_date else None,
         "termination_cause": t.termination_cause,
         "triggers": [{"kind": f.kind, "clause": f.clause, "date": f.date.isoformat(),
@@ -229,13 +231,14 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
     }
 
 
-def _pool_record(b: PoolBalances | None) -> dict[str, int] | None:
-    """The pool by status at 24:00 of the revolving period's last day (None: it never ended)."""
+def _pool_record(b: PoolBalances | None, cash_fen: int) -> dict[str, int] | None:
+    """The pool by status at 24:00 of the revolving period's last day, and the cash the
+    trust's accounts held then (None: revolving never ended)."""
     if b is None:
         return None
     return {"performing_fen": b.performing_fen, "overdue_fen": b.overdue_fen,
             "non_performing_fen": b.non_performing_fen, "charged_off_fen": b.charged_off_fen,
-            "outstanding_fen": b.outstanding_fen}
+            "outstanding_fen": b.outstanding_fen, "cash_held_fen": cash_fen}
 
 
 def _commingling(env: TrustEnvironment, p: Parties) -> dict[str, Any]:
