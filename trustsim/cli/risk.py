@@ -211,6 +211,52 @@ def readings_table(runs: list) -> Table:
     return t
 
 
+def _cells(r) -> list[str]:
+    """One run's row for the markdown tables: verdicts, margins, surplus, revolving end."""
+    o = r.outcome
+    verdicts = ["pass" if o.classes[c].passed else f"**fail** ({_w(o.classes[c].shortfall_fen)})"
+                for c in o.class_names]
+    margins = [f"{o.safety_margin(c):.2%}" for c in o.margin_classes]
+    na = r.normal_assets
+    surplus = "-" if na is None else _w(na.surplus_fen)
+    return [*verdicts, *margins, surplus, str(o.revolving_end)]
+
+
+def markdown_tables(runs: list) -> str:
+    """The stress results as markdown (docs/risk.md): per run the verdicts (shortfall 万元),
+    safety margins, normal-assets surplus and revolving end; with several readings one row
+    per reading, case and rating; then each case's normal-assets comparison."""
+    first = runs[0][1][0].outcome
+    head = ["case", "rating", *first.class_names, *(f"{c} margin" for c in first.margin_classes),
+            "normal-assets surplus 万元", "revolving ended"]
+    if len(runs) > 1:
+        head.insert(0, "reading")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, results in runs:
+        for r in results:
+            row = [r.case, r.rating, *_cells(r)]
+            if len(runs) > 1:
+                row.insert(0, f"`{label}`")
+            lines.append("| " + " | ".join(row) + " |")
+    results = runs[0][1]
+    for case in dict.fromkeys(r.case for r in results):
+        rs = [r for r in results if r.case == case and r.normal_assets is not None]
+        if not rs:
+            continue
+        lines += ["", f"Normal assets at the end of revolving, case `{case}`"
+                      + (f" (reading `{runs[0][0]}`)" if len(runs) > 1 else "") + ", 万元:", "",
+                  "| rating | revolving ended | remaining pool | estimated overdue | normal assets "
+                  "| classes covered | their principal | surplus | cash held (not counted) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in rs:
+            n = r.normal_assets
+            lines.append(f"| {r.rating} | {n.revolving_end} | {_w(n.remaining_fen)} | "
+                         f"{_w(n.estimated_overdue_fen)} | {_w(n.normal_fen)} | "
+                         f"{' + '.join(n.classes)} | {_w(n.principal_fen)} | {_w(n.surplus_fen)} | "
+                         f"{_w(n.cash_held_fen)} |")
+    return "\n".join(lines)
+
+
 def _readings_option(method, values: list[str] | None):
     """``--reading NAME=VALUE`` (repeatable) over the method's readings."""
     rd = method.readings
@@ -245,6 +291,8 @@ def stress(
     readings: Annotated[bool, typer.Option(
         "--readings", help="run the table under the method's readings and under each other value "
                            "of each reading, one at a time; print one row per run")] = False,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="print the results as markdown tables (as docs/risk.md shows them)")] = False,
 ) -> None:
     """The rating agency's stress test (DEAL.md §11): every case and rating, cash and pass/fail,
     and the normal assets at the end of revolving."""
@@ -270,7 +318,10 @@ def stress(
             typer.echo(json.dumps({JSON_HEADER: json_header("stress"), **body}, indent=2,
                                   ensure_ascii=False))
             return
-        console.print(readings_table(runs))
+        if markdown:
+            typer.echo(markdown_tables(runs))
+        else:
+            console.print(readings_table(runs))
         if json_out is not None:
             write_json_output(json_out, "stress", body, "--json")
             console.print(f"written: {json_out}")
@@ -283,8 +334,11 @@ def stress(
     if to_stdout:  # as audit --json -: the JSON alone on stdout, for a pipe
         typer.echo(json.dumps({JSON_HEADER: json_header("stress"), **body}, indent=2, ensure_ascii=False))
         return
-    for t in stress_tables(results):
-        console.print(t)
+    if markdown:
+        typer.echo(markdown_tables([("default", results)]))
+    else:
+        for t in stress_tables(results):
+            console.print(t)
     if json_out is not None:
         write_json_output(json_out, "stress", body, "--json")
         console.print(f"written: {json_out}")
