@@ -240,6 +240,12 @@ def check_outflows(method: StressMethod, deal: DealConfig, source: str | None = 
             if field == "period_income_cap_pct" and not income:
                 raise ConfigError(f"{where}.{field}.{name}: class {name!r} has no period_income; "
                                   f"stress its coupon under outflows.coupons_pct")
+    for rating, names in method.normal_assets_classes.items():
+        for name in names:
+            if name not in deal.class_names:
+                raise ConfigError(f"{source + ': ' if source else ''}normal_assets_classes.{rating}: "
+                                  f"the deal {deal.name} has no class named {name!r} "
+                                  f"(classes: {', '.join(deal.class_names)})")
     o = method.outflows
     if o.tax_rate_pct and not any(f.basis == "pct_of_income" for f in deal.fees):
         raise ConfigError(f"{where}.tax_rate_pct: the deal {deal.name} has no tax on income "

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from trustsim.config import ConfigError
 from trustsim.config.base import RATING_SCALE
 from trustsim.config.models import DealConfig
-from trustsim.money import floor_fen
 from trustsim.risk.method import (
     Levels,
     Readings,
@@ -100,7 +99,8 @@ class NormalAssets:
 
     @property
     def estimated_overdue_fen(self) -> int:
-        future = floor_fen(Decimal(self.performing_fen) * self.write_off_pct / 100)
+        future = int((Decimal(self.performing_fen) * self.write_off_pct / 100)
+                     .to_integral_value(rounding=ROUND_FLOOR))
         return self.overdue_fen + self.non_performing_fen + future
 
     @property
