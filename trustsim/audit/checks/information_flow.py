@@ -16,8 +16,8 @@ Two checks, each read from the log alone:
   pool for lost assets (``lost_assets_replaced``, ``lost_assets_compensated``,
   ``lost_assets_written_off``) follows a proposal (``pool_change_proposed``) and the
   trustee's ``pool_change_confirmed`` of that change, of that kind and size, citing the
-  deal's ``remedies.clause``; a confirmation obeys the rule of its kind (a replacement of no lower balance, compensation equal to the
-  lost assets' balance); a removal against payment — a compensation, the servicer's
+  deal's ``remedies.clause``; a confirmation obeys the rule of its kind (a replacement of
+  no lower balance, compensation equal to the lost assets' balance); a removal against payment — a compensation, the servicer's
   purchase (``servicer_purchase_completed`` after ``servicer_purchase_confirmed``) — comes
   after the custodian's ``transfer_received`` of its price (``ref``: the change or the
   request) on or before the removal's date, for the full price. A confirmed change that
@@ -119,6 +119,7 @@ def pool_changes_confirmed_first(log: AuditLog) -> Outcome:
             change = str(e["change"])
             c = confirmed.get(change)
             if c is None or int(c["seq"]) > int(e["seq"]):
+                done.setdefault(change, e)
                 out.fail(e["seq"], e["date"], f"{name} ({change}) takes effect before the "
                          f"trustee confirmed the change" if c is not None else
                          f"{name} ({change}): the trustee never confirmed the change",
