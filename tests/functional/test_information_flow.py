@@ -137,7 +137,7 @@ def test_lost_assets_are_replaced_only_after_the_trustee_confirms(scenario_run):
 
 
 def test_a_replacement_of_lower_balance_is_refused_and_the_pool_keeps_its_assets():
-    d, env, parties, _ = _stopped_run({}, dt.date(2021, 5, 11))
+    _d, env, parties, _ = _stopped_run({}, dt.date(2021, 5, 11))
     trustee = parties.trustee
     sel = Selection("lost", env.today, 1_000_000, 0, 0)   # 10,000.00 CNY of lost receivables
     before = env.pool.balances().outstanding_fen
