@@ -19,9 +19,9 @@ Two checks, each read from the log alone:
   deal's ``remedies.clause``; a confirmation obeys the rule of its kind (a replacement of
   no lower balance, compensation equal to the lost assets' balance); a removal against
   payment — a compensation, the servicer's purchase (``servicer_purchase_completed`` after
-  ``servicer_purchase_confirmed``) — comes after the custodian's ``transfer_received`` of its price (``ref``: the change or the
-  request) on or before the removal's date, for the full price. A confirmed change that
-  never takes effect by the end of the log is a finding.
+  ``servicer_purchase_confirmed``) — comes after the custodian's ``transfer_received`` of
+  its price (``ref``: the change or the request) on or before the removal's date, for the
+  full price. A confirmed change that never takes effect by the end of the log is a finding.
 """
 
 from __future__ import annotations
