@@ -280,8 +280,7 @@ EVENTS: dict[str, EventSpec] = {
         "servicer", "The servicer instructs the custodian to pay collections from its collection "
         "account into the trust account (sweep: the instruction; corrects / break_id: a "
         "correction of an earlier sweep and the trustee's break). Nothing is posted.",
-        sweep=STR, amount_fen=FEN, from_account=STR, to_account=STR, corrects=STR | None,
-        break_id=STR | None, notified=STRS),
+        sweep=STR, amount_fen=FEN, corrects=STR | None, break_id=STR | None),
     "available_funds_notified": _e(
         "servicer", "The servicer tells trustee and originator the cash for purchase.",
         base_date=DATE, amount_fen=FEN),
@@ -472,9 +471,9 @@ EVENTS: dict[str, EventSpec] = {
         break_id=STR | None, sweep_date=DATE, sweep=STR, **POSTING),
     "sweep_advised": _e(
         "custodian", "The custodian's credit advice to the trustee of a sweep's money in the trust "
-        "account: what arrived (the trustee counts the collections on it).",
-        sweep=STR, amount_fen=FEN, account=STR, corrects=STR | None, break_id=STR | None,
-        notified=STRS),
+        "account: what arrived (the trustee counts the collections on it; break_id: a "
+        "correction's break).",
+        sweep=STR, amount_fen=FEN, break_id=STR | None),
     "investment_written_down": _e(
         "custodian", "An eligible investment loses value (posting).",
         loss_pct=DECIMAL, **POSTING),

@@ -158,8 +158,7 @@ class Custodian(Actor):
                       credit=p.credit, amount_fen=p.amount_fen, reason=p.reason, instruction=None,
                       sweep=ins.sweep)
         self.emit("sweep_advised", sweep=ins.sweep, amount_fen=ins.amount_fen,
-                  account=TRUST_ACCOUNT, corrects=ins.corrects, break_id=ins.break_id,
-                  notified=["trustee"])
+                  break_id=ins.break_id)
         self.send(self.trustee, CreditAdvice(today, TRUST_ACCOUNT, ins.amount_fen,
                                              COLLECTION_ACCOUNT, "collections sweep", ref=ins.sweep,
                                              corrects=ins.corrects, break_id=ins.break_id))

@@ -246,8 +246,7 @@ class Servicer(Actor):
     def _instruct(self, ins: SweepInstruction) -> None:
         """Give the custodian the sweep's payment instruction (logged: ``sweep_instructed``)."""
         self.emit("sweep_instructed", sweep=ins.sweep, amount_fen=ins.amount_fen,
-                  from_account=COLLECTION_ACCOUNT, to_account=TRUST_ACCOUNT,
-                  corrects=ins.corrects, break_id=ins.break_id, notified=["custodian"])
+                  corrects=ins.corrects, break_id=ins.break_id)
         self.send(self.custodian, ins)
 
     def _report_status(self, today: dt.date) -> None:
