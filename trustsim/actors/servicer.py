@@ -126,6 +126,7 @@ class Servicer(Actor):
         self._sweep_made: dict[dt.date, tuple] = {}
         self._held_apart = 0   # what the trustee says is not the trust's in the trust account
         self._sweeps = 0       # sweep instructions given
+        self._status_told: tuple = (0, None, None, False, False)   # the last ServicerStatus
         env.process(self._collect_daily())
         env.process(self._sweep_daily())
 
@@ -234,9 +235,11 @@ class Servicer(Actor):
             return total
         sweep = self._next_sweep()
         self._swept_today = today
-        self.send(self.trustee, CollectionsSwept(today, principal, income, sweep))
         self._instruct(SweepInstruction(sweep, today, total, total, principal, income, first, last,
                                         overdue_since))
+        # the report reaches the trustee before the custodian's advice (it handles its messages
+        # in order, woken once for both)
+        self.send(self.trustee, CollectionsSwept(today, principal, income, sweep))
         return total
 
     def _next_sweep(self) -> str:
@@ -251,10 +254,16 @@ class Servicer(Actor):
 
     def _report_status(self, today: dt.date) -> None:
         """Each business day, after the day's collections and before the trustee's close:
-        what the servicer still holds, told to the trustee (which reads no party's state)."""
+        what the servicer still holds, told to the trustee (which reads no party's state) —
+        every day something is overdue, else the day its status changes (a day with nothing
+        overdue and nothing new needs no report: the trustee reads no report of today as
+        nothing overdue)."""
         overdue, since = self.overdue_transfer_fen(today)
-        self.send(self.trustee, ServicerStatus(today, overdue, since, self.holding_since,
-                                               self.hold_explained, self.insolvent))
+        state = (overdue, since, self.holding_since, self.hold_explained, self.insolvent)
+        if overdue == 0 and state == self._status_told:
+            return
+        self._status_told = state
+        self.send(self.trustee, ServicerStatus(today, *state))
 
     def overdue_transfer_fen(self, today: dt.date) -> tuple[int, dt.date | None]:
         """Collections whose sweep date has passed (what the trustee sees in the ABS system)."""
