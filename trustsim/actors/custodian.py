@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from decimal import Decimal
+from functools import partial
 
 from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
@@ -58,6 +59,8 @@ class Custodian(Actor):
 
     def __init__(self, env) -> None:
         super().__init__(env)
+        # speed: its events go straight to the log, a frame less each
+        self.emit = partial(env.log.emit, self.name)  # type: ignore[method-assign]
         self.trustee: Mailbox | None = None
         self.servicer: Mailbox | None = None
         self._pending: dict[dt.date, list[Instruction]] = {}
