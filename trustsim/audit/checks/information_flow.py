@@ -79,18 +79,18 @@ def sweeps_instructed_and_advised(log: AuditLog) -> Outcome:
     for sweep, ins in instructed.items():
         out.checked += 1
         moved, amount = posted.get(sweep, 0), int(ins["amount_fen"])
-        a = advised.get(sweep)
-        if a is None:
+        adv = advised.get(sweep)
+        if adv is None:
             if ins["date"] < last:
                 out.fail(ins["seq"], ins["date"], f"sweep {sweep} ({amount} fen) instructed and "
                          f"never advised to the trustee")
             continue
-        if int(a["seq"]) < int(ins["seq"]):
-            out.fail(a["seq"], a["date"], f"sweep {sweep} advised before it was instructed",
+        if int(adv["seq"]) < int(ins["seq"]):
+            out.fail(adv["seq"], adv["date"], f"sweep {sweep} advised before it was instructed",
                      int(ins["seq"]))
         if moved != amount and not any(f <= log.day(ins) for f in frozen):
             out.fail(ins["seq"], ins["date"], f"sweep {sweep}: {amount} fen instructed, {moved} "
-                     f"fen executed", int(a["seq"]))
+                     f"fen executed", int(adv["seq"]))
     return out
 
 
@@ -148,7 +148,7 @@ def pool_changes_confirmed_first(log: AuditLog) -> Outcome:
             out.fail(c["seq"], c["date"], f"the trustee confirms pool change {change}, which "
                      f"the originator had not proposed")
         removed, added, price = (int(c.get(k) or 0) for k in ("removed_fen", "added_fen", "price_fen"))
-        kind = c.get("kind")
+        kind = str(c.get("kind"))
         if kind == "replacement" and added < removed:
             out.fail(c["seq"], c["date"], f"replacement {change} confirmed with {added} fen for "
                      f"lost assets of {removed} fen (no lower balance)")
