@@ -230,12 +230,18 @@ EVENTS: dict[str, EventSpec] = {
     "purchase_request_lapsed": _e(
         "originator", "A delayed request is beyond the grace period and lapses.",
         base_date=DATE, grace_business_days=INT),
+    "pool_change_proposed": _e(
+        "originator", "The originator proposes to the trustee a change of the pool for lost assets: "
+        "replacement (receivables in), compensation (cash in: the assets leave when it is "
+        "received) or write_off (an insolvent originator: the extinguished assets only leave). "
+        "Nothing changes until the trustee confirms.",
+        change=STR, kind=STR, removed_fen=FEN, removed_loans=INT | None, added_fen=FEN,
+        added_loans=INT | None, price_fen=FEN, notified=STRS),
     "lost_assets_replaced": _e(
-        "originator", "Lost assets replaced by eligible receivables of no lower balance.",
-        removed_fen=FEN, removed_loans=INT | None, added_fen=FEN, added_loans=INT | None),
-    "lost_assets_compensated": _e(
-        "originator", "Lost assets compensated with cash of equal value.",
-        removed_fen=FEN, removed_loans=INT | None, cash_fen=FEN),
+        "originator", "The trustee having confirmed the change, the lost assets leave the pool and "
+        "eligible receivables of no lower balance come in.",
+        change=STR, removed_fen=FEN, removed_loans=INT | None, added_fen=FEN,
+        added_loans=INT | None),
     "replacement_failed": _e(
         "originator", "Lost assets could not be replaced (insolvent originator).",
         principal_fen=FEN, loans=INT | None, reason=STR),
@@ -270,18 +276,11 @@ EVENTS: dict[str, EventSpec] = {
         "evenly over the stated days.",
         backup=STR, event_date=DATE, deferred_principal_fen=FEN, deferred_income_fen=FEN,
         collected_principal_fen=FEN, collected_income_fen=FEN, collected_over_days=INT),
-    "collections_swept": _e(
-        "servicer", "The servicer transfers collections to the trust account (posting).",
-        principal_fen=FEN, income_fen=FEN, received_from=DATE | None, received_to=DATE | None,
-        late_since=DATE | None, **POSTING),
-    "sweep_overpaid": _e(
-        "servicer", "A sweep moves more than the servicer collected: the excess from its own "
-        "funds (posting; a cash error).",
-        sweep_date=DATE, **POSTING),
-    "sweep_corrected": _e(
-        "servicer", "The servicer sweeps what a wrong sweep left in the collection account, or a "
-        "sweep value-dated late lands (posting; break_id: the trustee's break it corrects).",
-        break_id=STR | None, sweep_date=DATE, **POSTING),
+    "sweep_instructed": _e(
+        "servicer", "The servicer instructs the custodian to pay collections from its collection "
+        "account into the trust account (sweep: the instruction; corrects / break_id: a "
+        "correction of an earlier sweep and the trustee's break). Nothing is posted.",
+        sweep=STR, amount_fen=FEN, corrects=STR | None, break_id=STR | None),
     "available_funds_notified": _e(
         "servicer", "The servicer tells trustee and originator the cash for purchase.",
         base_date=DATE, amount_fen=FEN),
@@ -305,9 +304,6 @@ EVENTS: dict[str, EventSpec] = {
         "servicer", "The servicer (affiliate) asks to buy non-performing assets.",
         request=STR, principal_fen=FEN, price_fen=FEN, loans=INT | None, npl_ratio_ppm=INT,
         buyer=STR),
-    "servicer_purchase_completed": _e(
-        "servicer", "The servicer's purchase is done: assets leave, price paid.",
-        request=STR, principal_fen=FEN, price_fen=FEN, loans=INT | None),
     # trustee
     "period_changed": _e(
         "trustee", "The trust enters a period (revolving, amortization); cause and date.",
@@ -424,6 +420,29 @@ EVENTS: dict[str, EventSpec] = {
     "servicer_purchase_rejected": _e(
         "trustee", "The trustee refuses the servicer's purchase (price below fair value).",
         request=STR, price_fen=FEN, fair_value_fen=FEN, reason=STR | None),
+    "servicer_purchase_completed": _e(
+        "trustee", "The custodian advised the servicer's price received: the assets leave the pool "
+        "(delivery against payment; paid_fen: what the advice says arrived).",
+        request=STR, principal_fen=FEN, price_fen=FEN, loans=INT | None, paid_fen=FEN,
+        clause=STR | None),
+    "pool_change_confirmed": _e(
+        "trustee", "The trustee confirms a proposed pool change against the deal's rules "
+        "(replacement: no lower balance, from the originator's eligibility screen; compensation: "
+        "cash of equal value); against_payment: the assets leave only when the price is received.",
+        change=STR, kind=STR, removed_fen=FEN, added_fen=FEN, price_fen=FEN, clause=STR | None,
+        against_payment=BOOL, reason=STR | None),
+    "pool_change_refused": _e(
+        "trustee", "The trustee refuses a proposed pool change (reason): nothing changes.",
+        change=STR, kind=STR, removed_fen=FEN, added_fen=FEN, price_fen=FEN, clause=STR | None,
+        against_payment=BOOL, reason=STR | None),
+    "lost_assets_compensated": _e(
+        "trustee", "The custodian advised the originator's cash for lost assets: the assets leave "
+        "the pool (delivery against payment; cash_fen: what the advice says arrived).",
+        change=STR, removed_fen=FEN, removed_loans=INT | None, cash_fen=FEN, clause=STR | None),
+    "lost_assets_written_off": _e(
+        "trustee", "Lost assets an insolvent originator can neither replace nor pay for leave the "
+        "pool, extinguished (the trustee's confirmation of the write-off).",
+        change=STR, removed_fen=FEN, removed_loans=INT | None, clause=STR | None),
     "disclosure_issued": _e(
         "trustee", "A major-event notice the market's disclosure rules require (configs/disclosure/"
         "<market>.yaml): rule, event, subject, the event's date, the due date, the issue date.",
@@ -436,6 +455,25 @@ EVENTS: dict[str, EventSpec] = {
     "transfer_received": _e(
         "custodian", "Money paid into the trust account by a party (posting).",
         payer=STR, ref=STR | None, **POSTING),
+    "collections_swept": _e(
+        "custodian", "The custodian executes the servicer's sweep instruction: collections from the "
+        "collection account into the trust account (posting; sweep: the servicer's instruction).",
+        principal_fen=FEN, income_fen=FEN, received_from=DATE | None, received_to=DATE | None,
+        late_since=DATE | None, sweep=STR, **POSTING),
+    "sweep_overpaid": _e(
+        "custodian", "A sweep instruction pays more than the servicer collected: the excess from "
+        "the servicer's own funds (posting; a cash error).",
+        sweep_date=DATE, sweep=STR, **POSTING),
+    "sweep_corrected": _e(
+        "custodian", "The custodian executes the servicer's correcting sweep: what a wrong sweep "
+        "left in the collection account, or a sweep made late (posting; break_id: the trustee's "
+        "break it corrects).",
+        break_id=STR | None, sweep_date=DATE, sweep=STR, **POSTING),
+    "sweep_advised": _e(
+        "custodian", "The custodian's credit advice to the trustee of a sweep's money in the trust "
+        "account: what arrived (the trustee counts the collections on it; break_id: a "
+        "correction's break).",
+        sweep=STR, amount_fen=FEN, break_id=STR | None),
     "investment_written_down": _e(
         "custodian", "An eligible investment loses value (posting).",
         loss_pct=DECIMAL, **POSTING),

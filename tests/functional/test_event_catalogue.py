@@ -20,9 +20,10 @@ from conftest import DEAL_FILE
 from support.runs import small_loan_events
 from support.scenarios import deal_run, other_deal_runs, scenarios_for
 
+from trustsim.actors.messages import PoolChangeProposal
 from trustsim.catalogue import EVENTS, field_types, problems
 from trustsim.config import load_deal
-from trustsim.pool.base import Offer
+from trustsim.pool.base import Offer, Selection
 from trustsim.sim.runner import build
 
 #: deals that log what no bundled scenario does: (scenario, overrides), as the remedy
@@ -92,6 +93,19 @@ def lost_assets_compensated(deal) -> list[dict[str, Any]]:
     return parse(stream)
 
 
+@pytest.fixture(scope="module")
+def pool_change_refused(deal) -> list[dict[str, Any]]:
+    """The originator proposes a replacement of lower balance than the lost assets: refused."""
+    stream = io.BytesIO()
+    env, p = build(deal, stream)
+    env.run(until=env.day_of(dt.date(2021, 5, 11)))
+    sel = Selection("lost", env.today, 1_000_000, 0, 0)
+    p.trustee.inbox.put(PoolChangeProposal("PC99999", env.today, "replacement", sel,
+                                           Offer(env.today, 999_999, 0), 0))
+    env.run(until=env.day_of(dt.date(2021, 5, 12)))
+    return parse(stream)
+
+
 def assert_matches_catalogue(events: list[dict[str, Any]]) -> None:
     assert events
     found = [p for e in events for p in problems(e)]
@@ -130,6 +144,13 @@ def test_every_line_of_a_failed_instruction_is_as_catalogued(failed_instruction)
     assert "debit" not in failed[0] and "credit" not in failed[0]
 
 
+def test_every_line_of_a_refused_pool_change_is_as_catalogued(pool_change_refused):
+    assert_matches_catalogue(pool_change_refused)
+    refused = [e for e in pool_change_refused if e["event"] == "pool_change_refused"]
+    assert [(e["change"], e["removed_fen"], e["added_fen"]) for e in refused] == [
+        ("PC99999", 1_000_000, 999_999)]
+
+
 def test_every_line_of_lost_assets_compensated_is_as_catalogued(lost_assets_compensated):
     assert_matches_catalogue(lost_assets_compensated)
     comp = [e for e in lost_assets_compensated if e["event"] == "lost_assets_compensated"]
@@ -137,13 +158,14 @@ def test_every_line_of_lost_assets_compensated_is_as_catalogued(lost_assets_comp
 
 
 @pytest.fixture
-def every_log(base_run, scenario_run, failed_instruction, lost_assets_compensated):
+def every_log(base_run, scenario_run, failed_instruction, lost_assets_compensated,
+              pool_change_refused):
     return [base_run.events, *(scenario_run(s).events for s in SCENARIOS),
             *(scenario_run(*o).events for o in OVERLAYS.values()),
             *(small_loan_events(s) for s in LOAN_SCENARIOS),
             # the other bundled deals (each line against the catalogue: test_bundled_deals.py)
             *(deal_run(*r).events for r in other_deal_runs()),
-            failed_instruction, lost_assets_compensated]
+            failed_instruction, lost_assets_compensated, pool_change_refused]
 
 
 def test_every_catalogued_event_is_checked_by_some_run(every_log):

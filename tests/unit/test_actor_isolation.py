@@ -8,6 +8,8 @@ every attribute, container and mailbox an actor holds.
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 
 from trustsim.actors.base import Actor, Mailbox
 from trustsim.config import load_deal
-from trustsim.sim.runner import build
+from trustsim.sim.runner import build, run_deal
 
 DEALS = sorted((Path(__file__).resolve().parents[2] / "configs" / "deals").glob("*.yaml"))
 
@@ -67,3 +69,18 @@ def test_the_check_finds_an_actor_holding_another() -> None:
     found = [n for n, v in _attributes(parties.trustee).items()
              if any(isinstance(h, Actor) and h is not parties.trustee for h in _held(v))]
     assert found == ["servicer"]
+
+
+
+@pytest.mark.parametrize("deal_file", [d for d in DEALS if "loans" not in d.name], ids=lambda p: p.stem)
+def test_only_the_custodian_posts_into_an_account_of_the_trust(deal_file: Path) -> None:
+    """The servicer's sweep is an instruction the custodian executes, a price or compensation
+    is paid to the custodian: every posting into one of the trust's accounts — the trust
+    account, the issuance proceeds, the eligible investments, the reserves — is the
+    custodian's, whoever pays (read from a whole run's log)."""
+    stream = io.BytesIO()
+    env, _parties, _summary = run_deal(load_deal(deal_file), stream)
+    trust = set(env.ledger.balances) - {"collection_account"}
+    into = [json.loads(line) for line in stream.getvalue().splitlines()]
+    by = {e["actor"] for e in into if e.get("debit") in trust}
+    assert by == {"custodian"}

@@ -5,6 +5,11 @@ date — at once if value-dated today, else at the start of that business day �
 reports balances: a morning statement to the trustee, a midday statement to the
 servicer (which needs it to tell the cash available for purchase).
 
+It receives the servicer's sweeps too: a payment instruction from the servicer's collection
+account (outside the trust) into the trust account, which it executes on the trust account's
+side and confirms to the trustee with a credit advice naming the sweep (the trustee counts
+the collections on that advice, never on the servicer's word alone).
+
 Cash errors (scenario incidents, issue 13): it may execute an instruction late, for the
 wrong amount or to the wrong payee, defer same-day instructions that reached it after its
 cut-off to the next business day, and credit money that came with no reference. Each error
@@ -17,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from decimal import Decimal
+from functools import partial
 
 from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
@@ -29,9 +35,11 @@ from trustsim.actors.messages import (
     Instruction,
     InstructionResult,
     ProceedsPaidIn,
+    SweepInstruction,
     WindingUp,
 )
 from trustsim.ledger import (
+    COLLECTION_ACCOUNT,
     ELIGIBLE_INVESTMENTS,
     ISSUANCE_PROCEEDS_ACCOUNT,
     TRUST_ACCOUNT,
@@ -42,6 +50,8 @@ from trustsim.sim import clock
 
 #: cash-error kinds the custodian makes on an instruction it executes
 INSTRUCTION_ERRORS = ("custodian_late_execution", "custodian_wrong_amount", "misdirected_payment")
+#: the servicer's own money (a sweep that moves more than it collected pays the excess from it)
+SERVICER_OWN_FUNDS = "servicer"
 
 
 class Custodian(Actor):
@@ -49,6 +59,8 @@ class Custodian(Actor):
 
     def __init__(self, env) -> None:
         super().__init__(env)
+        # speed: its events go straight to the log, a frame less each
+        self.emit = partial(env.log.emit, self.name)  # type: ignore[method-assign]
         self.trustee: Mailbox | None = None
         self.servicer: Mailbox | None = None
         self._pending: dict[dt.date, list[Instruction]] = {}
@@ -118,7 +130,41 @@ class Custodian(Actor):
         self.emit("transfer_received", payer=msg.payer, ref=msg.ref, debit=p.debit, credit=p.credit,
                   amount_fen=p.amount_fen, reason=p.reason, instruction=None)
         self.send(self.trustee, CreditAdvice(self.env.today, TRUST_ACCOUNT, msg.amount_fen,
-                                             msg.payer, msg.reason))
+                                             msg.payer, msg.reason, ref=msg.ref))
+
+    def on_SweepInstruction(self, ins: SweepInstruction) -> None:
+        """The servicer's sweep: credit the trust account as instructed — from the collection
+        account, any excess from the servicer's own funds — and advise the trustee."""
+        ledger, today = self.env.ledger, self.env.today
+        coll = ins.from_collections_fen
+        if coll > 0:
+            if ins.corrects is None:
+                p = ledger.post(TRUST_ACCOUNT, COLLECTION_ACCOUNT, coll, "collections sweep")
+                self.emit("collections_swept", principal_fen=ins.principal_fen,
+                          income_fen=ins.income_fen,
+                          received_from=ins.received_from.isoformat() if ins.received_from else None,
+                          received_to=ins.received_to.isoformat() if ins.received_to else None,
+                          late_since=ins.late_since.isoformat() if ins.late_since else None,
+                          debit=p.debit, credit=p.credit, amount_fen=p.amount_fen, reason=p.reason,
+                          instruction=None, sweep=ins.sweep)
+            else:
+                p = ledger.post(TRUST_ACCOUNT, COLLECTION_ACCOUNT, coll, "collections sweep corrected")
+                self.emit("sweep_corrected", break_id=ins.break_id,
+                          sweep_date=(ins.sweep_date or ins.date).isoformat(), debit=p.debit,
+                          credit=p.credit,
+                          amount_fen=p.amount_fen, reason=p.reason, instruction=None,
+                          sweep=ins.sweep)
+        if ins.amount_fen > coll:
+            p = ledger.post(TRUST_ACCOUNT, SERVICER_OWN_FUNDS, ins.amount_fen - coll,
+                            "collections sweep (excess)")
+            self.emit("sweep_overpaid", sweep_date=ins.date.isoformat(), debit=p.debit,
+                      credit=p.credit, amount_fen=p.amount_fen, reason=p.reason, instruction=None,
+                      sweep=ins.sweep)
+        self.emit("sweep_advised", sweep=ins.sweep, amount_fen=ins.amount_fen,
+                  break_id=ins.break_id)
+        self.send(self.trustee, CreditAdvice(today, TRUST_ACCOUNT, ins.amount_fen,
+                                             COLLECTION_ACCOUNT, "collections sweep", ref=ins.sweep,
+                                             corrects=ins.corrects, break_id=ins.break_id))
 
     def on_IncidentNotice(self, msg: IncidentNotice) -> None:
         """An eligible investment's counterparty fails: write the investment down (or a cash

@@ -20,11 +20,38 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class CollectionsSwept:
-    """Servicer -> trustee: collections transferred to the trust account today."""
+    """Servicer -> trustee: the sweep it instructed today (``sweep``: its instruction), by
+    principal and income — what it says it moved. The trustee counts it when the custodian's
+    credit advice of that sweep says the money arrived."""
 
     date: dt.date
     principal_fen: int
     income_fen: int
+    sweep: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SweepInstruction:
+    """Servicer -> custodian: pay ``amount_fen`` into the trust account from the servicer's
+    collection account (outside the trust) — ``from_collections_fen`` of it, the rest from
+    the servicer's own funds. The custodian executes it on the trust account's side and
+    advises the trustee. ``principal_fen`` / ``income_fen`` split what comes from the
+    collection account, ``received_from`` / ``received_to`` the receipts it moves (None: it
+    names none); a correction names the sweep it corrects and that sweep's date, and the
+    break (``break_id``, None when the servicer has not been asked yet)."""
+
+    sweep: str
+    date: dt.date
+    amount_fen: int
+    from_collections_fen: int
+    principal_fen: int
+    income_fen: int
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    late_since: dt.date | None = None
+    corrects: str | None = None        # a correction: the sweep it corrects ...
+    sweep_date: dt.date | None = None  # ... made on this date
+    break_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +181,31 @@ class ReserveDelayNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolChangeProposal:
+    """Originator -> trustee: a change of the pool it proposes for lost assets [二.1(4)] —
+    ``replacement`` (the lost assets out, ``offer`` in), ``compensation`` (out against
+    ``price_fen`` in cash: delivery against payment) or ``write_off`` (an insolvent originator
+    can do neither: the extinguished receivables only leave). Nothing changes until the
+    trustee confirms."""
+
+    change: str
+    date: dt.date
+    kind: str
+    selection: Selection
+    offer: Offer | None
+    price_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class PoolChangeDecision:
+    """Trustee -> originator: the proposed pool change is confirmed (``confirmed``) or refused."""
+
+    proposal: PoolChangeProposal
+    confirmed: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReplacementNotice:
     """Servicer -> originator (copy trustee): lost assets found; replace them (§6)."""
 
@@ -173,7 +225,8 @@ class IncomingTransfer:
 @dataclass(frozen=True, slots=True)
 class CreditAdvice:
     """Custodian -> trustee: an account of the trust was credited (>0) or written down (<0);
-    ``identified`` False: money that came with no reference (payer unknown)."""
+    ``identified`` False: money that came with no reference (payer unknown). A sweep's advice
+    has the collection account as payer and the sweep instruction as ``ref``."""
 
     date: dt.date
     account: str
@@ -181,6 +234,9 @@ class CreditAdvice:
     payer: str
     reason: str
     identified: bool = True
+    ref: str | None = None        # the payer's reference: a sweep, a pool change, a purchase
+    corrects: str | None = None   # a sweep correcting this earlier sweep ...
+    break_id: str | None = None   # ... and this reconciliation break
 
 
 @dataclass(frozen=True, slots=True)

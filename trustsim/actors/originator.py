@@ -9,12 +9,18 @@ grace. [二.1(4)] It replaces lost assets with eligible receivables of no lower 
 cash of equal value), repurchases over-term assets after an issuance termination event
 within 1 business day of the trustee's notice of the price, and exercises the clean-up
 call. An insolvent originator can do none of these.
+
+A change of the pool for lost assets is a proposal to the trustee (:class:`PoolChangeProposal`):
+nothing changes until the trustee confirms it; a replacement is then delivered at once, a
+compensation is paid and the trustee releases the lost assets when the custodian advises the
+cash received (delivery against payment).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
 from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
@@ -24,6 +30,8 @@ from trustsim.actors.messages import (
     IncomingTransfer,
     InitialPoolConsideration,
     OriginatorStatus,
+    PoolChangeDecision,
+    PoolChangeProposal,
     PurchaseRequest,
     PurchasesEnded,
     PurchaseSettled,
@@ -42,6 +50,8 @@ class Originator(Actor):
 
     def __init__(self, env) -> None:
         super().__init__(env)
+        # speed: its events go straight to the log, a frame less each
+        self.emit = partial(env.log.emit, self.name)  # type: ignore[method-assign]
         self.trustee: Mailbox | None = None
         self.custodian: Mailbox | None = None
         self.rating = env.deal.parties.originator.long_term_rating
@@ -58,6 +68,7 @@ class Originator(Actor):
         self.late_until: dt.date | None = None
         self.late_explained = False
         self._pending: AvailableFunds | None = None
+        self._changes = 0   # pool changes proposed
 
     def connect(self, trustee: Mailbox, custodian: Mailbox) -> None:
         """The addresses of the parties the originator writes to."""
@@ -150,23 +161,48 @@ class Originator(Actor):
 
     # ------------------------------------------------------------ remedies
     def on_ReplacementNotice(self, msg: ReplacementNotice) -> None:
-        """Lost assets: replace with eligible receivables of no lower balance, or pay cash."""
+        """Lost assets: propose to the trustee a replacement by eligible receivables of no
+        lower balance, or cash of equal value; an insolvent originator can do neither (the
+        lost receivables, extinguished, only leave the pool)."""
         env, sel, today = self.env, msg.selection, self.env.today
-        env.pool.remove(sel, today)  # the lost receivable is extinguished either way
+        self._changes += 1
+        change = f"PC{self._changes:05d}"
         if self.insolvent:
             self.emit("replacement_failed", principal_fen=sel.principal_fen, loans=sel.loans,
                       reason="originator insolvent")
+            self._propose(PoolChangeProposal(change, today, "write_off", sel, None, 0))
             return
         offer = env.pool.replacement_offer(today, sel.principal_fen)
         if offer.principal_fen >= sel.principal_fen:
-            env.pool.buy(offer, today)
-            self.emit("lost_assets_replaced", removed_fen=sel.principal_fen, removed_loans=sel.loans,
-                      added_fen=offer.principal_fen, added_loans=offer.loans)
+            self._propose(PoolChangeProposal(change, today, "replacement", sel, offer, 0))
         else:
-            self.emit("lost_assets_compensated", removed_fen=sel.principal_fen,
-                      removed_loans=sel.loans, cash_fen=sel.principal_fen)
-            self.send(self.custodian, IncomingTransfer(ORIGINATOR, sel.principal_fen,
-                                                       "cash for lost assets"))
+            self._propose(PoolChangeProposal(change, today, "compensation", sel, None,
+                                             sel.principal_fen))
+
+    def _propose(self, p: PoolChangeProposal) -> None:
+        self.emit("pool_change_proposed", change=p.change, kind=p.kind,
+                  removed_fen=p.selection.principal_fen, removed_loans=p.selection.loans,
+                  added_fen=p.offer.principal_fen if p.offer is not None else 0,
+                  added_loans=p.offer.loans if p.offer is not None else None,
+                  price_fen=p.price_fen, notified=["trustee"])
+        self.send(self.trustee, p)
+
+    def on_PoolChangeDecision(self, msg: PoolChangeDecision) -> None:
+        """The trustee confirmed (or refused) a proposed change: deliver the replacement, or
+        pay the compensation (the trustee releases the lost assets when it is advised)."""
+        p = msg.proposal
+        if not msg.confirmed:
+            return
+        env, sel, today = self.env, p.selection, self.env.today
+        if p.kind == "replacement" and p.offer is not None:
+            env.pool.remove(sel, today)
+            env.pool.buy(p.offer, today)
+            self.emit("lost_assets_replaced", change=p.change, removed_fen=sel.principal_fen,
+                      removed_loans=sel.loans, added_fen=p.offer.principal_fen,
+                      added_loans=p.offer.loans)
+        elif p.kind == "compensation" and p.price_fen > 0:
+            self.send(self.custodian, IncomingTransfer(ORIGINATOR, p.price_fen,
+                                                       "cash for lost assets", p.change))
 
     def on_RepurchaseNotice(self, msg: RepurchaseNotice) -> None:
         """Over-term assets: repurchased from the start date, the price paid by ``pay_by``."""

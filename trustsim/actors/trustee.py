@@ -40,6 +40,8 @@ from trustsim.actors.messages import (
     Instruction,
     InstructionResult,
     OriginatorStatus,
+    PoolChangeDecision,
+    PoolChangeProposal,
     ProceedsPaidIn,
     PurchaseRequest,
     PurchasesEnded,
@@ -70,6 +72,12 @@ from trustsim.contract.reconciliation import (
     differences,
     explain_balance,
     explain_result,
+)
+from trustsim.contract.remedies import (
+    AGAINST_PAYMENT,
+    fair_value_fen,
+    lost_asset_change_refused,
+    servicer_purchase_refused,
 )
 from trustsim.contract.reserve import required_amount
 from trustsim.contract.sale import pool_price
@@ -154,6 +162,15 @@ class Trustee(Actor):
         # servicer was last told is held apart, purchases whose price a break left unpaid
         self.breaks = BreakBook()
         self._sweeps_reported: list[tuple[dt.date, int]] = []
+        # sweeps: reported since the last statement (by instruction), what those reports say
+        # less what the custodian advised, reports whose collections are not counted yet
+        self._sweeps_pending: set[str] = set()
+        self._sweep_gap = 0
+        self._uncounted: dict[str, CollectionsSwept] = {}
+        # pool changes confirmed that take effect when their price is advised (delivery
+        # against payment): the payer's reference -> the change
+        self._against_payment: dict[str, PoolChangeProposal | ServicerPurchaseRequest] = {}
+        self._remedies_clause = deal.remedies.clause
         self._held_apart_told = 0
         self._settle_when_resolved: dict[str, PurchaseRequest] = {}
         self._income_window: deque[tuple[dt.date, int]] = deque()
@@ -299,6 +316,12 @@ class Trustee(Actor):
                 ELIGIBLE_INVESTMENTS: msg.eligible_investments_fen,
                 ISSUANCE_PROCEEDS_ACCOUNT: msg.issuance_proceeds_fen,
                 **dict(msg.reserve_accounts_fen)}
+        if self._sweeps_pending:
+            # the sweeps reported since the last statement: what the servicer said it moved
+            # is what the trust is owed; an advice short of it (or none) is a break below
+            self._sweeps_pending.clear()
+            self.book[TRUST_ACCOUNT] += self._sweep_gap
+            self._sweep_gap = 0
         if bank == self.book and not self._unsettled and not self.breaks.open:
             self._sweeps_reported.clear()   # the statement agrees: nothing else to look at
             return
@@ -380,10 +403,29 @@ class Trustee(Actor):
             self.send(self.servicer, FundsHeldApart(self.env.today, held))
 
     def on_CollectionsSwept(self, msg: CollectionsSwept) -> None:
+        """The servicer's report of a sweep: expected, counted when the custodian advises it."""
         amount = msg.principal_fen + msg.income_fen
         self._sweeps_reported.append((msg.date, amount))
-        self.book[TRUST_ACCOUNT] += amount
-        self._record_income(msg.date, msg.income_fen, msg.principal_fen)
+        sweep = msg.sweep or ""
+        self._sweeps_pending.add(sweep)
+        self._sweep_gap += amount
+        self._uncounted[sweep] = msg
+
+    def _sweep_advised(self, msg: CreditAdvice) -> None:
+        """The custodian advises a sweep's money in the trust account: the collections the
+        servicer reported for it count from now; a correction's advice resolves its break."""
+        report = self._uncounted.pop(msg.corrects or msg.ref or "", None)
+        if report is not None:
+            self._record_income(msg.date, report.income_fen, report.principal_fen)
+        if msg.corrects is None and msg.ref in self._sweeps_pending:
+            self._sweep_gap -= msg.amount_fen
+            self.book[TRUST_ACCOUNT] += msg.amount_fen
+            return
+        brk = self.breaks.open.get(msg.break_id) if msg.break_id is not None else None
+        if brk is not None:
+            self._resolve(brk)   # what the break took off the book is back
+        else:
+            self.book[TRUST_ACCOUNT] += msg.amount_fen
 
     def on_CollectionsRedirected(self, msg: CollectionsRedirected) -> None:
         """Obligors paid the trust account directly (the custodian's advice booked the money)."""
@@ -402,6 +444,9 @@ class Trustee(Actor):
     def on_CreditAdvice(self, msg: CreditAdvice) -> None:
         """Money in (repurchase, compensation, recovery...) or a write-down, per the custodian;
         money with no reference is a break until its payer is found."""
+        if msg.payer == COLLECTION_ACCOUNT:
+            self._sweep_advised(msg)
+            return
         if not msg.identified:
             self._open_break(Finding("unidentified_receipt", msg.account, msg.payer,
                                      msg.amount_fen, msg.amount_fen, msg.amount_fen,
@@ -409,6 +454,10 @@ class Trustee(Actor):
                                      f"reference"), "credit_advice")
             return
         self.book[msg.account] += msg.amount_fen
+        if msg.ref is not None and self._against_payment:
+            change = self._against_payment.pop(msg.ref, None)
+            if change is not None:
+                self._price_received(change, msg.amount_fen)
         if msg.account == ELIGIBLE_INVESTMENTS and msg.amount_fen < 0 and self.period == "revolving":
             self.purchases_open = False  # the reserve is short again: top it up before buying
 
@@ -551,15 +600,60 @@ class Trustee(Actor):
         self.purchases_open = False
 
     def on_ServicerPurchaseRequest(self, req: ServicerPurchaseRequest) -> None:
-        """Confirm the servicer's purchase only at no less than fair value [二.1(4)]."""
+        """Confirm the servicer's purchase only at no less than fair value [二.1(4)]; the
+        assets leave the pool when the price is advised (delivery against payment)."""
         pol = self.deal.remedies.servicer_purchase
-        fair = round_fen(Decimal(req.selection.principal_fen) * pol.fair_value_pct_of_principal / 100)
-        ok = req.price_fen >= fair
-        reason = None if ok else f"price {req.price_fen} fen below fair value {fair} fen"
+        fair = fair_value_fen(req.selection.principal_fen, pol.fair_value_pct_of_principal)
+        reason = servicer_purchase_refused(req.selection.principal_fen, req.price_fen,
+                                           pol.fair_value_pct_of_principal)
+        ok = reason is None
         self.emit("servicer_purchase_confirmed" if ok else "servicer_purchase_rejected",
                   request=req.request_id, price_fen=req.price_fen, fair_value_fen=fair,
                   reason=reason)
+        if ok and req.price_fen > 0:
+            self._against_payment[req.request_id] = req
         self.send(self.servicer, ServicerPurchaseDecision(req, ok, reason))
+        if ok and req.price_fen <= 0:
+            self._price_received(req, 0)
+
+    # ------------------------------------------------------------ pool changes [二.1(4)]
+    def on_PoolChangeProposal(self, msg: PoolChangeProposal) -> None:
+        """The originator proposes a change of the pool for lost assets: check it against the
+        deal's rules (:mod:`trustsim.contract.remedies`) and confirm or refuse it. A write-off
+        takes effect at once; a compensation when its price is advised; a replacement when
+        the originator, told it is confirmed, delivers the receivables."""
+        sel = msg.selection
+        offered = msg.offer.principal_fen if msg.offer is not None else 0
+        reason = lost_asset_change_refused(msg.kind, sel.principal_fen, offered, msg.price_fen)
+        ok = reason is None
+        self.emit("pool_change_confirmed" if ok else "pool_change_refused", change=msg.change,
+                  kind=msg.kind, removed_fen=sel.principal_fen, added_fen=offered,
+                  price_fen=msg.price_fen, clause=self._remedies_clause,
+                  against_payment=msg.kind in AGAINST_PAYMENT, reason=reason)
+        if ok and msg.kind in AGAINST_PAYMENT:
+            self._against_payment[msg.change] = msg
+        self.send(self.originator, PoolChangeDecision(msg, ok, reason))
+        if ok and msg.kind == "write_off":
+            self.env.pool.remove(sel, self.env.today)
+            self.emit("lost_assets_written_off", change=msg.change, removed_fen=sel.principal_fen,
+                      removed_loans=sel.loans, clause=self._remedies_clause)
+
+    def _price_received(self, change: PoolChangeProposal | ServicerPurchaseRequest,
+                        paid_fen: int) -> None:
+        """A removal's price is in the trust account (the custodian's advice): the assets
+        leave the pool now — delivery against payment."""
+        today = self.env.today
+        if isinstance(change, ServicerPurchaseRequest):
+            sel = change.selection
+            self.env.pool.remove(sel, today)
+            self.emit("servicer_purchase_completed", request=change.request_id,
+                      principal_fen=sel.principal_fen, price_fen=change.price_fen,
+                      loans=sel.loans, paid_fen=paid_fen, clause=self._remedies_clause)
+            return
+        sel = change.selection
+        self.env.pool.remove(sel, today)
+        self.emit("lost_assets_compensated", change=change.change, removed_fen=sel.principal_fen,
+                  removed_loans=sel.loans, cash_fen=paid_fen, clause=self._remedies_clause)
 
     def _over_term_repurchase(self, d: dt.date, maturing: int) -> None:
         """After an issuance termination event: notify the originator of over-term assets."""

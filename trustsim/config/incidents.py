@@ -397,3 +397,6 @@ class Remedies(Strict):
         description="the originator repurchases over-term assets after an issuance termination")
     over_term_price_pct_of_principal: Pct
     servicer_purchase: ServicerPurchasePolicy | None = None
+    clause: str | None = Field(
+        None, description="the clause of the asset remedies (replacement or compensation of lost "
+        "assets, the servicer's purchase): the trustee's confirmations of pool changes cite it")
