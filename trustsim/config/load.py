@@ -36,7 +36,7 @@ class _StrictConstruction:
     def construct_yaml_timestamp(self, node):
         """A date that does not exist (2020-13-18, 2020-02-30) names its line, not a traceback."""
         try:
-            return super().construct_yaml_timestamp(node)  # type: ignore[misc]
+            return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise yaml.constructor.ConstructorError(
                 None, None, f"{node.value!r} is not a date ({exc})", node.start_mark) from None
@@ -47,7 +47,7 @@ class _StrictConstruction:
             for key_node, _ in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue
-                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+                key = self.construct_object(key_node, deep=True)
                 try:
                     line = first.setdefault(key, key_node.start_mark.line + 1)
                 except TypeError:  # an unhashable key: PyYAML's own error follows
@@ -56,7 +56,7 @@ class _StrictConstruction:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"duplicate key {key!r} (first given on line {line}); "
                         "a key may appear once in a mapping", key_node.start_mark)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _StrictLoader(_StrictConstruction, yaml.SafeLoader):
