@@ -34,13 +34,13 @@ with open(out, "w") as fh:
 def heavy_modules(argv: list[str], tmp: Path, before: str = "",
                   watch: tuple[str, ...] = HEAVY) -> tuple[int, list[str]]:
     """Run ``trustsim ARGV`` (after executing ``before``) in a new interpreter: its exit code
-    and which of the top-level packages ``watch`` it imported."""
+    and which of the top-level packages ``watch`` it imported (a dotted name: that module)."""
     out = tmp / "modules.json"
     subprocess.run([sys.executable, "-c", _WRAPPER, str(out), before, *argv], check=True,
                    capture_output=True, cwd=Path(__file__).resolve().parents[2])
     seen = json.loads(out.read_text())
     top = {m.split(".")[0] for m in seen["modules"]}
-    return seen["code"], sorted(m for m in watch if m in top)
+    return seen["code"], sorted(m for m in watch if m in top or m in seen["modules"])
 
 
 def loaded_heavy(_: object = None) -> list[str]:

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
-from rich import box
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from trustsim import cli
 from trustsim.atomic import JSON_HEADER, check_file_target, check_folder_target, json_header, write_bytes_atomic
-from trustsim.cli import app, console, fail, output_path
+from trustsim.cli import app, fail, output_path
+
+if TYPE_CHECKING:  # rich loads when a command prints (trustsim.cli)
+    from rich.progress import Progress
+    from rich.table import Table
 
 RunDir = Annotated[Path, typer.Argument(metavar="RUN_DIR", help="run folder written by `trustsim run`")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")]
@@ -38,8 +39,10 @@ def _load(run_dir: Path):
 
 
 def _progress(quiet: bool) -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=True, disable=quiet)
+                    TimeElapsedColumn(), console=cli.console, transient=True, disable=quiet)
 
 
 
@@ -47,6 +50,9 @@ def _progress(quiet: bool) -> Progress:
 def audit_table(report, limit: int) -> Table:
     """One row a check. Fits 100 columns: no heading is cut; the check's name and its
     result never wrap, the clause and the offending seqs wrap within their cells."""
+    from rich import box
+    from rich.table import Table
+
     t = Table(title=f"audit of {report.run_dir} ({report.events} events)", title_justify="left",
               box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     for col, kw in (("check", {"no_wrap": True}), ("clause", {"overflow": "fold", "max_width": 14}),
@@ -102,18 +108,22 @@ def audit(
     if json_out is not None and str(json_out) == "-":
         sys.stdout.buffer.write(data + b"\n")
     else:
-        console.print(audit_table(report, limit))
+        from rich.markup import escape
+
+        cli.console.print(audit_table(report, limit))
         for r in report.results:
             for f in r.findings[:limit]:
                 where = f"seq {f.seq} ({f.date})" if f.seq is not None else "summary"
-                console.print(f"[red]{r.name}[/] {where}: {escape(f.message)}", soft_wrap=True)
+                cli.console.print(f"[red]{r.name}[/] {where}: {escape(f.message)}", soft_wrap=True)
         verdict = "[green]all checks pass[/]" if report.passed else "[bold red]checks failed[/]"
-        console.print(verdict)
+        cli.console.print(verdict)
     if not report.passed:
         raise typer.Exit(code=1)
 
 
 def _views_table() -> Table:
+    from rich.table import Table
+
     from trustsim.audit.db import VIEWS
 
     t = Table(title="views (see docs/audit.md)", title_justify="left")
@@ -146,7 +156,7 @@ def query(
 
     log = _load(run_dir)
     if sql is None:
-        console.print(_views_table())
+        cli.console.print(_views_table())
         return
     if not sql.replace(";", " ").strip():
         raise fail("SQL: no statement given; try a SELECT over the views (trustsim query RUN_DIR lists them)")
@@ -173,14 +183,17 @@ def query(
         w.writerow(cols)
         w.writerows(rows)
         return
+    from rich.markup import escape
+    from rich.table import Table
+
     t = Table(title_justify="left", caption=f"{len(rows)} row(s)")
     for c in cols:
         t.add_column(c, overflow="fold")
     for r in rows[:max_rows]:
         t.add_row(*("" if v is None else escape(str(v)) for v in r))
-    console.print(t)
+    cli.console.print(t)
     if len(rows) > max_rows:
-        console.print(f"(first {max_rows} of {len(rows)} rows; --max-rows or --format csv)")
+        cli.console.print(f"(first {max_rows} of {len(rows)} rows; --max-rows or --format csv)")
 
 
 @app.command()
@@ -213,8 +226,8 @@ def report(
         except FontMissingError as exc:
             raise fail(str(exc)) from None
     if not quiet:
-        console.print(f"report: {result.html}")
-        console.print(f"plots: {', '.join(p.name for p in result.plots)}")
-        console.print(f"trustee reports: {result.trustee_count} payment dates "
-                      f"({', '.join(langs)}: {len(result.documents)} documents in "
-                      f"{target / 'trustee'}); servicer reports: {result.servicer_count} months")
+        cli.console.print(f"report: {result.html}")
+        cli.console.print(f"plots: {', '.join(p.name for p in result.plots)}")
+        cli.console.print(f"trustee reports: {result.trustee_count} payment dates "
+                          f"({', '.join(langs)}: {len(result.documents)} documents in "
+                          f"{target / 'trustee'}); servicer reports: {result.servicer_count} months")

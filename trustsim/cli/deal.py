@@ -8,16 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
+from trustsim import cli
 from trustsim.atomic import check_folder_target
-from trustsim.cli import app, console, fail, output_path
+from trustsim.cli import app, fail, output_path
 from trustsim.config import ConfigError
 from trustsim.config.bounds import MAX_SEED
 from trustsim.money import wan
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from trustsim.config import DealConfig
 
 HolidayFileOpt = Annotated[Path | None, typer.Option(
@@ -64,6 +65,9 @@ def summary_table(summary: dict, classes: list[str] | None = None) -> Table:
     """Each class once, most senior first: its size (a rolling class's size, not the sum of
     its series), what was issued over all its series, repaid, paid as interest or income,
     lost; every heading with its unit. Fits 100 columns with no figure or heading cut."""
+    from rich import box
+    from rich.table import Table
+
     t = Table(title=f"{summary['deal']} (seed {summary['seed']}, {summary['pool_kind']} pool)",
               title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     for i, (name, unit) in enumerate(SUMMARY_COLUMNS):
@@ -81,6 +85,7 @@ def summary_table(summary: dict, classes: list[str] | None = None) -> Table:
 
 
 def print_summary(summary: dict, out_dir: Path | None, classes: list[str] | None = None) -> None:
+    console = cli.console
     console.print(summary_table(summary, classes))
     re = summary["revolving_end"]
     console.print(f"revolving ended {re['date']} ({re['cause']}); trust terminated "
@@ -126,8 +131,6 @@ def run(
     unpublished_years: UnpublishedOpt = None,
 ) -> None:
     """Run a deal from its effective date to trust termination and write the run folder."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from trustsim.calendar import CalendarRangeError
     from trustsim.pool.errors import GeneratorError, TapeAtError, TapeError
     from trustsim.sim.runner import simulate
@@ -145,9 +148,11 @@ def run(
         if quiet:
             result = simulate(deal, out, seed, tape_at=dates, out_flag=flag)
         else:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
             with Progress(TextColumn("simulating {task.description}"), BarColumn(),
                           TextColumn("day {task.completed:.0f}"), TimeElapsedColumn(),
-                          console=console, transient=True) as progress:
+                          console=cli.console, transient=True) as progress:
                 from trustsim.config import legal_maturity
 
                 total = (legal_maturity(deal) - deal.dates.trust_effective_date).days
@@ -171,6 +176,7 @@ def validate(
 ) -> None:
     """Check a deal file (and scenario overlays) without running it."""
     deal = _load(config, scenario, holiday_file, unpublished_years)
+    console = cli.console
     console.print(f"{config}: valid ({deal.name}, {deal.pool.kind} pool, "
                   f"{len(deal.incidents)} incident(s))")
     from trustsim.config import legal_maturity

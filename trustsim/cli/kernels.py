@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from trustsim.cli import app, console, fail
+from trustsim import cli
+from trustsim.cli import app, fail
 from trustsim.config import ConfigError
 
 #: the bundled loan-level deal (in a source checkout, beside the package)
@@ -39,9 +40,9 @@ def compile_(
     if deal.pool.kind != "loan_level":
         raise fail(f"{path}: pool.kind: the kernels serve a loan_level pool, not {deal.pool.kind!r}")
     t0 = time.perf_counter()
-    seconds = ensure_compiled(deal, announce=lambda m: console.print(m, highlight=False, soft_wrap=True))
+    seconds = ensure_compiled(deal, announce=lambda m: cli.console.print(m, highlight=False, soft_wrap=True))
     if seconds:
-        console.print(f"compiled in {seconds:.1f} s", highlight=False)
+        cli.console.print(f"compiled in {seconds:.1f} s", highlight=False)
     else:
-        console.print(f"already compiled ({time.perf_counter() - t0:.1f} s to check; numba's cache: "
-                      f"{cache_dir()})", highlight=False, soft_wrap=True)
+        cli.console.print(f"already compiled ({time.perf_counter() - t0:.1f} s to check; numba's cache: "
+                          f"{cache_dir()})", highlight=False, soft_wrap=True)

@@ -17,14 +17,17 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from trustsim import cli
 from trustsim.atomic import atomic_dir, check_file_target, check_folder_target
-from trustsim.cli import app, console, fail, output_path
+from trustsim.cli import app, fail, output_path
 from trustsim.config.bounds import MAX_SEED
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 pool_app = typer.Typer(help="Loan tapes: generate, stratify, validate; static-pool curves.",
                        no_args_is_help=True)
@@ -75,12 +78,14 @@ def generate(
     except GeneratorError as exc:
         raise fail(f"--scale: {exc}") from None
     write_tape(tape, out, "--out")
-    console.print(f"{out}: {len(tape):,} receivables, principal {tape.principal_fen / 1e6:,.2f} "
-                  f"wan, as of {tape.as_of.isoformat()} (seed {seed}, scale {scale})")
+    cli.console.print(f"{out}: {len(tape):,} receivables, principal {tape.principal_fen / 1e6:,.2f} "
+                      f"wan, as of {tape.as_of.isoformat()} (seed {seed}, scale {scale})")
 
 
 def strata_tables(tape) -> list[Table]:
     """The report's Tables 5-11 beside the tape's, as rich tables."""
+    from rich.table import Table
+
     from trustsim.data import report
     from trustsim.pool import strata
 
@@ -120,10 +125,10 @@ def strats(
 ) -> None:
     """Print the tape's stratification tables beside the report's (DEAL.md §10)."""
     t = _read(tape, as_of)
-    console.print(f"{tape}: {len(t):,} receivables as of {t.as_of.isoformat()} "
-                  "(stratified: those held by the trust with a balance)")
+    cli.console.print(f"{tape}: {len(t):,} receivables as of {t.as_of.isoformat()} "
+                      "(stratified: those held by the trust with a balance)")
     for table in strata_tables(t):
-        console.print(table)
+        cli.console.print(table)
 
 
 @pool_app.command()
@@ -133,14 +138,15 @@ def validate(
 ) -> None:
     """Check a tape against the schema (docs/pool.md); count eligibility failures as of its date."""
     import numpy as np
+    from rich.table import Table
 
     from trustsim.pool import eligibility
     from trustsim.pool.tape import day_number
 
     t = _read(tape, as_of)
-    console.print(f"{tape}: valid — {len(t):,} receivables, {len(np.unique(t['obligor_id'])):,} "
-                  f"obligors, principal {t.principal_fen / 1e6:,.2f} wan, as of "
-                  f"{t.as_of.isoformat()}")
+    cli.console.print(f"{tape}: valid — {len(t):,} receivables, {len(np.unique(t['obligor_id'])):,} "
+                      f"obligors, principal {t.principal_fen / 1e6:,.2f} wan, as of "
+                      f"{t.as_of.isoformat()}")
     cols = dict(t.columns)
     cols["late_since"] = np.where(t["dpd"] > 0, day_number(t.as_of) - t["dpd"], -1)
     owed: dict[int, int] = {}
@@ -157,7 +163,7 @@ def validate(
     table.add_column("failing", justify="right")
     for name, n in fails.items():
         table.add_row(name + (" (obligors)" if name.startswith("(d)") else ""), f"{n:,}")
-    console.print(table)
+    cli.console.print(table)
 
 
 @pool_app.command()
@@ -175,6 +181,8 @@ def curves(
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED)] = 1,
 ) -> None:
     """Static-pool cumulative 30+ dpd curves by vintage (Figure 2) and the calibration figures."""
+    from rich.table import Table
+
     from trustsim.config import ConfigError, load_deal
     from trustsim.pool import static_pool
     from trustsim.pool.behaviour import Behaviour
@@ -227,8 +235,8 @@ def curves(
         got = float(np.mean(vals))
         table.add_row(key.replace("_pct", " (%)").replace("_", " "), f"{got:.2f}", f"{target:.2f}",
                       f"{100 * (got / target - 1):+.1f}%", f"{np.std(vals):.2f}")
-    console.print(table)
-    console.print(f"wrote {out / 'static_pool_curves.csv'} and {out / 'static_pool_curves.png'}")
+    cli.console.print(table)
+    cli.console.print(f"wrote {out / 'static_pool_curves.csv'} and {out / 'static_pool_curves.png'}")
 
 
 def _plot(sp, months: int) -> bytes:

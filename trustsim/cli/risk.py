@@ -16,17 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
+from trustsim import cli
 from trustsim.atomic import (
     JSON_HEADER,
     atomic_dir,
@@ -35,13 +26,16 @@ from trustsim.atomic import (
     json_header,
     write_json_output,
 )
-from trustsim.cli import app, console, fail, output_path
+from trustsim.cli import app, fail, output_path
 from trustsim.config import ConfigError
 from trustsim.config.bounds import MAX_SEED
 from trustsim.money import wan
 from trustsim.risk.budget import MAX_AXIS_POINTS, MAX_PATHS, MAX_WORKERS
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+
     from trustsim.config import DealConfig
 
 Scenario = Annotated[list[str] | None, typer.Option(
@@ -116,14 +110,25 @@ def _advance(progress: Progress, task: TaskID, _done: int) -> None:
 
 
 def _progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True)
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=cli.console, transient=True)
 
 
 # ---------------------------------------------------------------- stress
 def stress_tables(results: list) -> list[Table]:
     """One cash table and one outcome table per case, ratings as columns; the deal's classes
     as rows, most senior first, and a safety margin for each rated class."""
+    from rich.table import Table
+
     tables = []
     for case in dict.fromkeys(r.case for r in results):
         rs = [r for r in results if r.case == case]
@@ -321,10 +326,10 @@ def stress(
         if markdown:
             typer.echo(markdown_tables(runs))
         else:
-            console.print(readings_table(runs))
+            cli.console.print(readings_table(runs))
         if json_out is not None:
             write_json_output(json_out, "stress", body, "--json")
-            console.print(f"written: {json_out}")
+            cli.console.print(f"written: {json_out}")
         return
     try:
         results = run_stress(deal, m, case, rating, rd)
@@ -338,14 +343,16 @@ def stress(
         typer.echo(markdown_tables([("default", results)]))
     else:
         for t in stress_tables(results):
-            console.print(t)
+            cli.console.print(t)
     if json_out is not None:
         write_json_output(json_out, "stress", body, "--json")
-        console.print(f"written: {json_out}")
+        cli.console.print(f"written: {json_out}")
 
 
 # ---------------------------------------------------------------- break-even
 def breakeven_table(found: list) -> Table:
+    from rich.table import Table
+
     t = Table(title="break-evens: the largest level each class survives, other stresses at the anchor "
                     "rating's (write-off: x base; others: haircut; none: fails even at 0; "
                     "(fails at 0): this stress helps it)", title_justify="left")
@@ -472,8 +479,8 @@ def breakeven(
         raise fail(str(exc)) from None
     finally:
         eng.close()
-    console.print(breakeven_table(found))
-    console.print(f"written: {out}")
+    cli.console.print(breakeven_table(found))
+    cli.console.print(f"written: {out}")
 
 
 def _csv(path: Path, rows: list[dict]) -> None:
@@ -488,6 +495,8 @@ def _csv(path: Path, rows: list[dict]) -> None:
 
 # ---------------------------------------------------------------- Monte Carlo
 def montecarlo_tables(summary: dict) -> list[Table]:
+    from rich.table import Table
+
     t = Table(title=f"{summary['deal']}: {summary['paths']:,} paths, seed {summary['seed']} "
                     f"({summary['engine']}, {summary['workers']} workers, {summary['paths_per_second']} paths/s)",
               title_justify="left")
@@ -584,5 +593,5 @@ def montecarlo(
     finally:
         eng.close()
     for t in montecarlo_tables(summary):
-        console.print(t)
-    console.print(f"written: {out}")
+        cli.console.print(t)
+    cli.console.print(f"written: {out}")

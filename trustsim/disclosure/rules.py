@@ -197,6 +197,19 @@ def rules_path(market: str) -> Path:
     return rules_dir() / f"{market}.yaml"
 
 
+def _safe_load(text: str) -> Any:
+    """``yaml.safe_load``, parsed by libyaml when PyYAML has it (a tenth of the time: the rules
+    are read on every run); a file libyaml refuses is read again by PyYAML, whose words the
+    error keeps."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)
+        except Exception:  # PyYAML says what is wrong
+            pass
+    return yaml.safe_load(text)
+
+
 @lru_cache(maxsize=16)
 def _load(path: str) -> RuleSet:
     p = Path(path)
@@ -205,7 +218,7 @@ def _load(path: str) -> RuleSet:
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read the disclosure rules ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = _safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{p}: not valid YAML ({exc})") from None
     return parse_rules(data, str(p))
