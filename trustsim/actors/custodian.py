@@ -118,7 +118,7 @@ class Custodian(Actor):
         self.emit("transfer_received", payer=msg.payer, ref=msg.ref, debit=p.debit, credit=p.credit,
                   amount_fen=p.amount_fen, reason=p.reason, instruction=None)
         self.send(self.trustee, CreditAdvice(self.env.today, TRUST_ACCOUNT, msg.amount_fen,
-                                             msg.payer, msg.reason))
+                                             msg.payer, msg.reason, ref=msg.ref))
 
     def on_IncidentNotice(self, msg: IncidentNotice) -> None:
         """An eligible investment's counterparty fails: write the investment down (or a cash

@@ -181,16 +181,31 @@ class CreditAdvice:
     payer: str
     reason: str
     identified: bool = True
+    ref: str | None = None   # the payer's reference (a repurchase notice's id...)
 
 
 @dataclass(frozen=True, slots=True)
 class RepurchaseNotice:
-    """Trustee -> originator: repurchase these over-term assets at ``price_fen`` by ``pay_by``."""
+    """Trustee -> originator: repurchase these over-term assets at ``price_fen`` by ``pay_by``,
+    paying with reference ``notice_id``."""
 
     date: dt.date
     selection: Selection
     price_fen: int
     pay_by: dt.date
+    notice_id: str = ""
+    clause: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RepurchaseSettled:
+    """Trustee -> originator: the price of the notice has reached the trust account; the
+    over-term assets are delivered (they leave the pool today)."""
+
+    notice: RepurchaseNotice
+    date: dt.date
+    delivered: Selection        # the over-term assets as they stand today
+    refund_fen: int = 0         # the price of noticed assets not delivered, paid back
 
 
 @dataclass(frozen=True, slots=True)
