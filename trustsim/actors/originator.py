@@ -8,7 +8,8 @@ explains before 16:00 of the base date and the trustee grants up to 10 business 
 grace. [二.1(4)] It replaces lost assets with eligible receivables of no lower balance (or
 cash of equal value), repurchases over-term assets after an issuance termination event
 within 1 business day of the trustee's notice of the price (the assets leave the pool when
-the trust has the price: delivery against payment), and exercises the clean-up call. An insolvent originator can do none of these.
+the trust has the price: delivery against payment), and exercises the clean-up call. An
+insolvent originator can do none of these.
 """
 
 from __future__ import annotations
