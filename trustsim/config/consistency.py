@@ -59,10 +59,6 @@ def _check_periods(deal: DealConfig) -> None:
             if c.rolling_series is not None:
                 raise ValueError(f"classes[{i}] ({c.name}).rolling_series: a static pool "
                                  f"(revolving_months 0) has no roll dates")
-    for i, c in enumerate(deal.classes):
-        if c.interest.at_issuance_failure and deal.rolling_class is None:
-            raise ValueError(f"classes[{i}] ({c.name}).interest.at_issuance_failure: only a deal "
-                             f"with a class that rolls (rolling_series) has an issuance failure")
 
 
 def _where(status: str, i: int, a: Action) -> str:

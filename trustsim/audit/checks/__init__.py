@@ -17,6 +17,7 @@ from trustsim.audit.checks import (
     notes,
     purchases,
     reconciliation,
+    remedies,
     reserves,
     schedule,
     servicing,
@@ -50,6 +51,7 @@ CHECKS: tuple[Check, ...] = (
     servicing.SUCCESSOR_FEE,
     notes.CHECK,
     wind_up.CHECK,
+    remedies.CHECK,
     disclosures.CHECK,
 )
 
