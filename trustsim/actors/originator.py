@@ -174,8 +174,7 @@ class Originator(Actor):
             self.emit("repurchase_failed", principal_fen=msg.selection.principal_fen,
                       reason="originator insolvent")
             return
-        self.env.process(self._pay_later(msg.pay_by, msg.price_fen, "over-term repurchase price",
-                                         msg.notice_id))
+        self.env.process(self._pay_repurchase(msg))
 
     def on_RepurchaseSettled(self, msg: RepurchaseSettled) -> None:
         """Delivery against payment: the over-term assets, as they stand today, leave the pool."""
@@ -188,10 +187,17 @@ class Originator(Actor):
                   cutoff=delivered.cutoff.isoformat(), price_fen=notice.price_fen,
                   refund_fen=msg.refund_fen, pay_by=notice.pay_by.isoformat())
 
-    def _pay_later(self, on: dt.date, amount: int, reason: str, ref: str | None = None):
-        yield self.env.until(on, clock.CUSTODIAN_SETTLE)
-        if amount > 0:
-            self.send(self.custodian, IncomingTransfer(ORIGINATOR, amount, reason, ref))
+    def _pay_repurchase(self, msg: RepurchaseNotice):
+        """The price on its due day, with the notice's reference — unless the originator has
+        become insolvent since the notice (the assets then stay in the trust)."""
+        yield self.env.until(msg.pay_by, clock.CUSTODIAN_SETTLE)
+        if self.insolvent:
+            self.emit("repurchase_failed", principal_fen=msg.selection.principal_fen,
+                      reason="originator insolvent before paying the price")
+            return
+        if msg.price_fen > 0:
+            self.send(self.custodian, IncomingTransfer(ORIGINATOR, msg.price_fen,
+                                                       "over-term repurchase price", msg.notice_id))
 
     def on_CleanUpNotice(self, msg: CleanUpNotice) -> None:
         """Repurchase everything left in the pool and pay its price into the trust account."""
