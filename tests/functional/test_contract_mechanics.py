@@ -17,18 +17,19 @@ def step_paid(run, date: str, pay: str) -> int:
 
 # ------------------------------------------------ [一.4.4(2)] amortization payment dates
 def test_issuance_failure_on_a_roll_date_pays_the_first_amortization_date(scenario_run):
-    """Trigger (h) fires on series 1's maturity 2020-12-18, itself a payment date: the next
-    payment date is 10 business days later, 2021-01-04, which pays out the over-term
-    repurchase price received 2020-12-21 (it used to sit idle until 2021-01-18)."""
+    """Trigger (h) fires on series 1's maturity 2020-12-18, itself a payment date — the
+    revolving period's last (interest.at_issuance_failure) —: the next payment date is 10
+    business days later, 2021-01-04, which pays out the over-term repurchase price received
+    2020-12-21 (it used to sit idle until 2021-01-18)."""
     run = scenario_run("rollover_fails_series2")
-    assert payment_dates(run)[-2:] == [("2020-12-18", "amortization"),
+    assert payment_dates(run)[-2:] == [("2020-12-18", "revolving"),
                                        ("2021-01-04", "amortization")]
     received = [e for e in run.of("transfer_received")
                 if e["reason"] == "over-term repurchase price"]
     assert [(e["date"], e["amount_fen"]) for e in received] == [("2020-12-21", 99_686_411_430)]
-    assert run.of("payment_date")[-1]["available_fen"] == 99_686_411_430
-    assert step_paid(run, "2020-12-18", "senior_principal") == 702_292_690
-    assert step_paid(run, "2021-01-04", "senior_principal") == 88_297_707_310
+    refund = run.of("over_term_repurchased")[0]["refund_fen"]
+    assert run.of("payment_date")[-1]["available_fen"] >= 99_686_411_430 - refund
+    assert step_paid(run, "2021-01-04", "senior_principal") == 89_000_000_000
     assert (run.summary["trust_termination_date"], run.summary["termination_cause"]) == (
         "2021-01-04", "notes repaid in full")
 
