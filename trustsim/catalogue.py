@@ -240,12 +240,12 @@ EVENTS: dict[str, EventSpec] = {
         "originator", "Lost assets could not be replaced (insolvent originator).",
         principal_fen=FEN, loans=INT | None, reason=STR),
     "over_term_repurchased": _e(
-        "originator", "Over-term assets leave the pool on the day the trust receives the noticed "
-        "price (delivery against payment): what is left of them then (principal_fen), what the "
-        "notice priced (noticed_principal_fen), the price, the price of the noticed assets not "
-        "delivered that the trust pays back (refund_fen), the notice's date and clause.",
+        "originator", "Over-term assets leave the pool on the day the trust receives their price "
+        "(delivery against payment): what is left of them then (principal_fen) and its price "
+        "(price_fen), what the notice priced (noticed_principal_fen, noticed_price_fen), the "
+        "notice's date and clause.",
         clause=STR, notice=STR, noticed_on=DATE, principal_fen=FEN, noticed_principal_fen=FEN,
-        loans=INT | None, cutoff=DATE, price_fen=FEN, refund_fen=FEN, pay_by=DATE),
+        loans=INT | None, cutoff=DATE, price_fen=FEN, noticed_price_fen=FEN, pay_by=DATE),
     "repurchase_failed": _e(
         "originator", "A repurchase (over-term or clean-up) the originator cannot make.",
         principal_fen=FEN, reason=STR),
@@ -440,10 +440,11 @@ EVENTS: dict[str, EventSpec] = {
         pay_by=DATE, notified=STRS),
     "over_term_price_received": _e(
         "trustee", "The custodian's credit advice shows a repurchase notice's price in the trust "
-        "account: the over-term assets as they stand are delivered (delivery against payment); "
-        "the price of the noticed assets not delivered (collected or overdue since) is paid back.",
-        clause=STR, notice=STR, price_fen=FEN, noticed_principal_fen=FEN,
-        delivered_principal_fen=FEN, refund_fen=FEN, notified=STRS),
+        "account — the notice's rate on the over-term assets as they stand (what was collected "
+        "on them since the notice was the trust's) —: they are delivered (delivery against "
+        "payment).",
+        clause=STR, notice=STR, price_fen=FEN, noticed_price_fen=FEN, noticed_principal_fen=FEN,
+        delivered_principal_fen=FEN, notified=STRS),
     # custodian
     "transfer_received": _e(
         "custodian", "Money paid into the trust account by a party (posting).",

@@ -76,8 +76,9 @@ def test_the_repurchase_is_noticed_on_the_failure_day_and_paid_within_one_busine
     assert n["price_fen"] == n["principal_fen"] > 0          # par of the principal noticed
     assert run.env.calendar.add_business_days(FAILURE, 1) == PRICE_DUE
     paid = [e for e in run.of("transfer_received") if e["ref"] == n["notice"]]
-    assert [(e["date"], e["amount_fen"], e["debit"], e["credit"]) for e in paid] == [
-        (PRICE_DUE.isoformat(), n["price_fen"], "trust_account", "originator")]
+    assert [(e["date"], e["debit"], e["credit"]) for e in paid] == [
+        (PRICE_DUE.isoformat(), "trust_account", "originator")]
+    assert 0 < paid[0]["amount_fen"] <= n["price_fen"]
     # the notice follows the event that made it due
     seqs = {e["event"]: e["seq"] for e in run.on(FAILURE, "issuance_terminated", "trigger_fired",
                                                   "over_term_repurchase_noticed")}
@@ -104,15 +105,21 @@ def test_the_assets_leave_the_pool_on_the_day_the_price_arrives():
     assert received <= d["noticed_principal_fen"] - d["principal_fen"]
 
 
-def test_the_price_of_what_was_not_delivered_goes_back_the_same_day():
+def test_the_originator_pays_par_for_what_it_receives():
+    """The notice's rate (par) on the principal delivered: what the trust collected on the
+    assets before the price arrived was the trust's, and is not paid for twice."""
     run = failure_run()
     n = run.of("over_term_repurchase_noticed")[0]
     d = run.of("over_term_repurchased")[0]
-    refund = n["price_fen"] - d["principal_fen"]             # par: a fen of price a fen of principal
-    assert d["refund_fen"] == refund > 0
-    back = [e for e in run.of("instruction_executed")
-            if e["ref"] == n["notice"] and e["debit"] == "originator"]
-    assert [(e["date"], e["amount_fen"]) for e in back] == [(PRICE_DUE.isoformat(), refund)]
+    paid = next(e for e in run.of("transfer_received") if e["ref"] == n["notice"])
+    assert paid["amount_fen"] == d["price_fen"] == d["principal_fen"]
+    assert d["noticed_price_fen"] == n["price_fen"] == d["noticed_principal_fen"]
+    got = run.of("over_term_price_received")
+    assert [(e["date"], e["price_fen"], e["delivered_principal_fen"], e["clause"]) for e in got] == [
+        (PRICE_DUE.isoformat(), paid["amount_fen"], d["principal_fen"], "二.1(4)")]
+    # no money goes back: the originator paid exactly for what it took
+    assert not [e for e in run.of("instruction_issued") if e["to_account"] == "originator"
+                and e["date"] >= FAILURE.isoformat()]
 
 
 def test_the_price_is_distributed_on_the_next_amortization_payment_date():
@@ -126,8 +133,7 @@ def test_the_price_is_distributed_on_the_next_amortization_payment_date():
     assert [(e["date"], e["waterfall"], e["amortization_index"]) for e in after[:1]] == [
         (nxt.isoformat(), "amortization", 1)]
     d = run.of("over_term_repurchased")[0]
-    kept = d["price_fen"] - d["refund_fen"]
-    assert after[0]["available_fen"] >= kept
+    assert after[0]["available_fen"] >= d["price_fen"]
     senior = run.step(nxt, "senior_principal")
     assert (senior["due_fen"], senior["paid_fen"]) == (SENIOR_FEN, SENIOR_FEN)
     assert run.summary["notes"]["senior"]["loss_fen"] == 0

@@ -64,7 +64,8 @@ def test_over_term_assets_repurchased_and_paid_within_one_business_day(scenario_
     assert done["noticed_principal_fen"] == notice[0]["principal_fen"] == notice[0]["price_fen"]
     paid = [e for e in run.of("transfer_received") if e["reason"] == "over-term repurchase price"]
     assert [(e["date"], e["amount_fen"], e["debit"]) for e in paid] == [
-        ("2020-12-21", notice[0]["price_fen"], "trust_account")]
+        ("2020-12-21", done["price_fen"], "trust_account")]
+    assert done["price_fen"] == done["principal_fen"] <= notice[0]["price_fen"]   # par, delivered
     # the price pays the senior down at the next amortization payment date
     assert run.summary["notes"]["senior"]["loss_fen"] == 0
 

@@ -205,7 +205,7 @@ class RepurchaseSettled:
     notice: RepurchaseNotice
     date: dt.date
     delivered: Selection        # the over-term assets as they stand today
-    refund_fen: int = 0         # the price of noticed assets not delivered, paid back
+    price_fen: int              # what the trust received for them
 
 
 @dataclass(frozen=True, slots=True)

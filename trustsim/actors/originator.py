@@ -34,6 +34,7 @@ from trustsim.actors.messages import (
     RepurchaseSettled,
     ReserveDelayNotice,
 )
+from trustsim.contract import over_term
 from trustsim.sim import clock
 
 ORIGINATOR = "originator"
@@ -184,19 +185,23 @@ class Originator(Actor):
         self.emit("over_term_repurchased", clause=notice.clause, notice=notice.notice_id,
                   noticed_on=notice.date.isoformat(), principal_fen=delivered.principal_fen,
                   noticed_principal_fen=notice.selection.principal_fen, loans=delivered.loans,
-                  cutoff=delivered.cutoff.isoformat(), price_fen=notice.price_fen,
-                  refund_fen=msg.refund_fen, pay_by=notice.pay_by.isoformat())
+                  cutoff=delivered.cutoff.isoformat(), price_fen=msg.price_fen,
+                  noticed_price_fen=notice.price_fen, pay_by=notice.pay_by.isoformat())
 
     def _pay_repurchase(self, msg: RepurchaseNotice):
-        """The price on its due day, with the notice's reference — unless the originator has
-        become insolvent since the notice (the assets then stay in the trust)."""
+        """On its due day, the price of the noticed assets as they then stand (what the trust
+        collected on them meanwhile was the trust's), with the notice's reference — unless the
+        originator has become insolvent since the notice (the assets then stay in the trust)."""
         yield self.env.until(msg.pay_by, clock.CUSTODIAN_SETTLE)
         if self.insolvent:
             self.emit("repurchase_failed", principal_fen=msg.selection.principal_fen,
                       reason="originator insolvent before paying the price")
             return
-        if msg.price_fen > 0:
-            self.send(self.custodian, IncomingTransfer(ORIGINATOR, msg.price_fen,
+        assert msg.selection.cutoff is not None
+        taking = self.env.pool.select("over_term", self.env.today, msg.selection.cutoff)
+        price = over_term.price(self.env.deal, taking.principal_fen)
+        if price > 0:
+            self.send(self.custodian, IncomingTransfer(ORIGINATOR, price,
                                                        "over-term repurchase price", msg.notice_id))
 
     def on_CleanUpNotice(self, msg: CleanUpNotice) -> None:

@@ -424,27 +424,24 @@ class Trustee(Actor):
         if msg.account == ELIGIBLE_INVESTMENTS and msg.amount_fen < 0 and self.period == "revolving":
             self.purchases_open = False  # the reserve is short again: top it up before buying
         notice = self._repurchases.pop(msg.ref, None) if msg.ref is not None else None
-        if notice is not None and msg.amount_fen == notice.price_fen:
-            self._deliver_over_term(notice, msg.date)
-        elif notice is not None:
-            self._repurchases[notice.notice_id] = notice   # not the price noticed: no delivery
+        if notice is not None:
+            self._deliver_over_term(notice, msg.date, msg.amount_fen)
 
-    def _deliver_over_term(self, notice: RepurchaseNotice, d: dt.date) -> None:
-        """Delivery against payment: the price is the trust's, the over-term assets as they
-        stand today are delivered; the price of what was collected or fell overdue since the
-        notice (not delivered) goes back to the originator (:mod:`trustsim.contract.over_term`)."""
+    def _deliver_over_term(self, notice: RepurchaseNotice, d: dt.date, paid_fen: int) -> None:
+        """Delivery against payment: once the price of the over-term assets as they stand
+        today is the trust's, they are delivered (:mod:`trustsim.contract.over_term`); a
+        payment of another amount delivers nothing and the notice stays open."""
         assert notice.selection.cutoff is not None
         delivered = self.env.pool.select("over_term", d, notice.selection.cutoff)
-        refund = over_term.undelivered_refund(self.deal, notice.price_fen, delivered.principal_fen)
+        due = over_term.price(self.deal, delivered.principal_fen)
+        if paid_fen != due:
+            self._repurchases[notice.notice_id] = notice
+            return
         self.emit("over_term_price_received", clause=notice.clause, notice=notice.notice_id,
-                  price_fen=notice.price_fen, noticed_principal_fen=notice.selection.principal_fen,
-                  delivered_principal_fen=delivered.principal_fen, refund_fen=refund,
-                  notified=["originator"])
-        if refund > 0:
-            self.instruct(ORIGINATOR, TRUST_ACCOUNT, refund,
-                          f"over-term price of assets not delivered ({notice.clause})",
-                          ref=notice.notice_id)
-        self.send(self.originator, RepurchaseSettled(notice, d, delivered, refund))
+                  price_fen=paid_fen, noticed_price_fen=notice.price_fen,
+                  noticed_principal_fen=notice.selection.principal_fen,
+                  delivered_principal_fen=delivered.principal_fen, notified=["originator"])
+        self.send(self.originator, RepurchaseSettled(notice, d, delivered, paid_fen))
 
     # ------------------------------------------------------------ what the parties report
     def on_OriginatorStatus(self, msg: OriginatorStatus) -> None:

@@ -11,10 +11,11 @@ calls for the repurchase.
 
 Delivery against payment: the repurchased assets stay in the trust's pool — and what they
 pay is the trust's — until the custodian credits the price to the trust account; they leave
-it that day, as they then stand. The notice prices them as at the start date; what of them
-was collected or fell overdue in between is not delivered, and the trust pays back its price
-(:func:`undelivered_refund`): the originator pays for what it receives, and the trust gains
-nothing from the days it waited for the price.
+it that day, as they then stand. The notice prices them as at the start date (its price is
+the fair value of the principal then); what of them was collected or fell overdue before the
+price is paid is the trust's and is not delivered, so the price paid is the same rate on the
+principal delivered (ASSUMPTION: the originator pays for what it receives, and the trust
+gains nothing and loses nothing from the days it waited for the price).
 
 The rules as functions the trustee calls: which date is the cutoff, what the price is, by
 when it is due, and which clause the log cites.
@@ -62,9 +63,3 @@ def price(deal: DealConfig, principal_fen: int) -> int:
 def pay_by(deal: DealConfig, cal: BusinessCalendar, noticed: dt.date) -> dt.date:
     """The last day the price may reach the trust account: N business days after the notice."""
     return cal.add_business_days(noticed, deal.remedies.over_term_pay_within_business_days)
-
-
-def undelivered_refund(deal: DealConfig, price_fen: int, delivered_principal_fen: int) -> int:
-    """What the trust pays back on delivery: the noticed price less the price of the
-    principal delivered (never negative)."""
-    return max(0, price_fen - price(deal, delivered_principal_fen))

@@ -10,10 +10,11 @@ be issued on series i-1's expected maturity):
   the price is ``over_term_price_pct_of_principal`` of the noticed principal (half up), due
   ``over_term_pay_within_business_days`` business days after the notice; with it off, no
   notice;
-* the price, with the notice's reference, reaches the trust account by that day;
+* the price, with the notice's reference, reaches the trust account by that day, no more
+  than noticed;
 * the assets leave the pool (``over_term_repurchased``) on the day the price arrives and
-  not before, no more than were noticed; the price of what was noticed and not delivered
-  goes back to the originator that day (an instruction with the notice's reference);
+  not before, no more than were noticed, and the amount paid is the deal's rate on the
+  principal delivered (what was collected on them before is the trust's);
 * the next payment date after the price arrives is the first the contract sets after that
   day, and it distributes the price (its cash holds at least the price kept).
 
@@ -30,8 +31,6 @@ from trustsim.audit.checks.schedule import contract_payment_dates
 from trustsim.audit.log import TRUST_ACCOUNT, AuditLog, Event
 from trustsim.audit.model import Check, Outcome
 from trustsim.calendar import monthly_dates
-
-ORIGINATOR = "originator"
 
 
 def _fen(x: Decimal) -> int:
@@ -107,9 +106,10 @@ def _paid_and_delivered(log: AuditLog, n: Event, price: int, pay_by: dt.date, pc
             out.fail(e["seq"], e["date"], f"over-term assets of notice {ref} left the pool "
                                           f"without the price paid (delivery against payment)")
         return
-    if int(paid.get("amount_fen") or 0) != price:
-        out.fail(paid["seq"], paid["date"], f"{paid.get('amount_fen')} fen paid for notice {ref}; "
-                                            f"its price is {price} fen", n["seq"])
+    amount = int(paid.get("amount_fen") or 0)
+    if amount > price:
+        out.fail(paid["seq"], paid["date"], f"{amount} fen paid for notice {ref}; its price is "
+                                            f"{price} fen", n["seq"])
     if log.day(paid) > pay_by:
         out.fail(paid["seq"], paid["date"], f"the price of notice {ref} arrived {paid['date']}, "
                                             f"after {pay_by}", n["seq"])
@@ -126,18 +126,10 @@ def _paid_and_delivered(log: AuditLog, n: Event, price: int, pay_by: dt.date, pc
     if left > int(n.get("principal_fen") or 0):
         out.fail(d["seq"], d["date"], f"{left} fen delivered, more than the {n.get('principal_fen')} "
                                       f"fen noticed", n["seq"])
-    refund = max(0, price - _fen(Decimal(left) * pct / 100))
-    if int(d.get("refund_fen") or 0) != refund:
-        out.fail(d["seq"], d["date"], f"refund {d.get('refund_fen')} fen; the price of what was "
-                                      f"not delivered is {refund} fen")
-    back = [e for e in _after(log, paid["seq"], "instruction_issued")
-            if e.get("ref") == ref and e.get("to_account") == ORIGINATOR]
-    if [int(e.get("amount_fen") or 0) for e in back] != ([refund] if refund else []) \
-            or any(e["date"] != paid["date"] for e in back):
-        out.fail(paid["seq"], paid["date"], f"notice {ref}: the trustee pays back "
-                 f"{[e.get('amount_fen') for e in back]} fen on "
-                 f"{sorted({e['date'] for e in back})}; {refund} fen is owed that day")
-    _distributed(log, paid, price - refund, out)
+    if amount != _fen(Decimal(left) * pct / 100):
+        out.fail(paid["seq"], paid["date"], f"{amount} fen paid for {left} fen of principal "
+                 f"delivered; at {pct}% it is {_fen(Decimal(left) * pct / 100)} fen", d["seq"])
+    _distributed(log, paid, amount, out)
 
 
 def _distributed(log: AuditLog, paid: Event, kept: int, out: Outcome) -> None:
