@@ -246,8 +246,12 @@ EVENTS: dict[str, EventSpec] = {
         "originator", "Lost assets could not be replaced (insolvent originator).",
         principal_fen=FEN, loans=INT | None, reason=STR),
     "over_term_repurchased": _e(
-        "originator", "Over-term assets leave the pool, repurchased at the noticed price.",
-        principal_fen=FEN, loans=INT | None, cutoff=DATE, price_fen=FEN, pay_by=DATE),
+        "originator", "Over-term assets leave the pool on the day the trust receives their price "
+        "(delivery against payment): what is left of them then (principal_fen) and its price "
+        "(price_fen), what the notice priced (noticed_principal_fen, noticed_price_fen), the "
+        "notice's date and clause.",
+        clause=STR, notice=STR, noticed_on=DATE, principal_fen=FEN, noticed_principal_fen=FEN,
+        loans=INT | None, cutoff=DATE, price_fen=FEN, noticed_price_fen=FEN, pay_by=DATE),
     "repurchase_failed": _e(
         "originator", "A repurchase (over-term or clean-up) the originator cannot make.",
         principal_fen=FEN, reason=STR),
@@ -449,8 +453,17 @@ EVENTS: dict[str, EventSpec] = {
         rule=STR, kind=STR, subject=STR, market=STR, event_date=DATE, due_date=DATE,
         issue_date=DATE),
     "over_term_repurchase_noticed": _e(
-        "trustee", "The trustee notifies the originator of over-term assets and price.",
-        cutoff=DATE, principal_fen=FEN, loans=INT | None, price_fen=FEN, pay_by=DATE),
+        "trustee", "After an issuance failure the trustee notifies the originator of the over-term "
+        "assets (last instalment after cutoff) and their price, due by pay_by with reference notice.",
+        clause=STR, notice=STR, cutoff=DATE, principal_fen=FEN, loans=INT | None, price_fen=FEN,
+        pay_by=DATE, notified=STRS),
+    "over_term_price_received": _e(
+        "trustee", "The custodian's credit advice shows a repurchase notice's price in the trust "
+        "account — the notice's rate on the over-term assets as they stand (what was collected "
+        "on them since the notice was the trust's) —: they are delivered (delivery against "
+        "payment).",
+        clause=STR, notice=STR, price_fen=FEN, noticed_price_fen=FEN, noticed_principal_fen=FEN,
+        delivered_principal_fen=FEN, notified=STRS),
     # custodian
     "transfer_received": _e(
         "custodian", "Money paid into the trust account by a party (posting).",

@@ -193,7 +193,7 @@ def test_receivables_in_kind_to_the_sub_while_the_mezz_is_unpaid_are_caught(
         tmp_path_factory, tmp_path):
     """liquidation_after_default_b_mezz_unpaid: after event of default (b) the trust used
     to end on 2023-09-27 handing its 2,103,806,174 fen of receivables to the sub holders in
-    kind, with 5,910,927,896 fen of mezz principal unpaid. That ending put back into the
+    kind, with all 6,000,000,000 fen of mezz principal unpaid. That ending put back into the
     clean log (sale, buyer's payment and final distribution removed) fails
     ``wind_up_after_default``."""
     clean = run_folder(tmp_path_factory, LIQUIDATED)
@@ -217,7 +217,7 @@ def test_receivables_in_kind_to_the_sub_while_the_mezz_is_unpaid_are_caught(
     assert [(f.date, f.related, f.message) for f in result.findings] == [
         ("2023-09-27", (default["seq"],),
          "2103806174 fen of receivables went in kind to sub_noteholders (in kind) after event "
-         "of default (b) while a class ranking ahead of sub was unpaid: mezz (5910927896 fen); they "
+         "of default (b) while a class ranking ahead of sub was unpaid: mezz (6000000000 fen); they "
          "must be sold and the price distributed by the post-default waterfall")]
 
 

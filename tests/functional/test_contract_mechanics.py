@@ -17,18 +17,20 @@ def step_paid(run, date: str, pay: str) -> int:
 
 # ------------------------------------------------ [一.4.4(2)] amortization payment dates
 def test_issuance_failure_on_a_roll_date_pays_the_first_amortization_date(scenario_run):
-    """Trigger (h) fires on series 1's maturity 2020-12-18, itself a payment date: the next
-    payment date is 10 business days later, 2021-01-04, which pays out the over-term
-    repurchase price received 2020-12-21 (it used to sit idle until 2021-01-18)."""
+    """Trigger (h) fires on series 1's maturity 2020-12-18, itself a payment date — the
+    revolving period's last (interest.at_issuance_failure) —: the next payment date is 10
+    business days later, 2021-01-04, which pays out the over-term repurchase price received
+    2020-12-21 (it used to sit idle until 2021-01-18)."""
     run = scenario_run("rollover_fails_series2")
-    assert payment_dates(run)[-2:] == [("2020-12-18", "amortization"),
+    assert payment_dates(run)[-2:] == [("2020-12-18", "revolving"),
                                        ("2021-01-04", "amortization")]
     received = [e for e in run.of("transfer_received")
                 if e["reason"] == "over-term repurchase price"]
-    assert [(e["date"], e["amount_fen"]) for e in received] == [("2020-12-21", 99_686_411_430)]
-    assert run.of("payment_date")[-1]["available_fen"] == 99_686_411_430
-    assert step_paid(run, "2020-12-18", "senior_principal") == 702_292_690
-    assert step_paid(run, "2021-01-04", "senior_principal") == 88_297_707_310
+    delivered = run.of("over_term_repurchased")[0]
+    assert [(e["date"], e["amount_fen"]) for e in received] == [
+        ("2020-12-21", delivered["principal_fen"])]   # par of what is delivered that day
+    assert run.of("payment_date")[-1]["available_fen"] >= delivered["price_fen"]
+    assert step_paid(run, "2021-01-04", "senior_principal") == 89_000_000_000
     assert (run.summary["trust_termination_date"], run.summary["termination_cause"]) == (
         "2021-01-04", "notes repaid in full")
 
@@ -209,13 +211,15 @@ def test_a_d_h_failure_found_incurable_goes_to_the_meeting_at_once(scenario_run)
 def test_after_default_b_the_receivables_are_sold_and_the_price_repays_the_mezz_first(
         scenario_run):
     """liquidation_after_default_b_mezz_unpaid: event of default (b) winds the trust up on
-    2023-09-27 with 5,910,927,896 fen of mezz principal unpaid. The 2,103,806,174 fen of
+    2023-09-27 with all 6,000,000,000 fen of mezz principal unpaid (the failure day,
+    2020-12-18, paid the mezz its interest and the sub its period income for the revolving
+    period: interest.at_issuance_failure). The 2,103,806,174 fen of
     receivables left (1,985,599,193 performing, 49,739,701 overdue, 68,467,280
     non-performing) used to go to the sub holders in kind. They are sold to an outside
     buyer at 95% / 50% / 10% (the deal's flagged assumption): 1,918,035,812 fen, paid on
     the 2nd business day after termination — 2023-10-07, across the National Day week —
     and distributed that day by the post-default waterfall: fees, mezz interest
-    12,955,458, then mezz principal 1,903,745,320 fen; nothing reaches the sub."""
+    67,397,923, then mezz principal 1,849,300,903 fen; nothing reaches the sub."""
     run = scenario_run("liquidation_after_default_b_mezz_unpaid")
     sale, = run.of("liquidation_sale")
     assert (sale["date"], sale["buyer"], sale["settlement_date"]) == (
@@ -224,21 +228,21 @@ def test_after_default_b_the_receivables_are_sold_and_the_price_repays_the_mezz_
             sale["non_performing_fen"], sale["price_fen"]) == (
         2_103_806_174, 1_985_599_193, 49_739_701, 68_467_280, 1_918_035_812)
     assert sale["notes_outstanding_by_class_fen"] == {
-        "senior": 0, "mezz": 5_910_927_896, "sub": 5_000_000_000}
+        "senior": 0, "mezz": 6_000_000_000, "sub": 5_000_000_000}
     paid = [e for e in run.of("transfer_received") if e["payer"] == "liquidation_buyer"]
     assert [(e["date"], e["amount_fen"]) for e in paid] == [("2023-10-07", 1_918_035_812)]
     final = run.of("payment_date")[-1]
     assert (final["date"], final["waterfall"], final["final"], final["available_fen"]) == (
         "2023-10-07", "post_default", True, 1_918_035_812)
-    assert step_paid(run, "2023-10-07", "mezz_interest") == 12_955_458
-    assert step_paid(run, "2023-10-07", "mezz_principal") == 1_903_745_320
+    assert step_paid(run, "2023-10-07", "mezz_interest") == 67_397_923
+    assert step_paid(run, "2023-10-07", "mezz_principal") == 1_849_300_903
     assert step_paid(run, "2023-10-07", "sub_principal") == 0
     assert step_paid(run, "2023-10-07", "residual_to_sub") == 0
     end, = run.of("trust_terminated")
     assert (end["date"], end["pool_released_fen"], end["released_to"]) == (
         "2023-10-07", 0, "liquidation_buyer (sold)")
     assert end["notes_outstanding_by_class_fen"] == {
-        "senior": 0, "mezz": 4_007_182_576, "sub": 5_000_000_000}
+        "senior": 0, "mezz": 4_150_699_097, "sub": 5_000_000_000}
     assert (run.summary["pool"]["sold_at_liquidation_fen"],
             run.summary["pool"]["liquidation_price_fen"],
             run.summary["pool"]["released_at_termination_fen"]) == (

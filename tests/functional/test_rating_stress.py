@@ -37,11 +37,14 @@ def test_all_six_pairs_are_run(table):
 
 
 def test_who_passes_what(table):
-    """Under the method's readings (MPR on each lot's initial amount since this branch; before,
-    the deal's outstanding-balance MPR, under which the mezz passed A- in both cases)."""
+    """Under the method's readings (MPR on each lot's initial amount; under the deal's
+    outstanding-balance MPR the mezz passed A- in both cases)."""
     passed = {k: {c: v.outcome.classes[c].passed for c in ("senior", "mezz", "sub")} for k, v in table.items()}
+    # the failure case counts on the originator's over-term repurchase (as the report does):
+    # its price repays the notes on the first amortization payment date, the mezz included
+    assert passed[("issuance_ok", "AAA")] == {"senior": True, "mezz": False, "sub": False}
+    assert passed[("issuance_fails", "AAA")] == {"senior": True, "mezz": True, "sub": False}
     for case in ("issuance_ok", "issuance_fails"):
-        assert passed[(case, "AAA")] == {"senior": True, "mezz": False, "sub": False}
         assert passed[(case, "BBB+")] == {"senior": True, "mezz": True, "sub": False}
     assert passed[("issuance_ok", "A-")] == {"senior": True, "mezz": False, "sub": False}
     assert passed[("issuance_fails", "A-")] == {"senior": True, "mezz": True, "sub": False}
@@ -81,7 +84,7 @@ def test_safety_margins_are_the_reports_definition(table):
         assert o.safety_margin("mezz") == left_mezz / (SENIOR + fen_from_wan(6000)), key
         # a margin below zero is exactly the class's shortfall
         assert (o.safety_margin("mezz") < 0) == (not o.classes["mezz"].passed), key
-    aaa = table[("issuance_fails", "AAA")].outcome
+    aaa = table[("issuance_ok", "AAA")].outcome
     short = aaa.classes["mezz"].shortfall_fen
     assert round(aaa.safety_margin("mezz") * (SENIOR + fen_from_wan(6000))) == -short
 
@@ -115,15 +118,18 @@ def test_cli_writes_the_json_table(tmp_path, table):
     assert {"taxes_and_fees", "senior_interest", "mezz_interest", "sub_income", "revolving_purchases",
             "senior_principal", "mezz_principal", "sub_principal"} <= set(r["outflows"])
     assert set(r["classes"]["mezz"]) == {"pass", "shortfall_fen", "interest_late"}
-    assert r["classes"]["mezz"]["pass"] is False and r["classes"]["mezz"]["interest_late"] is False
-    # the mezz's shortfall is what its interest and principal lines were due and not paid
-    f = r["outflows"]
+    assert r["classes"]["mezz"]["pass"] is True and r["classes"]["mezz"]["interest_late"] is False
+    # issuance_ok, AAA: the mezz's shortfall is what its interest and principal lines were
+    # due and not paid
+    ok = records[0]
+    f = ok["outflows"]
     owed = sum(f[k]["due_fen"] - f[k]["paid_fen"] for k in ("mezz_interest", "mezz_principal"))
-    assert r["classes"]["mezz"]["shortfall_fen"] == owed > 0
-    # and the file holds the figures of the same pair run in process
-    mezz = table[("issuance_fails", "AAA")].outcome.classes["mezz"]
-    assert (r["classes"]["mezz"]["shortfall_fen"], r["classes"]["mezz"]["pass"]) == (
-        mezz.shortfall_fen, mezz.passed)
+    assert ok["classes"]["mezz"]["pass"] is False and ok["classes"]["mezz"]["shortfall_fen"] == owed > 0
+    # and the file holds the figures of the same pairs run in process
+    for rec, key in ((ok, ("issuance_ok", "AAA")), (r, ("issuance_fails", "AAA"))):
+        mezz = table[key].outcome.classes["mezz"]
+        assert (rec["classes"]["mezz"]["shortfall_fen"], rec["classes"]["mezz"]["pass"]) == (
+            mezz.shortfall_fen, mezz.passed)
     assert set(r["safety_margin"]) == {"senior", "mezz"}
 
 

@@ -61,16 +61,19 @@ def test_over_term_assets_repurchased_and_paid_within_one_business_day(scenario_
     assert [(e["date"], e["cutoff"], e["pay_by"]) for e in notice] == [
         ("2020-12-18", "2020-11-18", "2020-12-21")]
     done = run.of("over_term_repurchased")[0]
-    assert done["principal_fen"] == notice[0]["principal_fen"] == notice[0]["price_fen"]
+    assert done["noticed_principal_fen"] == notice[0]["principal_fen"] == notice[0]["price_fen"]
     paid = [e for e in run.of("transfer_received") if e["reason"] == "over-term repurchase price"]
     assert [(e["date"], e["amount_fen"], e["debit"]) for e in paid] == [
-        ("2020-12-21", notice[0]["price_fen"], "trust_account")]
+        ("2020-12-21", done["price_fen"], "trust_account")]
+    assert done["price_fen"] == done["principal_fen"] <= notice[0]["price_fen"]   # par, delivered
     # the price pays the senior down at the next amortization payment date
     assert run.summary["notes"]["senior"]["loss_fen"] == 0
 
 
-def test_no_repurchase_when_the_deal_takes_no_credit_for_it(stress_run):
-    assert not stress_run.of("over_term_repurchase_noticed")
+def test_no_repurchase_when_the_deal_has_none(scenario_run):
+    run = scenario_run("rollover_fails_series2", {"remedies": {"over_term_repurchase": False}})
+    assert run.of("issuance_terminated") and not run.of("over_term_repurchase_noticed")
+    assert not run.of("over_term_repurchased")
 
 
 def test_servicer_buys_non_performing_assets_at_no_less_than_fair_value(scenario_run):

@@ -14,15 +14,17 @@ def test_no_revolving_purchase_after_the_event(stress_run):
     assert all(e["date"] <= "2020-12-21" for e in stress_run.of("receivables_transferred"))
 
 
-def test_cash_is_distributed_in_the_amortization_order_from_the_event(stress_run):
+def test_cash_is_distributed_in_the_amortization_order_after_the_event(stress_run):
+    """The event's day is the revolving period's last payment date (interest and period
+    income, interest.at_issuance_failure); every later one is in the amortization order."""
     pds = stress_run.of("payment_date")
     after = [e for e in pds if e["date"] >= "2020-12-18"]
-    assert after[0]["date"] == "2020-12-18"
-    assert {e["waterfall"] for e in after} == {"amortization"}
-    steps = [e for e in stress_run.of("waterfall_step") if e["date"] == "2020-12-18"]
-    order = [e["pay"] for e in steps]
+    assert after[0]["date"] == "2020-12-18" and after[0]["waterfall"] == "revolving"
+    assert {e["waterfall"] for e in after[1:]} == {"amortization"}
+    steps = [e for e in stress_run.of("waterfall_step") if e["date"] > "2020-12-18"]
+    order = [e["pay"] for e in steps if e["date"] == steps[0]["date"]]
     assert order.index("senior_interest") < order.index("senior_principal")
-    # senior principal is paid from collections, not from series 2 proceeds
+    # senior principal is paid from collections and the repurchase, not from series 2 proceeds
     principal = next(e for e in steps if e["pay"] == "senior_principal")
     assert principal["paid_fen"] > 0
     assert not [e for e in stress_run.of("instruction_executed")

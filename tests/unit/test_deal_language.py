@@ -433,7 +433,8 @@ def test_an_overlay_merges_classes_by_name_changing_only_what_it_gives():
 def test_an_overlay_merges_nested_mappings_of_a_named_item_key_by_key():
     merged = deep_merge(bundled(), {"classes": [{"name": "sub", "interest": {"amortization": "every_payment_date"}}]})
     assert note_class(merged, "sub")["interest"] == {"revolving": {"calculation_dates": [4]},
-                                               "amortization": "every_payment_date"}
+                                               "amortization": "every_payment_date",
+                                               "at_issuance_failure": True}
 
 
 def test_an_overlay_merges_triggers_and_fees_by_name_too():

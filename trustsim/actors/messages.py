@@ -241,12 +241,26 @@ class CreditAdvice:
 
 @dataclass(frozen=True, slots=True)
 class RepurchaseNotice:
-    """Trustee -> originator: repurchase these over-term assets at ``price_fen`` by ``pay_by``."""
+    """Trustee -> originator: repurchase these over-term assets at ``price_fen`` by ``pay_by``,
+    paying with reference ``notice_id``."""
 
     date: dt.date
     selection: Selection
     price_fen: int
     pay_by: dt.date
+    notice_id: str = ""
+    clause: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RepurchaseSettled:
+    """Trustee -> originator: the price of the notice has reached the trust account; the
+    over-term assets are delivered (they leave the pool today)."""
+
+    notice: RepurchaseNotice
+    date: dt.date
+    delivered: Selection        # the over-term assets as they stand today
+    price_fen: int              # what the trust received for them
 
 
 @dataclass(frozen=True, slots=True)

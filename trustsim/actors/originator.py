@@ -7,8 +7,9 @@ purchase settles on the next business day. If a request is late (system upgrade.
 explains before 16:00 of the base date and the trustee grants up to 10 business days of
 grace. [二.1(4)] It replaces lost assets with eligible receivables of no lower balance (or
 cash of equal value), repurchases over-term assets after an issuance termination event
-within 1 business day of the trustee's notice of the price, and exercises the clean-up
-call. An insolvent originator can do none of these.
+within 1 business day of the trustee's notice of the price (the assets leave the pool when
+the trust has the price: delivery against payment), and exercises the clean-up call. An
+insolvent originator can do none of these.
 
 A change of the pool for lost assets is a proposal to the trustee (:class:`PoolChangeProposal`):
 nothing changes until the trustee confirms it; a replacement is then delivered at once, a
@@ -38,8 +39,10 @@ from trustsim.actors.messages import (
     PurchasesMayProceed,
     ReplacementNotice,
     RepurchaseNotice,
+    RepurchaseSettled,
     ReserveDelayNotice,
 )
+from trustsim.contract import over_term
 from trustsim.sim import clock
 
 ORIGINATOR = "originator"
@@ -205,21 +208,40 @@ class Originator(Actor):
                                                        "cash for lost assets", p.change))
 
     def on_RepurchaseNotice(self, msg: RepurchaseNotice) -> None:
-        """Over-term assets: repurchased from the start date, the price paid by ``pay_by``."""
+        """Over-term assets: the price of the notice is paid by ``pay_by``, with the notice's
+        reference; the assets are delivered when the trust has the price (RepurchaseSettled)."""
         if self.insolvent:
             self.emit("repurchase_failed", principal_fen=msg.selection.principal_fen,
                       reason="originator insolvent")
             return
-        self.env.pool.remove(msg.selection, self.env.today)
-        self.emit("over_term_repurchased", principal_fen=msg.selection.principal_fen,
-                  loans=msg.selection.loans, cutoff=msg.selection.cutoff.isoformat(),
-                  price_fen=msg.price_fen, pay_by=msg.pay_by.isoformat())
-        self.env.process(self._pay_later(msg.pay_by, msg.price_fen, "over-term repurchase price"))
+        self.env.process(self._pay_repurchase(msg))
 
-    def _pay_later(self, on: dt.date, amount: int, reason: str):
-        yield self.env.until(on, clock.CUSTODIAN_SETTLE)
-        if amount > 0:
-            self.send(self.custodian, IncomingTransfer(ORIGINATOR, amount, reason))
+    def on_RepurchaseSettled(self, msg: RepurchaseSettled) -> None:
+        """Delivery against payment: the over-term assets, as they stand today, leave the pool."""
+        notice, delivered, today = msg.notice, msg.delivered, self.env.today
+        self.env.pool.remove(delivered, today)
+        assert delivered.cutoff is not None   # an over-term selection always has its cutoff
+        self.emit("over_term_repurchased", clause=notice.clause, notice=notice.notice_id,
+                  noticed_on=notice.date.isoformat(), principal_fen=delivered.principal_fen,
+                  noticed_principal_fen=notice.selection.principal_fen, loans=delivered.loans,
+                  cutoff=delivered.cutoff.isoformat(), price_fen=msg.price_fen,
+                  noticed_price_fen=notice.price_fen, pay_by=notice.pay_by.isoformat())
+
+    def _pay_repurchase(self, msg: RepurchaseNotice):
+        """On its due day, the price of the noticed assets as they then stand (what the trust
+        collected on them meanwhile was the trust's), with the notice's reference — unless the
+        originator has become insolvent since the notice (the assets then stay in the trust)."""
+        yield self.env.until(msg.pay_by, clock.CUSTODIAN_SETTLE)
+        if self.insolvent:
+            self.emit("repurchase_failed", principal_fen=msg.selection.principal_fen,
+                      reason="originator insolvent before paying the price")
+            return
+        assert msg.selection.cutoff is not None
+        taking = self.env.pool.select("over_term", self.env.today, msg.selection.cutoff)
+        price = over_term.price(self.env.deal, taking.principal_fen)
+        if price > 0:
+            self.send(self.custodian, IncomingTransfer(ORIGINATOR, price,
+                                                       "over-term repurchase price", msg.notice_id))
 
     def on_CleanUpNotice(self, msg: CleanUpNotice) -> None:
         """Repurchase everything left in the pool and pay its price into the trust account."""

@@ -50,6 +50,7 @@ from trustsim.actors.messages import (
     RedirectionNotice,
     RemitNow,
     RepurchaseNotice,
+    RepurchaseSettled,
     ReserveDelayNotice,
     ServicerPurchaseDecision,
     ServicerPurchaseRequest,
@@ -61,6 +62,7 @@ from trustsim.calendar import DAY_COUNT_BASIS
 from trustsim.config.servicing import notice_date, takeover_date
 from trustsim.config.structure import NotesFee, PoolFee
 from trustsim.config.waterfalls import Action
+from trustsim.contract import over_term
 from trustsim.contract.dues import DuesBook, interest_presented, period_income
 from trustsim.contract.notes import NoteClass, holders
 from trustsim.contract.reconciliation import (
@@ -82,7 +84,13 @@ from trustsim.contract.remedies import (
 from trustsim.contract.reserve import required_amount
 from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
-from trustsim.contract.triggers import DayFigures, Fired, Trigger, build_triggers
+from trustsim.contract.triggers import (
+    DayFigures,
+    Fired,
+    IssuanceTermination,
+    Trigger,
+    build_triggers,
+)
 from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
 from trustsim.disclosure.desk import TRUSTEE_FACTS, Due, desk_for_deal
 from trustsim.ledger import (
@@ -182,6 +190,11 @@ class Trustee(Actor):
                        if m < sched.scheduled_revolving_end}
         self._failed_series = {inc.series for inc in deal.incidents
                                if inc.kind == "series_issuance_failure"}
+        # an issuance failure that ends revolving on a payment date makes it the revolving
+        # period's last when a class is presented then (interest.at_issuance_failure)
+        self._closes_revolving_on: dt.date | None = None
+        self._repurchases: dict[str, RepurchaseNotice] = {}   # noticed, price not yet received
+        self._notices = 0
         self._amort_n = 0
         self.next_amortization_pd: dt.date | None = None
         self.arrears_since: dt.date | None = None  # protected classes' interest unpaid since
@@ -460,6 +473,25 @@ class Trustee(Actor):
                 self._price_received(change, msg.amount_fen)
         if msg.account == ELIGIBLE_INVESTMENTS and msg.amount_fen < 0 and self.period == "revolving":
             self.purchases_open = False  # the reserve is short again: top it up before buying
+        notice = self._repurchases.pop(msg.ref, None) if msg.ref is not None else None
+        if notice is not None:
+            self._deliver_over_term(notice, msg.date, msg.amount_fen)
+
+    def _deliver_over_term(self, notice: RepurchaseNotice, d: dt.date, paid_fen: int) -> None:
+        """Delivery against payment: once the price of the over-term assets as they stand
+        today is the trust's, they are delivered (:mod:`trustsim.contract.over_term`); a
+        payment of another amount delivers nothing and the notice stays open."""
+        assert notice.selection.cutoff is not None
+        delivered = self.env.pool.select("over_term", d, notice.selection.cutoff)
+        due = over_term.price(self.deal, delivered.principal_fen)
+        if paid_fen != due:
+            self._repurchases[notice.notice_id] = notice
+            return
+        self.emit("over_term_price_received", clause=notice.clause, notice=notice.notice_id,
+                  price_fen=paid_fen, noticed_price_fen=notice.price_fen,
+                  noticed_principal_fen=notice.selection.principal_fen,
+                  delivered_principal_fen=delivered.principal_fen, notified=["originator"])
+        self.send(self.originator, RepurchaseSettled(notice, d, delivered, paid_fen))
 
     # ------------------------------------------------------------ what the parties report
     def on_OriginatorStatus(self, msg: OriginatorStatus) -> None:
@@ -655,25 +687,48 @@ class Trustee(Actor):
         self.emit("lost_assets_compensated", change=change.change, removed_fen=sel.principal_fen,
                   removed_loans=sel.loans, cash_fen=paid_fen, clause=self._remedies_clause)
 
+    def _issuance_fails(self, d: dt.date, maturing: int) -> None:
+        """Series ``maturing + 1`` of the rolling class cannot be issued on series
+        ``maturing``'s expected maturity: the issuance termination event — trigger (h) — and
+        the over-term repurchase, whether revolving is still on or another trigger ended it."""
+        assert self.rolling is not None
+        name, note, new = self.rolling, self.notes[self.rolling], maturing + 1
+        revolving = self.period == "revolving"
+        self.emit("issuance_terminated", series=new, maturing_series=maturing,
+                  outstanding_fen=note.outstanding_fen)
+        figures = replace(self.figures(d), issuance_failed_series=new)
+        fired = next((f for t in self.triggers if isinstance(t, IssuanceTermination)
+                      and (f := t.observe(figures)) is not None), None)
+        if fired is not None:
+            self._fire(fired)
+        else:   # the deal names no issuance_failure trigger: revolving cannot go on unfunded
+            self._end_revolving(d, f"series {new} of {name} not issued")
+        if revolving and d in self._pd_by_date \
+                and any(c.interest.at_issuance_failure for c in self.deal.classes):
+            self._closes_revolving_on = d
+        self._over_term_repurchase(d, maturing)
+
     def _over_term_repurchase(self, d: dt.date, maturing: int) -> None:
-        """After an issuance termination event: notify the originator of over-term assets."""
-        if not self.deal.remedies.over_term_repurchase:
+        """After an issuance termination event: notify the originator of the over-term assets
+        and their price (:mod:`trustsim.contract.over_term`); they leave the pool when the
+        price reaches the trust account (on_CreditAdvice)."""
+        deal = self.deal
+        if not over_term.repurchase_applies(deal):
             return
-        sched = self.env.timetable
-        maturity = sched.series_maturities[maturing - 1]
-        calcs = [p.calculation_date for p in sched.revolving_payment_dates
-                 if p.calculation_date and p.calculation_date < maturity]
-        cutoff = calcs[-1] if calcs else self.env.origin
+        cutoff = over_term.cutoff(self.env.timetable, maturing, self.env.origin)
         sel = self.env.pool.select("over_term", d, cutoff)
         if sel.principal_fen <= 0:
             return
-        price = round_fen(Decimal(sel.principal_fen)
-                          * self.deal.remedies.over_term_price_pct_of_principal / 100)
-        pay_by = self.env.calendar.add_business_days(d, 1)
-        self.emit("over_term_repurchase_noticed", cutoff=cutoff.isoformat(),
-                  principal_fen=sel.principal_fen, loans=sel.loans, price_fen=price,
-                  pay_by=pay_by.isoformat())
-        self.send(self.originator, RepurchaseNotice(d, sel, price, pay_by))
+        price = over_term.price(deal, sel.principal_fen)
+        pay_by = over_term.pay_by(deal, self.env.calendar, d)
+        self._notices += 1
+        notice = RepurchaseNotice(d, sel, price, pay_by, f"OT{self._notices:03d}",
+                                  over_term.clause(deal))
+        self._repurchases[notice.notice_id] = notice
+        self.emit("over_term_repurchase_noticed", clause=notice.clause, notice=notice.notice_id,
+                  cutoff=cutoff.isoformat(), principal_fen=sel.principal_fen, loans=sel.loans,
+                  price_fen=price, pay_by=pay_by.isoformat(), notified=["originator"])
+        self.send(self.originator, notice)
 
     # ------------------------------------------------------------ start of the trust
     def _start(self):
@@ -717,8 +772,13 @@ class Trustee(Actor):
 
     def morning(self, d: dt.date) -> None:
         sched = self.env.timetable
-        if self.period == "revolving" and d in self._rolls:
-            self._roll_series(d, self._rolls[d])
+        if d in self._rolls:
+            if self.period == "revolving":
+                self._roll_series(d, self._rolls[d])
+            elif self._rolls[d] + 1 in self._failed_series:
+                # revolving ended earlier, but the series still cannot be issued: the
+                # failure's premise holds, and so does the over-term repurchase
+                self._issuance_fails(d, self._rolls[d])
         pd = self._pd_by_date.get(d)
         if pd is not None and self.revolving_end in (None, d):
             self._payment_date(d, pd)
@@ -757,15 +817,7 @@ class Trustee(Actor):
         new = maturing + 1
         note.book_interest(d)
         if new in self._failed_series:
-            self.emit("issuance_terminated", series=new, maturing_series=maturing,
-                      outstanding_fen=note.outstanding_fen)
-            figures = replace(self.figures(d), issuance_failed_series=new)
-            fired = next((f for t in self.triggers if (f := t.observe(figures)) is not None), None)
-            if fired is not None:
-                self._fire(fired)
-            else:   # the deal names no issuance_failure trigger: revolving cannot go on unfunded
-                self._end_revolving(d, f"series {new} of {name} not issued")
-            self._over_term_repurchase(d, maturing)
+            self._issuance_fails(d, maturing)
             return
         size = fen_from_wan(self.deal.note_class(name).size_wan)
         self.send(self.custodian, ProceedsPaidIn(name, new, size))
@@ -781,8 +833,8 @@ class Trustee(Actor):
     # ------------------------------------------------------------ payment dates
     def _waterfall_steps(self) -> tuple[str, list[Action]]:
         """The waterfall in force: the deal's status decides [一.4.4(2)]."""
-        if self.period == "revolving":
-            name = "revolving"
+        if self.period == "revolving" or self._closes_revolving_on == self.env.today:
+            name = "revolving"   # (an issuance failure's day: the revolving period's last date)
         elif self.post_default:
             name = "post_default"
         else:
@@ -813,7 +865,7 @@ class Trustee(Actor):
 
     def _payment_date(self, d: dt.date, pd: PaymentDate | None) -> None:
         self._redeem_investments(d)
-        revolving = self._distribute(d, pd)
+        revolving = self._distribute(d, pd) and self.period == "revolving"
         if not revolving:
             self._schedule_next_amortization_pd(d)
             if all(note.outstanding_fen == 0 for note in self.notes.values()):
@@ -828,7 +880,8 @@ class Trustee(Actor):
         name, steps = self._waterfall_steps()
         revolving = name == "revolving"
         k = pd.calculation_index if pd else None
-        presented = interest_presented(self.deal, pd, revolving=revolving)
+        presented = interest_presented(self.deal, pd, revolving=revolving,
+                                       issuance_failed=self._closes_revolving_on == d)
         income = {c.name: period_income(self.deal, c.name, self.notes[c.name].outstanding_fen,
                                         self.dues.income_start(c.name), d)
                   for c in self.deal.classes if c.period_income is not None and c.name in presented}

@@ -173,6 +173,8 @@ def stress_tables(results: list) -> list[Table]:
 
 def normal_assets_table(case: str, rs: list) -> Table:
     """The agency's comparison at the end of the revolving period (trustsim.risk.stress)."""
+    from rich.table import Table
+
     t = Table(title=f"case {case}: normal assets at the end of revolving, 万元 "
                     f"(pool less estimated overdue, against the classes the rating covers)",
               title_justify="left")
@@ -198,6 +200,8 @@ def normal_assets_table(case: str, rs: list) -> Table:
 
 def readings_table(runs: list) -> Table:
     """One row per reading and (case, rating): the verdicts, margins and normal-assets surplus."""
+    from rich.table import Table
+
     first = runs[0][1][0]
     classes = first.outcome.class_names
     rated = first.outcome.margin_classes

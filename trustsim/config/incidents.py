@@ -396,7 +396,21 @@ class Remedies(Strict):
     over_term_repurchase: bool = Field(
         description="the originator repurchases over-term assets after an issuance termination")
     over_term_price_pct_of_principal: Pct
+    over_term_clause: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="the clause the over-term repurchase's log events cite (required when "
+                    "over_term_repurchase is true)")
+    over_term_pay_within_business_days: PositiveBusinessDays = Field(
+        default=1, description="the originator pays the price within this many business days "
+                               "of the trustee's notice")
     servicer_purchase: ServicerPurchasePolicy | None = None
     clause: str | None = Field(
         None, description="the clause of the asset remedies (replacement or compensation of lost "
         "assets, the servicer's purchase): the trustee's confirmations of pool changes cite it")
+
+    @model_validator(mode="after")
+    def _clause_given(self) -> Remedies:
+        if self.over_term_repurchase and self.over_term_clause is None:
+            raise ValueError("over_term_clause: required when over_term_repurchase is true "
+                             "(the clause the repurchase's log events cite, e.g. a section id)")
+        return self

@@ -62,6 +62,11 @@ class InterestRule(Strict):
     amortization: Literal["every_payment_date", "none"] = Field(
         default="every_payment_date",
         description="amortization payment dates present interest (none: a class paid only the residual)")
+    at_issuance_failure: bool = Field(
+        default=False,
+        description="the payment date on which a series' issuance failure ends revolving is the "
+                    "revolving period's last: it presents this class's interest (or period "
+                    "income) accrued to that day, in the revolving waterfall")
 
 
 class PeriodIncome(Strict):

@@ -33,14 +33,17 @@ WITHIN, ABOVE, INCOME = "within", "above", "income"
 CARRIED_ACTIONS = frozenset({"pay_fees", "pay_fees_above_cap", "pay_period_income"})
 
 
-def interest_presented(deal: DealConfig, pd: PaymentDate | None, *, revolving: bool) -> set[str]:
+def interest_presented(deal: DealConfig, pd: PaymentDate | None, *, revolving: bool,
+                       issuance_failed: bool = False) -> set[str]:
     """Which classes' interest (or period income) a payment date presents — the one place
     the rule is written [Table 2, 一.4.4(2)].
 
     Each class's ``interest`` rule says it: in revolving, at every payment date, at its
     series' maturities, at numbered calculation dates or every N-th one; in amortization, at
-    every payment date or never (a class paid the residual). The waterfall, the required
-    amount and anyone projecting a payment date ask this function.
+    every payment date or never (a class paid the residual). ``issuance_failed``: the date
+    is the revolving period's last because a series could not be issued that day — a class
+    with ``at_issuance_failure`` is presented what it accrued over the revolving period. The
+    waterfall, the required amount and anyone projecting a payment date ask this function.
     """
     out: set[str] = set()
     for c in deal.classes:
@@ -49,6 +52,9 @@ def interest_presented(deal: DealConfig, pd: PaymentDate | None, *, revolving: b
                 out.add(c.name)
             continue
         rule, k = c.interest.revolving, pd.calculation_index
+        if issuance_failed and c.interest.at_issuance_failure:
+            out.add(c.name)
+            continue
         if rule == "every_payment_date":
             hit = True
         elif rule == "at_series_maturity":

@@ -18,6 +18,7 @@ from trustsim.audit.checks import (
     notes,
     purchases,
     reconciliation,
+    remedies,
     reserves,
     schedule,
     servicing,
@@ -53,6 +54,7 @@ CHECKS: tuple[Check, ...] = (
     servicing.SUCCESSOR_FEE,
     notes.CHECK,
     wind_up.CHECK,
+    remedies.CHECK,
     disclosures.CHECK,
 )
 

@@ -56,10 +56,25 @@ def in_force(log: AuditLog) -> dict[int, tuple[str, str, int | None]]:
     default: Event | None = None
     amortization, switched = AMORTIZATION, ""
     switch_seq: int | None = None
+    # a class presented at an issuance failure (interest.at_issuance_failure) makes the day
+    # an issuance failure ends revolving the revolving period's last payment date
+    at_failure = [c.name for c in log.terms.classes if c.interest.get("at_issuance_failure")]
+    failed: Event | None = None       # the last issuance_terminated while revolving
+    closing: tuple[str, int] | None = None   # (date, seq) revolving ended by that failure
     out: dict[int, tuple[str, str, int | None]] = {}
-    for e in log.of("period_changed", "trigger_fired", "payment_date"):
-        if e["event"] == "period_changed":
+    for e in log.of("period_changed", "trigger_fired", "payment_date", "issuance_terminated"):
+        if e["event"] == "issuance_terminated":
+            failed = e if period == "revolving" else None
+        elif e["event"] == "period_changed":
+            if at_failure and failed is not None and failed["date"] == e["date"] \
+                    and e.get("period") != "revolving":
+                closing = (str(e["date"]), int(failed["seq"]))
             period, since = str(e.get("period")), int(e["seq"])
+        elif closing is not None and e["event"] == "payment_date" and e["date"] == closing[0] \
+                and default is None:
+            out[int(e["seq"])] = ("revolving", "on the day an issuance failure ended revolving "
+                                  f"({', '.join(at_failure)} presented at_issuance_failure)",
+                                  closing[1])
         elif e["event"] == "trigger_fired":
             t = switches.get((str(e.get("kind")), str(e.get("clause"))))
             if e.get("kind") == "default" and default is None:
