@@ -361,7 +361,7 @@ def breakeven_table(found: list) -> Table:
                     "rating's (write-off: x base; others: haircut; none: fails even at 0; "
                     "(fails at 0): this stress helps it)", title_justify="left")
     for col in ("case", "anchor", "dimension", "anchor level"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=True)   # the row's key: never cut, the figures wrap instead
     classes = list(dict.fromkeys(b.cls for b in found))
     for c in classes:
         t.add_column(c, justify="right")
