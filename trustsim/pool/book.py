@@ -756,7 +756,7 @@ class LoanBook:
         od = t & (st == OVERDUE)
         age = self.day - c["late_since"][: self.end][od].astype(np.int64)
         want_b = tuple(int(p[od][np.isin(age, ages)].sum()) for ages in BUCKET_AGES)
-        if self.buckets() != want_b or age.size and age.max() >= kern.RING_DAYS:
+        if self.buckets() != want_b or (age.size and age.max() >= kern.RING_DAYS):
             raise AssertionError(f"overdue buckets {self.buckets()} != recomputed {want_b}")
         owed = np.zeros(len(self.obligor_fen), np.int64)
         o = t & ((st == CURRENT) | (st == OVERDUE) | (st == NON_PERFORMING))
