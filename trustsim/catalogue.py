@@ -431,7 +431,7 @@ EVENTS: dict[str, EventSpec] = {
         "trustee", "The trustee refuses the servicer's purchase (price below fair value).",
         request=STR, price_fen=FEN, fair_value_fen=FEN, reason=STR | None),
     "disclosure_issued": _e(
-        "trustee", "A major-event notice the market's disclosure rules require (configs/disclosure/"
+        "trustee", "A major-event notice the market's disclosure rules require (trustsim/disclosure/markets/"
         "<market>.yaml): rule, event, subject, the event's date, the due date, the issue date.",
         rule=STR, kind=STR, subject=STR, market=STR, event_date=DATE, due_date=DATE,
         issue_date=DATE),

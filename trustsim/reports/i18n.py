@@ -134,7 +134,8 @@ LABELS: dict[str, tuple[str, str]] = {
                 "SMM = 1 - (1 - P)^(365/12/n) and CPR = 1 - (1 - SMM)^12, where P is the "
                 "period's prepayments over its base and n its days (docs/model.md).",
                 "逾期天数自未还款的应还日起算（当日计入1-30天）；90天以上即不良资产余额，与不良率及其触发条件所用数字相同。"
-                "SMM = 1 - (1 - P)^(365/12/n)，CPR = 1 - (1 - SMM)^12，其中P为本期提前还款除以计算基数，n为本期天数（见docs/model.md）。"),
+                "SMM = 1 - (1 - P)^(365/12/n)，CPR = 1 - (1 - SMM)^12，"
+                "其中P为本期提前还款除以计算基数，n为本期天数（见docs/model.md）。"),
     "purchases": ("Revolving purchases in the period", "本期循环购买"),
     "requests": ("Purchase requests", "购买申请"),
     "rejected": ("Rejected", "被拒绝"),
