@@ -153,6 +153,7 @@ class RepLinePool:
                           if cfg.last_instalment_months else None)   # criterion (g)
         self._default_multiplier = 1.0
         self._term_rates = self._term_schedule(effective_date)   # (first day, factors), in order
+        self._snapshot: PoolBalances | None = None  # balances() since the last change
         self._add_lot(fen_from_wan(cfg.initial_principal_wan), 0)
 
     def _term_schedule(self, effective_date: dt.date) -> deque[tuple[int, TermFactors]]:
@@ -189,6 +190,7 @@ class RepLinePool:
     # ------------------------------------------------------------ lots
     def _add_lot(self, principal_fen: int, day: int) -> None:
         """A lot bought on ``day`` pays from ``day + 1`` for ``life_days`` days."""
+        self._snapshot = None
         w = float(principal_fen)
         full = int(self._life_days)
         frac = self._life_days - full
@@ -202,6 +204,7 @@ class RepLinePool:
     # ------------------------------------------------------------ Pool interface
     def collect(self, through: dt.date) -> Collections:
         target = (through - self._origin).days
+        self._snapshot = None
         p0, i0 = self._collected, self._income
         while self._day < target:
             self._day += 1
@@ -298,6 +301,12 @@ class RepLinePool:
             self._charged_off += amt
 
     def balances(self) -> PoolBalances:
+        """The pool by status (kept until it next changes: the parties ask several times a day)."""
+        if self._snapshot is None:
+            self._snapshot = self._balances()
+        return self._snapshot
+
+    def _balances(self) -> PoolBalances:
         performing = self._bought - self._collected - self._defaulted - self._removed_perf
         return PoolBalances(
             performing_fen=performing,
@@ -385,6 +394,7 @@ class RepLinePool:
 
     def remove(self, selection: Selection, on: dt.date) -> None:
         """Performing principal leaves pro rata across lots; status buckets leave whole."""
+        self._snapshot = None
         if selection.kind == "lost":
             self._lost_found += selection.performing_fen
         perf = selection.performing_fen
@@ -435,6 +445,7 @@ class RepLinePool:
     def release_all(self, on: dt.date) -> PoolBalances:
         """Every remaining lot leaves the trust; the pool is empty afterwards."""
         left = self.balances()
+        self._snapshot = None
         self._removed += left.outstanding_fen
         self._removed_perf += left.performing_fen
         self._clear_overdue()
