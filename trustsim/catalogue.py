@@ -191,14 +191,20 @@ EVENTS: dict[str, EventSpec] = {
                        termination_date=DATE, total_in_fen=FEN, total_out_fen=FEN, held_fen=FEN),
     "day_closed": _e(
         "environment",
-        "24:00 of a business day: every account's balance and the pool by status, NPL ratio (ppm).",
+        "24:00 of a business day: every account's balance and the pool by status, NPL ratio (ppm); "
+        "the overdue balance by days past due (1-30, 31-60, 61-90: they add up to "
+        "pool_overdue_fen; pool_non_performing_fen is 90+), and cumulative since the start the "
+        "principal prepaid, the principal that fell due by schedule and the principal that "
+        "entered the pool (docs/model.md, Pool performance).",
         {"reserve_accounts_fen": FEN_BY_NAME},
         period=STR, collection_account_fen=FEN, trust_account_fen=FEN,
         issuance_proceeds_account_fen=FEN, eligible_investments_fen=FEN,
         pool_performing_fen=FEN, pool_overdue_fen=FEN, pool_non_performing_fen=FEN,
         pool_charged_off_fen=FEN, pool_outstanding_fen=FEN, pool_loans=INT | None,
         pool_npl_fees_fen=FEN, npl_ratio_ppm=INT, notes_outstanding_fen=FEN,
-        commingling_at_risk_fen=FEN),
+        commingling_at_risk_fen=FEN,
+        pool_overdue_1_30_fen=FEN, pool_overdue_31_60_fen=FEN, pool_overdue_61_90_fen=FEN,
+        pool_prepaid_fen=FEN, pool_scheduled_principal_fen=FEN, pool_bought_fen=FEN),
     "incident_started": _e("environment", "An injected incident begins (kind and parameters).",
                            INCIDENT_PARAMETERS, incident=INT, kind=STR),
     "incident_ended": _e("environment",
@@ -448,7 +454,7 @@ EVENTS: dict[str, EventSpec] = {
         "pool, extinguished (the trustee's confirmation of the write-off).",
         change=STR, removed_fen=FEN, removed_loans=INT | None, clause=STR | None),
     "disclosure_issued": _e(
-        "trustee", "A major-event notice the market's disclosure rules require (configs/disclosure/"
+        "trustee", "A major-event notice the market's disclosure rules require (trustsim/disclosure/markets/"
         "<market>.yaml): rule, event, subject, the event's date, the due date, the issue date.",
         rule=STR, kind=STR, subject=STR, market=STR, event_date=DATE, due_date=DATE,
         issue_date=DATE),

@@ -3,7 +3,7 @@ stays silent on a near miss; the trustee issues each notice in time; the audit r
 what was due from the log and catches a notice removed or issued late (docs/disclosure.md).
 
 Dongdao No. 3 is an interbank ABCP (its calendar counts interbank working days), so its
-runs are held to configs/disclosure/interbank.yaml; jd_baitiao_2015 and the static deal
+runs are held to trustsim/disclosure/markets/interbank.yaml; jd_baitiao_2015 and the static deal
 count exchange trading days and are held to exchange.yaml. Every notice is due 2 business
 days after its event; the dates below are those days on the deals' calendars (holidays:
 Labour Day 2021-05-01..05, Qingming 2021-04-03..05, Dragon Boat 2021-06-12..14).
@@ -245,7 +245,7 @@ def test_a_rules_file_that_cannot_be_read_is_said_by_the_report_and_the_audit(mo
     events, config = dongdao("downgrade_trigger_f")
 
     def broken(market):
-        raise ConfigError(f"configs/disclosure/{market}.yaml: rules[0] (missed_payment).deadline: "
+        raise ConfigError(f"trustsim/disclosure/markets/{market}.yaml: rules[0] (missed_payment).deadline: "
                           "Field required")
 
     monkeypatch.setattr(notices, "rules_for_market", broken)
@@ -253,5 +253,5 @@ def test_a_rules_file_that_cannot_be_read_is_said_by_the_report_and_the_audit(mo
     assert b"interbank.yaml: rules[0] (missed_payment).deadline: Field required" \
         in files["disclosures.md"]
     [finding] = _check(events, config).findings
-    assert finding.message.startswith("the disclosures cannot be worked out: configs/disclosure/"
+    assert finding.message.startswith("the disclosures cannot be worked out: trustsim/disclosure/markets/"
                                       "interbank.yaml: rules[0]")

@@ -74,7 +74,9 @@ def test_trustee_reports_agree_with_the_summary(built):
     with open(result.folder / "trustee" / "tranches.csv") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 * len(reports)
-    assert set(reports[0]["delinquency"]) >= {"current", "1-90 days past due"}
+    assert set(reports[0]["delinquency"]) >= {"current", "1-30 days past due", "31-60 days past due",
+                                              "61-90 days past due",
+                                              "90+ days past due (non-performing)"}
 
 
 def test_the_trigger_shows_in_the_trustee_reports_after_it_fired(built):

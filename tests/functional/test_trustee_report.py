@@ -125,6 +125,82 @@ def test_every_payment_date_agrees_with_the_log_to_the_fen(rep):
     assert [r["next_payment_date"] for r in rep.reports] == [*dates[1:], None]
 
 
+BUCKET_FIELDS = {"1-30 days past due": "pool_overdue_1_30_fen",
+                 "31-60 days past due": "pool_overdue_31_60_fen",
+                 "61-90 days past due": "pool_overdue_61_90_fen",
+                 "90+ days past due (non-performing)": "pool_non_performing_fen"}
+
+
+def _close_on_or_before(closes, date):
+    found = None
+    for c in closes:
+        if c["date"] > date:
+            break
+        found = c
+    return found
+
+
+def test_delinquency_buckets_defaults_and_prepayments_are_the_logs_to_the_fen(rep):
+    log = rep.log
+    closes = log.of("day_closed")
+    cutoff = log.initial_cutoff_fen
+    prev = None
+    total_prepaid = 0
+    for r in rep.reports:
+        close = _close_on_or_before(closes, r["payment_date"])
+        start = _close_on_or_before(closes, prev) if prev else None
+        dq = r["delinquency"]
+        for label, field in BUCKET_FIELDS.items():
+            assert dq[label] == close[field], (r["payment_date"], label)
+        assert sum(dq[x] for x in list(BUCKET_FIELDS)[:3]) == close["pool_overdue_fen"]
+        npl_row = next((t for t in r["trigger_table"] if t["metric"] == "npl_ratio"), None)
+        if npl_row is not None:      # the 90+ bucket is the figure the NPL trigger reads
+            ninety = dq["90+ days past due (non-performing)"]
+            assert npl_row["value"] == f"{(Decimal(ninety) * 100 / cutoff).quantize(Decimal('0.0001'), ROUND_HALF_UP)}%"
+        p = r["pool_performance"]
+
+        def moved(field, start=start, close=close):
+            return close[field] - (start[field] if start else 0)
+
+        assert p["prepayments_fen"] == moved("pool_prepaid_fen")
+        assert p["scheduled_principal_fen"] == moved("pool_scheduled_principal_fen")
+        assert p["entered_fen"] == moved("pool_bought_fen")
+        base = (start["pool_performing_fen"] if start else 0) + p["entered_fen"] \
+            - p["scheduled_principal_fen"]
+        assert p["prepayment_base_fen"] == base
+        days = (dt.date.fromisoformat(close["date"]) - (dt.date.fromisoformat(start["date"])
+                if start else log.terms.effective_date)).days
+        assert p["period_days"] == days
+        if base > 0 and days > 0:
+            period = p["prepayments_fen"] / base
+            smm = 1 - (1 - period) ** (365 / 12 / days)
+            assert abs(float(p["smm_pct"]) - 100 * smm) < 1e-4
+            assert abs(float(p["cpr_pct"]) - 100 * (1 - (1 - smm) ** 12)) < 1e-4
+        else:
+            assert p["cpr_pct"] is None
+        total_prepaid += p["prepayments_fen"]
+        prev = r["payment_date"]
+    last = _close_on_or_before(closes, rep.reports[-1]["payment_date"])
+    assert total_prepaid == last["pool_prepaid_fen"] == rep.summary["pool"]["prepaid_fen"]
+    if log.config["pool"]["kind"] == "loan_level":   # early repayments: a CPR in every period
+        assert all(r["pool_performance"]["prepayments_fen"] > 0 for r in rep.reports[:-1])
+    else:   # no bundled rep line repays faster than its schedule (docs/model.md)
+        assert total_prepaid == 0
+
+
+def test_the_documents_show_the_buckets_and_the_prepayment_rate(rep):
+    for r in rep.reports:
+        p = r["pool_performance"]
+        for lang, ninety in (("zh", "逾期90天以上（不良）"), ("en", "90+ days past due (non-performing)")):
+            page = rep.html[(r["seq"], lang)]
+            assert ninety in page
+            for label in BUCKET_FIELDS:
+                assert f"<td>{wan(r['delinquency'][label])}</td>" in page
+            assert f"<td>{wan(p['prepayments_fen'])}</td>" in page
+            if p["cpr_pct"] is not None:
+                assert f"<td>{p['cpr_pct']}%</td>" in page
+
+
 def test_the_trigger_table_is_the_audits_recomputation(rep):
     log = rep.log
     expected, _notes = recompute(log)

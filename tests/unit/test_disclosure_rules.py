@@ -128,3 +128,54 @@ def test_a_downgrade_needs_its_notches_and_an_unrated_change_is_none():
     assert desk.rating_changed(day, "originator", "AA+", "AA") == []       # one notch
     assert [d.facts["notches"] for d in desk.rating_changed(day, "originator", "AA+", "AA-")] == [2]
     assert desk.rating_changed(day, "originator", "AA+", "withdrawn") == []
+
+
+# ---------------------------------------------------------------- the rules are package data
+def test_the_bundled_rules_are_package_data_read_with_importlib_resources():
+    from importlib import resources
+    from pathlib import Path
+
+    from trustsim.disclosure.rules import rules_for_market
+
+    folder = resources.files("trustsim.disclosure") / "markets"
+    for market in MARKETS:
+        assert (folder / f"{market}.yaml").is_file()
+        assert rules_for_market(market).market == market
+    # one copy: the rules are not also kept beside the deals
+    assert not (Path(__file__).resolve().parents[2] / "configs" / "disclosure").exists()
+
+
+def test_trustsim_installed_from_a_wheel_finds_its_disclosure_rules(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    src = tmp_path / "src"     # the sources a wheel is built from (no caches, no run folders)
+    shutil.copytree(root / "trustsim", src / "trustsim",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, src / name)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q",
+                            "-w", str(tmp_path / "dist")], capture_output=True, text=True)
+    if built.returncode and "No matching distribution" in built.stderr:
+        pytest.skip("no package index to fetch the build backend from")
+    assert built.returncode == 0, built.stderr
+    wheel = next((tmp_path / "dist").glob("trustsim-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {f"trustsim/disclosure/markets/{m}.yaml" for m in MARKETS} <= set(names)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(site), str(wheel)], check=True, capture_output=True)
+    probe = ("import trustsim.disclosure as d, sys; "
+             "assert d.__file__.startswith(sys.argv[1]), d.__file__; "
+             "print(','.join(f'{m}:{len(d.rules_for_market(m).rules)}' for m in sys.argv[2:]))")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", probe, str(site), *MARKETS], cwd=tmp_path,
+                         env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ",".join(f"{m}:{len(load_rules(rules_path(m)).rules)}"
+                                          for m in MARKETS)

@@ -49,11 +49,16 @@ VIEWS: dict[str, tuple[str, dict[str, str]]] = {
         "figures": "JSON: the figures behind it"}),
     "pool_daily": ("The pool and the notes at 24:00 of each business day (day_closed).", {
         "seq": "", "date": "", "period": "revolving or amortization",
-        "performing_fen": "", "overdue_fen": "1-90 days past due",
-        "non_performing_fen": "over 90 days past due", "charged_off_fen": "cumulative",
+        "performing_fen": "", "overdue_fen": "0-90 days past due",
+        "non_performing_fen": "over 90 days past due (the 90+ bucket)", "charged_off_fen": "cumulative",
         "outstanding_fen": "the pool's payable balance", "loans": "live receivables if known",
         "npl_ratio_ppm": "as logged", "npl_ratio": "npl_ratio_ppm / 1e6",
-        "notes_outstanding_fen": "all classes' principal outstanding"}),
+        "notes_outstanding_fen": "all classes' principal outstanding",
+        "overdue_1_30_fen": "overdue 0-30 days past due (the day of the miss included)",
+        "overdue_31_60_fen": "", "overdue_61_90_fen": "61 days to non-performing",
+        "prepaid_fen": "cumulative principal prepaid",
+        "scheduled_principal_fen": "cumulative principal fallen due by schedule",
+        "bought_fen": "cumulative principal that entered the pool"}),
     "notes": ("Each movement of a note class: issued, principal, interest, income.", {
         "seq": "", "date": "", "note_class": "a class of the deal",
         "series": "a rolling class's series",
@@ -112,7 +117,13 @@ _VIEWS_SQL = [
               TRY_CAST(fields->>'pool_loans' AS BIGINT) AS loans,
               TRY_CAST(fields->>'npl_ratio_ppm' AS BIGINT) AS npl_ratio_ppm,
               TRY_CAST(fields->>'npl_ratio_ppm' AS DOUBLE) / 1e6 AS npl_ratio,
-              TRY_CAST(fields->>'notes_outstanding_fen' AS BIGINT) AS notes_outstanding_fen
+              TRY_CAST(fields->>'notes_outstanding_fen' AS BIGINT) AS notes_outstanding_fen,
+              TRY_CAST(fields->>'pool_overdue_1_30_fen' AS BIGINT) AS overdue_1_30_fen,
+              TRY_CAST(fields->>'pool_overdue_31_60_fen' AS BIGINT) AS overdue_31_60_fen,
+              TRY_CAST(fields->>'pool_overdue_61_90_fen' AS BIGINT) AS overdue_61_90_fen,
+              TRY_CAST(fields->>'pool_prepaid_fen' AS BIGINT) AS prepaid_fen,
+              TRY_CAST(fields->>'pool_scheduled_principal_fen' AS BIGINT) AS scheduled_principal_fen,
+              TRY_CAST(fields->>'pool_bought_fen' AS BIGINT) AS bought_fen
        FROM events WHERE event = 'day_closed'""",
     """CREATE VIEW notes AS
        WITH moves AS (

@@ -1,7 +1,7 @@
 """Major-event (interim) disclosure: the markets' rules as data, the events they name
 detected from facts or a run's log, and the notices with their due dates.
 
-* :mod:`.rules` — ``configs/disclosure/<market>.yaml`` read into strict models;
+* :mod:`.rules` — ``trustsim/disclosure/markets/<market>.yaml`` read into strict models;
 * :mod:`.desk` — facts in, notices due out: the trustee's desk and the log's reader;
 * :mod:`.notices` — a run folder's notices due, matched with those issued (report, audit).
 

@@ -279,7 +279,7 @@ def desk_for_deal(deal: Any, calendar: Calendar) -> LogReader | None:
     """The trustee's desk for a deal (its :class:`trustsim.config.DealConfig`, read by
     attribute only): the rules of the deal's market, its waterfalls' steps, its notes'
     principal at issuance, the classes its interest_unpaid triggers protect. None if there
-    are no rules for the deal's market (no ``configs/disclosure/<market>.yaml``)."""
+    are no rules for the deal's market (no ``trustsim/disclosure/markets/<market>.yaml``)."""
     from trustsim.disclosure.rules import rules_for_market
 
     rules = rules_for_market(getattr(deal.calendar, "business_days", None))

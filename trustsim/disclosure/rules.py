@@ -1,7 +1,7 @@
 """The disclosure rules as data: which events a market's rules make a trustee disclose, the
 threshold that makes an event material, the deadline and where each rule comes from.
 
-Why a file per market (``configs/disclosure/<market>.yaml``): the exchanges (Shanghai,
+Why a file per market (``trustsim/disclosure/markets/<market>.yaml``): the exchanges (Shanghai,
 Shenzhen) and the interbank market (NAFMII, the PBOC) publish their own rules for interim
 (major-event) reports, and a deal is in one market: the one whose business days its
 ``calendar.business_days`` counts (``exchange``: trading days; ``interbank``: bank working
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -134,7 +136,7 @@ class Rule(Strict):
 
 
 class RuleSet(Strict):
-    """A market's disclosure rules (one ``configs/disclosure/<market>.yaml``)."""
+    """A market's disclosure rules (one ``trustsim/disclosure/markets/<market>.yaml``)."""
 
     market: Market
     title: str = Field(min_length=1, description="what these rules are")
@@ -188,13 +190,20 @@ def parse_rules(data: Any, source: str) -> RuleSet:
         raise ConfigError("\n".join(lines)) from None
 
 
-def rules_dir() -> Path:
-    """``configs/disclosure/`` of this checkout (beside ``configs/deals/``)."""
-    return Path(__file__).resolve().parents[2] / "configs" / "disclosure"
+#: the bundled rules: package data (``trustsim/disclosure/markets/<market>.yaml``), so an
+#: installed ``trustsim`` finds them wherever it runs; the one copy of them
+MARKETS_PACKAGE = "trustsim.disclosure"
+MARKETS_DIR = "markets"
+
+
+def rules_dir() -> Traversable:
+    """The bundled rules' folder in the installed package (importlib.resources)."""
+    return resources.files(MARKETS_PACKAGE) / MARKETS_DIR
 
 
 def rules_path(market: str) -> Path:
-    return rules_dir() / f"{market}.yaml"
+    """The bundled rules file of ``market`` as a path (the package is installed as files)."""
+    return Path(str(rules_dir() / f"{market}.yaml"))
 
 
 def _safe_load(text: str) -> Any:
@@ -238,8 +247,18 @@ def market_of(config: Any) -> str | None:
 
 
 def rules_for_market(market: str | None) -> RuleSet | None:
-    """The bundled rules of ``market``; None if there is no file for it."""
-    if market is None:
+    """The bundled rules of ``market`` (package data); None if there is no file for it."""
+    return None if market is None else _bundled(market)
+
+
+@lru_cache(maxsize=8)
+def _bundled(market: str) -> RuleSet | None:
+    f = rules_dir() / f"{market}.yaml"
+    if not f.is_file():
         return None
-    path = rules_path(market)
-    return load_rules(path) if path.is_file() else None
+    source = f"trustsim/disclosure/{MARKETS_DIR}/{market}.yaml"
+    try:
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc})") from None
+    return parse_rules(data, source)

@@ -38,6 +38,14 @@ class PoolBalances:
     removed_fen: int           # cumulative principal that left otherwise (repurchase, sale, in kind)
     npl_fees_fen: int = 0      # accrued unpaid fees on non-performing assets (for the NPL basis)
     loans: int | None = None   # live receivables, where the model knows them
+    # the overdue balance by days past due (docs/model.md, "Pool performance"): 0-30, 31-60 and
+    # 61 days until non-performing (61-90 when non-performing means more than 90 days); the
+    # three add up to ``overdue_fen``, and ``non_performing_fen`` is the 90+ bucket
+    overdue_1_30_fen: int = 0
+    overdue_31_60_fen: int = 0
+    overdue_61_90_fen: int = 0
+    prepaid_fen: int = 0       # cumulative principal repaid ahead of its schedule
+    scheduled_fen: int = 0     # cumulative principal that fell due by schedule (paid or missed)
 
     @property
     def outstanding_fen(self) -> int:

@@ -100,6 +100,9 @@ EXIT_CODE = np.zeros(16, np.int8)  # status -> exit reason code (tape.EXIT_REASO
 for _status, _code in EXIT_OF_STATUS.items():
     EXIT_CODE[_status] = _code
 RELEASED_EXIT = 7
+#: days past due of each overdue bucket (1-30, 31-60, 61-90 in the report's words; the day an
+#: instalment is missed counts in the first): ages in days since the missed due date
+BUCKET_AGES = (np.arange(0, 31), np.arange(31, 61), np.arange(61, kern.RING_DAYS))
 #: day number (days since 1970-01-01, to 2069) -> day of the month
 DOM_OF_DAY = day_of_month(np.arange(0, 36525))
 
@@ -258,6 +261,9 @@ class LoanBook:
         #: aggregates (fen, loans), kept exact by every change; read through the attributes
         #: below (the compiled kernels update them in place)
         self.agg = np.zeros(kern.N_AGG, np.int64)
+        #: the overdue principal by the day its receivable fell past due (``late_since``), in a
+        #: ring of days: every change to the overdue balance changes it too (see ``buckets``)
+        self.overdue_ring = np.zeros(kern.RING_DAYS, np.int64)
         #: returned receivables not yet removed: (rows, loan ids)
         self.lost_pending: list[tuple[np.ndarray, np.ndarray]] = []
         #: each obligor's payable balance in the book (criterion (d)), indexed by obligor id.
@@ -283,6 +289,9 @@ class LoanBook:
     charged_off = _Aggregate(kern.CHARGED_OFF)
     removed = _Aggregate(kern.REMOVED)
     npl_entered = _Aggregate(kern.NPL_ENTERED)  # cumulative principal at entry into non-performing
+    prepaid = _Aggregate(kern.PREPAID_FEN)      # cumulative principal repaid early (full or part)
+    scheduled = _Aggregate(kern.SCHEDULED_FEN)  # cumulative instalment principal falling due on
+    #                                             current receivables, paid or missed
 
     # ------------------------------------------------------------------ rows
     def _allocate(self, dom: np.ndarray) -> np.ndarray:
@@ -404,8 +413,24 @@ class LoanBook:
             late.append(batch_late)
         late = late[0] if len(late) == 1 else np.concatenate(late)
         if len(late):
+            self._ring_add(late, 1)
             self._schedule_initial_delinquency(late)
         return fen
+
+    def _ring_add(self, rows: np.ndarray, sign: int) -> None:
+        """The overdue ones of ``rows`` enter (``sign`` 1) or leave (-1) the overdue ring."""
+        c = self.c
+        od = rows[c["status"][rows] == OVERDUE]
+        if len(od):
+            np.add.at(self.overdue_ring, c["late_since"][od].astype(np.int64) & kern.RING_MASK,
+                      sign * c["principal_fen"][od].astype(np.int64))
+
+    def buckets(self) -> tuple[int, int, int]:
+        """The overdue principal by days past due on the last day processed: 0-30, 31-60 and
+        61 on (to non-performing), from the ring of the days receivables fell past due."""
+        ring, day = self.overdue_ring, self.day
+        return tuple(int(ring[(day - ages) & kern.RING_MASK].sum())  # type: ignore[return-value]
+                     for ages in BUCKET_AGES)
 
     def _enter_batch(self, cols: dict[str, np.ndarray], dom: np.ndarray, rows: np.ndarray,
                      day: int, reason: int) -> tuple[int, np.ndarray]:
@@ -570,7 +595,8 @@ class LoanBook:
             c["arrears_fee_fen"], c["arrears_dayfen"], c["worst_dpd"], c["left_day"],
             c["loan_id"], lo, hi, b.late_fee_ppm_per_day, b.charge_off_after_days,
             self.seed_prepay, self.agg, track, t_p, t_i, t_npl, applied, *ev.arrays(),
-            *(self._scratch.get(name, n) for name in ("order", "owed_id", "owed_fen")))
+            *(self._scratch.get(name, n) for name in ("order", "owed_id", "owed_fen",
+                                                      "left_overdue")), self.overdue_ring)
         self._queue(ev, n_ev)
         returned = applied & (kinds == RETURN)
         if returned.any():
@@ -619,6 +645,7 @@ class LoanBook:
         ev = _EventBuffer(n, self._scratch)
         empty = self._scratch.get("empty", len(blocks))
         release = not self.journal_on  # else the journal reads the rows first
+        overdue_before = self.agg[kern.OVERDUE_FEN]
         n_gone, n_free, n_ev, n_empty = kern.due_pass(
             blocks, shift, day, int(next_due_table(day)[dom]), c["holder"], c["status"],
             c["remaining_instalments"], c["principal_fen"], c["fee_fen"], c["credit_level"],
@@ -630,6 +657,8 @@ class LoanBook:
             self._scratch.get("owed_id", n), self._scratch.get("owed_fen", n),
             numba.get_num_threads())
         self._queue(ev, n_ev)
+        # the pass's only change to the overdue balance: instalments missed today
+        self.overdue_ring[day & kern.RING_MASK] += self.agg[kern.OVERDUE_FEN] - overdue_before
         gone = gone[:n_gone]
         if track:
             rows = ((blocks[:, None] << shift) + np.arange(1 << shift)).ravel()
@@ -677,6 +706,7 @@ class LoanBook:
         self._owed_less(rows[payable], p[payable])
         self.performing -= int(p[(st == CURRENT) | (st == LOST)].sum())
         self.overdue -= int(p[st == OVERDUE].sum())
+        self._ring_add(rows, -1)
         npl_rows = rows[st == NON_PERFORMING]
         if len(npl_rows):
             self._npl_out(npl_rows)
@@ -723,6 +753,11 @@ class LoanBook:
                 int(c["arrears_dayfen"][: self.end][m].sum()))
         if got != want:
             raise AssertionError(f"loan book aggregates {got} != recomputed {want}")
+        od = t & (st == OVERDUE)
+        age = self.day - c["late_since"][: self.end][od].astype(np.int64)
+        want_b = tuple(int(p[od][np.isin(age, ages)].sum()) for ages in BUCKET_AGES)
+        if self.buckets() != want_b or (age.size and age.max() >= kern.RING_DAYS):
+            raise AssertionError(f"overdue buckets {self.buckets()} != recomputed {want_b}")
         owed = np.zeros(len(self.obligor_fen), np.int64)
         o = t & ((st == CURRENT) | (st == OVERDUE) | (st == NON_PERFORMING))
         o &= c["obligor_id"][: self.end] < len(owed)

@@ -180,7 +180,10 @@ class LoanLevelPool:
         return PoolBalances(
             performing_fen=b.performing, overdue_fen=b.overdue, non_performing_fen=b.npl,
             charged_off_fen=b.charged_off, bought_fen=b.bought, collected_fen=b.collected,
-            removed_fen=b.removed, npl_fees_fen=b.npl_fees(b.day), loans=b.loans)
+            removed_fen=b.removed, npl_fees_fen=b.npl_fees(b.day), loans=b.loans,
+            **dict(zip(("overdue_1_30_fen", "overdue_31_60_fen", "overdue_61_90_fen"),
+                       b.buckets(), strict=True)),
+            prepaid_fen=b.prepaid, scheduled_fen=b.scheduled)
 
     def npl_ratio_ppm(self, basis: str = "principal") -> int:
         """Asset NPL ratio (DEAL.md §6): non-performing payable balance / initial cut-off balance.

@@ -57,6 +57,19 @@ on the outstanding basis the same default rate ``h`` from then on; either way it
 ``write_off`` of that balance over its run-off. The owner of the pool says when revolving ended
 (:meth:`RepLinePool.revolving_ended`).
 
+Delinquency buckets and prepayments (docs/model.md, "Pool performance"). Defaulted principal
+ages from its default day: the overdue balance is kept in three queues by days past due
+(0-30, 31-60, 61 to ``npl_after_days``), each moved on as it ages, so the buckets are the
+pool's own ageing, not a split of its total. The scheduled principal of a day is what the
+remaining-term mix (``remaining_term_pct``) falls due by itself: each receivable repays its
+principal in equal instalments, so one with ``n`` instalments left repays ``1/n`` of it a
+month; a bucket's share is spread evenly over its instalment counts (as for over-term
+selections), giving a scheduled rate :func:`scheduled_rate` a month of the performing
+balance. What the pool repays beyond that (its payment rate, or criterion (g)'s floor, which
+is scheduled too) is prepaid; what it repays below it is all scheduled. With Dongdao No. 3's
+mix the schedule alone (22.8% a month) exceeds the 20.77% payment rate, so that pool
+prepays nothing.
+
 Because each lot runs off linearly, the pool's daily flows are sums of constant rates
 that change only when a lot starts or is exhausted: the pool keeps those rates and a
 schedule of changes, so a day costs O(1) whatever the number of lots. Amounts are
@@ -78,6 +91,19 @@ from trustsim.pool.base import Collections, Offer, PoolBalances, Selection
 
 _DAYS_PER_MONTH = 365 / 12
 SUPPLY_WINDOW_DAYS = 30  # the purchase rate compares a month of new assets with a month of cash
+BUCKET_DAYS = (30, 60)   # the overdue buckets' upper bounds in days past due (then to non-performing)
+
+
+def scheduled_rate(remaining_term_pct: dict[int, float]) -> float:
+    """Share of the performing principal falling due by schedule in a month: each receivable
+    with ``n`` equal instalments left repays ``1/n`` of its principal; a bucket (upper bound:
+    share %) holds its instalment counts ``lo + 1 .. hi`` in equal shares."""
+    rate, lo = 0.0, 0
+    for hi, pct in sorted((int(k), float(v)) for k, v in remaining_term_pct.items()):
+        if hi > lo:
+            rate += pct / 100 * sum(1 / n for n in range(lo + 1, hi + 1)) / (hi - lo)
+        lo = hi
+    return rate
 
 
 class RepLinePool:
@@ -101,6 +127,12 @@ class RepLinePool:
         self._defaulting = cfg.write_off_basis == "each_lot"
         self._ends_on: int | None = None   # the day revolving ended (pool_at_revolving_end)
         self._set_default_rates()
+        self._bal_s = scheduled_rate(cfg.remaining_term_pct) * 12 / 365     # scheduled / day
+        self._sched = self._bal_s    # ... as the term mix has it now (by_longest_term)
+        # prepaid of performing a day (outstanding basis): what the rate repays beyond the schedule
+        self._bal_pre = max(0.0, self._bal_p - self._sched)
+        self._cum_pre = 0.0
+        self._prepaid = 0
         # aggregate per-day rates of active lots, and scheduled changes: day -> weight delta
         self._active_weight = 0.0
         self._changes: dict[int, float] = {}
@@ -112,7 +144,13 @@ class RepLinePool:
         self._bought = self._removed = 0
         self._removed_perf = 0  # performing principal that left otherwise than by collection
         self._charged_off = 0
-        self._overdue: deque[tuple[int, int]] = deque()  # (default day, fen)
+        # overdue principal by days past due, each queue (default day, fen) oldest first:
+        # 0-30, 31-60, 61 to npl_after_days
+        self._od1: deque[tuple[int, int]] = deque()
+        self._od2: deque[tuple[int, int]] = deque()
+        self._od3: deque[tuple[int, int]] = deque()
+        self._od1_sum = self._od2_sum = self._od3_sum = 0
+        self._t1, self._t2 = (min(b, cfg.npl_after_days) for b in BUCKET_DAYS)
         self._npl: deque[tuple[int, int]] = deque()
         self._overdue_sum = self._npl_sum = 0
         self._window: deque[tuple[int, int, int]] = deque()  # (day, cash paid, bought)
@@ -124,6 +162,7 @@ class RepLinePool:
         self._last_day = ((add_months(effective_date, cfg.last_instalment_months) - effective_date).days
                           if cfg.last_instalment_months else None)   # criterion (g)
         self._term_rates = self._term_schedule(effective_date)   # (first day, factors), in order
+        self._snapshot: PoolBalances | None = None  # balances() since the last change
         self._add_lot(fen_from_wan(cfg.initial_principal_wan), 0)
 
     def _term_schedule(self, effective_date: dt.date) -> deque[tuple[int, TermFactors]]:
@@ -152,6 +191,10 @@ class RepLinePool:
         self._bal_p = mpr * 12 / 365
         self._bal_mpr, self._bal_wo = mpr, wo
         self._set_default_rates()
+        # the term mix speeds its schedule up as it does its payment rate: the share of
+        # repayments prepaid stays the deal's mix's (docs/model.md, "Pool performance")
+        self._sched = self._bal_s * float(f.mpr_factor)
+        self._bal_pre = max(0.0, self._bal_p - self._sched)
 
     def _set_default_rates(self) -> None:
         """Per-day default rates and a lot's life, from the write-off, the multiplier and
@@ -188,6 +231,7 @@ class RepLinePool:
     # ------------------------------------------------------------ lots
     def _add_lot(self, principal_fen: int, day: int) -> None:
         """A lot bought on ``day`` pays from ``day + 1`` for ``life_days`` days."""
+        self._snapshot = None
         w = float(principal_fen)
         full = int(self._life_days)
         frac = self._life_days - full
@@ -201,6 +245,7 @@ class RepLinePool:
     # ------------------------------------------------------------ Pool interface
     def collect(self, through: dt.date) -> Collections:
         target = (through - self._origin).days
+        self._snapshot = None
         p0, i0 = self._collected, self._income
         while self._day < target:
             self._day += 1
@@ -223,16 +268,26 @@ class RepLinePool:
         self._cum_lost += self._perf * self._lost_rate
         if self._balance_basis:
             paid = self._perf * self._bal_p
+            floor = 0.0
             if self._last_day is not None and day < self._last_day:
                 # criterion (g): what is left must be repaid by its date; a day pays at least
                 # the balance over the days left (from about 5 months out at a 20% MPR)
-                paid = max(paid, self._perf / (self._last_day - day + 1))
+                floor = self._perf / (self._last_day - day + 1)
+                if floor > paid:
+                    paid = floor
+            if self._bal_pre:   # beyond the schedule (and (g)'s floor, scheduled too): prepaid
+                pre = paid - max(self._perf * self._sched, floor)
+                if pre > 0:
+                    self._cum_pre += pre
             dflt = self._perf * self._bal_d
             self._cum_p += paid
             self._cum_d += dflt
             self._perf -= paid + dflt
         elif w > 0:
             paid = min(w * self._p_rate, self._perf)
+            pre = paid - self._perf * self._sched
+            if pre > 0:
+                self._cum_pre += pre
             self._cum_p += paid
             dflt = min(w * self._d_rate, self._perf - paid)
             self._cum_d += dflt
@@ -253,18 +308,33 @@ class RepLinePool:
                 self._cum_p += left
         if new_p or new_i:
             self._record_supply(day, new_p + new_i, 0)
+            if self._cum_pre > self._prepaid + 1:   # the day's fen prepaid, within what it repaid
+                self._prepaid += min(new_p, math.floor(self._cum_pre) - self._prepaid)
         self._collected += new_p
         self._defaulted += new_d
         self._income += new_i
         if new_d:
-            self._overdue.append((day, new_d))
+            self._od1.append((day, new_d))
+            self._od1_sum += new_d
             self._overdue_sum += new_d
         self._age_defaults(day)
 
     def _age_defaults(self, day: int) -> None:
         npl_after, off_after = self.cfg.npl_after_days, self.cfg.charge_off_after_days
-        while self._overdue and day - self._overdue[0][0] > npl_after:
-            d0, amt = self._overdue.popleft()
+        od1, od2, od3 = self._od1, self._od2, self._od3
+        while od1 and day - od1[0][0] > self._t1:
+            e = od1.popleft()
+            self._od1_sum -= e[1]
+            od2.append(e)
+            self._od2_sum += e[1]
+        while od2 and day - od2[0][0] > self._t2:
+            e = od2.popleft()
+            self._od2_sum -= e[1]
+            od3.append(e)
+            self._od3_sum += e[1]
+        while od3 and day - od3[0][0] > npl_after:
+            d0, amt = od3.popleft()
+            self._od3_sum -= amt
             self._overdue_sum -= amt
             self._npl.append((d0, amt))
             self._npl_sum += amt
@@ -274,6 +344,12 @@ class RepLinePool:
             self._charged_off += amt
 
     def balances(self) -> PoolBalances:
+        """The pool by status (kept until it next changes: the parties ask several times a day)."""
+        if self._snapshot is None:
+            self._snapshot = self._balances()
+        return self._snapshot
+
+    def _balances(self) -> PoolBalances:
         performing = self._bought - self._collected - self._defaulted - self._removed_perf
         return PoolBalances(
             performing_fen=performing,
@@ -283,6 +359,11 @@ class RepLinePool:
             bought_fen=self._bought,
             collected_fen=self._collected,
             removed_fen=self._removed,
+            overdue_1_30_fen=self._od1_sum,
+            overdue_31_60_fen=self._od2_sum,
+            overdue_61_90_fen=self._od3_sum,
+            prepaid_fen=self._prepaid,
+            scheduled_fen=self._collected - self._prepaid,
         )
 
     def _supply_fen(self, day: int) -> int:
@@ -356,6 +437,7 @@ class RepLinePool:
 
     def remove(self, selection: Selection, on: dt.date) -> None:
         """Performing principal leaves pro rata across lots; status buckets leave whole."""
+        self._snapshot = None
         if selection.kind == "lost":
             self._lost_found += selection.performing_fen
         perf = selection.performing_fen
@@ -372,14 +454,18 @@ class RepLinePool:
         if selection.overdue_fen:
             if selection.overdue_fen != self._overdue_sum:
                 raise ValueError("a rep-line pool removes its overdue bucket whole")
-            self._overdue.clear()
-            self._overdue_sum = 0
+            self._clear_overdue()
         if selection.non_performing_fen:
             if selection.non_performing_fen != self._npl_sum:
                 raise ValueError("a rep-line pool removes its non-performing bucket whole")
             self._npl.clear()
             self._npl_sum = 0
         self._removed += selection.principal_fen
+
+    def _clear_overdue(self) -> None:
+        for q in (self._od1, self._od2, self._od3):
+            q.clear()
+        self._od1_sum = self._od2_sum = self._od3_sum = self._overdue_sum = 0
 
     def replacement_offer(self, on: dt.date, min_principal_fen: int) -> Offer:
         """The originator's book always holds eligible receivables: an offer of exactly that balance."""
@@ -401,11 +487,12 @@ class RepLinePool:
     def release_all(self, on: dt.date) -> PoolBalances:
         """Every remaining lot leaves the trust; the pool is empty afterwards."""
         left = self.balances()
+        self._snapshot = None
         self._removed += left.outstanding_fen
         self._removed_perf += left.performing_fen
-        self._overdue.clear()
+        self._clear_overdue()
         self._npl.clear()
-        self._overdue_sum = self._npl_sum = 0
+        self._npl_sum = 0
         self._perf = 0.0
         self._active_weight = 0.0
         self._changes.clear()

@@ -110,20 +110,32 @@ LABELS: dict[str, tuple[str, str]] = {
     "initial_pool": ("Initial pool at the cut-off date", "初始起算日资产池余额"),
     "npl": ("NPL ratio (non-performing / initial pool)", "不良率（不良资产 / 初始资产池）"),
     "pool_notes": ("Pool / notes outstanding", "资产池余额 / 证券余额"),
-    "prepayments": ("Prepayments; conditional prepayment rate", "提前还款；年化提前还款率"),
+    "prepayments": ("Prepayments in the period", "本期提前还款"),
+    "scheduled_principal": ("Principal due by schedule in the period", "本期应还本金（按计划）"),
+    "prepayment_base": ("Base: performing at the start + entered - scheduled",
+                        "计算基数：期初正常余额 + 本期入池 - 计划应还本金"),
+    "smm": ("Single-month mortality (SMM)", "单月提前还款率（SMM）"),
+    "cpr": ("Conditional prepayment rate (CPR), over {n} days", "年化提前还款率（CPR，{n}天）"),
     "not_in_log": ("not recorded in the log", "日志未单独记录"),
     "delinquency": ("Delinquency at the close", "期末逾期分布"),
     "bucket": ("Bucket", "类别"),
     "share": ("Share of pool", "占资产池比例"),
     "dq_current": ("current", "正常"),
+    "dq_1-30 days past due": ("1-30 days past due", "逾期1-30天"),
+    "dq_31-60 days past due": ("31-60 days past due", "逾期31-60天"),
+    "dq_61-90 days past due": ("61-90 days past due", "逾期61-90天"),
     "dq_1-90 days past due": ("1-90 days past due", "逾期1-90天"),
-    "dq_over 90 days past due (non-performing)": ("over 90 days (non-performing)",
-                                                  "逾期90天以上（不良）"),
+    "dq_90+ days past due (non-performing)": ("90+ days past due (non-performing)",
+                                              "逾期90天以上（不良）"),
     "dq_charged off (cumulative)": ("charged off (cumulative)", "累计核销"),
     "dq_npl fees": ("fees on non-performing receivables", "不良资产应收手续费"),
-    "dq_note": ("The log records arrears as 1-90 and over 90 days past due; the finer buckets "
-                "(1-30, 31-60, 61-90 days) are not in it.",
-                "日志按逾期1-90天与90天以上记录；更细的分段（1-30、31-60、61-90天）日志中没有。"),
+    "dq_note": ("Days past due count from the instalment missed (the day it is missed counts "
+                "in 1-30); 90+ is the non-performing balance the NPL ratio and its trigger read. "
+                "SMM = 1 - (1 - P)^(365/12/n) and CPR = 1 - (1 - SMM)^12, where P is the "
+                "period's prepayments over its base and n its days (docs/model.md).",
+                "逾期天数自未还款的应还日起算（当日计入1-30天）；90天以上即不良资产余额，与不良率及其触发条件所用数字相同。"
+                "SMM = 1 - (1 - P)^(365/12/n)，CPR = 1 - (1 - SMM)^12，"
+                "其中P为本期提前还款除以计算基数，n为本期天数（见docs/model.md）。"),
     "purchases": ("Revolving purchases in the period", "本期循环购买"),
     "requests": ("Purchase requests", "购买申请"),
     "rejected": ("Rejected", "被拒绝"),

@@ -17,20 +17,30 @@ from trustsim.audit.log import COLLECTION_ACCOUNT, AuditLog, Event
 from trustsim.reports.data import class_names, npl_trigger
 from trustsim.reports.trustee import enrich
 
-BUCKETS = {"pool_performing_fen": "current", "pool_overdue_fen": "1-90 days past due",
-           "pool_non_performing_fen": "over 90 days past due (non-performing)",
-           "pool_charged_off_fen": "charged off (cumulative)"}
+#: a close's pool by status and days past due (docs/model.md, "Pool performance"), in order
+BUCKETS = {"pool_performing_fen": "current",
+           "pool_overdue_1_30_fen": "1-30 days past due",
+           "pool_overdue_31_60_fen": "31-60 days past due",
+           "pool_overdue_61_90_fen": "61-90 days past due",
+           "pool_non_performing_fen": "90+ days past due (non-performing)",
+           "pool_charged_off_fen": "charged off (cumulative)",
+           "pool_npl_fees_fen": "npl fees"}
+#: a log written before the pool reported days past due: its overdue balance in one bucket
+OVERDUE_ONLY = {"pool_overdue_fen": "1-90 days past due"}
 
 
 def _buckets(close: Event | None) -> dict[str, int]:
-    """Delinquency buckets of a day_closed snapshot (and any other pool_*_fen it carries)."""
+    """Delinquency buckets of a day_closed snapshot: current, 1-30, 31-60, 61-90 and 90+ days
+    past due (non-performing), charged off; fees on non-performing receivables if logged."""
     if close is None:
         return {}
-    out = {label: int(close.get(key) or 0) for key, label in BUCKETS.items()}
-    for key, value in close.items():
-        if key.startswith("pool_") and key.endswith("_fen") and key not in BUCKETS \
-                and key != "pool_outstanding_fen" and isinstance(value, int):
-            out[key.removeprefix("pool_").removesuffix("_fen").replace("_", " ")] = value
+    out: dict[str, int] = {}
+    for key, label in BUCKETS.items():
+        if key == "pool_overdue_1_30_fen" and key not in close:
+            out.update({lab: int(close.get(k) or 0) for k, lab in OVERDUE_ONLY.items()})
+        if key in close or key in ("pool_performing_fen", "pool_non_performing_fen",
+                                   "pool_charged_off_fen"):
+            out[label] = int(close.get(key) or 0)
     return out
 
 

@@ -57,6 +57,41 @@ def factor(balance_fen: int, face_fen: int) -> str | None:
     return q(Decimal(balance_fen) / Decimal(face_fen), 6) if face_fen else None
 
 
+def prepayment_rates(start: Event | None, end: Event | None,
+                     effective_date: dt.date) -> dict[str, Any]:
+    """Prepayments of the period between two closes and its rates (docs/model.md, "Pool
+    performance"): ``P = prepaid / (performing at the start + entered - scheduled)`` over the
+    period's ``n`` days, the single-month mortality ``SMM = 1 - (1 - P) ** (365 / 12 / n)``
+    and ``CPR = 1 - (1 - SMM) ** 12``. With no close before the period (the first), the start
+    is the effective date and the initial pool counts as entered. A log without the figures,
+    a period of no days or a base of nothing gives no rates."""
+    none: dict[str, Any] = {"prepayments_fen": None, "scheduled_principal_fen": None,
+                            "entered_fen": None, "prepayment_base_fen": None,
+                            "period_days": None, "smm_pct": None, "cpr_pct": None}
+    if end is None or "pool_prepaid_fen" not in end:
+        return none
+
+    def cum(e: Event | None, f: str) -> int:
+        return int((e or {}).get(f) or 0)
+
+    prepaid = cum(end, "pool_prepaid_fen") - cum(start, "pool_prepaid_fen")
+    scheduled = (cum(end, "pool_scheduled_principal_fen")
+                 - cum(start, "pool_scheduled_principal_fen"))
+    entered = cum(end, "pool_bought_fen") - cum(start, "pool_bought_fen")
+    base = cum(start, "pool_performing_fen") + entered - scheduled
+    days = (dt.date.fromisoformat(end["date"])
+            - (dt.date.fromisoformat(start["date"]) if start else effective_date)).days
+    out = {**none, "prepayments_fen": prepaid, "scheduled_principal_fen": scheduled,
+           "entered_fen": entered, "prepayment_base_fen": base, "period_days": days}
+    if days <= 0 or base <= 0 or prepaid > base:
+        return out
+    survive = 1 - Decimal(prepaid) / Decimal(base)           # 1 - P over the period
+    smm = 1 - survive ** (Decimal(365) / 12 / days)
+    cpr = 1 - survive ** (Decimal(365) / days)                # = 1 - (1 - SMM) ** 12
+    out["smm_pct"], out["cpr_pct"] = q(smm * 100, 4), q(cpr * 100, 4)
+    return out
+
+
 # ---------------------------------------------------------------- series of a rolling class
 @dataclass
 class _Series:
@@ -503,8 +538,7 @@ def enrich(log: AuditLog, reports: list[dict[str, Any]], owner: dict[int, int]) 
         p["defaulted_in_period_fen"] = defaulted - defaulted_before
         p["cumulative_default_rate_pct"] = pct(defaulted, cutoff)
         p["initial_pool_fen"] = cutoff
-        p["prepayments_fen"] = None          # the log does not split prepayments out
-        p["cpr_pct"] = None
+        p.update(prepayment_rates(prev_close, after, terms.effective_date))
         r["eligibility"] = _eligibility(log, _between(requested, prev, date))
         r["trigger_table"] = triggers.get(r["seq"], [])
         r["duties"] = _duties(log, prev, date, late_seqs)

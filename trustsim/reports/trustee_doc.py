@@ -119,6 +119,21 @@ def _accounts(r: dict[str, Any], L: Labels) -> Section:
                L("after", d=_opt(a["after_date"]))], rows)])
 
 
+def _prepayment_rows(p: dict[str, Any], L: Labels) -> list[list[str]]:
+    """Prepayments of the period, what the rate is computed on, SMM and CPR."""
+    if p["prepayments_fen"] is None:
+        return [[L("prepayments"), L("not_in_log")]]
+
+    def rate(v: str | None) -> str:
+        return f"{v}%" if v is not None else "-"
+
+    return [[L("prepayments"), wan(p["prepayments_fen"])],
+            [L("scheduled_principal"), wan(p["scheduled_principal_fen"])],
+            [L("prepayment_base"), wan(p["prepayment_base_fen"])],
+            [L("smm"), rate(p["smm_pct"])],
+            [L("cpr", n=p["period_days"]), rate(p["cpr_pct"])]]
+
+
 def _pool(r: dict[str, Any], L: Labels) -> Section:
     p = r["pool_performance"]
     init = p["initial_pool_fen"]
@@ -142,10 +157,9 @@ def _pool(r: dict[str, Any], L: Labels) -> Section:
         [L("npl"), f"{p['npl_ratio_ppm'] / 10_000:.4f}%"],
         [L("pool_notes"), f"{p['pool_vs_notes_pct']}%" if p["pool_vs_notes_pct"] is not None
          else "-"],
-        [L("prepayments"), L("not_in_log") if p["prepayments_fen"] is None
-         else wan(p["prepayments_fen"])]], widths=None)
+        *_prepayment_rows(p, L)], widths=None)
     dq_rows = [[L.get(f"dq_{k}", k), wan(v),
-                share(v) if not k.startswith("charged off") else "-"]
+                share(v) if not k.startswith(("charged off", "npl fees")) else "-"]
                for k, v in r["delinquency"].items()]
     dq = Table([L("bucket"), "万元", L("share")], dq_rows, caption=L("delinquency"))
     pu = r["revolving_purchases"]

@@ -1,7 +1,7 @@
 """[disclosure] Every major-event notice the market's rules require was issued in time.
 
 The deal's market is the business days its calendar counts (``calendar.business_days`` in
-config.json: ``exchange`` or ``interbank``); its rules are ``configs/disclosure/<market>.yaml``
+config.json: ``exchange`` or ``interbank``); its rules are ``trustsim/disclosure/markets/<market>.yaml``
 (docs/disclosure.md). From the log alone the check recomputes which events the rules name —
 triggers and events of default, interest left unpaid, a payment date's cash short of its
 dues, cumulative defaults beyond the stated share, a party's downgrade or insolvency, a
@@ -30,7 +30,7 @@ def disclosures_issued_in_time(log: AuditLog) -> Outcome:
         out.fail(None, None, f"the disclosures cannot be worked out: {exc}")
         return out
     if rv is None:
-        out.skipped = "no disclosure rules for the deal's market (configs/disclosure/<market>.yaml)"
+        out.skipped = "no disclosure rules for the deal's market (trustsim/disclosure/markets/<market>.yaml)"
         return out
     issued = {int(e["seq"]): e for e in log.of("disclosure_issued")}
     for n in rv.notices:

@@ -29,8 +29,12 @@ default_threads()  # once, when the kernels are first imported
 # indices of ``agg``: the book's aggregates (fen, or loans) and this advance's flows
 PERFORMING, OVERDUE_FEN, NPL_FEN, NPL_ARREARS_FEE, NPL_ARREARS, NPL_DAYFEN, LOANS, \
     COLLECTED, INCOME, CHARGED_OFF, NPL_ENTERED, FLOW_PRINCIPAL, FLOW_INCOME, \
-    BOUGHT, ENTERED, REMOVED = range(16)
-N_AGG = 16
+    BOUGHT, ENTERED, REMOVED, PREPAID_FEN, SCHEDULED_FEN = range(18)
+N_AGG = 18
+#: the overdue balance by the day it fell past due is kept in a ring of this many days (a
+#: receivable is overdue for at most ``npl_after`` + 1 days, far fewer), indexed ``day & RING_MASK``
+RING_DAYS = 256
+RING_MASK = RING_DAYS - 1
 FREE = 9  # holder code of a recycled (empty) row (as in trustsim.pool.book)
 # event kinds, in the order they are applied within a day (as in trustsim.pool.book)
 CHARGE_OFF, NPL, CURE, PREPAY_FULL, PREPAY_PART, RETURN = range(6)
@@ -217,6 +221,7 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
     n_free = n_gone = n_ev = n_owed = start
     # the aggregates' changes, kept in registers and added to ``agg`` at the end
     performing = overdue = paid = income = loans = npl_fee = npl_arrears = npl_dayfen = 0
+    scheduled = 0
     size = 1 << block_shift
     n_empty = b0
     for b in range(b0, b1):
@@ -236,6 +241,7 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
                 f = np.int64(fee[r])
                 if st == CURRENT:
                     sched = p // rem if rem > 1 else p
+                    scheduled += sched
                     lid = loan_id[r]
                     if uniform(seed_credit, lid, day, DRAW_MISS) < miss_by_level[level[r]]:
                         status[r] = OVERDUE
@@ -318,6 +324,7 @@ def _due_rows(blocks, b0, b1, block_shift, day, next_due, holder, status, remain
     agg[NPL_ARREARS_FEE] += npl_fee
     agg[NPL_ARREARS] += npl_arrears
     agg[NPL_DAYFEN] += npl_dayfen
+    agg[SCHEDULED_FEN] += scheduled
     counts[0] = n_gone - start
     counts[1] = n_free - start
     counts[2] = n_ev - start
@@ -330,13 +337,14 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
          late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
          partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg,
          track, t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag,
-         order, owed_id, owed_fen):
+         order, owed_id, owed_fen, left_overdue, overdue_ring):
     """Apply one day's events, kind by kind in their order (charge-offs, non-performing,
     cures, full and partial early repayments, returns), each only if its receivable is
     still in the state that drew it (same loan id in the row, held by the trust; a
     delinquency event also checks the delinquency's start day). ``applied[i]`` says
     whether event ``i`` took effect; a receivable turning non-performing queues its
-    charge-off.
+    charge-off. A cure or a roll to non-performing takes the receivable's principal out of
+    ``overdue_ring`` (the overdue balance by the day it fell past due; see ``RING_DAYS``).
 
     The events are shared out in chunks by row (so all of a receivable's events are in one
     chunk, applied in kind order) and the chunks run in parallel; the charge-offs queued
@@ -365,9 +373,12 @@ def fire(kinds, rows, extras, tags, day, holder, status, principal, obligor, obl
             principal, obligor, obligor_fen.shape[0], late_since, arr_p, arr_f, arr_dayfen,
             worst_dpd, left_day, loan_id, partial_lo, partial_hi, late_fee_ppm,
             charge_off_after, seed_prepay, deltas[c], track, t_principal, t_income, t_npl,
-            applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen)
+            applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag, owed_id, owed_fen, left_overdue)
     for c in range(chunks):
         agg += deltas[c]
+    for i in range(n):  # what left the overdue balance, by the day it fell past due
+        if applied[i] and (kinds[i] == CURE or kinds[i] == NPL):
+            overdue_ring[extras[i] & RING_MASK] -= left_overdue[i]
     n_ev = 0
     for c in range(chunks):
         at = first[c]
@@ -382,7 +393,7 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
                n_tracked, late_since, arr_p, arr_f, arr_dayfen, worst_dpd, left_day, loan_id,
                partial_lo, partial_hi, late_fee_ppm, charge_off_after, seed_prepay, agg, track,
                t_principal, t_income, t_npl, applied, ev_kind, ev_row, ev_day, ev_extra, ev_tag,
-               owed_id, owed_fen):
+               owed_id, owed_fen, left_overdue):
     """:func:`fire` for events ``order[j0:j1]``: queued events and obligor notes written from
     position ``j0``. Returns their counts."""
     n_ev = n_owed = j0
@@ -408,6 +419,7 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
             continue
         applied[i] = True
         p = np.int64(principal[r])
+        left_overdue[i] = p  # read for a cure or a roll to non-performing only
         if kind == CURE:
             ap = np.int64(arr_p[r])
             af = np.int64(arr_f[r])
@@ -462,6 +474,7 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
             principal[r] = 0
             n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], p, n_tracked)
             agg[PERFORMING] -= p
+            agg[PREPAID_FEN] += p
             _pay(agg, p, 0)
             if track:
                 t_principal[i] = p
@@ -475,6 +488,7 @@ def _fire_rows(order, j0, j1, kinds, rows, extras, tags, day, holder, status, pr
             principal[r] = p - paid
             n_owed = _owe(owed_id, owed_fen, n_owed, obligor[r], paid, n_tracked)
             agg[PERFORMING] -= paid
+            agg[PREPAID_FEN] += paid
             _pay(agg, paid, 0)
             if track:
                 t_principal[i] = paid
