@@ -118,6 +118,10 @@ class Servicer(Actor):
         self._deferred = [0, 0]                         # principal, income obligors owe late
         #: what the successor still collects: principal, income, days left, a day's principal, income
         self._arrears = [0, 0, 0, 0, 0]
+        #: over the life: what obligors paid late during transfers, and what the successor
+        #: collected of it (the run's summary, servicer_replacement)
+        self.deferred_total_fen = 0
+        self.arrears_collected_fen = 0
         self._redirected_since_report = False
         # servicer purchase policy (scenario): consecutive business days above the threshold
         self._policy = env.deal.remedies.servicer_purchase
@@ -162,6 +166,7 @@ class Servicer(Actor):
                     "deferred_income_fen": income - paid_i}
             self._deferred[0] += principal - paid_p
             self._deferred[1] += income - paid_i
+            self.deferred_total_fen += principal - paid_p + income - paid_i
             principal, income = paid_p, paid_i
         if self._arrears[2]:
             self._collect_arrears(today)
@@ -457,6 +462,7 @@ class Servicer(Actor):
         p, i, days, daily_p, daily_i = self._arrears
         take_p, take_i = (p, i) if days == 1 else (daily_p, daily_i)
         self._arrears = [p - take_p, i - take_i, days - 1, daily_p, daily_i]
+        self.arrears_collected_fen += take_p + take_i
         reason = "obligor arrears paid to the successor"
         if self.redirected_on is not None or self.frozen_since is not None:
             self._pay_trust_account(today, take_p, take_i, {}, reason)

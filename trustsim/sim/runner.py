@@ -23,6 +23,7 @@ from trustsim.actors.servicer import Servicer
 from trustsim.actors.trustee import Trustee
 from trustsim.atomic import atomic_dir
 from trustsim.config.models import DealConfig
+from trustsim.contract.dues import step_up_accrual
 from trustsim.contract.triggers import PPM
 from trustsim.incidents import IncidentDesk
 from trustsim.ledger import COLLECTION_ACCOUNT, INTERNAL_ACCOUNTS
@@ -44,6 +45,37 @@ class Parties:
     commingling: Exposure | None = None
     pool_at_revolving_end: PoolBalances | None = None   # at 24:00 of the revolving period's last day
     cash_at_revolving_end: int = 0                      # the trust's accounts then
+    step_up: FeeStepUp | None = None                    # a successor's fee step-up, if the deal has one
+
+
+@dataclass
+class FeeStepUp:
+    """What a successor servicer's fee step-up (``servicing.successor_fee_step_up_pct_per_year``)
+    added to the trust's fees over the life: on each payment date, the step-up's rate on the
+    fee's basis at the period's start (the notes outstanding at 24:00 of the previous payment
+    date, or the pool then for a pct_of_pool fee) for the days from the later of the period's
+    start and the takeover — the part of the fee above what the original servicer's would have
+    been (owed; the audit recomputes it, ``servicer_replacement_cost``)."""
+
+    fee: str
+    base: tuple[dt.date, int, int] | None = None    # period start, notes then, pool then
+    fen: int = 0
+
+    def close(self, day: dt.date, trustee: Trustee) -> None:
+        """24:00 of ``day``: on a payment date, accrue the period it ended and start the next."""
+        if trustee.dues.last_payment_date != day:
+            return
+        self.accrue_to(day, trustee)
+        self.base = (day, sum(n.outstanding_fen for n in trustee.notes.values()),
+                     trustee.dues.pool_at_last_fen)
+
+    def accrue_to(self, day: dt.date, trustee: Trustee) -> None:
+        step = trustee.dues.step_ups.get(self.fee)
+        if self.base is None or step is None or day <= self.base[0]:
+            return
+        start, notes, pool = self.base
+        self.fen += step_up_accrual(trustee.deal.fee(self.fee), step, start, day, notes, pool)
+        self.base = (day, notes, pool)   # accrued to ``day``: never twice
 
 
 @dataclass
@@ -71,6 +103,9 @@ def build(deal: DealConfig, stream: IO[bytes] | None, seed: int | None = None) -
     p.custodian.connect(p.trustee.inbox, p.servicer.inbox)
     p.desk = IncidentDesk(env, p)
     p.commingling = Exposure(env.ledger)
+    s = deal.servicing
+    if s.fee is not None and s.successor_fee_step_up_pct_per_year:
+        p.step_up = FeeStepUp(s.fee)
     env.process(_day_closer(env, p, p.commingling))
     return env, p
 
@@ -87,6 +122,8 @@ def _day_closer(env: TrustEnvironment, p: Parties, exposure: Exposure):
         yield env.until(day, clock.DAY_CLOSED)
         business = is_business_day(day)
         exposure.close(day, business)
+        if p.step_up is not None:
+            p.step_up.close(day, trustee)
         if p.pool_at_revolving_end is None and trustee.revolving_end == day:
             p.pool_at_revolving_end = env.pool.balances()
             p.cash_at_revolving_end = env.ledger.total_held()
@@ -214,6 +251,7 @@ def summarize(env: TrustEnvironment, p: Parties, seed: int | None) -> dict[str, 
         "incidents": p.desk.records if p.desk else [],
         "reconciliation": {"breaks": t.breaks.summary()},   # every break, how long it stayed open
         "commingling": _commingling(env, p),
+        "servicer_replacement": _replacement(env, p),
         "pool": {"initial_fen": t.initial_cutoff_fen, "bought_fen": b.bought_fen,
                  "collected_fen": b.collected_fen, "charged_off_fen": b.charged_off_fen,
                  "prepaid_fen": b.prepaid_fen, "scheduled_principal_fen": b.scheduled_fen,
@@ -251,6 +289,23 @@ def _commingling(env: TrustEnvironment, p: Parties) -> dict[str, Any]:
     if p.commingling is None:
         return {"peak_fen": 0, "peak_date": None, "lost_fen": lost}
     return p.commingling.summary(lost)
+
+
+def _replacement(env: TrustEnvironment, p: Parties) -> dict[str, int]:
+    """What replacing the servicer cost the trust (docs/risk.md, "Servicer replacement"):
+    how many termination events and takeovers; the successor's fee step-up (owed over the
+    life); what obligors paid late while the servicing was transferred (deferred), what the
+    successor collected of it before the trust ended, and the rest, never collected."""
+    counts = env.log.counts
+    t = p.trustee
+    if p.step_up is not None and t.dues.last_payment_date is not None:
+        p.step_up.accrue_to(t.dues.last_payment_date, t)   # the last payment date's period
+    deferred, collected = p.servicer.deferred_total_fen, p.servicer.arrears_collected_fen
+    return {"terminations": counts.get("servicer_termination_event", 0),
+            "takeovers": counts.get("servicing_taken_over", 0),
+            "fee_step_up_fen": p.step_up.fen if p.step_up is not None else 0,
+            "deferred_fen": deferred, "deferred_collected_fen": collected,
+            "collections_lost_fen": deferred - collected}
 
 
 def _dump(obj: Any) -> bytes:

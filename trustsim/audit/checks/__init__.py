@@ -54,6 +54,7 @@ CHECKS: tuple[Check, ...] = (
     servicing.AT_RISK,
     servicing.TAKEOVER,
     servicing.SUCCESSOR_FEE,
+    servicing.REPLACEMENT_COST,
     notes.CHECK,
     wind_up.CHECK,
     remedies.CHECK,

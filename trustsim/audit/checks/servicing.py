@@ -32,6 +32,14 @@ log, never from the simulator; each rule is re-derived here:
   start (the previous payment date's 24:00 ``day_closed``), plus the step-up's rate for the
   days from the takeover — never before it. Recomputed for a ``pct_of_notes`` fee with a payee
   of its own and no cap (otherwise noted).
+* ``servicer_replacement_cost`` — ``summary.json``'s ``servicer_replacement`` (what the Monte
+  Carlo reads) agrees with the log: the termination events and takeovers counted; the fee
+  step-up, each payment date's step-up rate on the notes at the period's start for the days
+  from the first takeover (a ``pct_of_notes`` fee; otherwise noted); what obligors paid late
+  during each transfer (each ``servicing_taken_over``'s deferred principal and income, and
+  for a transfer the trust ended first the ``deferred_*`` of its days' collections); what
+  the successor collected of it (the postings of obligor arrears paid to the successor);
+  and the rest, never collected.
 """
 
 from __future__ import annotations
@@ -447,6 +455,71 @@ def _recompute_fee(log: AuditLog, out: Outcome, fee: dict[str, Any], payee: str,
             start = d
 
 
+ARREARS_REASON = "obligor arrears paid to the successor"
+
+
+def _step_up_owed(log: AuditLog, fee: dict[str, Any], step_pct: Decimal, since: dt.date) -> int:
+    """The step-up's part of the fee over the life: on each payment date the fee is
+    presented, ``step_pct`` a year on the notes at the period's start for the days from the
+    takeover ``since`` (as :func:`_recompute_fee` counts it)."""
+    basis = DAY_BASIS.get(str(fee.get("day_count") or "ACT/365F"), 365)
+    closes = {e["date"]: int(e.get("notes_outstanding_fen") or 0) for e in log.of("day_closed")}
+    payee = str(fee.get("payee"))
+    fee_steps = {s.pay for steps in log.terms.waterfalls.values() for s in steps
+                 if s.action == "pay_fees"}
+    start, total = log.terms.effective_date, 0
+    for dist in log.distributions:
+        if dist.event.get("grace_for") is not None:
+            continue
+        d = dt.date.fromisoformat(dist.date)
+        line = next((s for s in dist.steps if s.pay in fee_steps and payee in s.payees), None)
+        if line is not None and since < d:
+            total += _accrue(closes.get(start.isoformat(), 0), step_pct, (d - max(start, since)).days,
+                             basis)
+        start = d
+    return total
+
+
+def servicer_replacement_cost(log: AuditLog) -> Outcome:
+    out = Outcome()
+    stated = (log.summary or {}).get("servicer_replacement")
+    events = log.of("servicer_termination_event")
+    takeovers = log.of("servicing_taken_over")
+    if not isinstance(stated, dict):
+        if events:
+            out.skipped = "summary.json has no servicer_replacement (a run before it was reported)"
+        return out
+    out.checked += 1
+    want: dict[str, Any] = {"terminations": len(events), "takeovers": len(takeovers)}
+    deferred = sum(int(t.get("deferred_principal_fen") or 0) + int(t.get("deferred_income_fen") or 0)
+                   for t in takeovers)
+    last_event = events[-1]["seq"] if events else None
+    if last_event is not None and not any(t["seq"] > last_event for t in takeovers):
+        # the trust ended while the servicing was being transferred: the days it paid late
+        deferred += sum(int(e.get("deferred_principal_fen") or 0) + int(e.get("deferred_income_fen") or 0)
+                        for e in log.events if e["seq"] > last_event
+                        and e["event"] in ("collections_received", "collections_redirected"))
+    collected = sum(int(e.get("amount_fen") or 0) for e in log.events
+                    if e["event"] in ("collections_received", "transfer_received")
+                    and e.get("reason") == ARREARS_REASON)
+    want.update(deferred_fen=deferred, deferred_collected_fen=collected,
+                collections_lost_fen=deferred - collected)
+    terms = servicing_terms(log)
+    fee = _fee(log, terms.fee) if not isinstance(terms, str) and terms.fee else None
+    if isinstance(terms, str) or fee is None or not terms.step_up_pct or not takeovers:
+        want["fee_step_up_fen"] = 0
+    elif fee.get("basis") == "pct_of_notes" and fee.get("cap_cny_per_year") is None:
+        want["fee_step_up_fen"] = _step_up_owed(log, fee, terms.step_up_pct, log.day(takeovers[0]))
+    else:
+        out.notes.append(f"fee_step_up_fen not recomputed: {terms.fee} is a {fee.get('basis')} fee"
+                         + (", capped" if fee.get("cap_cny_per_year") is not None else ""))
+    for key, value in want.items():
+        if stated.get(key) != value:
+            out.fail(None, None, f"summary.json servicer_replacement.{key} = {stated.get(key)}; "
+                                 f"the log gives {value}")
+    return out
+
+
 def _accrue(balance: int, pct: Decimal, days: int, basis: int) -> int:
     if balance <= 0 or days <= 0 or pct == 0:
         return 0
@@ -465,3 +538,7 @@ TAKEOVER = Check("successor_takes_over_on_time", "servicing.backup / 一.4.4(1)(
 SUCCESSOR_FEE = Check("successor_fee_from_takeover", "servicing.fee",
                       "the successor's fee steps up from the takeover date, not before",
                       successor_fee_from_takeover)
+REPLACEMENT_COST = Check("servicer_replacement_cost", "servicing",
+                         "summary.json's servicer replacement figures (fee step-up, collections "
+                         "deferred and lost in the transfer) agree with the log",
+                         servicer_replacement_cost)
