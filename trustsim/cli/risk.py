@@ -499,19 +499,23 @@ def _csv(path: Path, rows: list[dict]) -> None:
 
 # ---------------------------------------------------------------- Monte Carlo
 def montecarlo_tables(summary: dict) -> list[Table]:
+    """The study's console tables; each row's key never wraps or is cut (the figures wrap),
+    so they fit 100 columns."""
     from rich.table import Table
 
     t = Table(title=f"{summary['deal']}: {summary['paths']:,} paths, seed {summary['seed']} "
                     f"({summary['engine']}, {summary['workers']} workers, {summary['paths_per_second']} paths/s)",
               title_justify="left")
-    for col in ("class", "expected loss", "EL % of principal", "P(loss)", "99% loss", "99.9% loss", "max loss"):
+    t.add_column("class", no_wrap=True)
+    for col in ("EL (万元)", "EL % of principal", "P(loss)", "99% loss", "99.9% loss", "max loss"):
         t.add_column(col, justify="right")
     for c in summary["class_losses"]:
         t.add_row(c["class"], _w(round(c["expected_loss_fen"])), f"{c['expected_loss_pct']:.4f}%",
                   f"{c['probability_of_loss']:.2%}", _w(round(c["loss_p99_fen"])),
                   _w(round(c["loss_p99.9_fen"])), _w(c["max_loss_fen"]))
     tr = Table(title="triggers", title_justify="left")
-    for col in ("trigger", "probability", "median date", "10%-90% days"):
+    tr.add_column("trigger", no_wrap=True)
+    for col in ("probability", "median date", "10%-90% days"):
         tr.add_column(col, justify="right")
     for x in summary["triggers"]:
         if x["fired_paths"]:
@@ -521,8 +525,8 @@ def montecarlo_tables(summary: dict) -> list[Table]:
     ct = Table(title=f"commingling: P(loss) {cm['probability_of_loss']:.2%}, expected loss "
                      f"{_w(round(cm['expected_lost_fen']))} 万元, max {_w(cm['max_lost_fen'])}; peak exposure "
                      f"median {_w(round(cm['peak_p50_fen']))}, max {_w(cm['max_peak_fen'])}", title_justify="left")
-    ct.add_column("incident kind")
-    ct.add_column("share of paths", justify="right")
+    ct.add_column("incident kind", no_wrap=True)
+    ct.add_column("paths", justify="right")
     classes = [c["class"] for c in summary["class_losses"]]
     for c in classes:
         ct.add_column(f"{c} EL added (万元)", justify="right")
@@ -530,6 +534,23 @@ def montecarlo_tables(summary: dict) -> list[Table]:
         ct.add_row(x["kind"], f"{x['frequency']:.2%}",
                    *[f"{x[f'{c}_expected_contribution_fen'] / 1e6:,.4f}" for c in classes])
     tables = [t, tr, ct]
+    rep = summary.get("servicer_replacement") or {}
+    if rep.get("paths"):
+        rt = Table(title=f"servicer replacement: {rep['share_of_paths']:.2%} of paths; its cost (万元; fee "
+                         f"step-up + collections never collected) on those paths", title_justify="left")
+        rt.add_column("figure", no_wrap=True)
+        for col in ("mean", "50%", "90%", "99%", "max"):
+            rt.add_column(col, justify="right")
+        rt.add_row("cost", *[_w(round(rep[k])) for k in
+                             ("mean_cost_fen", "cost_p50_fen", "cost_p90_fen", "cost_p99_fen", "max_cost_fen")])
+        parts = [("fee step-up", "mean_fee_step_up_fen"), ("never collected", "mean_collections_lost_fen"),
+                 ("paid late (deferred)", "mean_deferred_fen"),
+                 ("commingling lost (beside)", "mean_commingling_lost_fen"),
+                 *[(f"{c} loss caused", f"mean_{c}_loss_fen") for c in classes]]
+        for label, key in parts:
+            if rep.get(key) is not None:
+                rt.add_row(label, _w(round(rep[key])), "", "", "", "")
+        tables.append(rt)
     if summary.get("breaks"):
         bt = Table(title="reconciliation breaks: days open (median, 90%, max)", title_justify="left")
         bt.add_column("cause", no_wrap=True)

@@ -68,7 +68,9 @@ def path_bytes(study: Study) -> int:
     fired = tuple((t.effect_kind, t.clause, day) for t in study.deal.triggers)
     outcome = SimpleNamespace(loss_fen=dict.fromkeys(names, 2**40), classes=dict.fromkeys(names, cls),
                               commingling={"peak_fen": 2**40, "lost_fen": 2**40}, revolving_end=day,
-                              termination_date=day, triggers=fired, breaks=())
+                              termination_date=day, triggers=fired, breaks=(),
+                              replacement=dict.fromkeys(("terminations", "fee_step_up_fen", "deferred_fen",
+                                                         "collections_lost_fen"), 2**40))
     contribution = {"path": 2**40, "kind": max(incident_kinds(), key=len), "class": max(names, key=len),
                     "contribution_fen": 2**40}
     total = 0
@@ -187,6 +189,34 @@ def commingling_table(res: StudyResult) -> dict[str, Any]:
     }
 
 
+def replacement_table(res: StudyResult) -> dict[str, Any]:
+    """The cost of replacing the servicer, over the paths on which it was replaced (a servicer
+    termination event): how often, the cost (fee step-up plus collections never collected;
+    mean, 50/90/99% and max), its parts' means, the commingling loss beside it and the loss
+    the replacing incidents caused each class (means over those paths; None without
+    attribution)."""
+    n = len(res.rows)
+    rows = [r for r in res.rows if r["servicer_replaced"]]
+    cost = np.array([r["replacement_cost_fen"] for r in rows], dtype=np.int64)
+
+    def mean(key: str) -> float | None:
+        values = [r[key] for r in rows if r.get(key) is not None]
+        return float(np.mean(values)) if values else None
+
+    return {
+        "paths": len(rows),
+        "share_of_paths": len(rows) / n if n else 0.0,
+        "mean_cost_fen": float(cost.mean()) if cost.size else None,
+        **{f"cost_{k}_fen": v for k, v in _quantiles(cost, (0.5, 0.9, 0.99)).items()},
+        "max_cost_fen": int(cost.max()) if cost.size else None,
+        "mean_fee_step_up_fen": mean("replacement_fee_step_up_fen"),
+        "mean_collections_lost_fen": mean("replacement_collections_lost_fen"),
+        "mean_deferred_fen": mean("replacement_deferred_fen"),
+        "mean_commingling_lost_fen": mean("commingling_lost_fen"),
+        **{f"mean_{c}_loss_fen": mean(f"{c}_replacement_loss_fen") for c in res.study.deal.class_names},
+    }
+
+
 def break_table(res: StudyResult) -> list[dict[str, Any]]:
     """Per break cause: how many breaks, on how many paths, how long they stayed open (days)
     and how many were never resolved (their days counted to the trust's termination)."""
@@ -258,6 +288,7 @@ def summarize(res: StudyResult) -> dict[str, Any]:
         "class_losses": class_losses(res),
         "triggers": trigger_table(res),
         "commingling": commingling_table(res),
+        "servicer_replacement": replacement_table(res),
         "incident_contributions": contribution_table(res),
         "breaks": break_table(res),
     }
@@ -277,7 +308,7 @@ def path_table(res: StudyResult):
             cols[k] = pa.array([dt.date.fromisoformat(v) if v else None for v in values], pa.date32())
         elif k in ("incidents", "breaks"):
             cols[k] = pa.array(values, pa.string())
-        elif k.endswith("_pass"):
+        elif k.endswith("_pass") or k == "servicer_replaced":
             cols[k] = pa.array(values, pa.bool_())
         elif k.endswith("_fen") or k in ("path", "seed", "n_incidents", "n_breaks"):
             cols[k] = pa.array(values, pa.int64())
@@ -316,6 +347,7 @@ def write_study(res: StudyResult, out: str | Path) -> dict[str, Any]:
         _csv(tmp / "commingling.csv", [summary["commingling"]])
         _csv(tmp / "incident_contributions.csv", summary["incident_contributions"])
         _csv(tmp / "breaks.csv", summary["breaks"])
+        _csv(tmp / "servicer_replacement.csv", [summary["servicer_replacement"]])
         _csv(tmp / "contributions_by_path.csv", res.contributions)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
         (tmp / "study.json").write_text(json.dumps({

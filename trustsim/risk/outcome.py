@@ -93,6 +93,8 @@ class Outcome:
     breaks: tuple[dict[str, Any], ...] = ()  # reconciliation breaks (summary.reconciliation)
     #: the pool by status at 24:00 of the revolving period's last day (summary.pool_at_revolving_end)
     pool_at_revolving_end: dict[str, int] | None = None
+    #: what replacing the servicer cost (summary.servicer_replacement; docs/risk.md)
+    replacement: dict[str, int] = field(default_factory=dict)
 
     @property
     def class_names(self) -> list[str]:
@@ -276,6 +278,7 @@ def read_outcome(deal: DealConfig, summary: dict[str, Any]) -> Outcome:
         reserve_in_fen=sum(fen_from_wan(r.initial_wan) for r in deal.accounts.reserves),
         breaks=breaks,
         pool_at_revolving_end=summary.get("pool_at_revolving_end"),
+        replacement=dict(summary.get("servicer_replacement") or {}),
     )
 
 

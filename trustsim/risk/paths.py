@@ -31,6 +31,9 @@ from trustsim.risk.operational import OperationalConfig, sample_incidents, witho
 from trustsim.risk.outcome import Outcome, evaluate
 from trustsim.sim.rng import RngStreams
 
+#: the incident kinds that replace the servicer (a servicer termination event)
+REPLACEMENT_KINDS = ("servicer_insolvency", "servicer_termination")
+
 CREDIT_STREAM = "montecarlo.credit"
 INCIDENT_STREAM = "montecarlo.incidents"
 
@@ -101,6 +104,14 @@ def path_row(d: Draw, o: Outcome) -> dict[str, Any]:
     row["n_incidents"] = len(d.incidents)
     row["commingling_peak_fen"] = int(o.commingling.get("peak_fen") or 0)
     row["commingling_lost_fen"] = int(o.commingling.get("lost_fen") or 0)
+    # the servicer's replacement (docs/risk.md, "Servicer replacement"): the cost is the
+    # successor's fee step-up plus the collections never collected; commingling stands beside
+    rep = o.replacement
+    row["servicer_replaced"] = bool(rep.get("terminations"))
+    row["replacement_fee_step_up_fen"] = int(rep.get("fee_step_up_fen") or 0)
+    row["replacement_deferred_fen"] = int(rep.get("deferred_fen") or 0)
+    row["replacement_collections_lost_fen"] = int(rep.get("collections_lost_fen") or 0)
+    row["replacement_cost_fen"] = row["replacement_fee_step_up_fen"] + row["replacement_collections_lost_fen"]
     # reconciliation breaks: each as cause=days open (days to the end, with *, if never resolved)
     row["breaks"] = "; ".join(
         f"{b['cause']}={b['days_open']}" if b.get("resolved") else
@@ -139,6 +150,12 @@ def run_path(study: Study, path: int) -> tuple[dict[str, Any], list[dict[str, An
             if len(kinds) > 1:
                 contributions.append({"path": path, "kind": "interaction", "class": c,
                                       "contribution_fen": total - sum(parts.values())})
+    # the loss the servicer's failure and replacement caused each class: its incident kinds'
+    # contributions (attribution on; else unknown)
+    for c in study.deal.class_names:
+        row[f"{c}_replacement_loss_fen"] = sum(
+            x["contribution_fen"] for x in contributions
+            if x["class"] == c and x["kind"] in REPLACEMENT_KINDS) if study.attribution else None
     return row, contributions
 
 
