@@ -122,6 +122,30 @@ def test_a_study_knows_no_class_name(deal, study, serial, tmp_path):
     assert (tmp_path / "mc" / "loss_distribution.png").stat().st_size > 0
 
 
+def test_a_replaced_servicer_s_path_carries_its_cost_and_the_loss_its_incidents_caused(serial):
+    """A path whose servicer was replaced (an insolvency drawn) reports the replacement's cost
+    (fee step-up + collections never collected) and, per class, the contributions of the
+    replacing incident kinds — the attribution's, not computed again. An insolvency drawn
+    after the trust ended (an early amortization's end) replaces nothing."""
+    def insolvent_in_life(r):
+        starts = [x.split("@")[1] for x in r["incidents"].split("; ") if x.startswith("servicer_insolvency@")]
+        return any(s <= r["termination_date"] for s in starts)
+
+    replaced = [r for r in serial.rows if insolvent_in_life(r)]
+    assert replaced, "the busy study draws an insolvency on some path"
+    for r in serial.rows:
+        assert r["servicer_replaced"] == (r in replaced)
+        assert r["replacement_cost_fen"] == r["replacement_fee_step_up_fen"] + r["replacement_collections_lost_fen"]
+        for c in ("senior", "mezz", "sub"):
+            assert r[f"{c}_replacement_loss_fen"] == sum(
+                x["contribution_fen"] for x in serial.contributions
+                if x["path"] == r["path"] and x["class"] == c and x["kind"] == "servicer_insolvency")
+    assert any(r["replacement_fee_step_up_fen"] > 0 for r in replaced)
+    rep = summarize(serial)["servicer_replacement"]
+    assert rep["paths"] == len(replaced) and rep["share_of_paths"] == len(replaced) / PATHS
+    assert rep["max_cost_fen"] == max(r["replacement_cost_fen"] for r in replaced)
+
+
 def _cli(tmp_path, name: str, *extra: str):
     ops = tmp_path / "ops.yaml"
     ops.write_text(json.dumps(BUSY))
@@ -152,6 +176,23 @@ def test_cli_writes_paths_parquet_tables_and_plots(cli_local):
     assert "trigger_acceleration_e" in t.column_names and "trigger_default_a" in t.column_names
     summary = json.loads((out / "summary.json").read_text())
     assert summary["paths"] == 5 and [c["class"] for c in summary["class_losses"]] == ["senior", "mezz", "sub"]
+
+
+def test_the_console_tables_fit_100_columns_and_never_cut_a_row_s_key(cli_local):
+    from rich.console import Console
+
+    from trustsim.cli.risk import montecarlo_tables
+
+    summary = json.loads((cli_local / "summary.json").read_text())
+    console = Console(width=100, record=True, force_terminal=False)
+    for t in montecarlo_tables(summary):
+        console.print(t)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    keys = [x["kind"] for x in summary["incident_contributions"]] + \
+        [x["trigger"] for x in summary["triggers"] if x["fired_paths"]] + [x["cause"] for x in summary["breaks"]]
+    assert keys and all(f"│ {k} " in text for k in keys)
+    assert max(keys, key=len) in text and "…" not in text.split("commingling:")[1]
 
 
 def test_cli_on_a_dask_cluster_by_address_writes_the_same_paths(tmp_path, cli_local):

@@ -27,7 +27,7 @@ def test_each_cause_s_breaks_their_paths_and_days_open(deal):
 
 def test_a_path_row_lists_its_breaks_with_days_open(deal):
     outcome = SimpleNamespace(   # what read_outcome gives
-        loss_fen=dict.fromkeys(deal.class_names, 0), classes={}, commingling={},
+        loss_fen=dict.fromkeys(deal.class_names, 0), classes={}, commingling={}, replacement={},
         revolving_end="2022-01-10", termination_date="2022-01-10", triggers=(),
         breaks=({"cause": "sweep_short", "opened": "2021-03-01", "resolved": "2021-03-04", "days_open": 3},
                 {"cause": "instruction_misdirected", "opened": "2022-01-01", "resolved": None,

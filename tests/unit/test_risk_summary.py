@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.risk.montecarlo import StudyResult, class_losses, commingling_table, contribution_table, trigger_table
+from trustsim.risk.montecarlo import (
+    StudyResult,
+    class_losses,
+    commingling_table,
+    contribution_table,
+    replacement_table,
+    trigger_table,
+)
 from trustsim.risk.paths import Study
 
 
@@ -69,3 +76,26 @@ def test_contributions_are_averaged_over_all_paths(result):
     assert by["servicer_outage"]["sub_expected_contribution_fen"] == -50_000_000
     assert by["interaction"]["paths"] == 1
     assert by["servicer_insolvency"]["sub_expected_contribution_fen"] == 0
+
+
+def test_servicer_replacement_cost_distribution_over_the_paths_that_replaced_it(deal):
+    """Share of paths with a replacement; the cost's mean, quantiles (inverted CDF) and max
+    over those paths only; its parts and the commingling beside it as means there."""
+    def rep(path, cost=None, step=0, lost=0, comm=0, sub=None):
+        r = row(path, lost=comm)
+        r.update(servicer_replaced=cost is not None, replacement_fee_step_up_fen=step,
+                 replacement_collections_lost_fen=lost, replacement_deferred_fen=2 * lost,
+                 replacement_cost_fen=step + lost, senior_replacement_loss_fen=0,
+                 mezz_replacement_loss_fen=0, sub_replacement_loss_fen=sub)
+        return r
+
+    rows = [rep(0), rep(1, True, step=100, lost=0, comm=50, sub=0),
+            rep(2, True, step=300, lost=100, comm=0, sub=1_000), rep(3)]
+    res = StudyResult(Study(deal, None, None, 0), rows, [], "local", 1)
+    t = replacement_table(res)
+    assert (t["paths"], t["share_of_paths"]) == (2, 0.5)
+    assert (t["mean_cost_fen"], t["cost_p50_fen"], t["cost_p90_fen"], t["max_cost_fen"]) == (250.0, 100.0, 400.0, 400)
+    assert (t["mean_fee_step_up_fen"], t["mean_collections_lost_fen"], t["mean_deferred_fen"]) == (200.0, 50.0, 100.0)
+    assert (t["mean_commingling_lost_fen"], t["mean_sub_loss_fen"]) == (25.0, 500.0)
+    none = replacement_table(StudyResult(Study(deal, None, None, 0), [rep(0)], [], "local", 1))
+    assert (none["paths"], none["share_of_paths"], none["mean_cost_fen"], none["max_cost_fen"]) == (0, 0.0, None, None)
