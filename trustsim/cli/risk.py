@@ -585,7 +585,8 @@ def montecarlo(
     scheduler: SchedulerOpt = None,
     workers: Workers = None,
 ) -> None:
-    """Monte Carlo of credit and operational luck: loss per class, triggers, commingling, incidents."""
+    """Monte Carlo of credit and operational luck: loss per class, triggers, commingling, incidents,
+    breaks, the cost of a servicer replacement."""
     from trustsim.risk.credit import load_credit
     from trustsim.risk.montecarlo import check_study, run_montecarlo, write_study
     from trustsim.risk.operational import load_operational

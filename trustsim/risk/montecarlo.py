@@ -3,9 +3,11 @@
 ``run_montecarlo`` cuts the paths into chunks, has an engine compute them (see
 :mod:`.engines`; results never depend on which), and assembles one row per path in path
 order. ``summarize`` turns the rows into the answers: each class's loss distribution,
-each trigger's probability and timing, the commingling loss distribution, and each
-incident kind's contribution to expected loss. ``write_study`` writes them — Parquet for
-the paths, CSV for the tables, PNG plots, a JSON summary — into a folder, atomically.
+each trigger's probability and timing, the commingling loss distribution, each
+incident kind's contribution to expected loss, how long reconciliation breaks stayed open
+and what replacing the servicer cost (docs/risk.md, "Servicer replacement").
+``write_study`` writes them — Parquet for the paths, CSV for the tables, PNG plots, a JSON
+summary — into a folder, atomically.
 """
 
 from __future__ import annotations
