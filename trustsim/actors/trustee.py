@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from dataclasses import replace
-from decimal import Decimal
 
 from trustsim.actors.base import Actor, Mailbox
 from trustsim.actors.messages import (
@@ -81,7 +80,7 @@ from trustsim.contract.remedies import (
     lost_asset_change_refused,
     servicer_purchase_refused,
 )
-from trustsim.contract.reserve import required_amount
+from trustsim.contract.reserve import account_shortfalls, required_amount, top_up
 from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.triggers import (
@@ -100,7 +99,7 @@ from trustsim.ledger import (
     LIQUIDATION_BUYER,
     TRUST_ACCOUNT,
 )
-from trustsim.money import accrue, fen_from_wan, round_fen
+from trustsim.money import accrue, fen_from_wan
 from trustsim.sim import clock
 
 ORIGINATOR = "originator"
@@ -903,22 +902,9 @@ class Trustee(Actor):
         return revolving
 
     def _reserve_shortfalls(self, steps: list[Action]) -> dict[str, int]:
-        """What each funded reserve account lacks of its target today: the target is a share of
-        the notes outstanding before the date's payments, never below its floor, and nothing
-        once the notes are repaid. A release earlier in the same waterfall empties the account."""
-        out: dict[str, int] = {}
-        notes_fen = sum(n.outstanding_fen for n in self.notes.values())
-        released = {a.targets[0] for a in steps if a.key == "release_account"}
-        for a in steps:
-            if a.key != "fund_account":
-                continue
-            r = self.reserves[a.targets[0]]
-            target = 0 if notes_fen == 0 else max(
-                fen_from_wan(r.target.floor_wan),
-                round_fen(Decimal(notes_fen) * r.target.pct_of_notes / 100))
-            held = 0 if r.name in released else self.book[r.name]
-            out[r.name] = max(0, target - held)
-        return out
+        """What each funded reserve account lacks of its target today (contract.reserve)."""
+        return account_shortfalls(self.reserves, steps,
+                                  sum(n.outstanding_fen for n in self.notes.values()), self.book)
 
     def _protected_steps(self, result: WaterfallResult) -> list:
         """The date's interest steps for the classes an interest_unpaid trigger protects."""
@@ -1048,15 +1034,14 @@ class Trustee(Actor):
                   reserved_fen=self.book[ELIGIBLE_INVESTMENTS])
 
     def _top_up_reserve(self, d: dt.date) -> None:
-        short = self.reserve_target - self.book[ELIGIBLE_INVESTMENTS]
-        move = min(short, self.book[TRUST_ACCOUNT] - self._arrears_hold())
+        move, short = top_up(self.reserve_target, self.book[ELIGIBLE_INVESTMENTS],
+                             self.book[TRUST_ACCOUNT], self._arrears_hold())
         if move > 0:
             # the balance held so far has earned to today; the larger balance earns from today
             self._investment_income_fen += self._accrued_on_investment(self.book[ELIGIBLE_INVESTMENTS], d)
             self.instruct(ELIGIBLE_INVESTMENTS, TRUST_ACCOUNT, move,
                           "required amount into eligible investment")
             self.invested_on = d
-            short -= move
         if short <= 0:
             self.purchases_open = True
             self.emit("required_amount_reserved", required_amount_fen=self.reserve_target,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trustsim.config.models import DealConfig
+from trustsim.config.structure import ReserveAccount
+from trustsim.config.waterfalls import Action
 from trustsim.contract.dues import (
     DuesBook,
     fee_accrual,
@@ -27,7 +29,7 @@ from trustsim.contract.dues import (
 )
 from trustsim.contract.notes import NoteClass
 from trustsim.contract.schedule import PaymentDate
-from trustsim.money import round_fen
+from trustsim.money import fen_from_wan, round_fen
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +101,39 @@ def required_amount(
     return RequiredAmount(target.date, taxes, fees, interest, factor,
                           round_fen(Decimal(base) * factor / 100))
 
+
+
+# ---------------------------------------------------------------- eligible investment
+def top_up(required_fen: int, reserved_fen: int, cash_fen: int, hold_fen: int) -> tuple[int, int]:
+    """[一.4.3] The required amount is reserved before purchases may proceed: move what the
+    eligible investment lacks of it from the trust account's cash, less what is held back for a
+    grace payment. Returns (what to move, what is still short after it: <= 0 once reserved)."""
+    short = required_fen - reserved_fen
+    move = min(short, cash_fen - hold_fen)
+    return (move, short - move) if move > 0 else (0, short)
+
+
+# ---------------------------------------------------------------- reserve accounts
+def account_target_fen(account: ReserveAccount, notes_fen: int) -> int:
+    """A reserve account's target (the ``fund_account`` step's clause): a share of the notes
+    outstanding, never below its floor, and nothing once the notes are repaid."""
+    if notes_fen == 0:
+        return 0
+    return max(fen_from_wan(account.target.floor_wan),
+               round_fen(Decimal(notes_fen) * account.target.pct_of_notes / 100))
+
+
+def account_shortfalls(accounts: dict[str, ReserveAccount], steps: list[Action], notes_fen: int,
+                       held_fen: dict[str, int]) -> dict[str, int]:
+    """What each account a ``fund_account`` step funds lacks of its target today (the step's
+    clause): the target counts the notes outstanding before the date's payments; a
+    ``release_account`` step in the same waterfall empties the account first."""
+    released = {a.targets[0] for a in steps if a.key == "release_account"}
+    out: dict[str, int] = {}
+    for a in steps:
+        if a.key != "fund_account":
+            continue
+        r = accounts[a.targets[0]]
+        held = 0 if r.name in released else held_fen[r.name]
+        out[r.name] = max(0, account_target_fen(r, notes_fen) - held)
+    return out
