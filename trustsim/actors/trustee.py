@@ -62,6 +62,13 @@ from trustsim.config.servicing import notice_date, takeover_date
 from trustsim.config.structure import NotesFee, PoolFee
 from trustsim.config.waterfalls import Action
 from trustsim.contract import over_term
+from trustsim.contract.arrears import (
+    arrears_since,
+    grace_steps,
+    held_for_grace,
+    protected_steps,
+    unpaid_through,
+)
 from trustsim.contract.dues import DuesBook, interest_presented, period_income
 from trustsim.contract.notes import NoteClass, holders
 from trustsim.contract.reconciliation import (
@@ -906,31 +913,12 @@ class Trustee(Actor):
         return account_shortfalls(self.reserves, steps,
                                   sum(n.outstanding_fen for n in self.notes.values()), self.book)
 
-    def _protected_steps(self, result: WaterfallResult) -> list:
-        """The date's interest steps for the classes an interest_unpaid trigger protects."""
-        return [s for s in result.steps if s.action == "pay_interest"
-                and any(self.holder_class.get(c.payee) in self.protected for c in s.claims)]
-
     def _note_arrears(self, d: dt.date, result: WaterfallResult) -> None:
-        """Protected interest short (Dongdao No. 3: the senior's): the interest_unpaid trigger's
-        grace runs from this payment date; keep what the waterfall left unpaid up to that
-        interest for a grace payment."""
-        protected = self._protected_steps(result)
-        if any(s.shortfall_fen > 0 for s in protected):
-            self.arrears_since = self.arrears_since or d
-        elif protected:
-            self.arrears_since = None
-        self._unpaid = {}
-        last = protected[-1].pay if protected else None
-        for s in result.steps:
-            if last is None:
-                break
-            short = [Claim(c.payee, c.due_fen - p, c.key)
-                     for c, p in zip(s.claims, s.paid, strict=True) if c.due_fen > p]
-            if short:
-                self._unpaid[s.pay] = short
-            if s.pay == last:
-                break
+        """Protected interest short: event of default (a)'s grace runs (contract.arrears); keep
+        what the waterfall left unpaid up to that interest for a grace payment."""
+        protected = protected_steps(result, self.protected)
+        self.arrears_since = arrears_since(self.arrears_since, d, protected)
+        self._unpaid = unpaid_through(result, protected[-1].pay if protected else None)
 
     def _pay(self, result: WaterfallResult) -> None:
         for s in result.steps:
@@ -975,10 +963,12 @@ class Trustee(Actor):
         default takes effect, arrears wait for the post-default waterfall.
         """
         cash = self.book[TRUST_ACCOUNT]
-        if cash <= 0 or d <= self.arrears_since or not self._unpaid:
-            return
         name, steps = self._waterfall_steps()
-        result = run_waterfall([s for s in steps if s.step in self._unpaid], self._unpaid, cash)
+        due = grace_steps(self.arrears_since, d, cash, self._unpaid, steps)
+        if due is None:
+            return
+        assert self.arrears_since is not None
+        result = run_waterfall(due, self._unpaid, cash)
         self.emit("payment_date", waterfall=name, available_fen=cash,
                   remaining_fen=result.remaining_fen, calculation_index=None,
                   series_maturity=None, amortization_index=None, final=False,
@@ -1053,10 +1043,8 @@ class Trustee(Actor):
             self.send(self.originator, notice)
 
     def _arrears_hold(self) -> int:
-        """Cash kept for a grace payment: what is unpaid up to the protected interest."""
-        if not self.arrears_since:
-            return 0
-        return sum(c.due_fen for claims in self._unpaid.values() for c in claims)
+        """Cash kept for a grace payment (contract.arrears)."""
+        return held_for_grace(self.arrears_since, self._unpaid)
 
     def on_PurchaseRequest(self, req: PurchaseRequest) -> None:
         free = self.book[TRUST_ACCOUNT] - self._arrears_hold()
