@@ -90,6 +90,15 @@ from trustsim.contract.remedies import (
 from trustsim.contract.reserve import account_shortfalls, required_amount, top_up
 from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
+from trustsim.contract.termination import (
+    PRINCIPAL_DEFAULT,
+    clean_up_due,
+    ends_after_payment,
+    liquidates,
+    principal_default_fired,
+    released_to,
+    winds_up_after_legal_maturity,
+)
 from trustsim.contract.triggers import (
     DayFigures,
     Fired,
@@ -794,11 +803,12 @@ class Trustee(Actor):
             self._payment_date(d, None)
             if self.terminated:
                 return
-        if d > sched.legal_maturity and self._principal_default_fired():
+        if winds_up_after_legal_maturity(d, sched.legal_maturity,
+                                         principal_default_fired(self.deal, self.fired)):
             # event of default (b) took effect at yesterday's close: wind the trust up
             self._payment_date(d, None)
             if not self.terminated:
-                self._terminate(d, "legal maturity passed with principal unpaid (event of default b)")
+                self._terminate(d, PRINCIPAL_DEFAULT)
             return
         if self.arrears_since is not None and not self.post_default:
             self._grace_payment(d)
@@ -874,10 +884,10 @@ class Trustee(Actor):
         revolving = self._distribute(d, pd) and self.period == "revolving"
         if not revolving:
             self._schedule_next_amortization_pd(d)
-            if all(note.outstanding_fen == 0 for note in self.notes.values()):
-                self._terminate(d, "notes repaid in full")
-            elif self.clean_up_called and self.env.pool.balances().outstanding_fen == 0:
-                self._terminate(d, "trust property exhausted after the clean-up call")
+            cause = ends_after_payment((n.outstanding_fen for n in self.notes.values()),
+                                       self.clean_up_called, self.env.pool.balances().outstanding_fen)
+            if cause is not None:
+                self._terminate(d, cause)
         else:
             self._start_reserve(d)
 
@@ -1131,11 +1141,6 @@ class Trustee(Actor):
             open_breaks=self.breaks.at_close(self.env.calendar, d) if self.breaks.open else (),
         )
 
-    def _principal_default_fired(self) -> bool:
-        """A principal_unpaid_at_legal_maturity trigger has fired (event of default (b))."""
-        names = {t.name for t in self.deal.triggers if t.kind == "principal_unpaid_at_legal_maturity"}
-        return any(f.name in names for f in self.fired)
-
     def _transfer_explained(self, d: dt.date) -> bool:
         """An accepted explanation covers a held sweep for at most the reserve-delay limit.
 
@@ -1188,7 +1193,7 @@ class Trustee(Actor):
         if cfg is None:
             return
         b = self.env.pool.balances()
-        if b.outstanding_fen * 100 >= cfg.pool_below_pct_of_initial * self.initial_cutoff_fen:
+        if not clean_up_due(cfg, b.outstanding_fen, self.initial_cutoff_fen):
             return
         price = pool_price(b, cfg)
         self.clean_up_called = True
@@ -1223,8 +1228,8 @@ class Trustee(Actor):
         """
         self.terminated = True
         self.termination_date, self.termination_cause = d, cause
-        unpaid = any(n.outstanding_fen for n in self.notes.values())
-        if self.post_default and unpaid and self.env.pool.balances().outstanding_fen > 0:
+        if liquidates(self.post_default, (n.outstanding_fen for n in self.notes.values()),
+                      self.env.pool.balances().outstanding_fen):
             settle = self._liquidate(d)
         else:
             settle = d
@@ -1269,11 +1274,10 @@ class Trustee(Actor):
             self._distribute(d, None, final=True)
         # the custodian makes the final payments before the trust ends: nothing after it
         yield self.env.timeout(clock.SETTLE_WITHIN_CLOSE)
-        released_to = f"{holders(self.residual_class)} (in kind)" \
-            if self.liquidation_price_fen is None else f"{LIQUIDATION_BUYER} (sold)"
         self.emit("trust_terminated", cause=self.termination_cause,
                   pool_released_fen=self.pool_released_fen,
-                  released_to=released_to, final_distribution_fen=cash,
+                  released_to=released_to(self.residual_class, self.liquidation_price_fen is not None),
+                  final_distribution_fen=cash,
                   notes_outstanding_by_class_fen={k: v.outstanding_fen for k, v in self.notes.items()})
         yield self.env.timeout(0.01)
         self.env.terminated.succeed(d)
