@@ -105,6 +105,10 @@ from trustsim.contract.triggers import (
     IssuanceTermination,
     Trigger,
     build_triggers,
+    clause_fired,
+    days_without_successor,
+    successor_deadline,
+    transfer_explained,
 )
 from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
 from trustsim.disclosure.desk import TRUSTEE_FACTS, Due, desk_for_deal
@@ -523,10 +527,9 @@ class Trustee(Actor):
 
     # ------------------------------------------------------------ incidents the trustee is told of
     def _successor_deadline(self, party: str, today: dt.date) -> str | None:
-        """The day a successor must be in place: the deal's successor_not_appointed trigger."""
-        days = next((t.days for t in self.deal.triggers
-                     if t.kind == "successor_not_appointed" and t.party == party), None)
-        return None if days is None else (today + dt.timedelta(days=days)).isoformat()
+        """The day a successor must be in place (contract.triggers.successor_deadline)."""
+        deadline = successor_deadline(self.deal, party, today)
+        return None if deadline is None else deadline.isoformat()
 
     def on_IncidentNotice(self, msg: IncidentNotice) -> None:
         today = self.env.today
@@ -1101,10 +1104,8 @@ class Trustee(Actor):
             initial_cutoff_fen=self.initial_cutoff_fen, pool_balance_fen=0,
             notes_outstanding_fen=0, originator_rating=self.originator_status.rating,
             originator_insolvent=self.originator_status.insolvent,
-            servicer_unreplaced_days=((d - self.servicer_terminated_on).days
-                                      if self.servicer_terminated_on else -1),
-            trustee_unreplaced_days=((d - self.trustee_replacement_since).days
-                                     if self.trustee_replacement_since else -1))
+            servicer_unreplaced_days=days_without_successor(self.servicer_terminated_on, d),
+            trustee_unreplaced_days=days_without_successor(self.trustee_replacement_since, d))
         for trig in self.triggers:
             if trig.calendar_day and (fired := trig.observe(f)) is not None:
                 self._fire(fired)
@@ -1129,10 +1130,8 @@ class Trustee(Actor):
             transfer_overdue_fen=overdue,
             transfer_overdue_since=since,
             transfer_explained=self._transfer_explained(d),
-            servicer_unreplaced_days=((d - self.servicer_terminated_on).days
-                                      if self.servicer_terminated_on else -1),
-            trustee_unreplaced_days=((d - self.trustee_replacement_since).days
-                                     if self.trustee_replacement_since else -1),
+            servicer_unreplaced_days=days_without_successor(self.servicer_terminated_on, d),
+            trustee_unreplaced_days=days_without_successor(self.trustee_replacement_since, d),
             interest_overdue_bd=(cal.business_days_between(self.arrears_since, d)
                                  if self.arrears_since else None),
             cumulative_default_fen=b.charged_off_fen + b.non_performing_fen,
@@ -1142,30 +1141,22 @@ class Trustee(Actor):
         )
 
     def _transfer_explained(self, d: dt.date) -> bool:
-        """An accepted explanation covers a held sweep for at most the reserve-delay limit.
-
-        An insolvent servicer's frozen account is no explanation: the transfers it owes are
-        not made, on time or at all, and no written explanation is accepted — clause (c)
-        fires at the close of the first business day one is overdue (docs/contract.md, §8),
-        while clause (b) counts the days to its successor.
-        """
+        """An accepted explanation covers a held sweep for at most the reserve-delay limit
+        (contract.triggers.transfer_explained). An insolvent servicer's frozen account is no
+        explanation: clause (c) fires at the close of the first business day a transfer is
+        overdue (docs/contract.md, §8), while clause (b) counts the days to its successor."""
         sv = self.servicer_status
         if not sv.hold_explained or sv.holding_since is None:
-            return False
-        rp = self.deal.revolving_purchase
-        limit = rp.reserve_delay_max_business_days if rp is not None else 0
-        return self.env.calendars.of("collections").business_days_between(sv.holding_since, d) <= limit
-
-    def _clause_fired(self, trig: Trigger) -> bool:
-        """Triggers of one clause and effect are limbs of one clause: it fires once."""
-        return any(f.kind == trig.kind and f.clause == trig.clause for f in self.fired)
+            return transfer_explained(self.deal, None)
+        held = self.env.calendars.of("collections").business_days_between(sv.holding_since, d)
+        return transfer_explained(self.deal, held)
 
     def close(self, d: dt.date) -> None:
         f = self.figures(d)
         for trig in self.triggers:
             if trig.reads_breaks and not f.open_breaks:
                 continue   # nothing open: it cannot hold (and keeps no count)
-            if self.fired and trig.fired is None and self._clause_fired(trig):
+            if self.fired and trig.fired is None and clause_fired(trig, self.fired):
                 continue
             fired = trig.observe(f)
             if fired is not None:

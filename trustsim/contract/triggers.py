@@ -318,3 +318,34 @@ def build_triggers(deal: DealConfig) -> list[Trigger]:
         trig.waterfall = None if isinstance(t.effect, str) else t.effect.use_waterfall
         out.append(trig)
     return out
+
+
+def clause_fired(trig: Trigger, fired: list[Fired]) -> bool:
+    """[一.4.4(1)] Triggers of one clause and effect are limbs of one clause: once one of them
+    has fired, the others are not evaluated (the clause fires once)."""
+    return any(f.kind == trig.kind and f.clause == trig.clause for f in fired)
+
+
+def successor_deadline(deal: DealConfig, party: str, since: dt.date) -> dt.date | None:
+    """[一.4.4(1)] (b)/(d): the day a successor to ``party`` must be in place after the event of
+    ``since`` — the deal's successor_not_appointed trigger's days later (None: no such
+    trigger)."""
+    days = next((t.days for t in deal.triggers
+                 if t.kind == "successor_not_appointed" and t.party == party), None)
+    return None if days is None else since + dt.timedelta(days=days)
+
+
+def days_without_successor(since: dt.date | None, on: dt.date) -> int:
+    """[一.4.4(1)] (b)/(d): calendar days on ``on`` since a party had to be replaced with no
+    successor in place (-1: none to replace)."""
+    return (on - since).days if since else -1
+
+
+def transfer_explained(deal: DealConfig, explained_hold_bd: int | None) -> bool:
+    """[一.4.3, 一.4.4(1)] (c): an accepted written explanation covers collections held at the
+    servicer for at most the reserve-delay limit (``reserve_delay_max_business_days``).
+    ``explained_hold_bd``: business days an explained hold has lasted (None: none explained)."""
+    if explained_hold_bd is None:
+        return False
+    rp = deal.revolving_purchase
+    return explained_hold_bd <= (rp.reserve_delay_max_business_days if rp is not None else 0)
