@@ -6,12 +6,19 @@ after a ``release_account`` step ("6.1(0)") has put the balance into the availab
 The required amount into the eligible investment [一.4.3] is Dongdao No. 3's rule.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from trustsim.config import load_deal
-from trustsim.contract.reserve import account_shortfalls, account_target_fen, top_up
+from trustsim.contract.reserve import (
+    account_shortfalls,
+    account_target_fen,
+    in_income_window,
+    income_per_day,
+    top_up,
+)
 
 STATIC = Path(__file__).resolve().parents[2] / "configs" / "deals" / "static_consumer_2021_illustrative.yaml"
 
@@ -68,3 +75,17 @@ def test_required_amount_already_reserved_moves_nothing():
     assert top_up(1_000_000, 1_200_000, 5_000_000, 0) == (0, -200_000)
     # nothing free (cash all held for arrears): nothing moves, the whole gap stays short
     assert top_up(1_000_000, 0, 100_000, 100_000) == (0, 1_000_000)
+
+
+def test_income_window_keeps_the_last_30_days_of_collections():
+    today = dt.date(2021, 3, 31)
+    assert in_income_window(dt.date(2021, 3, 1), today)        # 30 days before
+    assert not in_income_window(dt.date(2021, 2, 28), today)   # 31 days before
+
+
+def test_income_per_day_is_the_windows_income_over_the_days_it_spans_rounded_down():
+    window = [(dt.date(2021, 3, 1), 100_000), (dt.date(2021, 3, 2), 50_001),
+              (dt.date(2021, 3, 3), 0)]
+    assert income_per_day(window) == 50_000            # 150,001 over 3 days, rounded down
+    assert income_per_day([(dt.date(2021, 3, 1), 7)]) == 7   # one day
+    assert income_per_day([]) == 0

@@ -87,7 +87,13 @@ from trustsim.contract.remedies import (
     lost_asset_change_refused,
     servicer_purchase_refused,
 )
-from trustsim.contract.reserve import account_shortfalls, required_amount, top_up
+from trustsim.contract.reserve import (
+    account_shortfalls,
+    in_income_window,
+    income_per_day,
+    required_amount,
+    top_up,
+)
 from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate, next_amortization_payment
 from trustsim.contract.termination import (
@@ -467,7 +473,7 @@ class Trustee(Actor):
         self.dues.income_since_last_fen += income_fen
         self.dues.principal_since_last_fen += principal_fen   # a tax on all collections counts it
         self._income_window.append((d, income_fen))
-        while self._income_window and (d - self._income_window[0][0]).days > 30:
+        while self._income_window and not in_income_window(self._income_window[0][0], d):
             self._income_window.popleft()
 
     def on_AvailableFunds(self, msg: AvailableFunds) -> None:
@@ -1010,13 +1016,6 @@ class Trustee(Actor):
         self._redeem_investments(d)
         self._schedule_next_amortization_pd(d)
 
-    def _income_per_day(self) -> int:
-        w = self._income_window
-        if not w:
-            return 0
-        span = max(1, (w[-1][0] - w[0][0]).days + 1)
-        return sum(i for _, i in w) // span
-
     def _start_reserve(self, d: dt.date) -> None:
         """A new accrual period (or a payment date inside one): compute the required amount."""
         sched = self.env.timetable
@@ -1026,7 +1025,7 @@ class Trustee(Actor):
         revolving = target is not None   # else the first payment date is an amortization one
         if target is None:
             target = PaymentDate(sched.scheduled_revolving_end)
-        ra = required_amount(self.deal, d, target, self.dues, self.notes, self._income_per_day(),
+        ra = required_amount(self.deal, d, target, self.dues, self.notes, income_per_day(self._income_window),
                              revolving=revolving)
         self.reserve_target, self.reserve_target_date = ra.total_fen, ra.target_date
         self._reserve_computed_on = d

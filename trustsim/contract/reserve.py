@@ -13,6 +13,7 @@ plus the trailing daily income rate.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -137,3 +138,23 @@ def account_shortfalls(accounts: dict[str, ReserveAccount], steps: list[Action],
         held = 0 if r.name in released else held_fen[r.name]
         out[r.name] = max(0, account_target_fen(r, notes_fen) - held)
     return out
+
+
+# ---------------------------------------------------------------- projected income
+INCOME_WINDOW_DAYS = 30
+
+
+def in_income_window(counted_on: dt.date, today: dt.date) -> bool:
+    """[一.4.3] The required amount projects taxes on income at the trailing daily rate: the
+    collections counted within the last ``INCOME_WINDOW_DAYS`` days before ``today`` (an
+    assumption; the report gives no method)."""
+    return (today - counted_on).days <= INCOME_WINDOW_DAYS
+
+
+def income_per_day(window: Sequence[tuple[dt.date, int]]) -> int:
+    """[一.4.3] The trailing daily income rate: the income counted in the window (date, fen),
+    oldest first, over the calendar days it spans, rounded down (0: nothing counted)."""
+    if not window:
+        return 0
+    span = max(1, (window[-1][0] - window[0][0]).days + 1)
+    return sum(i for _, i in window) // span
