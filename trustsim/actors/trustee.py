@@ -69,8 +69,13 @@ from trustsim.contract.arrears import (
     protected_steps,
     unpaid_through,
 )
-from trustsim.contract.dues import DuesBook, interest_presented, period_income
-from trustsim.contract.notes import NoteClass, holders
+from trustsim.contract.dues import (
+    DuesBook,
+    failure_closes_revolving,
+    interest_presented,
+    period_income,
+)
+from trustsim.contract.notes import FAIL, NoteClass, holders, roll_outcome
 from trustsim.contract.reconciliation import (
     SELF_RESOLVING,
     SWEEP_CAUSES,
@@ -116,7 +121,7 @@ from trustsim.contract.triggers import (
     successor_deadline,
     transfer_explained,
 )
-from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall
+from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall, waterfall_in_force
 from trustsim.disclosure.desk import TRUSTEE_FACTS, Due, desk_for_deal
 from trustsim.ledger import (
     COLLECTION_ACCOUNT,
@@ -727,8 +732,7 @@ class Trustee(Actor):
             self._fire(fired)
         else:   # the deal names no issuance_failure trigger: revolving cannot go on unfunded
             self._end_revolving(d, f"series {new} of {name} not issued")
-        if revolving and d in self._pd_by_date \
-                and any(c.interest.at_issuance_failure for c in self.deal.classes):
+        if failure_closes_revolving(self.deal, revolving, d in self._pd_by_date):
             self._closes_revolving_on = d
         self._over_term_repurchase(d, maturing)
 
@@ -797,12 +801,7 @@ class Trustee(Actor):
     def morning(self, d: dt.date) -> None:
         sched = self.env.timetable
         if d in self._rolls:
-            if self.period == "revolving":
-                self._roll_series(d, self._rolls[d])
-            elif self._rolls[d] + 1 in self._failed_series:
-                # revolving ended earlier, but the series still cannot be issued: the
-                # failure's premise holds, and so does the over-term repurchase
-                self._issuance_fails(d, self._rolls[d])
+            self._roll_series(d, self._rolls[d])
         pd = self._pd_by_date.get(d)
         if pd is not None and self.revolving_end in (None, d):
             self._payment_date(d, pd)
@@ -837,11 +836,17 @@ class Trustee(Actor):
 
     # ------------------------------------------------------------ rolling series
     def _roll_series(self, d: dt.date, maturing: int) -> None:
+        """A series maturity: the next series is issued, or cannot be (contract.notes.roll_outcome)."""
+        revolving = self.period == "revolving"
+        outcome = roll_outcome(maturing, revolving, self._failed_series)
+        if outcome is None:
+            return
         assert self.rolling is not None
         name, note = self.rolling, self.notes[self.rolling]
         new = maturing + 1
-        note.book_interest(d)
-        if new in self._failed_series:
+        if revolving:
+            note.book_interest(d)
+        if outcome == FAIL:
             self._issuance_fails(d, maturing)
             return
         size = fen_from_wan(self.deal.note_class(name).size_wan)
@@ -858,12 +863,9 @@ class Trustee(Actor):
     # ------------------------------------------------------------ payment dates
     def _waterfall_steps(self) -> tuple[str, list[Action]]:
         """The waterfall in force: the deal's status decides [一.4.4(2)]."""
-        if self.period == "revolving" or self._closes_revolving_on == self.env.today:
-            name = "revolving"   # (an issuance failure's day: the revolving period's last date)
-        elif self.post_default:
-            name = "post_default"
-        else:
-            name = self.amortization_waterfall
+        name = waterfall_in_force(
+            self.period == "revolving" or self._closes_revolving_on == self.env.today,
+            self.post_default, self.amortization_waterfall)
         return name, self.deal.waterfalls[name]
 
     def _redeem_investments(self, d: dt.date) -> None:

@@ -70,6 +70,14 @@ def interest_presented(deal: DealConfig, pd: PaymentDate | None, *, revolving: b
     return out
 
 
+def failure_closes_revolving(deal: DealConfig, revolving: bool, payment_date: bool) -> bool:
+    """[一.4.4(2)] An issuance failure on a revolving payment date makes that date the revolving
+    period's last — paid by the revolving waterfall, presenting each class with
+    ``at_issuance_failure`` what it accrued — when revolving was still on and the deal has
+    such a class."""
+    return revolving and payment_date and any(c.interest.at_issuance_failure for c in deal.classes)
+
+
 def period_income(deal: DealConfig, note_class: str, outstanding_fen: int, since: dt.date,
                   on: dt.date) -> int:
     """A period-income class's income from ``since`` (the effective date, or the last date

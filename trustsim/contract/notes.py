@@ -10,6 +10,7 @@ class's full size; series i's proceeds repay series i-1's principal.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +21,20 @@ from trustsim.money import accrue
 def holders(note_class: str) -> str:
     """The ledger counterparty a class's payments go to."""
     return f"{note_class}_noteholders"
+
+
+ISSUE, FAIL = "issue", "fail"
+
+
+def roll_outcome(maturing: int, revolving: bool, failed_series: Collection[int]) -> str | None:
+    """[一.2] A rolling class's series ``maturing`` reaches its expected maturity: in the
+    revolving period the next series is issued (``ISSUE``) and its proceeds repay this one —
+    unless it cannot be (``FAIL``: the issuance termination event). After revolving ended
+    nothing is issued, but a series that could not have been still fails: the failure's
+    premise holds, and so does the over-term repurchase [二.1(4)]."""
+    if maturing + 1 in failed_series:
+        return FAIL
+    return ISSUE if revolving else None
 
 
 @dataclass(slots=True)

@@ -104,3 +104,13 @@ def run_waterfall(
             short.add(sid)
         results.append(result)
     return WaterfallResult(available_fen, tuple(results), left)
+
+
+def waterfall_in_force(revolving: bool, post_default: bool, amortization: str) -> str:
+    """[一.4.4(2)] The waterfall a payment date runs, by the deal's status: ``revolving`` in the
+    revolving period (and on the day an issuance failure makes its last), ``post_default``
+    after an event of default, else the amortization waterfall in force (``amortization``:
+    a waterfall_switch trigger may have changed it)."""
+    if revolving:
+        return "revolving"
+    return "post_default" if post_default else amortization
