@@ -24,7 +24,6 @@ from dataclasses import replace
 from trustsim.actors.base import Mailbox
 from trustsim.actors.messages import (
     AvailableFunds,
-    BackupActivation,
     BalanceReport,
     CleanUpNotice,
     CollectionsRedirected,
@@ -43,10 +42,8 @@ from trustsim.actors.messages import (
     PurchaseRequest,
     PurchasesEnded,
     PurchasesMayProceed,
-    RedirectionNotice,
     RemitNow,
     RepurchaseNotice,
-    RepurchaseSettled,
     ReserveDelayNotice,
     ServicerPurchaseDecision,
     ServicerPurchaseRequest,
@@ -54,11 +51,9 @@ from trustsim.actors.messages import (
     ServicingTakenOver,
     WindingUp,
 )
-from trustsim.actors.trustee_books import TrusteeBooks
-from trustsim.config.servicing import notice_date, takeover_date
+from trustsim.actors.trustee_events import TrusteeEvents
 from trustsim.config.structure import NotesFee, PoolFee
 from trustsim.config.waterfalls import Action
-from trustsim.contract import over_term
 from trustsim.contract.arrears import (
     arrears_since,
     grace_steps,
@@ -112,11 +107,10 @@ from trustsim.contract.triggers import (
     build_triggers,
     clause_fired,
     days_without_successor,
-    successor_deadline,
     transfer_explained,
 )
 from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall, waterfall_in_force
-from trustsim.disclosure.desk import TRUSTEE_FACTS, Due, desk_for_deal
+from trustsim.disclosure.desk import TRUSTEE_FACTS, desk_for_deal
 from trustsim.ledger import (
     COLLECTION_ACCOUNT,
     ELIGIBLE_INVESTMENTS,
@@ -130,7 +124,7 @@ from trustsim.sim import clock
 ORIGINATOR = "originator"
 
 
-class Trustee(TrusteeBooks):
+class Trustee(TrusteeEvents):
     name = "trustee"
 
     def __init__(self, env) -> None:
@@ -249,31 +243,7 @@ class Trustee(TrusteeBooks):
             self._disclose(self.disclosure.observe(
                 {"event": event, "date": self.env.today.isoformat(), **fields}))
 
-    def _payments_disclosed(self) -> None:
-        """A payment date's steps are paid: a shortfall the rules name is disclosed today."""
-        if self.disclosure is not None:
-            self._disclose(self.disclosure.desk.close_payment())
-
-    def _disclose(self, dues: list[Due]) -> None:
-        """Issue each notice due: today if a business day, else the next business morning."""
-        for due in dues:
-            if self.env.calendar.is_business_day(self.env.today):
-                self._issue(due)
-            else:
-                self.env.process(self._issue_on_next_business_day(due))
-
-    def _issue_on_next_business_day(self, due: Due):
-        yield self.env.until(self.env.calendar.following(self.env.today), clock.TRUSTEE_MORNING)
-        self._issue(due)
-
-    def _issue(self, due: Due) -> None:
-        assert self.disclosure is not None
-        self.emit("disclosure_issued", rule=due.rule, kind=due.kind, subject=due.subject,
-                  market=self.disclosure.desk.rules.market, event_date=due.event_date.isoformat(),
-                  due_date=due.due_date.isoformat(), issue_date=self.env.today.isoformat())
-
     # ------------------------------------------------------------ instructions and book
-
     def on_InstructionResult(self, res: InstructionResult) -> None:
         ins = res.instruction
         if res.deferred_to is not None:   # a missed cut-off: it stays unsettled a day
@@ -355,7 +325,6 @@ class Trustee(TrusteeBooks):
                     f"reported executed"), "balance_report", instruction=ins.instruction_id)
 
     # ------------------------------------------------------------ reconciliation breaks
-
     def on_Correction(self, msg: Correction) -> None:
         """The party at fault corrected a break — or asks for the money held apart back."""
         b = self.breaks.open.get(msg.break_id)
@@ -412,22 +381,6 @@ class Trustee(TrusteeBooks):
         if notice is not None:
             self._deliver_over_term(notice, msg.date, msg.amount_fen)
 
-    def _deliver_over_term(self, notice: RepurchaseNotice, d: dt.date, paid_fen: int) -> None:
-        """Delivery against payment: once the price of the over-term assets as they stand
-        today is the trust's, they are delivered (:mod:`trustsim.contract.over_term`); a
-        payment of another amount delivers nothing and the notice stays open."""
-        assert notice.selection.cutoff is not None
-        delivered = self.env.pool.select("over_term", d, notice.selection.cutoff)
-        due = over_term.price(self.deal, delivered.principal_fen)
-        if paid_fen != due:
-            self._repurchases[notice.notice_id] = notice
-            return
-        self.emit("over_term_price_received", clause=notice.clause, notice=notice.notice_id,
-                  price_fen=paid_fen, noticed_price_fen=notice.price_fen,
-                  noticed_principal_fen=notice.selection.principal_fen,
-                  delivered_principal_fen=delivered.principal_fen, notified=["originator"])
-        self.send(self.originator, RepurchaseSettled(notice, d, delivered, paid_fen))
-
     # ------------------------------------------------------------ what the parties report
     def on_OriginatorStatus(self, msg: OriginatorStatus) -> None:
         old, self.originator_status = self.originator_status, msg
@@ -442,11 +395,6 @@ class Trustee(TrusteeBooks):
         self.servicer_status = msg
 
     # ------------------------------------------------------------ incidents the trustee is told of
-    def _successor_deadline(self, party: str, today: dt.date) -> str | None:
-        """The day a successor must be in place (contract.triggers.successor_deadline)."""
-        deadline = successor_deadline(self.deal, party, today)
-        return None if deadline is None else deadline.isoformat()
-
     def on_IncidentNotice(self, msg: IncidentNotice) -> None:
         today = self.env.today
         if msg.kind in ("servicer_termination", "servicer_insolvency"):
@@ -468,36 +416,6 @@ class Trustee(TrusteeBooks):
         elif msg.kind == "declared_event" and msg.phase == "start":
             self.env.process(self._noteholder_meeting(msg.incident))
 
-    # ------------------------------------------------------------ replacing a failed servicer
-    def _replace_servicer(self, inc, insolvent: bool) -> None:
-        """A servicer termination event: activate the backup servicer (or await the successor
-        the scenario appoints), and on an insolvency redirect the obligors (perfection event)."""
-        today, servicing = self.env.today, self.deal.servicing
-        takeover = takeover_date(today, inc.successor_after_days, servicing, self.env.calendar)
-        assert takeover is not None   # validation refuses a termination nobody takes over
-        backup = "successor" if inc.successor_after_days is not None or servicing.backup is None \
-            else servicing.backup.kind
-        lag = servicing.backup.lag_business_days if backup != "successor" and servicing.backup else None
-        self.emit("backup_servicer_activated", backup=backup, takeover_date=takeover.isoformat(),
-                  takeover_business_days=lag, notified=["servicer"])
-        self.send(self.servicer, BackupActivation(today, backup, takeover, insolvent))
-        if insolvent:
-            self.env.process(self._redirect_obligors(today))
-
-    def _redirect_obligors(self, insolvent_on: dt.date):
-        """The perfection event's notice: obligors are told to pay the trust account, at the
-        latest ``servicing.redirection.notice_after_business_days`` after the insolvency."""
-        r = self.deal.servicing.redirection
-        on = notice_date(insolvent_on, r, self.env.calendar)
-        yield self.env.until(on, clock.TRUSTEE_MORNING)
-        if self.terminated:
-            return
-        self.emit("obligors_notified", pay_to=TRUST_ACCOUNT, insolvency_date=insolvent_on.isoformat(),
-                  notice_after_business_days=r.notice_after_business_days,
-                  still_paying_old_account_pct=str(r.still_paying_old_account_pct),
-                  decay_days=r.decay_days)
-        self.send(self.servicer, RedirectionNotice(on, TRUST_ACCOUNT))
-
     def on_ServicingTakenOver(self, msg: ServicingTakenOver) -> None:
         """The successor services the pool: the successor clause (b) stops counting, and the
         servicer's fee steps up from today (``servicing.successor_fee_step_up_pct_per_year``)."""
@@ -514,51 +432,6 @@ class Trustee(TrusteeBooks):
         self.emit("servicer_fee_stepped_up", fee=s.fee, payee=fee.payee,
                   pct_per_year=str(fee.pct_per_year),
                   step_up_pct_per_year=str(s.successor_fee_step_up_pct_per_year))
-
-    def _noteholder_meeting(self, inc):
-        """A declared event: convene the meeting; if it resolves so, the event takes effect.
-
-        A failure under a curable clause (Dongdao No. 3: D(h) unless found incurable, and
-        event of default (c)) is an event only if not cured within ``declared_events.cure_days``
-        of the trustee's notice, given the day it occurs [一.4.4(1)]: the meeting is convened
-        once that period has passed.
-        """
-        env, cal = self.env, self.env.calendar
-        occurred = env.today
-        declared = self.deal.declared_events
-        curable = inc.clause in declared.curable_clauses and not inc.incurable
-        deadline = occurred + dt.timedelta(days=declared.cure_days)
-        cure = {"cure_deadline": deadline.isoformat()} if curable else {}
-        self.emit("declared_event_occurred", clause=inc.clause, effect=inc.effect,
-                  description=inc.description, **cure,
-                  **({"incurable": True} if inc.incurable else {}))
-        stands = occurred
-        if curable:
-            cured = inc.cured_after_days
-            if cured is not None and occurred + dt.timedelta(days=cured) <= deadline:
-                cured_on = occurred + dt.timedelta(days=cured)
-                yield env.until(cal.following(cured_on), clock.TRUSTEE_MORNING)
-                if not self.terminated:
-                    self.emit("declared_event_cured", clause=inc.clause,
-                              cured_on=cured_on.isoformat(), cure_deadline=deadline.isoformat())
-                return
-            stands = cal.following(deadline + dt.timedelta(days=1))
-            yield env.until(stands, clock.TRUSTEE_MORNING)
-            if self.terminated:
-                return
-        meeting = cal.add_business_days(cal.following(stands), inc.meeting_after_business_days)
-        self.emit("noteholder_meeting_convened", clause=inc.clause, meeting_date=meeting.isoformat())
-        yield env.until(meeting, clock.TRUSTEE_MORNING)
-        if self.terminated:
-            return
-        self.emit("noteholder_meeting_resolved", clause=inc.clause, declared=inc.declared)
-        if not inc.declared:
-            return
-        self.emit("declared_event_notified", clause=inc.clause,
-                  notified=["servicer", "custodian", "registrar", "paying_agent", "rating_agency"])
-        self._fire(Fired(inc.effect, inc.clause, meeting,
-                         {"occurred": occurred.isoformat(), "resolution": meeting.isoformat(),
-                          "description": inc.description}))
 
     def on_ReserveDelayNotice(self, msg: ReserveDelayNotice) -> None:
         """The servicer's systems delay the reserve: no purchase until it is calculated."""
@@ -604,23 +477,6 @@ class Trustee(TrusteeBooks):
             self.emit("lost_assets_written_off", change=msg.change, removed_fen=sel.principal_fen,
                       removed_loans=sel.loans, clause=self._remedies_clause)
 
-    def _price_received(self, change: PoolChangeProposal | ServicerPurchaseRequest,
-                        paid_fen: int) -> None:
-        """A removal's price is in the trust account (the custodian's advice): the assets
-        leave the pool now — delivery against payment."""
-        today = self.env.today
-        if isinstance(change, ServicerPurchaseRequest):
-            sel = change.selection
-            self.env.pool.remove(sel, today)
-            self.emit("servicer_purchase_completed", request=change.request_id,
-                      principal_fen=sel.principal_fen, price_fen=change.price_fen,
-                      loans=sel.loans, paid_fen=paid_fen, clause=self._remedies_clause)
-            return
-        sel = change.selection
-        self.env.pool.remove(sel, today)
-        self.emit("lost_assets_compensated", change=change.change, removed_fen=sel.principal_fen,
-                  removed_loans=sel.loans, cash_fen=paid_fen, clause=self._remedies_clause)
-
     def _issuance_fails(self, d: dt.date, maturing: int) -> None:
         """Series ``maturing + 1`` of the rolling class cannot be issued on series
         ``maturing``'s expected maturity: the issuance termination event — trigger (h) — and
@@ -640,28 +496,6 @@ class Trustee(TrusteeBooks):
         if failure_closes_revolving(self.deal, revolving, d in self._pd_by_date):
             self._closes_revolving_on = d
         self._over_term_repurchase(d, maturing)
-
-    def _over_term_repurchase(self, d: dt.date, maturing: int) -> None:
-        """After an issuance termination event: notify the originator of the over-term assets
-        and their price (:mod:`trustsim.contract.over_term`); they leave the pool when the
-        price reaches the trust account (on_CreditAdvice)."""
-        deal = self.deal
-        if not over_term.repurchase_applies(deal):
-            return
-        cutoff = over_term.cutoff(self.env.timetable, maturing, self.env.origin)
-        sel = self.env.pool.select("over_term", d, cutoff)
-        if sel.principal_fen <= 0:
-            return
-        price = over_term.price(deal, sel.principal_fen)
-        pay_by = over_term.pay_by(deal, self.env.calendar, d)
-        self._notices += 1
-        notice = RepurchaseNotice(d, sel, price, pay_by, f"OT{self._notices:03d}",
-                                  over_term.clause(deal))
-        self._repurchases[notice.notice_id] = notice
-        self.emit("over_term_repurchase_noticed", clause=notice.clause, notice=notice.notice_id,
-                  cutoff=cutoff.isoformat(), principal_fen=sel.principal_fen, loans=sel.loans,
-                  price_fen=price, pay_by=pay_by.isoformat(), notified=["originator"])
-        self.send(self.originator, notice)
 
     # ------------------------------------------------------------ start of the trust
     def _start(self):
