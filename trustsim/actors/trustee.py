@@ -13,6 +13,12 @@ The trustee keeps its own book of the trust's accounts from the custodian's stat
 and the results of its instructions, and reconciles it with every statement it receives:
 a difference is a reconciliation break, logged, whose correction it asks of the party at
 fault (:mod:`trustsim.contract.reconciliation` holds the rules).
+
+The contract's rules are functions of :mod:`trustsim.contract`; this class is a shell that
+acts on messages. Its message handlers (``on_<Message>``) and its day (start, mornings,
+closes) are here; what they share is in mixins, one layer each: the book and its breaks
+(:mod:`.trustee_books`), incidents, pool changes and disclosure (:mod:`.trustee_events`),
+payment dates (:mod:`.trustee_payments`) and the trust's end (:mod:`.trustee_wind_up`).
 """
 
 from __future__ import annotations
@@ -31,7 +37,6 @@ from trustsim.actors.messages import (
     Correction,
     CreditAdvice,
     IncidentNotice,
-    IncomingTransfer,
     InitialPoolConsideration,
     Instruction,
     InstructionResult,
@@ -42,31 +47,17 @@ from trustsim.actors.messages import (
     PurchaseRequest,
     PurchasesEnded,
     PurchasesMayProceed,
-    RemitNow,
     RepurchaseNotice,
     ReserveDelayNotice,
     ServicerPurchaseDecision,
     ServicerPurchaseRequest,
     ServicerStatus,
     ServicingTakenOver,
-    WindingUp,
 )
-from trustsim.actors.trustee_events import TrusteeEvents
+from trustsim.actors.trustee_wind_up import TrusteeWindUp
 from trustsim.config.structure import NotesFee, PoolFee
-from trustsim.config.waterfalls import Action
-from trustsim.contract.arrears import (
-    arrears_since,
-    grace_steps,
-    held_for_grace,
-    protected_steps,
-    unpaid_through,
-)
-from trustsim.contract.dues import (
-    DuesBook,
-    failure_closes_revolving,
-    interest_presented,
-    period_income,
-)
+from trustsim.contract.arrears import held_for_grace
+from trustsim.contract.dues import DuesBook, failure_closes_revolving
 from trustsim.contract.notes import FAIL, NoteClass, holders, roll_outcome
 from trustsim.contract.reconciliation import (
     SWEEP_CAUSES,
@@ -82,21 +73,14 @@ from trustsim.contract.remedies import (
     lost_asset_change_refused,
     servicer_purchase_refused,
 )
-from trustsim.contract.reserve import (
-    account_shortfalls,
-    income_per_day,
-    required_amount,
-    top_up,
-)
+from trustsim.contract.reserve import income_per_day, required_amount, top_up
 from trustsim.contract.sale import pool_price
-from trustsim.contract.schedule import PaymentDate, next_amortization_payment
+from trustsim.contract.schedule import PaymentDate
 from trustsim.contract.termination import (
     PRINCIPAL_DEFAULT,
     clean_up_due,
     ends_after_payment,
-    liquidates,
     principal_default_fired,
-    released_to,
     winds_up_after_legal_maturity,
 )
 from trustsim.contract.triggers import (
@@ -109,13 +93,12 @@ from trustsim.contract.triggers import (
     days_without_successor,
     transfer_explained,
 )
-from trustsim.contract.waterfalls import Claim, WaterfallResult, run_waterfall, waterfall_in_force
+from trustsim.contract.waterfalls import Claim
 from trustsim.disclosure.desk import TRUSTEE_FACTS, desk_for_deal
 from trustsim.ledger import (
     COLLECTION_ACCOUNT,
     ELIGIBLE_INVESTMENTS,
     ISSUANCE_PROCEEDS_ACCOUNT,
-    LIQUIDATION_BUYER,
     TRUST_ACCOUNT,
 )
 from trustsim.money import fen_from_wan
@@ -124,7 +107,7 @@ from trustsim.sim import clock
 ORIGINATOR = "originator"
 
 
-class Trustee(TrusteeEvents):
+class Trustee(TrusteeWindUp):
     name = "trustee"
 
     def __init__(self, env) -> None:
@@ -600,13 +583,6 @@ class Trustee(TrusteeEvents):
         note.issue_series(new, size, d)
 
     # ------------------------------------------------------------ payment dates
-    def _waterfall_steps(self) -> tuple[str, list[Action]]:
-        """The waterfall in force: the deal's status decides [一.4.4(2)]."""
-        name = waterfall_in_force(
-            self.period == "revolving" or self._closes_revolving_on == self.env.today,
-            self.post_default, self.amortization_waterfall)
-        return name, self.deal.waterfalls[name]
-
     def _payment_date(self, d: dt.date, pd: PaymentDate | None) -> None:
         self._redeem_investments(d)
         revolving = self._distribute(d, pd) and self.period == "revolving"
@@ -618,108 +594,6 @@ class Trustee(TrusteeEvents):
                 self._terminate(d, cause)
         else:
             self._start_reserve(d)
-
-    def _distribute(self, d: dt.date, pd: PaymentDate | None, final: bool = False) -> bool:
-        """Run the waterfall in force on today's trust account cash; True if revolving."""
-        name, steps = self._waterfall_steps()
-        revolving = name == "revolving"
-        k = pd.calculation_index if pd else None
-        presented = interest_presented(self.deal, pd, revolving=revolving,
-                                       issuance_failed=self._closes_revolving_on == d)
-        income = {c.name: period_income(self.deal, c.name, self.notes[c.name].outstanding_fen,
-                                        self.dues.income_start(c.name), d)
-                  for c in self.deal.classes if c.period_income is not None and c.name in presented}
-        self.dues.income_since.update(dict.fromkeys(income, d))
-        # the final distribution funds no reserve: the trust ends, its accounts are paid out
-        claims = self.dues.claims(d, steps, self.notes, presented, income,
-                                  {} if final else self._reserve_shortfalls(steps))
-        available = self.book[TRUST_ACCOUNT]
-        releases = {a.targets[0]: self.book[a.targets[0]] for a in steps if a.key == "release_account"}
-        result = run_waterfall(steps, claims, available, releases)
-        self.emit("payment_date", waterfall=name, available_fen=available,
-                  remaining_fen=result.remaining_fen, calculation_index=k,
-                  series_maturity=pd.series_maturity if pd else None,
-                  amortization_index=None if pd else self._amort_n, final=final)
-        self._pay(result)
-        self.dues.settle(d, result, self.env.pool.balances().outstanding_fen)
-        self._note_arrears(d, result)
-        self._payments_disclosed()
-        return revolving
-
-    def _reserve_shortfalls(self, steps: list[Action]) -> dict[str, int]:
-        """What each funded reserve account lacks of its target today (contract.reserve)."""
-        return account_shortfalls(self.reserves, steps,
-                                  sum(n.outstanding_fen for n in self.notes.values()), self.book)
-
-    def _note_arrears(self, d: dt.date, result: WaterfallResult) -> None:
-        """Protected interest short: event of default (a)'s grace runs (contract.arrears); keep
-        what the waterfall left unpaid up to that interest for a grace payment."""
-        protected = protected_steps(result, self.protected)
-        self.arrears_since = arrears_since(self.arrears_since, d, protected)
-        self._unpaid = unpaid_through(result, protected[-1].pay if protected else None)
-
-    def _pay(self, result: WaterfallResult) -> None:
-        for s in result.steps:
-            if s.released_fen > 0:
-                self.emit("waterfall_step", pay=s.pay, clause=s.clause, due_fen=0, paid_fen=0,
-                          shortfall_fen=0, gated_by=None, payees={}, released_fen=s.released_fen)
-                self.instruct(TRUST_ACCOUNT, self._released_account(s.pay), s.released_fen,
-                              f"{s.pay} ({s.clause})")
-            if not s.claims:
-                continue
-            self.emit("waterfall_step", pay=s.pay, clause=s.clause, due_fen=s.due_fen,
-                      paid_fen=s.paid_fen, shortfall_fen=s.shortfall_fen, gated_by=s.gated_by,
-                      payees={c.payee: [c.due_fen, p] for c, p in zip(s.claims, s.paid, strict=True)})
-            for c, paid in zip(s.claims, s.paid, strict=True):
-                if paid <= 0:
-                    continue
-                self.instruct(c.payee, TRUST_ACCOUNT, paid, f"{s.pay} ({s.clause})")
-                self.waterfall_paid[s.pay] = self.waterfall_paid.get(s.pay, 0) + paid
-                note = self.holder_class.get(c.payee)
-                if note is None:
-                    continue
-                if s.action == "pay_principal":
-                    self.notes[note].pay_principal(paid, self.env.today)
-                elif s.action == "pay_interest":
-                    self.notes[note].pay_interest(paid)
-                else:   # period income, the residual
-                    self.notes[note].interest_paid_fen += paid
-
-    def _released_account(self, step: str) -> str:
-        _, steps = self._waterfall_steps()
-        return next(a.targets[0] for a in steps if a.step == step)
-
-    def _grace_payment(self, d: dt.date) -> None:
-        """Within event of default (a)'s grace [一.4.4(1)], pay the payment date's arrears.
-
-        Cash that arrives after a payment date left protected interest unpaid (the classes of
-        the deal's interest_unpaid trigger) pays what that date left unpaid up to and
-        including that interest — taxes and fees first — in
-        the order of the waterfall in force [一.4.4(2)]: a late payment of that date,
-        logged as a ``payment_date`` with ``grace_for``. Nothing ranking after that
-        interest is paid early; it waits for the next payment date. Once the event of
-        default takes effect, arrears wait for the post-default waterfall.
-        """
-        cash = self.book[TRUST_ACCOUNT]
-        name, steps = self._waterfall_steps()
-        due = grace_steps(self.arrears_since, d, cash, self._unpaid, steps)
-        if due is None:
-            return
-        assert self.arrears_since is not None
-        result = run_waterfall(due, self._unpaid, cash)
-        self.emit("payment_date", waterfall=name, available_fen=cash,
-                  remaining_fen=result.remaining_fen, calculation_index=None,
-                  series_maturity=None, amortization_index=None, final=False,
-                  grace_for=self.arrears_since.isoformat())
-        self._pay(result)
-        self.dues.settle_late(result)
-        self._note_arrears(d, result)
-        self._payments_disclosed()
-
-    def _schedule_next_amortization_pd(self, d: dt.date) -> None:
-        self._amort_n, self.next_amortization_pd = next_amortization_payment(
-            self.env.calendars.of("payment_dates"), self.deal, self.revolving_end, d,
-            self.env.timetable.legal_maturity)
 
     # ------------------------------------------------------------ revolving period
     def _end_revolving(self, d: dt.date, cause: str) -> None:
@@ -925,68 +799,3 @@ class Trustee(TrusteeEvents):
             self.post_default = True
         label = "acceleration event" if fired.kind == "acceleration" else "event of default"
         self._end_revolving(fired.date, f"{label} ({fired.clause})")
-
-    # ------------------------------------------------------------ termination
-    def _terminate(self, d: dt.date, cause: str) -> None:
-        """The trust ends: what is left of the pool leaves it, the servicer remits.
-
-        After an event of default with a class unpaid, the receivables are sold to an
-        outside buyer (config ``termination.liquidation``) and the price goes through the
-        post-default waterfall [一.4.2, 一.4.4(2)]; otherwise every class is repaid and the
-        pool, if any is left, goes in kind to the class that takes the residual.
-        """
-        self.terminated = True
-        self.termination_date, self.termination_cause = d, cause
-        if liquidates(self.post_default, (n.outstanding_fen for n in self.notes.values()),
-                      self.env.pool.balances().outstanding_fen):
-            settle = self._liquidate(d)
-        else:
-            settle = d
-            released = self.env.pool.release_all(d)
-            self.pool_released_fen = released.outstanding_fen
-        self.send(self.servicer, RemitNow(d))
-        self.send(self.custodian, WindingUp(d))   # every account right for the final distribution
-        self.env.process(self._wind_up(settle))
-
-    def _liquidate(self, d: dt.date) -> dt.date:
-        """Sell the remaining receivables at the configured price; the day the buyer pays."""
-        cfg = self.deal.termination.liquidation
-        sold = self.env.pool.release_all(d)
-        price = pool_price(sold, cfg)
-        settle = self.env.calendar.add_business_days(d, cfg.sale_lag_business_days)
-        self.liquidation_price_fen, self.liquidation_principal_fen = price, sold.outstanding_fen
-        self.unpaid_at_liquidation = {k: v.outstanding_fen for k, v in self.notes.items()}
-        self.emit("liquidation_sale", clause="一.4.2", buyer=LIQUIDATION_BUYER,
-                  principal_fen=sold.outstanding_fen, performing_fen=sold.performing_fen,
-                  overdue_fen=sold.overdue_fen, non_performing_fen=sold.non_performing_fen,
-                  price_fen=price, settlement_date=settle.isoformat(),
-                  notes_outstanding_by_class_fen=dict(self.unpaid_at_liquidation))
-        self.env.process(self._buyer_pays(settle, price))
-        return settle
-
-    def _buyer_pays(self, on: dt.date, price: int):
-        yield self.env.until(on, clock.BUYER_PAYS)
-        if price > 0:
-            self.send(self.custodian, IncomingTransfer(LIQUIDATION_BUYER, price,
-                                                       "liquidation sale price"))
-
-    def _wind_up(self, d: dt.date):
-        """On the termination date — or, after a liquidation, the day the buyer pays — the
-        final distribution in order of the waterfall in force, then the trust ends."""
-        yield self.env.until(d, clock.TRUSTEE_CLOSE)
-        self._redeem_investments(d)
-        for name in self.reserves:   # the trust ends: its reserve accounts are distributed too
-            if self.book[name] > 0:
-                self.instruct(TRUST_ACCOUNT, name, self.book[name], f"{name} released at termination")
-        cash = self.book[TRUST_ACCOUNT]
-        if cash > 0:  # collections remitted at termination, a sale's price: distributed in order
-            self._distribute(d, None, final=True)
-        # the custodian makes the final payments before the trust ends: nothing after it
-        yield self.env.timeout(clock.SETTLE_WITHIN_CLOSE)
-        self.emit("trust_terminated", cause=self.termination_cause,
-                  pool_released_fen=self.pool_released_fen,
-                  released_to=released_to(self.residual_class, self.liquidation_price_fen is not None),
-                  final_distribution_fen=cash,
-                  notes_outstanding_by_class_fen={k: v.outstanding_fen for k, v in self.notes.items()})
-        yield self.env.timeout(0.01)
-        self.env.terminated.succeed(d)
