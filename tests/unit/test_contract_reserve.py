@@ -17,6 +17,7 @@ from trustsim.contract.reserve import (
     account_target_fen,
     in_income_window,
     income_per_day,
+    purchase_refused,
     top_up,
 )
 
@@ -89,3 +90,17 @@ def test_income_per_day_is_the_windows_income_over_the_days_it_spans_rounded_dow
     assert income_per_day(window) == 50_000            # 150,001 over 3 days, rounded down
     assert income_per_day([(dt.date(2021, 3, 1), 7)]) == 7   # one day
     assert income_per_day([]) == 0
+
+
+def test_purchase_confirmed_in_revolving_once_reserved_within_the_free_cash():
+    assert purchase_refused(True, True, 1_000_000, 1_000_000) is None
+
+
+def test_purchase_refused_after_revolving_or_before_the_required_amount_is_reserved():
+    assert purchase_refused(False, True, 1, 1_000_000) == "revolving period has ended"
+    assert purchase_refused(True, False, 1, 1_000_000) == "required amount not yet reserved"
+
+
+def test_purchase_refused_above_the_free_cash():
+    assert purchase_refused(True, True, 1_000_001, 1_000_000) == \
+        "price 1000001 fen exceeds free cash 1000000 fen"

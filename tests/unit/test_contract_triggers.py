@@ -5,11 +5,14 @@
 
 import datetime as dt
 
+from trustsim.contract.reconciliation import OpenBreak
 from trustsim.contract.triggers import (
+    DayFigures,
     Fired,
     build_triggers,
     clause_fired,
     days_without_successor,
+    observed_at_close,
     successor_deadline,
     transfer_explained,
 )
@@ -49,3 +52,27 @@ def test_limbs_of_one_clause_fire_once(deal):
     assert clause_fired(c[1], fired)
     other = next(t for t in triggers if t.clause == "e")
     assert not clause_fired(other, fired)
+
+
+def _figures(open_breaks=()):
+    return DayFigures(date=D(2021, 6, 1), revolving=True, npl_balance_fen=0,
+                      initial_cutoff_fen=1_000_000, pool_balance_fen=1_000_000,
+                      notes_outstanding_fen=1_000_000, originator_rating="AAA",
+                      open_breaks=open_breaks)
+
+
+def test_a_break_trigger_is_not_evaluated_while_no_break_is_open(deal):
+    sweep = next(t for t in build_triggers(deal) if t.name == "sweep_break_not_corrected")
+    assert not observed_at_close(sweep, _figures(), [])
+    late = OpenBreak("B0001", "servicer", D(2021, 5, 17), 11, 500_000)
+    assert observed_at_close(sweep, _figures((late,)), [])
+
+
+def test_a_limb_of_a_fired_clause_is_not_evaluated_again(deal):
+    triggers = build_triggers(deal)
+    transfer = next(t for t in triggers if t.name == "transfer_failure")
+    sweep = next(t for t in triggers if t.name == "sweep_break_not_corrected")
+    late = OpenBreak("B0001", "servicer", D(2021, 5, 17), 11, 500_000)
+    fired = [Fired(transfer.kind, "c", D(2021, 6, 1), {}, name="transfer_failure")]
+    assert not observed_at_close(sweep, _figures((late,)), fired)
+    assert observed_at_close(next(t for t in triggers if t.clause == "e"), _figures(), fired)

@@ -73,7 +73,7 @@ from trustsim.contract.remedies import (
     lost_asset_change_refused,
     servicer_purchase_refused,
 )
-from trustsim.contract.reserve import income_per_day, required_amount, top_up
+from trustsim.contract.reserve import income_per_day, purchase_refused, required_amount, top_up
 from trustsim.contract.sale import pool_price
 from trustsim.contract.schedule import PaymentDate
 from trustsim.contract.termination import (
@@ -89,8 +89,8 @@ from trustsim.contract.triggers import (
     IssuanceTermination,
     Trigger,
     build_triggers,
-    clause_fired,
     days_without_successor,
+    observed_at_close,
     transfer_explained,
 )
 from trustsim.contract.waterfalls import Claim
@@ -653,13 +653,8 @@ class Trustee(TrusteeWindUp):
 
     def on_PurchaseRequest(self, req: PurchaseRequest) -> None:
         free = self.book[TRUST_ACCOUNT] - self._arrears_hold()
-        reason = None
-        if self.period != "revolving":
-            reason = "revolving period has ended"
-        elif not self.purchases_open:
-            reason = "required amount not yet reserved"
-        elif req.offer.price_fen > free:
-            reason = f"price {req.offer.price_fen} fen exceeds free cash {free} fen"
+        reason = purchase_refused(self.period == "revolving", self.purchases_open,
+                                  req.offer.price_fen, free)
         if reason:
             self.emit("purchase_rejected", request=req.request_id, reason=reason)
             return
@@ -746,9 +741,7 @@ class Trustee(TrusteeWindUp):
     def close(self, d: dt.date) -> None:
         f = self.figures(d)
         for trig in self.triggers:
-            if trig.reads_breaks and not f.open_breaks:
-                continue   # nothing open: it cannot hold (and keeps no count)
-            if self.fired and trig.fired is None and clause_fired(trig, self.fired):
+            if not observed_at_close(trig, f, self.fired):
                 continue
             fired = trig.observe(f)
             if fired is not None:

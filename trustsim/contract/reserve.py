@@ -158,3 +158,16 @@ def income_per_day(window: Sequence[tuple[dt.date, int]]) -> int:
         return 0
     span = max(1, (window[-1][0] - window[0][0]).days + 1)
     return sum(i for _, i in window) // span
+
+
+def purchase_refused(revolving: bool, reserved: bool, price_fen: int, free_cash_fen: int) -> str | None:
+    """[一.4.3] Why the trustee refuses a revolving purchase (None: it confirms it): only in the
+    revolving period, only once the required amount is reserved, and only for a price the
+    trust account's free cash (less what is held for a grace payment) pays."""
+    if not revolving:
+        return "revolving period has ended"
+    if not reserved:
+        return "required amount not yet reserved"
+    if price_fen > free_cash_fen:
+        return f"price {price_fen} fen exceeds free cash {free_cash_fen} fen"
+    return None

@@ -349,3 +349,12 @@ def transfer_explained(deal: DealConfig, explained_hold_bd: int | None) -> bool:
         return False
     rp = deal.revolving_purchase
     return explained_hold_bd <= (rp.reserve_delay_max_business_days if rp is not None else 0)
+
+
+def observed_at_close(trig: Trigger, f: DayFigures, fired: list[Fired]) -> bool:
+    """[一.4.4(1)] Whether a business day's close evaluates ``trig``: not a trigger on
+    reconciliation breaks when none is open (it cannot hold, and keeps no count), nor a limb
+    of a clause another limb has already fired (:func:`clause_fired`)."""
+    if trig.reads_breaks and not f.open_breaks:
+        return False
+    return not (fired and trig.fired is None and clause_fired(trig, fired))
