@@ -175,9 +175,10 @@ class Trustee(TrusteeWindUp):
         self._sweeps_pending: set[str] = set()
         self._sweep_gap = 0
         self._uncounted: dict[str, CollectionsSwept] = {}
-        # pool changes confirmed that take effect when their price is advised (delivery
-        # against payment): the payer's reference -> the change
-        self._against_payment: dict[str, PoolChangeProposal | ServicerPurchaseRequest] = {}
+        # removals that take effect when their price is advised (delivery against payment):
+        # the payer's reference -> the confirmed change, servicer purchase or over-term notice
+        self._against_payment: dict[
+            str, PoolChangeProposal | ServicerPurchaseRequest | RepurchaseNotice] = {}
         self._remedies_clause = deal.remedies.clause
         self._held_apart_told = 0
         self._settle_when_resolved: dict[str, PurchaseRequest] = {}
@@ -193,7 +194,6 @@ class Trustee(TrusteeWindUp):
         # an issuance failure that ends revolving on a payment date makes it the revolving
         # period's last when a class is presented then (interest.at_issuance_failure)
         self._closes_revolving_on: dt.date | None = None
-        self._repurchases: dict[str, RepurchaseNotice] = {}   # noticed, price not yet received
         self._notices = 0
         self._amort_n = 0
         self.next_amortization_pd: dt.date | None = None
@@ -354,15 +354,13 @@ class Trustee(TrusteeWindUp):
                                      f"reference"), "credit_advice")
             return
         self.book[msg.account] += msg.amount_fen
-        if msg.ref is not None and self._against_payment:
-            change = self._against_payment.pop(msg.ref, None)
-            if change is not None:
-                self._price_received(change, msg.amount_fen)
+        pending = self._against_payment.pop(msg.ref, None) if msg.ref is not None else None
+        if isinstance(pending, RepurchaseNotice):
+            self._deliver_over_term(pending, msg.date, msg.amount_fen)
+        elif pending is not None:
+            self._price_received(pending, msg.amount_fen)
         if msg.account == ELIGIBLE_INVESTMENTS and msg.amount_fen < 0 and self.period == "revolving":
             self.purchases_open = False  # the reserve is short again: top it up before buying
-        notice = self._repurchases.pop(msg.ref, None) if msg.ref is not None else None
-        if notice is not None:
-            self._deliver_over_term(notice, msg.date, msg.amount_fen)
 
     # ------------------------------------------------------------ what the parties report
     def on_OriginatorStatus(self, msg: OriginatorStatus) -> None:

@@ -35,7 +35,7 @@ class TrusteeEvents(TrusteeBooks):
 
     disclosure: LogReader | None                 # the major-event disclosure desk
     terminated: bool
-    _repurchases: dict[str, RepurchaseNotice]    # noticed, price not yet received
+    _against_payment: dict[str, PoolChangeProposal | ServicerPurchaseRequest | RepurchaseNotice]
     _notices: int
     _remedies_clause: str
 
@@ -70,7 +70,7 @@ class TrusteeEvents(TrusteeBooks):
         delivered = self.env.pool.select("over_term", d, notice.selection.cutoff)
         due = over_term.price(self.deal, delivered.principal_fen)
         if paid_fen != due:
-            self._repurchases[notice.notice_id] = notice
+            self._against_payment[notice.notice_id] = notice
             return
         self.emit("over_term_price_received", clause=notice.clause, notice=notice.notice_id,
                   price_fen=paid_fen, noticed_price_fen=notice.price_fen,
@@ -190,7 +190,7 @@ class TrusteeEvents(TrusteeBooks):
         self._notices += 1
         notice = RepurchaseNotice(d, sel, price, pay_by, f"OT{self._notices:03d}",
                                   over_term.clause(deal))
-        self._repurchases[notice.notice_id] = notice
+        self._against_payment[notice.notice_id] = notice
         self.emit("over_term_repurchase_noticed", clause=notice.clause, notice=notice.notice_id,
                   cutoff=cutoff.isoformat(), principal_fen=sel.principal_fen, loans=sel.loans,
                   price_fen=price, pay_by=pay_by.isoformat(), notified=["originator"])
